@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
 import static io.sluice.storage.batch.RecordBatchDescriptor.LENGTH_OFFSET;
 import static io.sluice.storage.batch.RecordBatchDescriptor.LOG_OVERHEAD;
+import static io.sluice.storage.batch.RecordBatchDescriptor.MAGIC_V2;
 
 /**
  * One segment of a partition log: {@code <base offset, 20 digits>.log} holding v2 batches back to
@@ -302,13 +303,15 @@ public final class LogSegment {
         while (p + HEADER_LENGTH <= limit) {
             header.wrap(buf, p);
             int batchSize = header.sizeInBytes();
-            if (batchSize < HEADER_LENGTH || p + batchSize > limit) {
-                return -1;
-            }
-            if (p == start && start != 0 && header.baseOffset() > offset) {
-                p = 0; // the index pointed past the target (racing truncation): scan from the start
+            boolean bad = batchSize < HEADER_LENGTH || p + batchSize > limit || header.magic() != MAGIC_V2;
+            if (start != 0 && (bad || (p == start && header.baseOffset() > offset))) {
+                // The index entry was stale (racing truncation) or wrong: scan from the segment start.
+                p = 0;
                 start = 0;
                 continue;
+            }
+            if (bad) {
+                return -1;
             }
             if (header.lastOffset() >= offset) {
                 return p;
