@@ -150,21 +150,26 @@ public final class TimeIndex {
         if (bytes.length % TIME_ENTRY_BYTES != 0) {
             return null;
         }
-        TimeIndex index = new TimeIndex(baseOffset);
+        int n = bytes.length / TIME_ENTRY_BYTES;
+        Entries e = new Entries(Math.max(8, n));
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         long lastTs = Long.MIN_VALUE;
         long lastRel = -1;
-        while (buf.hasRemaining()) {
+        for (int i = 0; i < n; i++) {
             long ts = buf.getLong();
             long rel = buf.getInt();
             if (ts <= lastTs || rel <= lastRel || rel < 0 || baseOffset + rel > lastOffsetBound) {
                 return null;
             }
-            index.maybeAppend(ts, baseOffset + rel);
+            e.timestamps[i] = ts;
+            e.relOffsets[i] = (int) rel;
             lastTs = ts;
             lastRel = rel;
         }
-        index.persistedCount = index.count;
+        TimeIndex index = new TimeIndex(baseOffset);
+        index.entries = e;
+        index.count = n;
+        index.persistedCount = n;
         return index;
     }
 

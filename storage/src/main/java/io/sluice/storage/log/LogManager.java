@@ -71,6 +71,7 @@ public final class LogManager implements AutoCloseable {
     private final Map<Path, FileLock> dirLocks = new HashMap<>();
     private final Object createLock = new Object();
     private ScheduledExecutorService scheduler;
+    private volatile boolean checkpointStale;
     private volatile boolean closed;
 
     private LogManager(LogManagerConfig config, Clock clock, SegmentEnvironment env) {
@@ -140,7 +141,11 @@ public final class LogManager implements AutoCloseable {
             pool.shutdownNow();
         }
         LOG.info("opened {} log(s) in {}; {} failed", logs.size(), config.logDirs(), loadFailures.size());
-        checkpoint();
+        // Rewrite the checkpoints only if loading changed an offset (a cut tail lowers the recovery
+        // point, which must be on disk before new appends pass the old one); a clean start saves fsyncs.
+        if (checkpointStale) {
+            checkpoint();
+        }
     }
 
     private void loadOne(Path partitionDir, Function<String, LogConfig> topicConfigs,
@@ -153,6 +158,9 @@ public final class LogManager implements AutoCloseable {
             long rp = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(tp, 0L);
             long lso = startOffsets.getOrDefault(logDir, Map.of()).getOrDefault(tp, 0L);
             MappedPartitionLog log = LogLoader.load(partitionDir, tp, cfg, env, clock, rp, lso, this::onLogFailure);
+            if (log.recoveryPoint() != rp || log.logStartOffset() != lso) {
+                checkpointStale = true;
+            }
             if (logs.putIfAbsent(tp, log) != null) {
                 log.close();
                 throw new IOException("duplicate log for " + tp + " (also in " + logDirOf.get(tp) + ")");

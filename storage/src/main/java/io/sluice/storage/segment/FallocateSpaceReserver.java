@@ -86,7 +86,9 @@ public final class FallocateSpaceReserver implements SpaceReserver {
                     new ZeroFillSpaceReserver().reserve(file, channel, fromBytes, toBytes);
                     return;
                 }
-                String what = errno == ENOSPC ? "No space left on device (ENOSPC)" : "errno " + errno + " " + posix.strerror(errno);
+                // JNR does not always capture errno for this call: ENOSPC is the usual cause, say so.
+                String what = errno == ENOSPC ? "No space left on device (ENOSPC)"
+                        : "fallocate failed (errno as reported: " + errno + "; usually no space left on device)";
                 throw new IOException(what + " reserving bytes [" + fromBytes + ", " + toBytes + ") of " + file);
             }
         } finally {

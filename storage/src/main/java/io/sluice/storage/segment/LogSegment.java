@@ -628,7 +628,14 @@ public final class LogSegment {
         sizeHighWater = validSize;
         flushedSize = validSize;
         indexer = ix;
-        persistIndexes(false);
+        try {
+            persistIndexes(false);
+        } catch (IOException e) {
+            // A full disk must not keep the data from opening: the indexes are in memory and the files
+            // are rewritten at the next flush; until then a stale file fails its checks and is rebuilt.
+            org.slf4j.LoggerFactory.getLogger(LogSegment.class)
+                    .warn("{}: could not write the rebuilt indexes yet: {}", logFile, e.toString());
+        }
     }
 
     /** Walks batch headers of a mapping for tools; reads the batch length at {@code p}. */

@@ -92,6 +92,7 @@ class DiskFullTest {
             assertThat(log.append(batch(1, 10, clock.millis(), 0), 0).errorCode()).isEqualTo(ErrorCode.KAFKA_STORAGE_ERROR);
         }
         try (LogManager reopened = LogManager.start(cfg, clock, t -> null, SpaceReserver.detect())) {
+            assertThat(reopened.loadFailures()).isEmpty();
             PartitionLog log = reopened.get(tp).orElseThrow();
             assertThat(log.logEndOffset()).isEqualTo(16L * acked.size());
             for (int i = 0; i < acked.size(); i++) {
