@@ -73,7 +73,7 @@ public final class NetworkServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         long id = connectionIds.incrementAndGet();
                         RequestDispatcher.ClientInfo client =
-                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id);
+                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id, ch.eventLoop());
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, limits.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
                                 .addLast("frames", new FrameDecoder(limits.requestBytesMax()))
