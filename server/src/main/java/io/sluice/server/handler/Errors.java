@@ -22,6 +22,8 @@ final class Errors {
     static final short INVALID_REPLICATION_FACTOR = 38;
     static final short INVALID_CONFIG = 40;
     static final short INVALID_REQUEST = 42;
+    static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+    static final short INVALID_PRODUCER_EPOCH = 47;
     static final short TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
     static final short KAFKA_STORAGE_ERROR = 56;
     static final short FETCH_SESSION_ID_NOT_FOUND = 70;
@@ -29,6 +31,7 @@ final class Errors {
     static final short TOPIC_DELETION_DISABLED = 73;
     static final short FENCED_LEADER_EPOCH = 74;
     static final short UNKNOWN_LEADER_EPOCH = 76;
+    static final short INVALID_RECORD = 87;
     static final short UNKNOWN_TOPIC_ID = 100;
     static final short INCONSISTENT_TOPIC_ID = 103;
 

@@ -17,6 +17,8 @@ import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Produce (v3-13): appends each partition's one batch on the calling event loop (an append is a
@@ -27,6 +29,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * topics by id. Thread-safe.
  */
 final class ProduceHandler implements ApiHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
 
     private final HandlerContext ctx;
 
@@ -55,7 +59,7 @@ final class ProduceHandler implements ApiHandler {
             for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
                 PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index());
                 short error = !acksValid ? Errors.INVALID_REQUIRED_ACKS
-                        : produce(topic, v >= 13, pd, acks, pr, waits);
+                        : produce(topic, v >= 13, pd, acks, pr, waits, client);
                 pr.setErrorCode(error);
                 if (error != Errors.NONE) {
                     anyError = true;
@@ -78,7 +82,7 @@ final class ProduceHandler implements ApiHandler {
     }
 
     private short produce(TopicImage topic, boolean byId, ProduceRequestData.PartitionProduceData pd, short acks,
-                          PartitionProduceResponse pr, List<CompletableFuture<Void>> waits) {
+                          PartitionProduceResponse pr, List<CompletableFuture<Void>> waits, ClientInfo client) {
         if (topic == null) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
@@ -98,6 +102,10 @@ final class ProduceHandler implements ApiHandler {
         ByteBuffer batch = records.buffer();
         Partition.Append a = p.appendAsLeader(batch);
         if (a.errorCode() != Errors.NONE) {
+            if (a.errorCode() == Errors.CORRUPT_MESSAGE || a.errorCode() == Errors.INVALID_RECORD) {
+                LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}", batch.remaining(), topic.name(),
+                        pd.index(), client.remoteAddress(), a.errorCode());
+            }
             return a.errorCode();
         }
         pr.setBaseOffset(a.baseOffset()).setLogAppendTimeMs(a.logAppendTimeMs()).setLogStartOffset(a.logStartOffset());

@@ -90,8 +90,7 @@ public final class BrokerProcess implements AutoCloseable {
     private void launch() throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String flags = System.getProperty("sluice.jvm.flags", "");
-        for (String f : flags.trim().split("\\s+")) {
+        for (String f : jvmFlags().trim().split("\\s+")) {
             if (!f.isEmpty()) {
                 cmd.add(f);
             }
@@ -124,6 +123,16 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private int restarts;
+
+    /** The flags every Sluice JVM needs, from config/jvm-flags.properties (the one source). */
+    static String jvmFlags() throws IOException {
+        String root = System.getProperty("sluice.root", Path.of(System.getProperty("user.dir")).getParent().toString());
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(Path.of(root, "config", "jvm-flags.properties"))) {
+            p.load(r);
+        }
+        return p.getProperty("sluice.jvm.flags", "");
+    }
 
     private int startedCount() {
         String log = log();
