@@ -13,8 +13,6 @@ import io.sluice.metadata.statemachine.MetadataStateMachine;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -25,14 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,11 +57,8 @@ final class QuorumNode implements MetadataNode {
         this.config = config;
         Files.createDirectories(config.metadataDir());
         QuorumMetaFile.checkOrWrite(config);
-        RaftGroupId groupId = groupIdFor(config.voters());
-        this.group = RaftGroup.valueOf(groupId, config.voters().stream()
-            .map(v -> RaftPeer.newBuilder().setId(String.valueOf(v.id())).setAddress(v.host() + ":" + v.port()).build())
-            .toList());
-        this.publisher = new ImagePublisher(MetadataImage.empty(clusterIdFor(groupId)));
+        this.group = QuorumGroup.group(config.voters());
+        this.publisher = new ImagePublisher(MetadataImage.empty(QuorumGroup.clusterId(config.voters())));
         RaftServer s = null;
         ScheduledExecutorService t = null;
         MetadataFollower f = null;
@@ -104,19 +95,6 @@ final class QuorumNode implements MetadataNode {
 
     static MetadataNode start(MetadataNodeConfig config) throws IOException {
         return new QuorumNode(config);
-    }
-
-    /** The Raft group id: a name-based UUID of the voter set, identical on every node. */
-    static RaftGroupId groupIdFor(List<QuorumVoter> voters) {
-        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("sluice-metadata/" + QuorumVoter.format(voters))
-            .getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** Kafka-style cluster id: the group UUID in 22 characters of URL-safe base64. */
-    static String clusterIdFor(RaftGroupId groupId) {
-        UUID u = groupId.getUuid();
-        ByteBuffer b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
     }
 
     private static RaftServer startServer(MetadataNodeConfig config, RaftGroup group, ImagePublisher publisher)
