@@ -53,7 +53,7 @@ public final class MetadataQuorumBench {
         int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path base = Files.createTempDirectory("sluice-metadata-bench");
         System.out.println("work dir " + base + ", election timeout " + ELECTION_TIMEOUT_MS + "-"
-            + 2 * ELECTION_TIMEOUT_MS + " ms");
+            + 3 * ELECTION_TIMEOUT_MS + " ms");
         try (VoterCluster voters = new VoterCluster(base, 3, ELECTION_TIMEOUT_MS)) {
             voters.startAll();
             ImagePublisher none = new ImagePublisher(MetadataImage.empty("bench"));
@@ -143,6 +143,7 @@ public final class MetadataQuorumBench {
                 throw new IllegalStateException("pre-kill command failed: " + ok.failure());
             }
             int leader = raw.leaderId();
+            long killedAtMs = System.currentTimeMillis();
             long t0 = System.nanoTime();
             Process dead = voters.killNoWait(leader);
             long t1;
@@ -157,8 +158,8 @@ public final class MetadataQuorumBench {
             }
             ms[t] = TimeUnit.NANOSECONDS.toMillis(t1 - t0);
             dead.waitFor(10, TimeUnit.SECONDS);
-            System.out.printf("  trial %d: killed leader %d, next command committed after %d ms (%d submits), new leader %d%n",
-                t + 1, leader, ms[t], attempts, raw.leaderId());
+            System.out.printf("  trial %d (kill at %tT.%<tL): killed leader %d, next command committed after %d ms (%d submits), new leader %d%n",
+                t + 1, killedAtMs, leader, ms[t], attempts, raw.leaderId());
             voters.start(leader);
             Thread.sleep(2000); // let the restarted voter catch up before the next kill
         }

@@ -50,13 +50,22 @@ final class VoterCluster implements AutoCloseable {
 
     void start(int id) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
-            System.getProperty("java.class.path"), VoterProcess.class.getName(), String.valueOf(id), votersString(),
-            baseDir.resolve("voter-" + id).toString(), String.valueOf(electionTimeoutMs));
-        pb.redirectError(baseDir.resolve("voter-" + id + ".err").toFile());
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
+        String logConfig = System.getProperty("logback.configurationFile");
+        if (logConfig != null) {
+            cmd.add("-Dlogback.configurationFile=" + logConfig);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VoterProcess.class.getName(),
+            String.valueOf(id), votersString(), baseDir.resolve("voter-" + id).toString(),
+            String.valueOf(electionTimeoutMs)));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(baseDir.resolve("voter-" + id + ".err").toFile()));
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("READY")) {
+            // skip anything a logging backend prints to stdout
+        }
         if (!"READY".equals(line)) {
             p.destroyForcibly();
             throw new IOException("voter " + id + " did not start (see " + baseDir.resolve("voter-" + id + ".err") + ")");
