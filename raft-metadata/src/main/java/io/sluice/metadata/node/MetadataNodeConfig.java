@@ -15,7 +15,7 @@ import java.util.Set;
  * Build with {@link #builder()} or {@link #fromProperties(Properties)}.
  *
  * <p>Election timeout: Ratis elects after a random wait in
- * {@code [electionTimeoutMs, 2 × electionTimeoutMs]}. Kafka's {@code controller.quorum.election.timeout.ms}
+ * {@code [electionTimeoutMs, 3 × electionTimeoutMs]}. Kafka's {@code controller.quorum.election.timeout.ms}
  * defaults to 1000 ms for its own Raft; Sluice defaults to 300 ms so a lost leader is replaced in
  * under a second (measured in bench, "Metadata quorum").
  */

@@ -75,7 +75,7 @@ public final class LogLoader {
             throw e;
         }
         LeaderEpochCache epochs = LeaderEpochCache.load(dir);
-        epochs.truncateFromEnd(logEndOffset);
+        epochs.truncateBeyond(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
         return new MappedPartitionLog(tp, dir, config, env, clock, segments, epochs, logStartOffset, logEndOffset,
                 recoveryPoint, failureHandler);

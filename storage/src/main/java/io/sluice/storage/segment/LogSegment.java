@@ -302,13 +302,15 @@ public final class LogSegment {
         while (p + HEADER_LENGTH <= limit) {
             header.wrap(buf, p);
             int batchSize = header.sizeInBytes();
-            if (batchSize < HEADER_LENGTH || p + batchSize > limit) {
-                return -1;
-            }
-            if (p == start && start != 0 && header.baseOffset() > offset) {
-                p = 0; // the index pointed past the target (racing truncation): scan from the start
+            boolean bad = !header.isPlausible(limit);
+            if (start != 0 && (bad || (p == start && header.baseOffset() > offset))) {
+                // The index entry was stale (racing truncation) or wrong: scan from the segment start.
+                p = 0;
                 start = 0;
                 continue;
+            }
+            if (bad) {
+                return -1;
             }
             if (header.lastOffset() >= offset) {
                 return p;
@@ -357,23 +359,27 @@ public final class LogSegment {
     }
 
     /**
-     * The first batch whose max timestamp is {@code >= timestamp}: its position, with {@code header}
+     * The first batch ending at or after {@code minOffset} whose max timestamp is {@code >= timestamp}: its position, with {@code header}
      * left pointing at it in {@code region}; -1 if none here. The caller owns and releases the region.
      */
-    public int firstBatchAtOrAfter(long timestamp, MappedRegion region, RecordBatchHeader header) throws IOException {
+    public int firstBatchAtOrAfter(long timestamp, long minOffset, MappedRegion region, RecordBatchHeader header)
+            throws IOException {
         if (largestTimestamp() < timestamp) {
             return -1;
         }
         int limit = size;
-        long startOffset = indexer().timeIndex.lookup(timestamp);
+        long startOffset = Math.max(minOffset, indexer().timeIndex.lookup(timestamp));
         ByteBuffer buf = region.buffer();
         int p = positionOf(startOffset, buf, limit, header);
         if (p < 0) {
-            p = 0;
+            return -1;
         }
         while (p + HEADER_LENGTH <= limit) {
             header.wrap(buf, p);
-            if (header.maxTimestamp() >= timestamp) {
+            if (!header.isPlausible(limit)) {
+                return -1;
+            }
+            if (header.maxTimestamp() >= timestamp && header.lastOffset() >= minOffset) {
                 return p;
             }
             p += header.sizeInBytes();
@@ -587,6 +593,9 @@ public final class LogSegment {
         SegmentIndexer ix = SegmentIndexer.empty(baseOffset, offsetIndexEntriesMax, indexIntervalBytesInitial);
         for (int p = 0; p + HEADER_LENGTH <= limit; ) {
             header.wrap(buf, p);
+            if (!header.isPlausible(limit)) {
+                break; // zero padding left by a truncation
+            }
             ix.onBatch(header, p);
             p += header.sizeInBytes();
         }
