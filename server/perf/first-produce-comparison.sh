@@ -29,7 +29,7 @@ cat > "$WORK/pom.xml" <<POM
 <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>4.4.0</version></dependency>
 </dependencies></project>
 POM
-(cd "$WORK" && mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$WORK/kafka.cp")
+(cd "$WORK" && mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$WORK/kafka.cp" > /dev/null)
 KCP=$(cat "$WORK/kafka.cp")
 
 mkdir -p "$WORK/kafka" "$WORK/sluice"
