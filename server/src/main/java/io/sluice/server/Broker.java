@@ -90,7 +90,8 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
         }
 
-        replicas = new ReplicaManager(config.nodeId(), logs, defaults);
+        replicas = new ReplicaManager(config.nodeId(), logs, defaults,
+                config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS), Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 

@@ -148,7 +148,8 @@ public final class ServerConfigDef {
         define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
         define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);
         define(GROUP_INITIAL_REBALANCE_DELAY_MS, INT, 3000, Validator.atLeast(0), "Group rebalance delay" + ignoredYet);
-        define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1), "Producer id expiration" + ignoredYet);
+        define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
+                "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);
         define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 300, Validator.atLeast(1),
                 "Quorum election timeout (Sluice default 300; Kafka's own Raft uses 1000).");
