@@ -148,4 +148,67 @@ class RawApisTest {
             assertThat(sizes[0]).isPositive().isEqualTo(sizes[1]);
         }
     }
+
+    private static FetchRequestData fetchByName(String topic, int minBytes, int maxWaitMs, int maxBytes, int partitionMaxBytes,
+                                                long offset, int... partitions) {
+        FetchRequestData req = new FetchRequestData().setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(maxBytes)
+                .setSessionEpoch(-1).setReplicaId(-1);
+        FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setTopic(topic);
+        for (int p : partitions) {
+            ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(p).setFetchOffset(offset)
+                    .setPartitionMaxBytes(partitionMaxBytes).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+        }
+        req.topics().add(ft);
+        return req;
+    }
+
+    @Test
+    void longPollWaitsForMinBytesAndAnswersAtMaxWait() throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
+            admin.createTopics(List.of(new NewTopic("minbytes", 1, (short) 1))).all().get();
+        }
+        try (RawClient fetcher = new RawClient(addr); RawClient producer = new RawClient(addr)) {
+            long start = System.nanoTime();
+            fetcher.send(ApiVersionsTable.FETCH, (short) 12, 1, fetchByName("minbytes", 10_000, 1500, 1 << 20, 1 << 20, 0, 0));
+            Thread.sleep(200);
+            Raw.produce(producer, "minbytes", 0, Raw.batch(-1, (short) -1, -1, 1, "small").buffer());
+            FetchResponseData resp = fetcher.read(ApiVersionsTable.FETCH, (short) 12, FetchResponseData.class);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(tookMs).as("not woken by fewer than min.bytes").isGreaterThanOrEqualTo(1400);
+            assertThat(((MemoryRecords) resp.responses().get(0).partitions().get(0).records()).sizeInBytes())
+                    .as("answered with what there is at max.wait.ms").isPositive();
+
+            fetcher.send(ApiVersionsTable.FETCH, (short) 12, 2, fetchByName("minbytes", 1, 30_000, 1 << 20, 1 << 20, 1, 0));
+            Thread.sleep(200);
+            long produced = System.nanoTime();
+            Raw.produce(producer, "minbytes", 0, Raw.batch(-1, (short) -1, -1, 1, "wake").buffer());
+            resp = fetcher.read(ApiVersionsTable.FETCH, (short) 12, FetchResponseData.class);
+            assertThat((System.nanoTime() - produced) / 1_000_000).as("woken by the append, not the 30 s timeout")
+                    .isLessThan(10_000);
+            assertThat(((MemoryRecords) resp.responses().get(0).partitions().get(0).records()).sizeInBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void responseMaxBytesStopsAfterTheFirstPartitionWithData() throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
+            admin.createTopics(List.of(new NewTopic("maxbytes", 2, (short) 1))).all().get();
+        }
+        try (RawClient c = new RawClient(addr)) {
+            for (int p = 0; p < 2; p++) {
+                for (int i = 0; i < 3; i++) {
+                    Raw.produce(c, "maxbytes", p, Raw.batch(-1, (short) -1, -1, 10, "x".repeat(100)).buffer());
+                }
+            }
+            c.send(ApiVersionsTable.FETCH, (short) 12, 3, fetchByName("maxbytes", 1, 0, 10, 1 << 20, 0, 0, 1));
+            FetchResponseData resp = c.read(ApiVersionsTable.FETCH, (short) 12, FetchResponseData.class);
+            var parts = resp.responses().get(0).partitions();
+            int first = ((MemoryRecords) parts.get(0).records()).sizeInBytes();
+            int second = ((MemoryRecords) parts.get(1).records()).sizeInBytes();
+            assertThat(first).as("one whole batch even over max bytes").isPositive();
+            assertThat(((MemoryRecords) parts.get(0).records()).batches().iterator().next().lastOffset()).isEqualTo(9);
+            assertThat(second).as("nothing once the response is full").isZero();
+            assertThat(parts.get(1).highWatermark()).isEqualTo(30);
+        }
+    }
 }
