@@ -39,8 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class QuorumNode implements MetadataNode {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
-    /** Ratis log segment size: small, so that purging behind a snapshot frees space soon. */
-    static final long LOG_SEGMENT_BYTES = 1L << 20;
     /**
      * Ratis elects after a random wait in [timeout, SPREAD × timeout]. A wide range makes split votes
      * (both followers standing at once) rare; measured on 2 busy cores, 2× split often.
@@ -124,8 +122,8 @@ final class QuorumNode implements MetadataNode {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, config.snapshotRetainCount());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
         RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.min(1024, config.snapshotIntervalEntries()));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(LOG_SEGMENT_BYTES));
-        RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf(LOG_SEGMENT_BYTES / 4));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf(config.logSegmentBytes() / 4));
         MetadataStateMachine sm = new MetadataStateMachine(publisher.image().clusterId(), publisher, config.clock(),
             config.brokerSessionTimeoutMs(), config.snapshotRetainCount());
         boolean exists = Files.isDirectory(ratisDir.resolve(group.getGroupId().getUuid().toString()));

@@ -105,14 +105,22 @@ class QuorumClusterTest {
     @Test
     void aRestartedVoterCatchesUpFromSnapshotAndLog() throws Exception {
         cluster = aCluster(dir).voters(3).brokers(101, 102)
-            .tuning(b -> b.snapshotIntervalEntries(20).snapshotRetainCount(2)).start();
+            .tuning(b -> b.snapshotIntervalEntries(20).snapshotRetainCount(2).logSegmentBytes(16 * 1024)).start();
         int leader = cluster.awaitLeader(20_000);
         cluster.awaitBrokersUnfenced(20_000);
         int victim = cluster.voterIds().stream().filter(id -> id != leader).findFirst().orElseThrow();
+        long victimOffset = cluster.node(victim).image().offset();
         cluster.stopNode(victim);
+        // Enough entries (with big configs) to close log segments that the leader then purges behind
+        // its snapshot: the victim cannot catch up from the log alone.
+        Map<String, String> bulky = new HashMap<>();
+        bulky.put("leader.replication.throttled.replicas", "x".repeat(2000));
         for (int i = 0; i < 60; i++) {
-            assertThat(create(cluster.node(101), "t" + i, 1, 2).topics().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
+            CreateTopics.Result r = cluster.node(101).client().submit(new CreateTopics(List.of(
+                new CreateTopics.NewTopic("t" + i, 1, (short) 2, List.of(), bulky)), false)).get(30, TimeUnit.SECONDS);
+            assertThat(r.topics().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
         }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> firstLogIndex(dir.resolve("node-" + leader)) > victimOffset + 1);
         MetadataNode restarted = cluster.startNode(victim);
         MetadataNode reference = cluster.node(101);
         await().atMost(30, TimeUnit.SECONDS).until(() -> restarted.image().topicsByName().size() == 60);
@@ -151,6 +159,16 @@ class QuorumClusterTest {
         assertThat(ok.topics().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
         assertThat(lonely.image().topic("found")).isNotNull();
         assertThat(lonely.image().topic("lost")).isNull();
+    }
+
+    /** Smallest start index of the Ratis log segments still on disk. */
+    private static long firstLogIndex(Path nodeDir) throws IOException {
+        try (Stream<Path> s = Files.walk(nodeDir)) {
+            return s.map(p -> p.getFileName().toString())
+                .filter(n -> n.matches("log_(inprogress_)?\\d+(-\\d+)?"))
+                .mapToLong(n -> Long.parseLong(n.replace("log_inprogress_", "").replace("log_", "").split("-")[0]))
+                .min().orElse(Long.MAX_VALUE);
+        }
     }
 
     private static long countSnapshots(Path nodeDir) throws IOException {

@@ -42,7 +42,7 @@ class CrashRecoveryTest {
 
     final ManualClock clock = new ManualClock(1_700_000_000_000L);
     final SegmentEnvironment env = TestLogs.env(16);
-    final LogConfig cfg = config(LogConfig.INDEX_INTERVAL_BYTES, "200");
+    final LogConfig cfg = config(LogConfig.INDEX_INTERVAL_BYTES, "200", LogConfig.SEGMENT_BYTES, "65536");
 
     /** What was appended: per batch its position in the segment, size, last offset and bytes. */
     record Written(List<Integer> positions, List<Integer> sizes, List<Long> nextOffsets, List<ByteBuffer> stored,
