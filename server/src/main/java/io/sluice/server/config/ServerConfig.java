@@ -148,9 +148,17 @@ public final class ServerConfig {
         return dirs.stream().map(Path::of).toList();
     }
 
+    /**
+     * metadata.log.dir, else a sibling of the first log dir named {@code <dir>-metadata}: not inside
+     * it, where the log manager would take the quorum's files for a partition directory.
+     */
     public Path metadataDir() {
         String dir = getString(ServerConfigDef.METADATA_LOG_DIR);
-        return dir != null ? Path.of(dir) : logDirs().get(0).resolve("__cluster_metadata");
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        Path first = logDirs().get(0).toAbsolutePath().normalize();
+        return first.resolveSibling(first.getFileName() + "-metadata");
     }
 
     public List<Listener> listeners() {

@@ -73,6 +73,19 @@ public final class ServerConfigDef {
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
+    public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
+    public static final String CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS = "controller.quorum.request.timeout.ms";
+    public static final String METADATA_SNAPSHOT_INTERVAL_ENTRIES = "sluice.metadata.snapshot.interval.entries";
+    public static final String METADATA_SNAPSHOT_RETAIN_COUNT = "sluice.metadata.snapshot.retain.count";
+    public static final String METADATA_SUBMIT_TIMEOUT_MS = "sluice.metadata.submit.timeout.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.start.offset.checkpoint.interval.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
+    public static final String LOG_MAPPED_SEGMENTS_MAX = "log.mapped.segments.max";
+    public static final String LOG_SEGMENT_RESERVE_STEP_MIN_BYTES = "log.segment.reserve.step.min.bytes";
+    public static final String LOG_SEGMENT_RESERVE_STEP_MAX_BYTES = "log.segment.reserve.step.max.bytes";
     public static final String CONNECTION_INFLIGHT_REQUESTS_MAX = "sluice.connection.inflight.requests.max";
     public static final String CONNECTION_OUTBOUND_BYTES_MAX = "sluice.connection.outbound.bytes.max";
 
@@ -137,6 +150,20 @@ public final class ServerConfigDef {
         define(GROUP_INITIAL_REBALANCE_DELAY_MS, INT, 3000, Validator.atLeast(0), "Group rebalance delay" + ignoredYet);
         define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1), "Producer id expiration" + ignoredYet);
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);
+        define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 300, Validator.atLeast(1),
+                "Quorum election timeout (Sluice default 300; Kafka's own Raft uses 1000).");
+        define(CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, INT, 2000, Validator.atLeast(1), "Quorum request timeout.");
+        define(METADATA_SNAPSHOT_INTERVAL_ENTRIES, LONG, 20_000L, Validator.atLeast(1), "Sluice: metadata snapshot interval.");
+        define(METADATA_SNAPSHOT_RETAIN_COUNT, INT, 2, Validator.atLeast(1), "Sluice: metadata snapshots kept.");
+        define(METADATA_SUBMIT_TIMEOUT_MS, INT, 10_000, Validator.atLeast(1), "Sluice: metadata command timeout.");
+        define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, LONG, Long.MAX_VALUE, Validator.atLeast(1), "How often flush.ms is checked.");
+        define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Recovery point checkpoint interval.");
+        define(LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Log start offset checkpoint interval.");
+        define(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG, Long.MAX_VALUE, Validator.atLeast(0), "Oldest CreateTime accepted.");
+        define(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, LONG, 3_600_000L, Validator.atLeast(0), "Newest CreateTime accepted.");
+        define(LOG_MAPPED_SEGMENTS_MAX, INT, 2048, Validator.atLeast(1), "Sluice: bound on open segment mappings.");
+        define(LOG_SEGMENT_RESERVE_STEP_MIN_BYTES, INT, 1024 * 1024, Validator.atLeast(4096), "Sluice: first disk reservation of a segment.");
+        define(LOG_SEGMENT_RESERVE_STEP_MAX_BYTES, INT, 16 * 1024 * 1024, Validator.atLeast(4096), "Sluice: largest reservation step.");
         define(CONNECTION_INFLIGHT_REQUESTS_MAX, INT, 100, Validator.atLeast(1),
                 "Sluice: requests of one connection awaiting their response before reading stops.");
         define(CONNECTION_OUTBOUND_BYTES_MAX, INT, 8 * 1024 * 1024, Validator.atLeast(64 * 1024),

@@ -16,14 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: parses frames, hands requests to the dispatcher, and writes responses in
- * request order however the handlers complete (clients pipeline up to five requests, an acks=0
- * producer many more).
+ * One client connection: splits the byte stream into frames (4-byte size, then the request),
+ * parses them, hands requests to the dispatcher, and writes responses in request order however
+ * the handlers complete (clients pipeline up to five requests, an acks=0 producer many more).
+ * A frame size below zero or above {@code socket.request.max.bytes} closes the connection, as
+ * Kafka does, with one log line.
  *
  * <p>Backpressure: while {@code inflightRequestsMax} requests wait for their response, or the
- * socket's outbound buffer is above its high-water mark (a slow reader), the channel stops
- * reading, so a client cannot make the broker buffer without limit. Confined to the channel's
- * event loop; completions from other threads hop onto it.
+ * socket's outbound buffer is above its high-water mark (a slow reader), no further frame is
+ * taken from the buffer and the channel stops reading, so a client cannot make the broker buffer
+ * more than one read's worth. Confined to the channel's event loop; completions from other
+ * threads hop onto it.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -51,12 +54,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RequestDispatcher dispatcher;
     private final RequestDispatcher.ClientInfo client;
     private final int inflightRequestsMax;
+    private final int requestBytesMax;
     private final ArrayDeque<Slot> inflight = new ArrayDeque<>();
+    /** Bytes received and not yet taken as frames. */
+    private ByteBuf pending;
+    private boolean takingFrames;
     private ChannelHandlerContext ctx;
     private boolean closed;
 
     ConnectionHandler(KafkaCodec codec, RequestDispatcher dispatcher, RequestDispatcher.ClientInfo client,
-                      int inflightRequestsMax) {
+                      int inflightRequestsMax, int requestBytesMax) {
+        this.requestBytesMax = requestBytesMax;
         this.codec = codec;
         this.dispatcher = dispatcher;
         this.client = client;
@@ -70,11 +78,67 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
+        ByteBuf in = (ByteBuf) msg;
         if (closed) {
-            frame.release();
+            in.release();
             return;
         }
+        accumulate(in);
+        takeFrames();
+        updateAutoRead();
+    }
+
+    private void accumulate(ByteBuf in) {
+        if (pending == null) {
+            pending = in;
+        } else if (pending.refCnt() == 1 && pending.writableBytes() >= in.readableBytes()) {
+            pending.writeBytes(in);
+            in.release();
+        } else {
+            ByteBuf merged = ctx.alloc().buffer(pending.readableBytes() + in.readableBytes());
+            merged.writeBytes(pending).writeBytes(in);
+            pending.release();
+            in.release();
+            pending = merged;
+        }
+    }
+
+    /** Takes whole frames from the buffer while the connection may have more requests in flight. */
+    private void takeFrames() {
+        if (takingFrames) {
+            return; // re-entered from a request that completed synchronously; the outer loop goes on
+        }
+        takingFrames = true;
+        try {
+            takeFramesLoop();
+        } finally {
+            takingFrames = false;
+        }
+    }
+
+    private void takeFramesLoop() {
+        while (!closed && pending != null && inflight.size() < inflightRequestsMax && ctx.channel().isWritable()) {
+            if (pending.readableBytes() < 4) {
+                break;
+            }
+            int size = pending.getInt(pending.readerIndex());
+            if (size < 0 || size > requestBytesMax) {
+                closeFor("invalid frame size " + size + " (socket.request.max.bytes=" + requestBytesMax + ")");
+                break;
+            }
+            if (pending.readableBytes() < 4 + size) {
+                break;
+            }
+            pending.skipBytes(4);
+            onFrame(pending.readRetainedSlice(size));
+        }
+        if (pending != null && !pending.isReadable()) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    private void onFrame(ByteBuf frame) {
         ByteBuffer nio = frame.nioBufferCount() == 1 ? frame.nioBuffer() : copy(frame);
         ParseResult result = codec.parse(nio);
         if (result instanceof ParseResult.Invalid invalid) {
@@ -104,7 +168,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         }
-        updateAutoRead();
     }
 
     private static ByteBuffer copy(ByteBuf frame) {
@@ -154,6 +217,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
+        takeFrames();
         updateAutoRead();
     }
 
@@ -175,6 +239,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        takeFrames();
         updateAutoRead();
         ctx.fireChannelWritabilityChanged();
     }
@@ -191,6 +256,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
         for (Slot s : inflight) {
             if (s.done && s.response != null) {
                 s.response.onWritten().run();

@@ -73,11 +73,11 @@ public final class NetworkServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         long id = connectionIds.incrementAndGet();
                         RequestDispatcher.ClientInfo client =
-                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id);
+                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id, ch.eventLoop());
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, limits.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
-                                .addLast("frames", new FrameDecoder(limits.requestBytesMax()))
-                                .addLast("requests", new ConnectionHandler(codec, dispatcher, client, limits.inflightRequestsMax()));
+                                .addLast("requests", new ConnectionHandler(codec, dispatcher, client,
+                                        limits.inflightRequestsMax(), limits.requestBytesMax()));
                     }
                 });
         if (limits.sendBufferBytes() > 0) {

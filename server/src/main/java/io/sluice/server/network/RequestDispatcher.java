@@ -3,6 +3,7 @@ package io.sluice.server.network;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The network layer's view of the request handlers. Called on the connection's event-loop thread;
@@ -16,6 +17,9 @@ public interface RequestDispatcher {
     /** The answer to an ApiVersions request of a version Sluice does not serve. */
     KafkaResponse unsupportedApiVersions(short requestedVersion);
 
-    /** Who sent a request (for logs and per-connection state such as fetch sessions). */
-    record ClientInfo(String remoteAddress, long connectionId) { }
+    /**
+     * Who sent a request (for logs and per-connection state such as fetch sessions), and the
+     * connection's event loop: delayed work (long-poll fetches) completes there.
+     */
+    record ClientInfo(String remoteAddress, long connectionId, ScheduledExecutorService eventLoop) { }
 }

@@ -99,8 +99,8 @@ public final class Partition {
         }
         RecordBatchHeader h = header.wrap(batch, batch.position());
         if (h.magic() != RecordBatchDescriptor.MAGIC_V2) {
-            return Append.error(h.magic() >= 0 && h.magic() < RecordBatchDescriptor.MAGIC_V2
-                    ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE, log.logStartOffset());
+            // Kafka's ProduceRequest.validateRecords: v3+ produce requests carry magic 2 only.
+            return Append.error(ErrorCode.INVALID_RECORD, log.logStartOffset());
         }
         if (h.isTransactional()) {
             // Transactions come with their own issue; Kafka also refuses them without a coordinator.
