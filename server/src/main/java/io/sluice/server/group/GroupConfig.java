@@ -1,5 +1,7 @@
 package io.sluice.server.group;
 
+import io.sluice.server.config.ServerConfigDef;
+
 /**
  * The group coordinator's settings, with Kafka's names and defaults (GroupCoordinatorConfig).
  * Immutable, thread-safe.
@@ -31,6 +33,21 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
     public static GroupConfig defaults() {
         return new GroupConfig(6000, 1_800_000, 3000, Integer.MAX_VALUE, 300_000, 4096,
                 10080L * 60_000L, 600_000L, 50, (short) 3, 104_857_600, 64L * 1024 * 1024);
+    }
+
+    /** The settings from server.properties. */
+    public static GroupConfig from(io.sluice.server.config.ServerConfig c) {
+        return new GroupConfig(c.getInt(ServerConfigDef.GROUP_MIN_SESSION_TIMEOUT_MS),
+                c.getInt(ServerConfigDef.GROUP_MAX_SESSION_TIMEOUT_MS),
+                c.getInt(ServerConfigDef.GROUP_INITIAL_REBALANCE_DELAY_MS),
+                c.getInt(ServerConfigDef.GROUP_MAX_SIZE), 300_000,
+                c.getInt(ServerConfigDef.OFFSET_METADATA_MAX_BYTES),
+                c.getInt(ServerConfigDef.OFFSETS_RETENTION_MINUTES) * 60_000L,
+                c.getLong(ServerConfigDef.OFFSETS_RETENTION_CHECK_INTERVAL_MS),
+                c.getInt(ServerConfigDef.OFFSETS_TOPIC_NUM_PARTITIONS),
+                (short) c.getInt(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR),
+                c.getInt(ServerConfigDef.OFFSETS_TOPIC_SEGMENT_BYTES),
+                c.getLong(ServerConfigDef.OFFSETS_REWRITE_BYTES));
     }
 
     public GroupConfig withInitialRebalanceDelayMs(int ms) {
