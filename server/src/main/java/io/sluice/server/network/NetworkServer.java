@@ -46,7 +46,8 @@ public final class NetworkServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
-    private final boolean epoll = Epoll.isAvailable();
+    /** Diagnostics switch for measurements (docs/server.md): -Dsluice.network.transport=nio. */
+    private final boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("sluice.network.transport"));
 
     public NetworkServer(KafkaCodec codec, RequestDispatcher dispatcher, Limits limits) {
         this.codec = codec;

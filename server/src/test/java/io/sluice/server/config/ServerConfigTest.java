@@ -101,4 +101,13 @@ class ServerConfigTest {
         assertThat(c.nodeId()).isEqualTo(1);
         assertThat(c.clientListener().port()).isEqualTo(9092);
     }
+
+    @Test
+    void everySettingIsDocumented() throws Exception {
+        Path doc = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("configuration.md");
+        String text = java.nio.file.Files.readString(doc);
+        for (String name : ServerConfigDef.keys().keySet()) {
+            assertThat(text).as("docs/configuration.md documents %s", name).contains("`" + name + "`");
+        }
+    }
 }
