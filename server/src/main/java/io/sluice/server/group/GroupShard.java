@@ -93,17 +93,17 @@ public final class GroupShard {
     /** Replays the partition's log: groups and offsets as they were last written. */
     public void load() {
         long start = clockMs.getAsLong();
-        int[] n = new int[1];
+        int[] n = new int[2];
         log.replay(r -> {
             n[0]++;
-            GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
-            if (key.isOffsetCommit()) {
-                offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
-                        r.value() == null ? null : GroupRecords.readOffsetValue(ByteBuffer.wrap(r.value())));
-            } else if (r.value() == null) {
-                groups.unload(key.group());
-            } else {
-                groups.load(key.group(), GroupRecords.readGroupValue(ByteBuffer.wrap(r.value())));
+            try {
+                replay(r);
+            } catch (RuntimeException e) {
+                // A record this coordinator did not write (e.g. produced by a client, or a newer
+                // record type): skipped and logged, so one bad record cannot take every group down.
+                n[1]++;
+                LOG.warn("Skipping undecodable record #{} of {}-{}: {}", n[0], GroupConfig.OFFSETS_TOPIC, partition,
+                        e.toString());
             }
         });
         for (var it = offsets.groupIds(); it.hasNext(); ) {
@@ -113,8 +113,20 @@ public final class GroupShard {
             membership.scheduleSessions(g);
         }
         scheduleExpiry();
-        LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records in {} ms", groups.size(), offsets.size(),
-                GroupConfig.OFFSETS_TOPIC, partition, n[0], clockMs.getAsLong() - start);
+        LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
+                offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
+    }
+
+    private void replay(GroupRecords.Record r) {
+        GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
+        if (key.isOffsetCommit()) {
+            offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
+                    r.value() == null ? null : GroupRecords.readOffsetValue(ByteBuffer.wrap(r.value())));
+        } else if (r.value() == null) {
+            groups.unload(key.group());
+        } else {
+            groups.load(key.group(), GroupRecords.readGroupValue(ByteBuffer.wrap(r.value())));
+        }
     }
 
     /** Appends records to the partition; a Kafka error code. Runs the bounded rewrite when due. */

@@ -154,6 +154,19 @@ class OffsetsAndPersistenceTest {
     }
 
     @Test
+    void aRecordTheCoordinatorCannotDecodeIsSkippedOnLoad() {
+        commit(commit("s", -1, "", null, 0, 5L, ""));
+        h.log.records.add(new io.sluice.server.group.log.GroupRecords.Record(new byte[] {0, 9, 1}, new byte[] {1}));
+        h.log.records.add(new io.sluice.server.group.log.GroupRecords.Record(
+                io.sluice.server.group.log.GroupRecords.offsetCommitKey("s", "t", 1), new byte[] {0, 3, 1}));
+        commit(commit("s", -1, "", null, 2, 6L, ""));
+        h.reload();
+        assertThat(committed("s", 0)).isEqualTo(5L);
+        assertThat(committed("s", 1)).isEqualTo(-1L);
+        assertThat(committed("s", 2)).isEqualTo(6L);
+    }
+
+    @Test
     void theBoundedRewriteKeepsTheLogSmallAndLosesNothing() {
         h = new GroupHarness(GroupConfig.defaults().withOffsetsRewriteBytes(4096));
         for (int i = 0; i < 2000; i++) {

@@ -106,6 +106,52 @@ class GroupOperationsProcessTest {
     }
 
     @Test
+    void theBoundedRewriteKeepsTheOffsetsPartitionSmallAcrossManyCommitsAndRestarts() throws Exception {
+        Map<String, String> settings = new HashMap<>(ConsumerGroupProcessTest.BROKER_SETTINGS);
+        settings.put("sluice.offsets.rewrite.bytes", "4096");
+        settings.put("log.retention.check.interval.ms", "500");
+        try (BrokerProcess own = BrokerProcess.start(settings)) {
+            String b = own.bootstrap();
+            createTopic(b, "rw", 1);
+            produce(b, "rw", 1, 0, 1);
+            TopicPartition tp = new TopicPartition("rw", 0);
+            int commits = 12_000; // ~1.5 MB of commit batches: more than a 1 MiB offsets segment
+            try (KafkaConsumer<String, String> c = GroupClients.consumer(b, "rw-g", manualCommit())) {
+                c.assign(List.of(tp));
+                for (int i = 1; i <= commits; i++) {
+                    c.commitSync(Map.of(tp, new OffsetAndMetadata(i, "m" + i)));
+                }
+            }
+            int p = org.apache.kafka.common.utils.Utils.abs("rw-g".hashCode()) % 5;
+            TopicPartition offsetsTp = new TopicPartition("__consumer_offsets", p);
+            try (Admin admin = GroupClients.admin(b)) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    long earliest = admin.listOffsets(Map.of(offsetsTp, org.apache.kafka.clients.admin.OffsetSpec.earliest()))
+                            .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
+                    long latest = admin.listOffsets(Map.of(offsetsTp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                            .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
+                    assertThat(earliest).as("log start moved by the rewrite").isPositive();
+                    assertThat(latest - earliest).as("records still readable").isLessThan(200);
+                });
+            }
+            java.nio.file.Path dir = own.dataDir().resolve("logs").resolve("__consumer_offsets-" + p);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    assertThat(files.filter(f -> f.toString().endsWith(".log")).count())
+                            .as("segments below the log start are deleted").isLessThanOrEqualTo(2);
+                }
+            });
+            own.stop();
+            own.restart();
+            try (KafkaConsumer<String, String> c = GroupClients.consumer(b, "rw-g", manualCommit())) {
+                OffsetAndMetadata last = c.committed(Set.of(tp)).get(tp);
+                assertThat(last.offset()).isEqualTo(commits);
+                assertThat(last.metadata()).isEqualTo("m" + commits);
+            }
+        }
+    }
+
+    @Test
     void adminApisListDescribeDeleteAndRefuseBadCommits() throws Exception {
         String b = broker.bootstrap();
         createTopic(b, "adm", 3);
