@@ -116,6 +116,40 @@ class ConsumerGroupProcessTest {
     }
 
     @Test
+    void cooperativeStickyMembersKeepTheirPartitionsWhenAnotherLeaves() throws Exception {
+        String b = broker.bootstrap();
+        createTopic(b, "coop", 6);
+        Map<String, String> coop = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(new Member(b, "coop-g", "coop", coop));
+        }
+        try {
+            awaitDisjointCover(members, 6);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    members.forEach(m -> assertThat(m.assignment).hasSize(2)));
+            Set<TopicPartition> kept0 = Set.copyOf(members.get(0).assignment);
+            Set<TopicPartition> kept1 = Set.copyOf(members.get(1).assignment);
+            members.remove(2).close();
+            awaitDisjointCover(members, 6);
+            // incremental (KIP-429): the stayers only gained partitions
+            assertThat(members.get(0).assignment).containsAll(kept0);
+            assertThat(members.get(1).assignment).containsAll(kept1);
+            produce(b, "coop", 6, 0, 120);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                Set<String> got = new HashSet<>();
+                members.forEach(m -> got.addAll(m.received));
+                assertThat(got).isEqualTo(values(0, 120));
+            });
+        } finally {
+            for (Member m : members) {
+                m.close();
+            }
+        }
+    }
+
+    @Test
     void aKilledMembersPartitionsMoveAfterItsSessionTimeout() throws Exception {
         String b = broker.bootstrap();
         createTopic(b, "kill", 6);
