@@ -261,4 +261,33 @@ class ClassicGroupStateMachineTest {
         assertThat(group("g").staticMemberId("instance-b")).isNull();
         assertThat(group("g").state()).isEqualTo(GroupState.PREPARING_REBALANCE);
     }
+
+    @Test
+    void aStaticMemberRejoiningDuringARebalanceKeepsASession() {
+        var a = h.join("g", "", "instance-a");
+        var b = h.join("g", "", "instance-b");
+        h.step(6000);
+        var ra = a.getNow(null);
+        var rb = b.getNow(null);
+        h.sync("g", ra, assign(ra.memberId(), "A"), assign(rb.memberId(), "B")).getNow(null);
+        h.joinNew("g"); // a rebalance starts
+        var rb2 = h.join("g", "", "instance-b"); // b restarts meanwhile and parks in the join
+        String newId = group("g").staticMemberId("instance-b");
+        assertThat(newId).isNotEqualTo(rb.memberId());
+        assertThat(h.shard.timer().isScheduled("heartbeat/g/" + newId)).isTrue();
+        assertThat(rb2).isNotDone();
+    }
+
+    @Test
+    void aFailedJoinDoesNotForgetAStoredEmptyGroup() {
+        var a = h.joinNew("g");
+        h.step(3000);
+        var ra = a.getNow(null);
+        h.sync("g", ra, assign(ra.memberId(), "A")).getNow(null);
+        h.leave("g", ra.memberId(), null);
+        assertThat(group("g").generationId()).isEqualTo(2);
+        assertThat(h.join("g", "ghost", null).getNow(null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(group("g")).isNotNull();
+        assertThat(group("g").generationId()).isEqualTo(2);
+    }
 }

@@ -183,6 +183,8 @@ public final class ClassicGroupManager {
         LOG.info("Static member {} of group {} rejoined as {} (was {})", req.groupInstanceId(), group.groupId(), newId, oldId);
         boolean sameProtocols = member.matches(protocols);
         member.update(clientId, clientHost, rebalanceTimeout(req), req.sessionTimeoutMs(), protocols);
+        // The new incarnation's session starts now (the old id's timer was cancelled above).
+        membership.heartbeatReceived(group, member);
         if (group.is(GroupState.STABLE) && sameProtocols) {
             // Restarted within its session with the same subscription: no rebalance (the point of KIP-345).
             short err = groups.storeGroup(group);

@@ -53,10 +53,13 @@ public final class ClassicGroups {
         return groups.size();
     }
 
-    /** Forgets a group that has nothing left: no members, no pending joins, no offsets. */
+    /**
+     * Forgets a group that never got anywhere: generation 0 (so nothing was ever written for it),
+     * no members, no pending joins, no offsets. A group that was stored goes only with a tombstone.
+     */
     public void removeIfUnused(ClassicGroup g) {
-        if (g.isEmptyOfMembers() && g.pendingJoinMembers.isEmpty() && !hasOffsets.test(g.groupId())
-                && g.is(GroupState.EMPTY)) {
+        if (g.generationId() == 0 && g.isEmptyOfMembers() && g.pendingJoinMembers.isEmpty()
+                && !hasOffsets.test(g.groupId()) && g.is(GroupState.EMPTY)) {
             groups.remove(g.groupId());
         }
     }
