@@ -48,6 +48,7 @@ public final class Broker implements AutoCloseable {
     private MetadataNode metadata;
     private ReplicaManager replicas;
     private NetworkServer network;
+    private FetchHandler fetch;
     private io.sluice.server.group.GroupApis groups;
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
@@ -91,7 +92,8 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
         }
 
-        replicas = new ReplicaManager(config.nodeId(), logs, defaults);
+        replicas = new ReplicaManager(config.nodeId(), logs, defaults,
+                config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS), Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
@@ -102,8 +104,9 @@ public final class Broker implements AutoCloseable {
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(), listener.name(),
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
+        fetch = new FetchHandler(ctx);
         groups = io.sluice.server.group.GroupApis.start(ctx);
-        KafkaApis apis = new KafkaApis(codec.table(), ctx, new FetchHandler(ctx), groups.handlers());
+        KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, groups.handlers());
         network = new NetworkServer(codec, apis, new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
@@ -160,6 +163,7 @@ public final class Broker implements AutoCloseable {
         long start = System.nanoTime();
         closeQuietly("network", network);
         closeQuietly("group coordinator", groups);
+        closeQuietly("fetch readers", fetch);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);

@@ -20,6 +20,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -45,15 +46,39 @@ public final class RatisMetadataClient implements MetadataClient, AutoCloseable 
     /** Pause between attempts: short, because a Ratis election takes a few hundred ms. */
     public static final int RETRY_SLEEP_MS = 50;
 
-    private final RaftClient raft;
+    private final RaftGroup group;
+    private final int requestTimeoutMs;
+    private final int attemptsMax;
     private final ImagePublisher publisher;
     private final int submitTimeoutMs;
+    private volatile RaftClient raft;
+    private volatile boolean closed;
 
     public RatisMetadataClient(RaftGroup group, ImagePublisher publisher, int requestTimeoutMs, int submitTimeoutMs,
                                int attemptsMax) {
+        this.group = group;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.attemptsMax = attemptsMax;
         this.raft = newRaftClient(group, requestTimeoutMs, attemptsMax);
         this.publisher = publisher;
         this.submitTimeoutMs = submitTimeoutMs;
+    }
+
+    /**
+     * Ratis' ordered async client closes its sliding window for good once a request exhausts its
+     * retries; every later request then fails with AlreadyClosedException. Replace such a client.
+     */
+    private synchronized RaftClient renew(RaftClient broken) {
+        if (raft == broken && !closed) {
+            LOG.info("replacing Ratis client after its request window closed");
+            try {
+                broken.close();
+            } catch (IOException e) {
+                LOG.debug("closing broken Ratis client", e);
+            }
+            raft = newRaftClient(group, requestTimeoutMs, attemptsMax);
+        }
+        return raft;
     }
 
     /** A Ratis client with a bounded retry policy (never Ratis' retry-forever default). */
@@ -94,8 +119,19 @@ public final class RatisMetadataClient implements MetadataClient, AutoCloseable 
 
     /** Raw submit of already-encoded command bytes (also used to test malformed input). */
     public CompletableFuture<RawReply> submitBytes(byte[] commandBytes) {
-        return raft.async().send(Message.valueOf(ByteString.copyFrom(commandBytes)))
-            .orTimeout(submitTimeoutMs, TimeUnit.MILLISECONDS)
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(submitTimeoutMs);
+        Message message = Message.valueOf(ByteString.copyFrom(commandBytes));
+        RaftClient client = raft;
+        return client.async().send(message)
+            .handle((reply, e) -> {
+                if (e != null && unwrap(e) instanceof AlreadyClosedException && !closed) {
+                    return renew(client).async().send(message);
+                }
+                return e != null ? CompletableFuture.<RaftClientReply>failedFuture(e)
+                    : CompletableFuture.completedFuture(reply);
+            })
+            .thenCompose(f -> f)
+            .orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime())), TimeUnit.MILLISECONDS)
             .handle((reply, e) -> {
                 if (e != null) {
                     return RawReply.failure(codeFor(e), describe(e));
@@ -187,6 +223,7 @@ public final class RatisMetadataClient implements MetadataClient, AutoCloseable 
 
     @Override
     public void close() {
+        closed = true;
         try {
             raft.close();
         } catch (IOException e) {

@@ -15,7 +15,7 @@ import java.util.Set;
  * Build with {@link #builder()} or {@link #fromProperties(Properties)}.
  *
  * <p>Election timeout: Ratis elects after a random wait in
- * {@code [electionTimeoutMs, 2 × electionTimeoutMs]}. Kafka's {@code controller.quorum.election.timeout.ms}
+ * {@code [electionTimeoutMs, 3 × electionTimeoutMs]}. Kafka's {@code controller.quorum.election.timeout.ms}
  * defaults to 1000 ms for its own Raft; Sluice defaults to 300 ms so a lost leader is replaced in
  * under a second (measured in bench, "Metadata quorum").
  */
@@ -32,6 +32,7 @@ public final class MetadataNodeConfig {
     public static final String SNAPSHOT_INTERVAL_ENTRIES = "sluice.metadata.snapshot.interval.entries";
     public static final String SNAPSHOT_RETAIN_COUNT = "sluice.metadata.snapshot.retain.count";
     public static final String SUBMIT_TIMEOUT_MS = "sluice.metadata.submit.timeout.ms";
+    public static final String LOG_SEGMENT_BYTES = "sluice.metadata.log.segment.bytes";
 
     private final int nodeId;
     private final Set<ProcessRole> processRoles;
@@ -47,6 +48,7 @@ public final class MetadataNodeConfig {
     private final int snapshotRetainCount;
     private final int fenceCheckIntervalMs;
     private final int followerFetchWaitMs;
+    private final int logSegmentBytes;
     private final Clock clock;
 
     private MetadataNodeConfig(Builder b) {
@@ -64,6 +66,7 @@ public final class MetadataNodeConfig {
         this.snapshotRetainCount = b.snapshotRetainCount;
         this.fenceCheckIntervalMs = b.fenceCheckIntervalMs;
         this.followerFetchWaitMs = b.followerFetchWaitMs;
+        this.logSegmentBytes = b.logSegmentBytes;
         this.clock = Objects.requireNonNull(b.clock, "clock");
         if (processRoles.isEmpty()) {
             throw new IllegalArgumentException(PROCESS_ROLES + " is empty");
@@ -89,6 +92,9 @@ public final class MetadataNodeConfig {
         positive(SNAPSHOT_RETAIN_COUNT, snapshotRetainCount);
         positive("fenceCheckIntervalMs", fenceCheckIntervalMs);
         positive("followerFetchWaitMs", followerFetchWaitMs);
+        if (logSegmentBytes < 16 * 1024) {
+            throw new IllegalArgumentException(LOG_SEGMENT_BYTES + " must be at least 16384: " + logSegmentBytes);
+        }
     }
 
     private static void positive(String name, long value) {
@@ -139,6 +145,7 @@ public final class MetadataNodeConfig {
         b.submitTimeoutMs(intValue(p, SUBMIT_TIMEOUT_MS, 10_000));
         b.snapshotIntervalEntries(intValue(p, SNAPSHOT_INTERVAL_ENTRIES, 20_000));
         b.snapshotRetainCount(intValue(p, SNAPSHOT_RETAIN_COUNT, 2));
+        b.logSegmentBytes(intValue(p, LOG_SEGMENT_BYTES, 1 << 20));
         return b.build();
     }
 
@@ -236,6 +243,11 @@ public final class MetadataNodeConfig {
         return followerFetchWaitMs;
     }
 
+    /** Size of a Ratis log segment; only closed segments behind a snapshot are purged. */
+    public int logSegmentBytes() {
+        return logSegmentBytes;
+    }
+
     /** Wall clock the quorum leader stamps on entries; injected so tests can step it. */
     public Clock clock() {
         return clock;
@@ -257,6 +269,7 @@ public final class MetadataNodeConfig {
         private int snapshotRetainCount = 2;
         private int fenceCheckIntervalMs = 100;
         private int followerFetchWaitMs = 500;
+        private int logSegmentBytes = 1 << 20;
         private Clock clock = Clock.systemUTC();
 
         public Builder nodeId(int v) {
@@ -331,6 +344,11 @@ public final class MetadataNodeConfig {
 
         public Builder followerFetchWaitMs(int v) {
             followerFetchWaitMs = v;
+            return this;
+        }
+
+        public Builder logSegmentBytes(int v) {
+            logSegmentBytes = v;
             return this;
         }
 

@@ -28,7 +28,7 @@ import java.util.zip.CRC32C;
  *  0         4        5         13        21        25        29
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  | magic   | version| term    | offset  | body    | CRC32C  | body ...               |
- *  | "SLMS"  | (=1)   | i64     | i64     | length  | of body |                        |
+ *  | "SLMS"  | (=1)   | i64     | i64     | length  | (*)     |                        |
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  body: string clusterId, i64 leaderTimeMs, i64 nextProducerId,
  *        list&lt;(string name, i16 level)&gt; features,
@@ -38,6 +38,7 @@ import java.util.zip.CRC32C;
  *        list&lt;topic: string name, uuid id, map configs, list&lt;partition: i32 id, list&lt;i32&gt; replicas,
  *               list&lt;i32&gt; isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch&gt;&gt;
  * </pre>
+ * (*) CRC32C over version, term, offset, length and the body.
  * Collections are written sorted (by id or name), so equal images give equal bytes. Stateless,
  * thread-safe.
  */
@@ -85,9 +86,10 @@ public final class SnapshotDescriptor {
             }
         }
         int bodyLength = w.position() - HEADER_LENGTH;
-        CRC32C crc = new CRC32C();
-        crc.update(w.array(), HEADER_LENGTH, bodyLength);
         w.putI32At(LENGTH_OFFSET, bodyLength);
+        CRC32C crc = new CRC32C();
+        crc.update(w.array(), VERSION_OFFSET, CRC_OFFSET - VERSION_OFFSET);
+        crc.update(w.array(), HEADER_LENGTH, bodyLength);
         w.putI32At(CRC_OFFSET, (int) crc.getValue());
         return w.toByteArray();
     }
@@ -114,6 +116,7 @@ public final class SnapshotDescriptor {
             throw corrupt("snapshot body length " + length + " but " + (bytes.length - HEADER_LENGTH) + " bytes follow");
         }
         CRC32C crc = new CRC32C();
+        crc.update(bytes, VERSION_OFFSET, CRC_OFFSET - VERSION_OFFSET);
         crc.update(bytes, HEADER_LENGTH, length);
         if ((int) crc.getValue() != expectedCrc) {
             throw corrupt("snapshot checksum mismatch: stored 0x" + Integer.toHexString(expectedCrc) + ", computed 0x"

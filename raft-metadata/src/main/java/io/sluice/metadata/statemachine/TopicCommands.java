@@ -84,6 +84,10 @@ final class TopicCommands {
             if (err != null) {
                 return fail(t, ErrorCodes.INVALID_REPLICA_ASSIGNMENT, err);
             }
+            err = checkSomeReplicaLive(ctx, t.assignment(), 0);
+            if (err != null) {
+                return fail(t, ErrorCodes.INVALID_REPLICATION_FACTOR, err);
+            }
             assignment = t.assignment().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
         } else {
             if (t.numPartitions() < 1 || t.numPartitions() > PARTITIONS_PER_TOPIC_MAX) {
@@ -128,10 +132,11 @@ final class TopicCommands {
     /** ISR = the unfenced replicas; leader = first of them (KRaft's creation rule). */
     private static PartitionImage newPartition(ApplyContext ctx, int id, int[] replicas) {
         int[] isr = java.util.Arrays.stream(replicas).filter(ctx.image::isUnfenced).toArray();
-        int leader = isr.length > 0 ? isr[0] : PartitionImage.NO_LEADER;
         if (isr.length == 0) {
-            isr = replicas.clone();
+            throw new IllegalStateException("new partition " + id + " has no unfenced replica in "
+                + java.util.Arrays.toString(replicas));
         }
+        int leader = isr[0];
         return new PartitionImage(id, replicas, isr, leader, 0, 0);
     }
 
@@ -167,6 +172,17 @@ final class TopicCommands {
                 if (ctx.image.broker(b) == null) {
                     return "The manual partition assignment includes broker " + b + ", but no such broker is registered.";
                 }
+            }
+        }
+        return null;
+    }
+
+    /** KRaft rejects a manual partition whose replicas are all fenced: it could have no leader. */
+    private static String checkSomeReplicaLive(ApplyContext ctx, List<List<Integer>> assignment, int firstPartition) {
+        for (int p = 0; p < assignment.size(); p++) {
+            if (assignment.get(p).stream().noneMatch(ctx.image::isUnfenced)) {
+                return "All brokers specified in the manual partition assignment for partition " + (firstPartition + p)
+                    + " are fenced or in controlled shutdown.";
             }
         }
         return null;
@@ -287,6 +303,10 @@ final class TopicCommands {
             String err = checkManualAssignment(ctx, inc.assignment(), rf, current);
             if (err != null) {
                 return new TopicError(inc.name(), ErrorCodes.INVALID_REPLICA_ASSIGNMENT, err);
+            }
+            err = checkSomeReplicaLive(ctx, inc.assignment(), current);
+            if (err != null) {
+                return new TopicError(inc.name(), ErrorCodes.INVALID_REPLICATION_FACTOR, err);
             }
             assignment = inc.assignment().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
         } else {

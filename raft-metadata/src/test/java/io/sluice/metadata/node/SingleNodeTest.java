@@ -1,6 +1,9 @@
 package io.sluice.metadata.node;
 
+import io.sluice.metadata.codec.ResultCodec;
+import io.sluice.metadata.command.CommandType;
 import io.sluice.metadata.command.CreateTopics;
+import io.sluice.metadata.command.UnregisterBroker;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.MetadataImage;
@@ -56,6 +59,33 @@ class SingleNodeTest {
             MetadataImage image = node.image();
             assertThat(image.topic("orders")).isNotNull();
             assertThat(image.topic("orders").topicId().toString()).isEqualTo(topicId);
+        }
+    }
+
+    @Test
+    void malformedAndUnknownVersionCommandsAreRejectedWithoutChangingTheImage() throws Exception {
+        int port = TestPorts.freePort();
+        try (MetadataNode node = MetadataNode.start(config(port))) {
+            assertThat(node.awaitReady(20_000)).isTrue();
+            var client = ((QuorumNode) node).ratisClient();
+            MetadataImage before = node.image();
+            byte[][] bad = {
+                {},                                         // empty
+                {(byte) 99, 0},                              // unknown type
+                {CommandType.UNREGISTER_BROKER.id(), 9, 0, 0, 0, 1}, // unknown version
+                {CommandType.CREATE_TOPICS.id(), 0, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, // absurd count
+            };
+            short[] expected = {ErrorCodes.INVALID_REQUEST, ErrorCodes.INVALID_REQUEST, ErrorCodes.UNSUPPORTED_VERSION,
+                ErrorCodes.INVALID_REQUEST};
+            for (int i = 0; i < bad.length; i++) {
+                var reply = client.submitBytes(bad[i]).get(20, TimeUnit.SECONDS);
+                assertThat(reply.failure()).isNull();
+                var decoded = ResultCodec.decode(new UnregisterBroker(1), reply.result());
+                assertThat(decoded.errorCode()).as("case %d", i).isEqualTo(expected[i]);
+            }
+            MetadataImage after = node.image();
+            assertThat(after.offset()).isGreaterThan(before.offset());
+            assertThat(after.sameContent(before)).isTrue();
         }
     }
 

@@ -169,7 +169,8 @@ public final class ServerConfigDef {
         define(OFFSETS_REWRITE_BYTES, LONG, 64L * 1024 * 1024, Validator.atLeast(4096),
                 "Sluice: bytes appended to a partition of __consumer_offsets after which its live state is rewritten "
                         + "and the older records dropped (stands in for compaction).");
-        define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1), "Producer id expiration" + ignoredYet);
+        define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
+                "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);
         define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 300, Validator.atLeast(1),
                 "Quorum election timeout (Sluice default 300; Kafka's own Raft uses 1000).");

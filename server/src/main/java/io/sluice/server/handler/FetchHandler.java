@@ -8,10 +8,14 @@ import io.sluice.server.partition.Partition;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.LogReadResult;
+import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -27,7 +31,15 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * Fetch sessions (KIP-227) go through {@link FetchSessionCache}. v13+ addresses topics by id.
  * Thread-safe.
  */
-public final class FetchHandler implements ApiHandler {
+public final class FetchHandler implements ApiHandler, AutoCloseable {
+
+    /**
+     * Record slices at least this big are checked for residency (mincore through
+     * {@link MappedByteBuffer#isLoaded()}); smaller ones are the hot tail and go out at once.
+     */
+    static final int COLD_CHECK_MIN_BYTES = 64 * 1024;
+    private static final int COLD_READERS = 2;
+    private static final int COLD_QUEUE_MAX = 1024;
 
     /** One partition to read, resolved against the metadata. */
     record Target(String topic, Uuid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch,
@@ -35,6 +47,17 @@ public final class FetchHandler implements ApiHandler {
 
     private final HandlerContext ctx;
     private final FetchSessionCache sessions;
+    /**
+     * Pages in cold record slices (a consumer catching up) before the event loop writes them: a
+     * page fault stalls the thread that touches the page, and it must not be an event loop that
+     * serves hot traffic (DESIGN.md, mmap's costs). When the queue is full the event loop does it.
+     */
+    private final ThreadPoolExecutor coldReaders = new ThreadPoolExecutor(COLD_READERS, COLD_READERS, 30,
+            TimeUnit.SECONDS, new ArrayBlockingQueue<>(COLD_QUEUE_MAX), r -> {
+                Thread t = new Thread(r, "sluice-cold-reader");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
 
     public FetchHandler(HandlerContext ctx) {
         this.ctx = ctx;
@@ -64,19 +87,58 @@ public final class FetchHandler implements ApiHandler {
         }
         Read first = read(plan, v, responseMaxBytes);
         if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || leaders.isEmpty()) {
-            return CompletableFuture.completedFuture(first.response(plan));
+            return respond(first, plan);
         }
         first.release();
         CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
         DelayedFetch delayed = new DelayedFetch(leaders, baseline, req.minBytes(), client.eventLoop(), () -> {
             try {
-                result.complete(read(plan, v, responseMaxBytes).response(plan));
+                respond(read(plan, v, responseMaxBytes), plan).whenComplete((r, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(r);
+                    }
+                });
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
         delayed.park(req.maxWaitMs());
         return result;
+    }
+
+    /** Answers at once, or after a cold reader paged in the record slices that are not resident. */
+    private CompletableFuture<KafkaResponse> respond(Read read, FetchSessionCache.Plan plan) {
+        List<MappedByteBuffer> cold = null;
+        for (LogReadResult r : read.leases) {
+            if (isCold(r.records())) {
+                if (cold == null) {
+                    cold = new ArrayList<>();
+                }
+                cold.add((MappedByteBuffer) r.records());
+            }
+        }
+        if (cold == null) {
+            return CompletableFuture.completedFuture(read.response(plan));
+        }
+        List<MappedByteBuffer> toLoad = cold;
+        return CompletableFuture.supplyAsync(() -> {
+            for (MappedByteBuffer m : toLoad) {
+                m.load();
+            }
+            return read.response(plan);
+        }, coldReaders);
+    }
+
+    /** A big slice of a mapping with pages not in memory: touching it would fault. */
+    static boolean isCold(java.nio.ByteBuffer records) {
+        return records.remaining() >= COLD_CHECK_MIN_BYTES && records instanceof MappedByteBuffer m && !m.isLoaded();
+    }
+
+    @Override
+    public void close() {
+        coldReaders.shutdownNow();
     }
 
     /** Resolves a requested partition against the image and the partitions led here. */

@@ -177,6 +177,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(Slot slot, KafkaResponse response, Throwable failure) {
+        if (response == null && failure == null) {
+            failure = new IllegalStateException("handler completed without a response");
+        }
         slot.response = response;
         slot.failure = failure;
         slot.done = true;

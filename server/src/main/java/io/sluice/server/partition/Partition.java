@@ -55,10 +55,19 @@ public final class Partition {
         this.leaderEpoch = leaderEpoch;
     }
 
-    /** Rebuilds the producer state from the stored batch headers (Kafka rebuilds from snapshots + log). */
-    void loadProducerState() {
+    /**
+     * Rebuilds the producer state from the stored batch headers written in the last
+     * {@code producerIdExpirationMs} (Kafka forgets producers idle that long, so older batches
+     * cannot matter); the scan reads headers only and is bounded by that window, not by the log.
+     */
+    void loadProducerState(long nowMs, long producerIdExpirationMs) {
         synchronized (this) {
-            log.scanBatchHeaders(log.logStartOffset(), stored -> {
+            long from = log.logStartOffset();
+            io.sluice.storage.log.TimestampOffset t = log.offsetForTimestamp(Math.max(0, nowMs - producerIdExpirationMs));
+            if (t.errorCode() == ErrorCode.NONE) {
+                from = t.offset() < 0 ? log.logEndOffset() : Math.max(from, t.offset());
+            }
+            log.scanBatchHeaders(from, stored -> {
                 producers.update(stored);
                 return true;
             });

@@ -35,6 +35,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final int nodeId;
     private final LogManager logs;
     private final LogConfig brokerDefaults;
+    private final long producerIdExpirationMs;
+    private final java.time.Clock clock;
     private final Map<TopicPartitionId, Partition> partitions = new ConcurrentHashMap<>();
     private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-partition-state");
@@ -43,7 +45,10 @@ public final class ReplicaManager implements AutoCloseable {
     });
     private volatile long appliedOffset = -1;
 
-    public ReplicaManager(int nodeId, LogManager logs, LogConfig brokerDefaults) {
+    public ReplicaManager(int nodeId, LogManager logs, LogConfig brokerDefaults, long producerIdExpirationMs,
+                          java.time.Clock clock) {
+        this.producerIdExpirationMs = producerIdExpirationMs;
+        this.clock = clock;
         this.nodeId = nodeId;
         this.logs = logs;
         this.brokerDefaults = brokerDefaults;
@@ -154,9 +159,10 @@ public final class ReplicaManager implements AutoCloseable {
             return;
         }
         PartitionLog log = logs.getOrCreate(tp, logConfig(topic));
+        log.updateConfig(logConfig(topic));
         Partition p = new Partition(tp, topic.topicId(), log, ReplicaSet.single(), image.leaderEpoch());
         p.becomeLeader(image.leaderEpoch());
-        p.loadProducerState();
+        p.loadProducerState(clock.millis(), producerIdExpirationMs);
         partitions.put(tp, p);
         LOG.debug("Leading {} at epoch {} (log end offset {})", tp, image.leaderEpoch(), log.logEndOffset());
     }

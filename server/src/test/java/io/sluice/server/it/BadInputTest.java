@@ -51,7 +51,9 @@ class BadInputTest {
     @AfterAll
     static void stop() throws Exception {
         if (broker != null) {
+            String log = broker.log();
             broker.close();
+            assertThat(log).as("Netty buffer leaks").doesNotContain("LEAK:");
         }
     }
 

@@ -98,6 +98,8 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
+        // Every Netty buffer is tracked: a leaked request frame or response shows as "LEAK:" in the log.
+        cmd.add("-Dio.netty.leakDetection.level=paranoid");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.sluice.server.Main");

@@ -59,7 +59,9 @@ class ClientCompatibilityTest {
             admin.close(Duration.ofSeconds(5));
         }
         if (broker != null) {
+            String log = broker.log();
             broker.close();
+            assertThat(log).as("Netty buffer leaks").doesNotContain("LEAK:");
         }
     }
 

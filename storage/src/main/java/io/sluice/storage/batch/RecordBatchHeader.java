@@ -125,6 +125,15 @@ public final class RecordBatchHeader {
         return buffer.getInt(offset + RECORD_COUNT_OFFSET);
     }
 
+    /**
+     * Cheap shape check (no CRC) for walking stored batches: a plausible length that ends at or before
+     * {@code limit} and magic 2. Zeros (reserved or truncated space) fail it: they end a walk.
+     */
+    public boolean isPlausible(int limit) {
+        int size = sizeInBytes();
+        return size >= HEADER_LENGTH && (long) offset + size <= limit && magic() == MAGIC_V2;
+    }
+
     /** CRC32C of attributes..end, computed over the bytes as they are now; {@code size} is the batch size. */
     public static long computeCrc(ByteBuffer buffer, int offset, int size) {
         CRC32C crc = new CRC32C();

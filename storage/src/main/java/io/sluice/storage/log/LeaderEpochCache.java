@@ -105,6 +105,17 @@ public final class LeaderEpochCache {
     }
 
     /**
+     * At load: drops epochs that start beyond the recovered log end offset. An epoch starting exactly
+     * at it is kept: a new leader records its epoch before its first append.
+     */
+    public synchronized void truncateBeyond(long logEndOffset) throws IOException {
+        if (epochs.values().removeIf(offset -> offset > logEndOffset)) {
+            latestEpoch = epochs.isEmpty() ? -1 : epochs.lastKey();
+            persist();
+        }
+    }
+
+    /**
      * After the log start offset moved: epochs that ended before it are dropped and the one holding
      * it starts at it (Kafka's truncateFromStart).
      */

@@ -54,7 +54,7 @@ public final class LogLoader {
             if (bases.isEmpty()) {
                 long start = Math.max(0, logStartOffset);
                 segments.put(start, LogSegment.create(dir, start, env, config.offsetIndexEntriesMax(),
-                        config.indexIntervalBytes()));
+                        config.indexIntervalBytes(), config.segmentBytes()));
                 logEndOffset = start;
                 recoveryPoint = start;
                 logStartOffset = start;
@@ -65,7 +65,7 @@ public final class LogLoader {
                 }
                 logEndOffset = recover(tp, segments, recoveryPoint);
                 recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-                segments.lastEntry().getValue().activate(now);
+                segments.lastEntry().getValue().activate(now, config.segmentBytes());
                 logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), logEndOffset);
             }
         } catch (IOException | RuntimeException e) {
@@ -75,7 +75,7 @@ public final class LogLoader {
             throw e;
         }
         LeaderEpochCache epochs = LeaderEpochCache.load(dir);
-        epochs.truncateFromEnd(logEndOffset);
+        epochs.truncateBeyond(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
         return new MappedPartitionLog(tp, dir, config, env, clock, segments, epochs, logStartOffset, logEndOffset,
                 recoveryPoint, failureHandler);

@@ -392,8 +392,12 @@ public final class LogManager implements AutoCloseable {
         logDirOf.clear();
     }
 
-    /** Simulates a crash (tests): no flush, no checkpoint; releases mappings, files, threads and dir locks. */
-    void crash() {
+    /**
+     * Simulates a process crash, for fault-injection tests and recovery benchmarks: no flush, no index
+     * write, no checkpoint, no trim; releases mappings, files, threads and dir locks, leaving the
+     * files as the page cache holds them. Not for production shutdown: use {@link #close()}.
+     */
+    public void crash() {
         closed = true;
         if (scheduler != null) {
             scheduler.shutdownNow();

@@ -84,7 +84,7 @@ final class LogReader {
             while (end + HEADER_LENGTH <= limit) {
                 header.wrap(buf, end);
                 int size = header.sizeInBytes();
-                if (header.baseOffset() >= leo || end + size > limit) {
+                if (!header.isPlausible(limit) || header.baseOffset() >= leo) {
                     break; // published after our snapshot of the log end offset
                 }
                 if (end - start + (long) size > maxBytes && !(end == start && minOneMessage)) {
@@ -133,8 +133,8 @@ final class LogReader {
                 }
                 MappedRegion region = segment.acquire();
                 try {
-                    int p = segment.firstBatchAtOrAfter(timestamp, region, header);
-                    if (p >= 0 && header.baseOffset() < leo && header.lastOffset() >= lso) {
+                    int p = segment.firstBatchAtOrAfter(timestamp, lso, region, header);
+                    if (p >= 0 && header.baseOffset() < leo) {
                         return new TimestampOffset(ErrorCode.NONE, Math.max(lso, header.baseOffset()),
                                 header.maxTimestamp(), header.partitionLeaderEpoch());
                     }
@@ -193,7 +193,7 @@ final class LogReader {
                     while (p >= 0 && p + HEADER_LENGTH <= limit) {
                         header.wrap(buf, p);
                         int size = header.sizeInBytes();
-                        if (header.baseOffset() >= leo || p + size > limit) {
+                        if (!header.isPlausible(limit) || header.baseOffset() >= leo) {
                             break;
                         }
                         if (!visitor.visit(header)) {

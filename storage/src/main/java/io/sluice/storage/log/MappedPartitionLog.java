@@ -253,7 +253,8 @@ public final class MappedPartitionLog implements PartitionLog {
         } else {
             old.seal();
         }
-        LogSegment segment = LogSegment.create(dir, baseOffset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes());
+        LogSegment segment = LogSegment.create(dir, baseOffset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes(),
+                cfg.segmentBytes());
         segments.put(baseOffset, segment);
         active = segment;
         if (logStartOffset < segments.firstKey()) {
@@ -379,7 +380,7 @@ public final class MappedPartitionLog implements PartitionLog {
                 segments.remove(base).delete();
             }
             LogSegment last = segments.lastEntry().getValue();
-            last.activate(clock.millis());
+            last.activate(clock.millis(), config.segmentBytes());
             active = last;
             long newEnd = last.truncateTo(offset, writerHeader);
             if (newEnd >= 0) {
@@ -407,7 +408,8 @@ public final class MappedPartitionLog implements PartitionLog {
         }
         segments.clear();
         LogConfig cfg = config;
-        LogSegment segment = LogSegment.create(dir, offset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes());
+        LogSegment segment = LogSegment.create(dir, offset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes(),
+                cfg.segmentBytes());
         segments.put(offset, segment);
         active = segment;
         logEndOffset = offset;

@@ -170,7 +170,7 @@ public final class SegmentRecovery {
         long base = segment.baseOffset();
         OffsetIndex idx = OffsetIndex.loadIfSane(segment.indexFile(), base, segment.offsetIndexEntriesMax(), Math.max(size, 1));
         TimeIndex tidx = TimeIndex.loadIfSane(segment.timeIndexFile(), base, Long.MAX_VALUE);
-        if (idx != null && tidx != null) {
+        if (idx != null && tidx != null && lastEntryPointsAtItsBatch(segment, idx)) {
             return new SegmentIndexer(idx, tidx, segment.indexIntervalBytesInitial());
         }
         LOG.warn("{}: index missing or corrupt; rebuilding it from the log", segment.logFile());
@@ -192,6 +192,24 @@ public final class SegmentRecovery {
         ix.offsetIndex.persist(segment.indexFile(), false);
         ix.timeIndex.persist(segment.timeIndexFile(), false);
         return ix;
+    }
+
+    /** Kafka-style sanity check that costs one read: the last entry must point at a batch with its offset. */
+    private static boolean lastEntryPointsAtItsBatch(LogSegment segment, OffsetIndex idx) throws IOException {
+        if (idx.entries() == 0) {
+            return true;
+        }
+        long offset = idx.lastOffset();
+        int position = idx.lookup(offset);
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+        try (FileChannel ch = FileChannel.open(segment.logFile(), StandardOpenOption.READ)) {
+            while (head.hasRemaining()) {
+                if (ch.read(head, position + head.position()) < 0) {
+                    return false;
+                }
+            }
+        }
+        return head.getLong(0) == offset;
     }
 
     private static boolean isAllZero(MappedByteBuffer buf, int from, int to) {
