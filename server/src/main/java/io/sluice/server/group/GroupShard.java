@@ -287,7 +287,7 @@ public final class GroupShard {
     /** Expires offsets past retention and forgets empty groups left with nothing (Kafka's cleanupGroupMetadata). */
     public void expire() {
         Map<String, List<TopicPartition>> expired = new HashMap<>();
-        List<GroupRecords.Record> records = new ArrayList<>(offsets.expire(expired));
+        List<GroupRecords.Record> records = new ArrayList<>(offsets.expire(expired, this::isSubscribed));
         List<ClassicGroup> dropped = new ArrayList<>();
         for (ClassicGroup g : groups.all()) {
             if (g.is(GroupState.EMPTY) && g.isEmptyOfMembers()) {

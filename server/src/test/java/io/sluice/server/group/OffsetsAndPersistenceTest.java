@@ -234,6 +234,23 @@ class OffsetsAndPersistenceTest {
     }
 
     @Test
+    void aStableConsumerGroupKeepsOffsetsOfSubscribedTopicsAndLosesTheOthers() {
+        h = new GroupHarness(GroupConfig.defaults().withOffsetsRetentionMs(3_600_000L));
+        JoinGroupResponseData ra = stableSingleMemberGroup("g"); // subscribes to "t"
+        commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));
+        OffsetCommitRequestData other = commit("g", 1, ra.memberId(), null, 0, 9L, "");
+        other.topics().get(0).setName("old");
+        h.shard.offsets().commit(other, (short) 8, (t, p) -> true);
+        for (long t = 0; t < 3_700_000L; t += 5000) { // past the retention, the member heartbeating all along
+            h.step(5000);
+            assertThat(h.heartbeat("g", ra.memberId(), 1).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+        h.shard.expire();
+        assertThat(committed("g", 0)).isEqualTo(5L);
+        assertThat(h.shard.offsets().offsets("g")).containsOnlyKeys(new org.apache.kafka.common.TopicPartition("t", 0));
+    }
+
+    @Test
     void listAndDescribeShowStateMembersAndAssignment() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
         commit(commit("simple", -1, "", null, 0, 1L, ""));

@@ -257,18 +257,27 @@ public final class OffsetManager {
     /**
      * Expires offsets after offsets.retention.minutes (KIP-211): for an EMPTY group with a
      * protocol, counted from when it became empty; for a group that only commits (no protocol),
-     * from each commit. Groups with members keep their offsets. Returns the tombstones to write.
+     * from each commit; for a STABLE consumer group, only offsets of topics no member subscribes
+     * to any more, from each commit (Kafka's OffsetExpirationCondition). Other groups keep theirs.
+     * Returns the tombstones to write; {@code expired} receives what they remove.
+     *
+     * @param subscribed whether a group's members subscribe to a topic
      */
-    public List<GroupRecords.Record> expire(Map<String, List<TopicPartition>> expired) {
+    public List<GroupRecords.Record> expire(Map<String, List<TopicPartition>> expired,
+                                            java.util.function.BiPredicate<String, String> subscribed) {
         long now = clockMs.getAsLong();
         List<GroupRecords.Record> out = new ArrayList<>();
         for (Map.Entry<String, Map<TopicPartition, Committed>> e : offsets.entrySet()) {
             ClassicGroup g = groups.get(e.getKey());
-            if (g != null && !g.is(GroupState.EMPTY)) {
+            boolean stableConsumer = g != null && g.is(GroupState.STABLE) && "consumer".equals(g.protocolType());
+            if (g != null && !g.is(GroupState.EMPTY) && !stableConsumer) {
                 continue;
             }
-            boolean fromEmpty = g != null && g.protocolType() != null;
+            boolean fromEmpty = g != null && g.is(GroupState.EMPTY) && g.protocolType() != null;
             for (Map.Entry<TopicPartition, Committed> c : e.getValue().entrySet()) {
+                if (stableConsumer && subscribed.test(e.getKey(), c.getKey().topic())) {
+                    continue;
+                }
                 long base = fromEmpty ? g.stateTimestampMs() : c.getValue().commitTimestampMs();
                 if (base + config.offsetsRetentionMs() <= now) {
                     out.add(tombstone(e.getKey(), c.getKey()));
