@@ -86,6 +86,7 @@ public final class ServerConfigDef {
     public static final String METADATA_SNAPSHOT_INTERVAL_ENTRIES = "sluice.metadata.snapshot.interval.entries";
     public static final String METADATA_SNAPSHOT_RETAIN_COUNT = "sluice.metadata.snapshot.retain.count";
     public static final String METADATA_SUBMIT_TIMEOUT_MS = "sluice.metadata.submit.timeout.ms";
+    public static final String METADATA_LOG_SEGMENT_BYTES = "sluice.metadata.log.segment.bytes";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
     public static final String LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.start.offset.checkpoint.interval.ms";
@@ -178,6 +179,8 @@ public final class ServerConfigDef {
         define(METADATA_SNAPSHOT_INTERVAL_ENTRIES, LONG, 20_000L, Validator.atLeast(1), "Sluice: metadata snapshot interval.");
         define(METADATA_SNAPSHOT_RETAIN_COUNT, INT, 2, Validator.atLeast(1), "Sluice: metadata snapshots kept.");
         define(METADATA_SUBMIT_TIMEOUT_MS, INT, 10_000, Validator.atLeast(1), "Sluice: metadata command timeout.");
+        define(METADATA_LOG_SEGMENT_BYTES, INT, null, Validator.atLeast(1),
+                "Sluice: segment size of the metadata quorum's Ratis log (default: raft-metadata's).");
         define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, LONG, Long.MAX_VALUE, Validator.atLeast(1), "How often flush.ms is checked.");
         define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Recovery point checkpoint interval.");
         define(LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Log start offset checkpoint interval.");
