@@ -49,6 +49,7 @@ public final class Broker implements AutoCloseable {
     private ReplicaManager replicas;
     private NetworkServer network;
     private FetchHandler fetch;
+    private io.sluice.server.group.GroupApis groups;
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
 
@@ -104,7 +105,8 @@ public final class Broker implements AutoCloseable {
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
-        KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch);
+        groups = io.sluice.server.group.GroupApis.start(ctx);
+        KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, groups.handlers());
         network = new NetworkServer(codec, apis, new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
@@ -160,6 +162,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         closeQuietly("network", network);
+        closeQuietly("group coordinator", groups);
         closeQuietly("fetch readers", fetch);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
