@@ -210,7 +210,12 @@ public final class Checker {
         Map<String, Long> lastOffset = new HashMap<>();
         for (Op op : history) {
             if (op.kind() == OpKind.SEEK && op.type() == OpType.OK) {
-                lastOffset.put(op.process() + "|" + new TopicPartition(op.topic(), op.partition()), op.offset() - 1);
+                String key = op.process() + "|" + new TopicPartition(op.topic(), op.partition());
+                if (op.offset() >= 0) {
+                    lastOffset.put(key, op.offset() - 1);
+                } else {
+                    lastOffset.remove(key); // position unknown: the next read starts a fresh chain
+                }
             } else if (op.kind() == OpKind.POLL && op.type() == OpType.OK) {
                 for (Read r : op.reads()) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
