@@ -91,12 +91,18 @@ public final class ScheduleRunner {
                         "exit " + code + " during " + (during == null ? "no fault" : during.cliName()), null, null);
                 crashes.add((during == null ? "none" : during.cliName()) + ":" + code);
             });
+            long t0 = System.nanoTime();
+            java.util.function.Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
+                    + (System.nanoTime() - t0) / 1_000_000 + "ms");
             try {
                 node.format();
+                phase.accept("format");
                 node.start();
                 ServingProbe.awaitServing(node, false, SERVE_TIMEOUT);
+                phase.accept("start");
                 createTopics(node, topics, schedule);
                 ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
+                phase.accept("topics");
 
                 for (TopicSpec t : topics) {
                     consumers.add(new ConsumerWorker(t, t.name() + "-c", node.name(), node.bootstrap(), history,
@@ -133,9 +139,11 @@ public final class ScheduleRunner {
                 if (!node.alive()) {
                     nemesis.restart(node, "after it exited");
                 }
+                phase.accept("workload");
                 for (ProducerWorker p : producers) {
                     p.stop();
                 }
+                phase.accept("producers-stopped");
                 try {
                     long ms = ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
                     nemesis.notes().add("served " + ms + "ms after the schedule ended");
@@ -146,16 +154,19 @@ public final class ScheduleRunner {
                     c.stop();
                 }
                 consumers.clear();
+                phase.accept("consumers-stopped");
                 if (!new FinalReader(node.bootstrap(), node.name(), history).readAll(topics, FINAL_READ_TIMEOUT)) {
                     violations.add("final read did not reach the end offsets within " + FINAL_READ_TIMEOUT);
                 }
-            } catch (IllegalStateException | IOException e) {
-                violations.add("broker: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // The broker not answering a client within its timeouts after healing is a finding, not a harness crash.
+                violations.add("broker: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 violations.add("interrupted");
             } finally {
                 stopQuietly(producers, consumers);
+                phase.accept("final-read");
             }
         }
 

@@ -111,13 +111,20 @@ public final class ConsumerWorker implements Runnable {
             while (running) {
                 pollOnce(c);
                 long now = System.nanoTime();
-                if (mode != Mode.ASSIGN && now >= nextCommit) {
-                    commit(c, c.assignment());
-                    nextCommit = now + COMMIT_INTERVAL_NANOS;
-                }
-                if (mode != Mode.ASSIGN && now >= nextFetchCommitted) {
-                    fetchCommitted(c, c.assignment());
-                    nextFetchCommitted = now + FETCH_COMMITTED_INTERVAL_NANOS;
+                try {
+                    if (mode != Mode.ASSIGN && now >= nextCommit) {
+                        nextCommit = now + COMMIT_INTERVAL_NANOS;
+                        commit(c, c.assignment());
+                    }
+                    if (mode != Mode.ASSIGN && now >= nextFetchCommitted) {
+                        nextFetchCommitted = now + FETCH_COMMITTED_INTERVAL_NANOS;
+                        fetchCommitted(c, c.assignment());
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // recorded as a failed op already; a consumer keeps going through faults, like a user's would
+                    sleepQuietly(100);
                 }
             }
             if (mode != Mode.ASSIGN) {

@@ -55,10 +55,10 @@ public final class FinalReader {
             }, deadline);
             Map<TopicPartition, Long> skipped = new HashMap<>();
             while (System.nanoTime() < deadline) {
-                if (tps.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
-                    return true;
-                }
                 try {
+                    if (tps.stream().allMatch(tp -> c.position(tp, Duration.ofSeconds(5)) >= end.get(tp))) {
+                        return true;
+                    }
                     ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(300));
                     if (!records.isEmpty()) {
                         List<Read> reads = new ArrayList<>(records.count());
