@@ -28,12 +28,23 @@ public final class PowerLoss {
     }
 
     public static Outcome apply(Path logDir, Random random, int garbageBytesMax) throws IOException {
+        return apply(logDir, random, garbageBytesMax, Map.of());
+    }
+
+    /**
+     * As {@link #apply(Path, Random, int)}, but never cuts a partition below {@code forcedAtLeast}
+     * (partition dir name to exclusive offset): what the harness knows was forced because the
+     * broker acknowledged it under flush.messages=1, where the checkpoint may lag behind.
+     */
+    public static Outcome apply(Path logDir, Random random, int garbageBytesMax, Map<String, Long> forcedAtLeast)
+            throws IOException {
         Map<String, Long> recoveryPoints = RecoveryPointCheckpoint.read(logDir);
         int partitions = 0;
         long cut = 0;
         long garbage = 0;
         for (Path dir : SegmentFiles.partitionDirs(logDir)) {
-            long recoveryPoint = recoveryPoints.getOrDefault(dir.getFileName().toString(), 0L);
+            String name = dir.getFileName().toString();
+            long recoveryPoint = Math.max(recoveryPoints.getOrDefault(name, 0L), forcedAtLeast.getOrDefault(name, 0L));
             partitions++;
             for (Path segment : SegmentFiles.segments(dir)) {
                 long keep = durablePrefix(segment, recoveryPoint);

@@ -6,6 +6,8 @@ import io.sluice.chaos.fault.SegmentCorruptor;
 import io.sluice.chaos.fault.TmpfsVolume;
 import io.sluice.chaos.fuzz.ProtocolFuzzer;
 import io.sluice.chaos.history.History;
+import io.sluice.chaos.history.Op;
+import io.sluice.chaos.history.OpKind;
 import io.sluice.chaos.history.OpType;
 import io.sluice.chaos.schedule.FaultEvent;
 import io.sluice.chaos.target.BrokerNode;
@@ -13,7 +15,9 @@ import io.sluice.chaos.target.ServingProbe;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -25,19 +29,48 @@ import java.util.Set;
  */
 final class Nemesis {
     static final Duration SERVE_TIMEOUT = Duration.ofSeconds(60);
+    private static final long ACK_DRAIN_MS = 500;
 
     private final History history;
     private final Random random;
     private final Set<String> workloadTopics;
+    private final Set<String> flushTopics;
+    private final boolean checkpointTracksForce;
     private final List<Long> recoveryMs = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
     private long fuzzFrames;
 
-    Nemesis(History history, Random random, Set<String> workloadTopics) {
+    /**
+     * @param flushTopics           topics with flush.messages=1: an acknowledged offset there was forced
+     * @param checkpointTracksForce cut to the checkpoint alone (the target claims it is never stale)
+     */
+    Nemesis(History history, Random random, Set<String> workloadTopics, Set<String> flushTopics,
+            boolean checkpointTracksForce) {
         this.history = history;
         this.random = random;
         this.workloadTopics = workloadTopics;
+        this.flushTopics = flushTopics;
+        this.checkpointTracksForce = checkpointTracksForce;
+    }
+
+    /**
+     * Per partition dir of a flush.messages=1 topic: one past the highest acknowledged offset. The
+     * broker forced those bytes before acknowledging, so a real power cut keeps them even if the
+     * timer-driven checkpoint has not caught up.
+     */
+    private Map<String, Long> forcedByAcknowledgement() {
+        Map<String, Long> out = new HashMap<>();
+        if (checkpointTracksForce) {
+            return out;
+        }
+        for (Op op : history.ops()) {
+            if (op.kind() == OpKind.SEND && op.type() == OpType.OK && op.offset() >= 0
+                    && flushTopics.contains(op.topic())) {
+                out.merge(op.topic() + "-" + op.partition(), op.offset() + 1, Math::max);
+            }
+        }
+        return out;
     }
 
     /** Injects, holds for the fault's duration, heals. Returns false if the fault could not be injected here. */
@@ -53,7 +86,9 @@ final class Nemesis {
             case POWER_LOSS -> {
                 history.nemesis(OpType.INVOKE, node.name(), what);
                 node.kill();
-                PowerLoss.Outcome cut = PowerLoss.apply(node.logDir(), random, f.param());
+                // Acknowledgements the dead broker had already sent are still arriving at the clients.
+                Thread.sleep(ACK_DRAIN_MS);
+                PowerLoss.Outcome cut = PowerLoss.apply(node.logDir(), random, f.param(), forcedByAcknowledgement());
                 notes.add("power loss: " + cut);
                 Thread.sleep(f.durationMs());
                 restart(node, "after power loss");

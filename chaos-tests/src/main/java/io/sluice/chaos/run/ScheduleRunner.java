@@ -77,7 +77,9 @@ public final class ScheduleRunner {
         List<String> crashes = new CopyOnWriteArrayList<>();
         EnumMap<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
         Set<String> topicNames = new HashSet<>(labels.keySet());
-        Nemesis nemesis = new Nemesis(history, random, topicNames);
+        Set<String> flushTopics = new HashSet<>();
+        topics.stream().filter(TopicSpec::flushEveryMessage).forEach(t -> flushTopics.add(t.name()));
+        Nemesis nemesis = new Nemesis(history, random, topicNames, flushTopics, config.target().checkpointTracksForce());
         List<ProducerWorker> producers = new ArrayList<>();
         List<ConsumerWorker> consumers = new ArrayList<>();
         FaultKind[] current = {null};
@@ -127,24 +129,21 @@ public final class ScheduleRunner {
                     if (nemesis.apply(f, node)) {
                         injected.merge(f.kind(), 1, Integer::sum);
                     }
-                    if (!node.alive()) {
-                        nemesis.restart(node, "after it exited during " + f.kind().cliName());
-                    }
+                    ensureRunning(node, nemesis);
                 }
                 sleepUntil(start, schedule.durationMs());
                 current[0] = null;
 
                 node.proxy().heal();
                 node.resume();
-                if (!node.alive()) {
-                    nemesis.restart(node, "after it exited");
-                }
+                ensureRunning(node, nemesis);
                 phase.accept("workload");
                 for (ProducerWorker p : producers) {
                     p.stop();
                 }
                 phase.accept("producers-stopped");
                 try {
+                    ensureRunning(node, nemesis);
                     long ms = ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
                     nemesis.notes().add("served " + ms + "ms after the schedule ended");
                 } catch (IllegalStateException e) {
@@ -155,6 +154,7 @@ public final class ScheduleRunner {
                 }
                 consumers.clear();
                 phase.accept("consumers-stopped");
+                ensureRunning(node, nemesis);
                 if (!new FinalReader(node.bootstrap(), node.name(), history).readAll(topics, FINAL_READ_TIMEOUT)) {
                     violations.add("final read did not reach the end offsets within " + FINAL_READ_TIMEOUT);
                 }
@@ -220,6 +220,13 @@ public final class ScheduleRunner {
             admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IOException("creating topics " + create + " failed: " + e, e);
+        }
+    }
+
+    /** A broker that exited by itself (recorded as a crash) is restarted so the schedule can finish. */
+    private static void ensureRunning(BrokerNode node, Nemesis nemesis) throws IOException {
+        if (!node.alive()) {
+            nemesis.restart(node, "after it exited by itself");
         }
     }
 
