@@ -24,6 +24,12 @@ import java.util.TreeSet;
  * the order of its SEND invocations in the history.
  */
 public final class Checker {
+    /**
+     * The process name of the harness's final full read. When the history has one, "lost" and
+     * "unseen" are judged against it alone: a value a live consumer saw that later vanished from
+     * the log (a power cut below an acknowledged offset) is lost, not saved by the earlier read.
+     */
+    public static final String FINAL_PROCESS = "final";
 
     /** One write as the checker reconstructs it. */
     private static final class Write {
@@ -57,6 +63,9 @@ public final class Checker {
         Map<String, Set<Position>> positionsOfValue = new HashMap<>();
         Map<TopicPartition, Long> maxReadOffset = new HashMap<>();
         Set<String> readValues = new java.util.HashSet<>();
+        Set<String> finalValues = new java.util.HashSet<>();
+        Map<TopicPartition, Long> finalMaxOffset = new HashMap<>();
+        boolean finalRead = false;
 
         for (Op op : history) {
             if (op.kind() == OpKind.SEND) {
@@ -84,7 +93,13 @@ public final class Checker {
                     }
                 }
             } else if (op.kind() == OpKind.POLL && op.type() == OpType.OK) {
+                boolean isFinal = FINAL_PROCESS.equals(op.process());
+                finalRead |= isFinal;
                 for (Read r : op.reads()) {
+                    if (isFinal) {
+                        finalValues.add(r.value());
+                        finalMaxOffset.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::max);
+                    }
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     observe(valuesAtOffset, positionsOfValue, tp, r.offset(), r.value());
                     maxReadOffset.merge(tp, r.offset(), Math::max);
@@ -96,7 +111,11 @@ public final class Checker {
 
         checkInconsistentOffsets(result, valuesAtOffset);
         checkDuplicates(result, positionsOfValue);
-        checkLostAndUnseen(result, writes, readValues, maxReadOffset);
+        if (finalRead) {
+            checkLostAndUnseen(result, writes, finalValues, finalMaxOffset);
+        } else {
+            checkLostAndUnseen(result, writes, readValues, maxReadOffset);
+        }
         checkReordering(result, writes, positionsOfValue);
         checkCommits(result, history);
         checkSkips(result, history, valuesAtOffset);

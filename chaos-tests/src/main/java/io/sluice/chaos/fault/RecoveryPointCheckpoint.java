@@ -18,13 +18,18 @@ public final class RecoveryPointCheckpoint {
 
     private RecoveryPointCheckpoint() { }
 
-    /** Recovery points keyed by partition directory name ({@code topic-N}); empty if the file does not exist. */
+    /** Recovery points keyed by partition directory name ({@code topic-N}); empty if the file does not exist or is empty. */
     public static Map<String, Long> read(Path logDir) throws IOException {
         Path file = logDir.resolve(FILE_NAME);
         if (!Files.exists(file)) {
             return Map.of();
         }
-        return parse(Files.readAllLines(file), file.toString());
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty()) {
+            // Kafka creates the file empty at startup and fills it on its first checkpoint.
+            return Map.of();
+        }
+        return parse(lines, file.toString());
     }
 
     static Map<String, Long> parse(List<String> lines, String source) {

@@ -65,7 +65,9 @@ public final class ScheduleRunner {
     }
 
     public ScheduleResult run(Schedule schedule, String dirName) throws IOException {
-        Path dir = Files.createDirectories(config.workDir().resolve(dirName));
+        Path dir = config.workDir().resolve(dirName);
+        deleteRecursively(dir); // a replay into the same work dir starts from nothing, like the original
+        Files.createDirectories(dir);
         Files.writeString(dir.resolve("schedule.txt"), schedule.toString());
         History history = new History();
         Random random = new Random(schedule.seed() ^ 0x5EEDL);

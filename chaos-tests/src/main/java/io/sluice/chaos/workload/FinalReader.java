@@ -21,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  * the same history as process {@code final}. Single-use, single-threaded.
  */
 public final class FinalReader {
-    public static final String PROCESS = "final";
+    public static final String PROCESS = io.sluice.chaos.checker.Checker.FINAL_PROCESS;
 
     private final String bootstrap;
     private final String node;

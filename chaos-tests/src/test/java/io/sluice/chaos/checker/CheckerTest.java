@@ -76,6 +76,21 @@ class CheckerTest {
     }
 
     @Test
+    void valueReadLiveButGoneFromTheFinalReadIsLost() {
+        ackedSend("p1", 0, "a", 0);
+        ackedSend("p1", 0, "b", 1);
+        poll("c1", 0, 0, "a", "b");
+        poll("final", 0, 0, "x", "y");
+
+        CheckResult result = check();
+
+        assertThat(result.count(T, Anomaly.LOST)).isEqualTo(1);
+        assertThat(result.examples(T, Anomaly.LOST).get(0)).startsWith("a ");
+        assertThat(result.count(T, Anomaly.UNSEEN)).as("b at 1: the final read reached 1, not past it").isEqualTo(1);
+        assertThat(result.count(T, Anomaly.INCONSISTENT_OFFSET)).isEqualTo(2);
+    }
+
+    @Test
     void acknowledgedValuePastEveryReadIsUnseen() {
         ackedSend("p1", 0, "a", 0);
         ackedSend("p1", 0, "b", 1);

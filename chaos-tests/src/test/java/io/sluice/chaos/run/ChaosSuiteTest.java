@@ -48,7 +48,7 @@ class ChaosSuiteTest {
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
                 ChaosRun.allTopics(), 10_000, 3, 150, true, true);
         ChaosRun.Options options = new ChaosRun.Options(target(), Files.createDirectories(WORK.resolve("budget")),
-                seed, 3, Duration.ofSeconds(100), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
+                seed, 3, Duration.ofSeconds(60), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
 
         RunSummary summary = new ChaosRun(options, System.out).run();
 
@@ -60,8 +60,8 @@ class ChaosSuiteTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void fuzzedFramesBesideARealWorkloadLeaveTheBrokerServingAndTheHistoryClean() throws Exception {
-        Schedule fuzz = new Schedule(0xF022L, 9_000, new WorkloadMix(List.of("acks1", "idem"), 100, false, false),
-                List.of(new FaultEvent(1_000, FaultKind.FUZZ, 0, 6_000, 16)));
+        Schedule fuzz = new Schedule(0xF022L, 8_000, new WorkloadMix(List.of("acks1", "idem"), 100, false, false),
+                List.of(new FaultEvent(1_000, FaultKind.FUZZ, 0, 5_000, 16)));
 
         ScheduleResult r = new ScheduleRunner(new ScheduleRunner.Config(target(),
                 Files.createDirectories(WORK.resolve("fuzz")), 2, 0, false)).run(fuzz, "fuzz");
