@@ -48,6 +48,7 @@ public final class ScheduleRunner {
     private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(60);
     private static final int GROUP_MEMBERS = 2;
+    private static final long DISK_FULL_CRASH_WINDOW_NANOS = 60_000_000_000L;
 
     /**
      * @param target          how to run the broker
@@ -85,14 +86,19 @@ public final class ScheduleRunner {
         List<ProducerWorker> producers = new ArrayList<>();
         List<ConsumerWorker> consumers = new ArrayList<>();
         FaultKind[] current = {null};
+        long[] lastDiskFullNanos = {0};
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
 
         try (BrokerNode node = new BrokerNode(config.target(), 1, dir.resolve("n1"), clusterId,
                 schedule.has(FaultKind.DISK_FULL) ? config.dataVolumeBytes() : 0)) {
             node.onCrash(code -> {
-                FaultKind during = current[0];
+                // A broker may take seconds to die of a full disk (Kafka shuts down once its log dir has
+                // failed), by which time the next fault may have started: such a crash is still the disk's.
+                FaultKind during = lastDiskFullNanos[0] != 0
+                        && System.nanoTime() - lastDiskFullNanos[0] < DISK_FULL_CRASH_WINDOW_NANOS
+                        ? FaultKind.DISK_FULL : current[0];
                 history.add(OpType.INFO, OpKind.CRASH, "nemesis", node.name(), null, -1, -1,
-                        "exit " + code + " during " + (during == null ? "no fault" : during.cliName()), null, null);
+                        "exit " + code + " after " + (during == null ? "no fault" : during.cliName()), null, null);
                 crashes.add((during == null ? "none" : during.cliName()) + ":" + code);
             });
             long t0 = System.nanoTime();
@@ -130,6 +136,9 @@ public final class ScheduleRunner {
                     current[0] = f.kind();
                     if (nemesis.apply(f, node)) {
                         injected.merge(f.kind(), 1, Integer::sum);
+                        if (f.kind() == FaultKind.DISK_FULL) {
+                            lastDiskFullNanos[0] = System.nanoTime();
+                        }
                     }
                     ensureRunning(node, nemesis);
                 }
