@@ -46,9 +46,9 @@ class ChaosSuiteTest {
         long seed = Long.getLong("chaos.seed", new java.security.SecureRandom().nextLong());
         System.out.println("chaos CI run seed=0x" + Long.toHexString(seed));
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
-                ChaosRun.allTopics(), 10_000, 3, 150, true, true);
+                ChaosRun.allTopics(), 8_000, 3, 150, true, true);
         ChaosRun.Options options = new ChaosRun.Options(target(), Files.createDirectories(WORK.resolve("budget")),
-                seed, 3, Duration.ofSeconds(60), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
+                seed, 2, Duration.ofSeconds(45), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
 
         RunSummary summary = new ChaosRun(options, System.out).run();
 
