@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProtocolFuzzer {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
-    private static final int READ_TIMEOUT_MS = 100;
+    private static final int READ_TIMEOUT_MS = 500;
     private static final int FRAMES_PER_CONNECTION_MAX = 20;
 
     private final String host;

@@ -103,10 +103,12 @@ public final class ChaosRun {
         long elapsedS = (System.nanoTime() - start) / 1_000_000_000L;
         String faults = r.schedule().faults().isEmpty() ? "no faults" : r.schedule().faults().stream()
                 .map(f -> f.kind().cliName()).collect(Collectors.joining(","));
-        return String.format("[%d/%d] %dm%02ds seed=0x%016x %-4s ops=%d faults=%s recovery=%s | total: faults=%d "
+        long skipped = r.notes().stream().filter(n -> n.startsWith("skipped ")).count();
+        return String.format("[%d/%d] %dm%02ds seed=0x%016x %-4s ops=%d faults=%s%s recovery=%s | total: faults=%d "
                         + "ops=%d failed=%d",
                 index, options.schedulesMax(), elapsedS / 60, elapsedS % 60, r.schedule().seed(),
-                r.failed() ? "FAIL" : "ok", r.operations(), faults, r.recoveryMs(),
+                r.failed() ? "FAIL" : "ok", r.operations(), faults, skipped > 0 ? " (" + skipped + " skipped)" : "",
+                r.recoveryMs(),
                 summary.faults().values().stream().mapToInt(Integer::intValue).sum(), summary.operations(),
                 summary.failed().size());
     }

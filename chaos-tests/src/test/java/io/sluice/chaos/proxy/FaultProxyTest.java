@@ -84,6 +84,24 @@ class FaultProxyTest {
     }
 
     @Test
+    void upstreamClosingReachesTheClient() throws Exception {
+        try (ServerSocket closer = new ServerSocket(0);
+             FaultProxy p = new FaultProxy("closer", new InetSocketAddress("127.0.0.1", closer.getLocalPort()))) {
+            Socket client = new Socket("127.0.0.1", p.port());
+            sockets.add(client);
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write(1);
+            try (Socket accepted = closer.accept()) {
+                assertThat(accepted.getInputStream().read()).isEqualTo(1);
+                accepted.getOutputStream().write("bye".getBytes());
+            }
+            InputStream in = client.getInputStream();
+            assertThat(new String(in.readNBytes(3))).isEqualTo("bye");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void delayHoldsEachDirectionBack() throws IOException {
         Socket s = connect();
         roundTrip(s, "warm");
