@@ -61,6 +61,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--faults-max", defaultValue = "3", description = "faults per schedule at most (default ${DEFAULT-VALUE})")
     int faultsMax;
 
+    @Option(names = "--fault-ms-max", defaultValue = "3000", description = "longest fault: down time, pause, hold "
+            + "(default ${DEFAULT-VALUE}; above the broker's session timeout it exercises fencing)")
+    int faultMsMax;
+
     @Option(names = "--rate", defaultValue = "200", description = "sends per second per producer, upper bound (default ${DEFAULT-VALUE})")
     int rate;
 
@@ -102,7 +106,7 @@ public final class ChaosCommand implements Callable<Integer> {
         long runSeed = seed != null ? parseSeed(seed) : new java.security.SecureRandom().nextLong();
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("sluice-chaos-");
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(kinds(faults), ChaosRun.allTopics(), scheduleMs,
-                faultsMax, rate, !noCommits, !noGroups);
+                faultsMax, rate, !noCommits, !noGroups, faultMsMax);
         Duration budget = time == null ? Duration.ofDays(365) : parseDuration(time);
         ChaosRun.Options options = new ChaosRun.Options(spec, dir, runSeed, replay != null ? 1 : schedules, budget,
                 gen, partitions, diskMb << 20, shrinkRuns, keep,

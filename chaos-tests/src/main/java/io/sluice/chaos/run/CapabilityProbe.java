@@ -67,8 +67,9 @@ public final class CapabilityProbe {
             } catch (RuntimeException e) {
                 groupsWhyNot = "consumer group failed: " + e;
             }
-            ScheduleRunner.deleteRecursively(dir);
             return new Capabilities(commits, commitsWhyNot, groups, groupsWhyNot);
+        } finally {
+            ScheduleRunner.deleteRecursively(dir); // after close: the broker is gone and wrote its last file
         }
     }
 

@@ -61,7 +61,8 @@ public final class ChaosRun {
                         + caps.groupsWhyNot() + " -> group workloads disabled");
             }
             gen = new ScheduleGenerator.Options(gen.kinds(), gen.topics(), gen.durationMs(), gen.faultsMax(),
-                    gen.sendsPerSecond(), gen.commits() && caps.commits(), gen.groups() && caps.groups());
+                    gen.sendsPerSecond(), gen.commits() && caps.commits(), gen.groups() && caps.groups(),
+                    gen.faultMsMax());
         }
         ScheduleGenerator generator = new ScheduleGenerator(gen);
         ScheduleRunner runner = new ScheduleRunner(new ScheduleRunner.Config(options.target(), options.workDir(),
@@ -121,7 +122,8 @@ public final class ChaosRun {
         out.println("  replay: bin/sluice chaos --target " + options.target().name() + " --replay 0x"
                 + Long.toHexString(r.schedule().seed()) + " --faults "
                 + gen.kinds().stream().map(FaultKind::cliName).sorted().collect(Collectors.joining(","))
-                + " --schedule-ms " + gen.durationMs() + " --faults-max " + gen.faultsMax() + " --rate "
+                + " --schedule-ms " + gen.durationMs() + " --faults-max " + gen.faultsMax() + " --fault-ms-max "
+                + gen.faultMsMax() + " --rate "
                 + gen.sendsPerSecond() + (gen.commits() ? "" : " --no-commits")
                 + (gen.groups() ? "" : " --no-groups"));
     }

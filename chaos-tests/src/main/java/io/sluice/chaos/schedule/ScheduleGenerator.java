@@ -19,9 +19,11 @@ public final class ScheduleGenerator {
      * @param sendsPerSecond producer rate upper bound
      * @param commits        assign consumers may commit (target supports it)
      * @param groups         group consumers may run (target supports it)
+     * @param faultMsMax     longest fault (down time, pause, hold); past the broker's session timeout it
+     *                       also exercises fencing and unfencing
      */
     public record Options(Set<FaultKind> kinds, List<String> topics, int durationMs, int faultsMax,
-                          int sendsPerSecond, boolean commits, boolean groups) {
+                          int sendsPerSecond, boolean commits, boolean groups, int faultMsMax) {
         public Options {
             kinds = Set.copyOf(kinds);
             topics = List.copyOf(topics);
@@ -71,7 +73,7 @@ public final class ScheduleGenerator {
         int count = kinds.isEmpty() ? 0 : 1 + r.nextInt(Math.max(1, options.faultsMax()));
         for (int i = 0; i < count && t < end; i++) {
             FaultKind kind = kinds.get(r.nextInt(kinds.size()));
-            int duration = 300 + r.nextInt(2_700);
+            int duration = 300 + r.nextInt(Math.max(1, options.faultMsMax() - 300));
             int param = switch (kind) {
                 case SLOW -> 20 + r.nextInt(480);
                 case POWER_LOSS -> r.nextInt(4_096);

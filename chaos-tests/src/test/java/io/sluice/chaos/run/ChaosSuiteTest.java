@@ -46,7 +46,7 @@ class ChaosSuiteTest {
         long seed = Long.getLong("chaos.seed", new java.security.SecureRandom().nextLong());
         System.out.println("chaos CI run seed=0x" + Long.toHexString(seed));
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
-                ChaosRun.allTopics(), 8_000, 3, 150, true, true);
+                ChaosRun.allTopics(), 8_000, 3, 150, true, true, 3_000);
         ChaosRun.Options options = new ChaosRun.Options(target(), Files.createDirectories(WORK.resolve("budget")),
                 seed, 2, Duration.ofSeconds(45), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 class ScheduleGeneratorTest {
     private final ScheduleGenerator generator = new ScheduleGenerator(new ScheduleGenerator.Options(
             EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.CORRUPT, FaultKind.SLOW),
-            List.of("acks1", "acksall", "idem"), 15_000, 4, 200, true, false));
+            List.of("acks1", "acksall", "idem"), 15_000, 4, 200, true, false, 3_000));
 
     @Test
     void sameSeedGeneratesTheSameSchedule() {
