@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The CI budget of the suite: real broker processes (the Apache Kafka stand-in, or Sluice with
- * -Dchaos.target=sluice), real clients, real faults. The seed is random unless -Dchaos.seed is
+ * The CI budget of the suite: real broker processes (the Apache Kafka stand-in by default, Sluice
+ * with -Dchaos.target=sluice once its server is built), real clients, real faults. Kafka is the
+ * default so the harness itself is proven on every build; pointing CI at Sluice is the lead's call
+ * once the restart-after-power-loss bug in the report is fixed. The seed is random unless -Dchaos.seed is
  * given, and is printed, so a CI failure replays with {@code bin/sluice chaos --replay}.
  */
 @Tag("slow")
@@ -47,8 +49,11 @@ class ChaosSuiteTest {
         System.out.println("chaos CI run seed=0x" + Long.toHexString(seed));
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
                 ChaosRun.allTopics(), 8_000, 3, 150, true, true, 3_000);
-        ChaosRun.Options options = new ChaosRun.Options(target(), Files.createDirectories(WORK.resolve("budget")),
-                seed, 2, Duration.ofSeconds(45), gen, 2, 256L << 20, 0, false, Optional.empty(), false);
+        TargetSpec target = target();
+        // Kafka has commits and groups; any other target is probed first (Sluice has no groups before issue 5).
+        boolean probe = !target.name().startsWith("kafka");
+        ChaosRun.Options options = new ChaosRun.Options(target, Files.createDirectories(WORK.resolve("budget")),
+                seed, 2, Duration.ofSeconds(45), gen, 2, 256L << 20, 0, false, Optional.empty(), probe);
 
         RunSummary summary = new ChaosRun(options, System.out).run();
 
