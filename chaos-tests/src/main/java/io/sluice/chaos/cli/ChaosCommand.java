@@ -90,6 +90,13 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "keep passing schedules' directories too")
     boolean keep;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    private CommandLine.Model.CommandSpec spec() {
+        return commandSpec;
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ChaosCommand()).execute(args));
     }
@@ -103,7 +110,15 @@ public final class ChaosCommand implements Callable<Integer> {
             case "sluice" -> Targets.sluice(sluiceHome != null ? sluiceHome : repo);
             default -> Targets.fromFile(Path.of(target));
         };
-        long runSeed = seed != null ? parseSeed(seed) : new java.security.SecureRandom().nextLong();
+        long runSeed;
+        try {
+            runSeed = seed != null ? parseSeed(seed) : new java.security.SecureRandom().nextLong();
+            if (replay != null) {
+                parseSeed(replay);
+            }
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec().commandLine(), "a seed is decimal or 0x-hex: " + e.getMessage());
+        }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("sluice-chaos-");
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(kinds(faults), ChaosRun.allTopics(), scheduleMs,
                 faultsMax, rate, !noCommits, !noGroups, faultMsMax);
@@ -140,8 +155,7 @@ public final class ChaosCommand implements Callable<Integer> {
             case 's' -> Duration.ofSeconds(n);
             case 'm' -> Duration.ofMinutes(n);
             case 'h' -> Duration.ofHours(n);
-            default -> throw new CommandLine.ParameterException(new CommandLine(new ChaosCommand()),
-                    "--time wants a number and s, m or h: " + s);
+            default -> throw new IllegalArgumentException("--time wants a number and s, m or h: " + s);
         };
     }
 }
