@@ -28,7 +28,8 @@ import java.util.Set;
  * corruption positions and garbage lengths. Not thread-safe.
  */
 final class Nemesis {
-    static final Duration SERVE_TIMEOUT = Duration.ofSeconds(60);
+    /** Generous: a JVM broker on a small, shared machine was seen taking over a minute to start. */
+    static final Duration SERVE_TIMEOUT = Duration.ofSeconds(180);
     private static final long ACK_DRAIN_MS = 500;
 
     private final History history;
