@@ -61,7 +61,8 @@ public final class RunSummary {
                 long n = check.count(t.name(), a);
                 if (n > 0) {
                     anomalies.get(label).merge(a, n, Long::sum);
-                    if (asserted.contains(a)) {
+                    boolean judged = r.finalReadComplete() || (a != Anomaly.LOST && a != Anomaly.UNSEEN);
+                    if (asserted.contains(a) && judged) {
                         violating.get(label).merge(a, n, Long::sum);
                     }
                 }

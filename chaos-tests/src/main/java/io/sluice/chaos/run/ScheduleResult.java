@@ -20,10 +20,12 @@ import java.util.Map;
  * @param operations     history size
  * @param notes          what the nemesis did (bytes cut, damage, fuzz stats) and what it skipped
  * @param dir            the schedule's directory (history, broker output), kept when it failed
+ * @param finalReadComplete the final full read reached every end offset (else lost/unseen prove nothing)
  */
 public record ScheduleResult(Schedule schedule, CheckResult check, Map<String, String> topicLabels,
                              List<String> violations, EnumMap<FaultKind, Integer> faultsInjected,
-                             List<Long> recoveryMs, long operations, List<String> notes, Path dir) {
+                             List<Long> recoveryMs, long operations, List<String> notes, Path dir,
+                             boolean finalReadComplete) {
     public boolean failed() {
         return !violations.isEmpty();
     }

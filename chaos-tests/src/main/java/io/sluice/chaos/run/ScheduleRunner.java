@@ -206,7 +206,7 @@ public final class ScheduleRunner {
         List<String> notes = new ArrayList<>(nemesis.notes());
         nemesis.skipped().forEach(s -> notes.add("skipped " + s));
         ScheduleResult result = new ScheduleResult(schedule, check, labels, violations, injected,
-                List.copyOf(nemesis.recoveryMs()), history.size(), notes, dir);
+                List.copyOf(nemesis.recoveryMs()), history.size(), notes, dir, finalReadComplete[0]);
         if (result.failed() || config.keepPassing()) {
             history.writeTo(dir.resolve("history.txt"));
             Files.writeString(dir.resolve("result.txt"), String.join("\n", violations) + "\n\n" + check + "\n"
