@@ -43,9 +43,12 @@ public final class ImageScaleBench {
         return MetadataApplier.applyEntry(image, ++offset, 1, entry).image();
     }
 
+    /** Args: [topics partitionsPerTopic]... pairs; default 1000 100 100000 1. */
     public static void main(String[] args) {
-        layout(1000, 100);
-        layout(100_000, 1);
+        String[] a = args.length > 0 ? args : new String[] {"1000", "100", "100000", "1"};
+        for (int i = 0; i + 1 < a.length; i += 2) {
+            layout(Integer.parseInt(a[i]), Integer.parseInt(a[i + 1]));
+        }
     }
 
     private static void layout(int topics, int partitionsPerTopic) {

@@ -25,13 +25,17 @@ public final class VoterProcess {
             .metadataDir(Path.of(args[2]))
             .electionTimeoutMs(Integer.parseInt(args[3]))
             .build();
-        try (MetadataNode node = MetadataNode.start(config)) {
-            System.out.println("READY");
-            System.out.flush();
-            while (System.in.read() >= 0) {
-                // wait for EOF
-            }
+        MetadataNode node = MetadataNode.start(config);
+        System.out.println("READY");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // wait for EOF: the parent went away
         }
-        System.exit(0);
+        // A voter whose quorum is gone can block in close(); never outlive the benchmark for long.
+        Thread closer = new Thread(node::close, "voter-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(10_000);
+        Runtime.getRuntime().halt(0);
     }
 }

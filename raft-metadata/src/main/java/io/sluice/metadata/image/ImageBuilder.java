@@ -16,13 +16,12 @@ public final class ImageBuilder {
     private long term;
     private long leaderTimeMs;
     private Map<Integer, BrokerRegistration> brokers;
-    private Map<String, TopicImage> topicsByName;
-    private Map<UUID, TopicImage> topicsById;
+    private final ShardedMap.Draft<String, TopicImage> topicsByName;
+    private final ShardedMap.Draft<UUID, TopicImage> topicsById;
     private Map<String, Map<String, String>> brokerConfigs;
     private long nextProducerId;
     private Map<String, Short> features;
     private boolean brokersCopied;
-    private boolean topicsCopied;
     private boolean brokerConfigsCopied;
     private boolean featuresCopied;
 
@@ -33,8 +32,8 @@ public final class ImageBuilder {
         this.term = base.term();
         this.leaderTimeMs = base.leaderTimeMs();
         this.brokers = base.brokers();
-        this.topicsByName = base.topicsByName();
-        this.topicsById = base.topicsById();
+        this.topicsByName = new ShardedMap.Draft<>(ShardedMap.copyOf(base.topicsByName()));
+        this.topicsById = new ShardedMap.Draft<>(ShardedMap.copyOf(base.topicsById()));
         this.brokerConfigs = base.brokerConfigs();
         this.nextProducerId = base.nextProducerId();
         this.features = base.finalizedFeatures();
@@ -97,22 +96,22 @@ public final class ImageBuilder {
         return topicsById.get(id);
     }
 
+    /** The topics as changed so far (an immutable snapshot; O(1) when nothing changed). */
     public Map<String, TopicImage> topicsByName() {
-        return topicsByName;
+        return topicsByName.build();
     }
 
     public ImageBuilder putTopic(TopicImage t) {
-        copyTopics();
-        TopicImage old = topicsByName.put(t.name(), t);
+        TopicImage old = topicsByName.get(t.name());
         if (old != null && !old.topicId().equals(t.topicId())) {
             throw new IllegalStateException("topic " + t.name() + " changed id " + old.topicId() + " -> " + t.topicId());
         }
+        topicsByName.put(t.name(), t);
         topicsById.put(t.topicId(), t);
         return this;
     }
 
     public ImageBuilder removeTopic(TopicImage t) {
-        copyTopics();
         topicsByName.remove(t.name());
         topicsById.remove(t.topicId());
         return this;
@@ -162,8 +161,8 @@ public final class ImageBuilder {
     }
 
     public MetadataImage build() {
-        return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName, topicsById,
-            brokerConfigs, nextProducerId, features);
+        return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName.build(),
+            topicsById.build(), brokerConfigs, nextProducerId, features);
     }
 
     private void copyBrokers() {
@@ -173,11 +172,4 @@ public final class ImageBuilder {
         }
     }
 
-    private void copyTopics() {
-        if (!topicsCopied) {
-            topicsByName = new HashMap<>(topicsByName);
-            topicsById = new HashMap<>(topicsById);
-            topicsCopied = true;
-        }
-    }
 }

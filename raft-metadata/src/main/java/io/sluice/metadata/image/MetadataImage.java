@@ -39,8 +39,9 @@ public final class MetadataImage {
         this.term = term;
         this.leaderTimeMs = leaderTimeMs;
         this.brokers = Collections.unmodifiableMap(brokers);
-        this.topicsByName = Collections.unmodifiableMap(topicsByName);
-        this.topicsById = Collections.unmodifiableMap(topicsById);
+        // Sharded maps are immutable already; wrapping would hide their cheap copy-on-write.
+        this.topicsByName = ShardedMap.copyOf(topicsByName);
+        this.topicsById = ShardedMap.copyOf(topicsById);
         this.brokerConfigs = Collections.unmodifiableMap(brokerConfigs);
         this.nextProducerId = nextProducerId;
         this.finalizedFeatures = Collections.unmodifiableMap(finalizedFeatures);
