@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,16 +47,18 @@ final class Harness {
     private final List<BrokerTarget> targets;
     private final List<Workload> plan;
     private final LoadSettings settings;
+    private final Duration brokerWarmup;
     private final int repetitions;
     private final Path workDir;
     private final Path outDir;
     private final PrintStream out;
 
-    Harness(List<BrokerTarget> targets, List<Workload> plan, LoadSettings settings, int repetitions, Path workDir,
-            Path outDir, PrintStream out) {
+    Harness(List<BrokerTarget> targets, List<Workload> plan, LoadSettings settings, Duration brokerWarmup,
+            int repetitions, Path workDir, Path outDir, PrintStream out) {
         this.targets = List.copyOf(targets);
         this.plan = List.copyOf(plan);
         this.settings = settings;
+        this.brokerWarmup = brokerWarmup;
         this.repetitions = repetitions;
         this.workDir = workDir;
         this.outDir = outDir;
@@ -90,6 +93,7 @@ final class Harness {
         deleteTree(dir);
         List<LoadResult> results = new ArrayList<>();
         progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · starting", rep, repetitions, name), -1);
+        progress.live().phase("format and start", 0);
         RunningBroker broker;
         try {
             broker = target.start(dir);
@@ -104,6 +108,7 @@ final class Harness {
         }
         try (Admin admin = Admin.create(adminProps(broker.bootstrap()))) {
             LoadContext ctx = new LoadContext(name, rep, broker.bootstrap(), broker.pid(), admin, settings, progress.live());
+            warmUp(ctx, progress);
             for (Workload workload : plan) {
                 progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · %s", rep, repetitions, name, workload.label()),
                         broker.pid());
@@ -122,8 +127,30 @@ final class Harness {
         return results;
     }
 
+    /**
+     * A freshly started JVM interprets, then compiles its hot paths: before the first measured
+     * workload each broker gets the same produce load on a throwaway topic, so that no workload
+     * measures a JIT warming up (the per-workload warmup is then about the clients and the topic).
+     */
+    private void warmUp(LoadContext ctx, Progress progress) throws InterruptedException {
+        if (brokerWarmup.isZero()) {
+            return;
+        }
+        progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · broker JIT warm-up", ctx.rep(), repetitions,
+                ctx.broker()), ctx.pid());
+        LoadContext warm = new LoadContext(ctx.broker(), ctx.rep(), ctx.bootstrap(), ctx.pid(), ctx.admin(),
+                new LoadSettings(Duration.ZERO, brokerWarmup, 0, settings.idempotence()), ctx.live());
+        LoadResult result = runWorkload(warm, Workload.produce(8, "1", 0), "bench-broker-warmup-r" + ctx.rep());
+        if (!result.ok()) {
+            progress.note("NOTE: " + ctx.broker() + " warm-up failed: " + result.error());
+        }
+    }
+
     private LoadResult runWorkload(LoadContext ctx, Workload workload) throws InterruptedException {
-        String topic = ctx.topic(workload);
+        return runWorkload(ctx, workload, ctx.topic(workload));
+    }
+
+    private LoadResult runWorkload(LoadContext ctx, Workload workload, String topic) throws InterruptedException {
         try {
             Topics.create(ctx.admin(), topic, workload.partitions());
         } catch (Exception e) {
@@ -159,7 +186,7 @@ final class Harness {
     }
 
     private long estimateNs(int brokers) {
-        long perRep = START_ESTIMATE_NS;
+        long perRep = START_ESTIMATE_NS + brokerWarmup.toNanos();
         for (Workload workload : plan) {
             perRep += SETUP_ESTIMATE_NS + switch (workload.kind()) {
                 case PRODUCE, END_TO_END -> settings.warmup().toNanos() + settings.duration().toNanos();

@@ -37,17 +37,19 @@ import picocli.CommandLine.Option;
                 "  bin/sluice bench --render bench/target/side-by-side/<run>/results.json"})
 public final class SideBySide implements Callable<Integer> {
 
-    /** Presets: repetitions, warmup s, measured s, MiB per consume workload. */
+    /** Presets: repetitions, broker warm-up s, warmup s, measured s, MiB per consume workload. */
     enum Mode {
-        SMOKE(1, 1, 2, 16), QUICK(2, 1, 3, 128), FULL(3, 5, 15, 1024);
+        SMOKE(1, 2, 1, 2, 16), QUICK(2, 5, 1, 3, 64), FULL(3, 20, 5, 15, 1024);
 
         final int repetitions;
+        final int brokerWarmupSeconds;
         final int warmupSeconds;
         final int durationSeconds;
         final int consumeMib;
 
-        Mode(int repetitions, int warmupSeconds, int durationSeconds, int consumeMib) {
+        Mode(int repetitions, int brokerWarmupSeconds, int warmupSeconds, int durationSeconds, int consumeMib) {
             this.repetitions = repetitions;
+            this.brokerWarmupSeconds = brokerWarmupSeconds;
             this.warmupSeconds = warmupSeconds;
             this.durationSeconds = durationSeconds;
             this.consumeMib = consumeMib;
@@ -62,6 +64,9 @@ public final class SideBySide implements Callable<Integer> {
 
     @Option(names = "--reps", description = "Repetitions per broker (default from --mode)")
     Integer repetitions;
+
+    @Option(names = "--broker-warmup-seconds", description = "Produce load on a throwaway topic after each broker start, before the first workload (JIT; default from --mode)")
+    Integer brokerWarmupSeconds;
 
     @Option(names = "--warmup-seconds", description = "Load before each measured window (default from --mode)")
     Integer warmupSeconds;
@@ -150,7 +155,9 @@ public final class SideBySide implements Callable<Integer> {
         shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
         this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
                 mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);
-        RunResults results = new Harness(targets, plan, settings, reps, work, out, this.out)
+        Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
+        shown.put("broker warm-up", brokerWarmup.toSeconds() + " s of produce load after each start");
+        RunResults results = new Harness(targets, plan, settings, brokerWarmup, reps, work, out, this.out)
                 .run(mode.name().toLowerCase(), shown);
         Harness.deleteTree(work);
         ResultsJson.writeReport(results, out);

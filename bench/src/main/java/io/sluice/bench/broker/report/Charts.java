@@ -108,6 +108,7 @@ public final class Charts {
 
     private static JFreeChart latencyCurves(Workload workload, List<String> brokers, Summaries summaries) {
         XYSeriesCollection data = new XYSeriesCollection();
+        double xMax = 100;
         for (String broker : brokers) {
             Histogram merged = summaries.get(workload.id(), broker).mergedLatency();
             XYSeries series = new XYSeries(broker + (merged.getTotalCount() == 0 ? " (no data)" : ""), false);
@@ -115,6 +116,7 @@ public final class Charts {
                 // x = 1 / (1 - percentile): 2 at p50, 10 at p90, 1000 at p99.9; a log axis spreads the nines evenly.
                 double x = 1 / (1 - point[0] / 100.0);
                 series.add(x, Math.max(point[1], 0.001));
+                xMax = Math.max(xMax, x);
             }
             data.addSeries(series);
         }
@@ -131,12 +133,14 @@ public final class Charts {
         x.setBase(10);
         x.setTickUnit(new NumberTickUnit(1));
         x.setNumberFormatOverride(new PercentileFormat());
-        x.setRange(1, 1_000_000);
+        x.setRange(1, Math.pow(10, Math.ceil(Math.log10(xMax * 1.01))));
         x.setTickLabelFont(LABEL);
         plot.setDomainAxis(x);
         LogAxis y = new LogAxis("latency (ms, log scale)");
         y.setBase(10);
         y.setSmallestValue(0.001);
+        // One tick per doubling (…, 1, 2, 4, 8, 16 ms, …): round labels, and a 2× gap reads as one step.
+        y.setTickUnit(new NumberTickUnit(Math.log10(2)));
         y.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
         y.setTickLabelFont(LABEL);
         plot.setRangeAxis(y);

@@ -41,6 +41,8 @@ public final class ConsumeLoad {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // Resolve the start offsets (and connect) before the window: it measures fetching only.
+            partitions.forEach(consumer::position);
             ctx.live().phase("measure", 0);
             window.open();
             startNs = System.nanoTime();
