@@ -3,6 +3,7 @@ package io.sluice.bench.broker;
 import io.sluice.bench.broker.report.RunResults;
 import io.sluice.bench.broker.target.BrokerStartException;
 import io.sluice.bench.broker.target.BrokerTarget;
+import io.sluice.bench.broker.target.PageCache;
 import io.sluice.bench.broker.target.RunningBroker;
 import io.sluice.bench.broker.workload.ConsumeLoad;
 import io.sluice.bench.broker.workload.EndToEndLoad;
@@ -93,6 +94,8 @@ final class Harness {
         deleteTree(dir);
         List<LoadResult> results = new ArrayList<>();
         progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · starting", rep, repetitions, name), -1);
+        progress.live().phase("settle page cache", 0);
+        PageCache.settle();
         progress.live().phase("format and start", 0);
         RunningBroker broker;
         try {
@@ -151,6 +154,9 @@ final class Harness {
     }
 
     private LoadResult runWorkload(LoadContext ctx, Workload workload, String topic) throws InterruptedException {
+        ctx.live().phase("settle page cache", 0);
+        PageCache.settle();
+        ctx.live().phase("create topic", 0);
         try {
             Topics.create(ctx.admin(), topic, workload.partitions());
         } catch (Exception e) {
