@@ -188,6 +188,7 @@ final class Harness {
                 r.latency().p99Ms(), r.latency().p999Ms());
         return head + String.format(Locale.ROOT, "%,10.0f rec/s %7.1f MiB/s%s · CPU %.2f s/GiB · peak RSS %,d MiB",
                 r.recordsPerSec(), r.mibPerSec(), latency, r.cpuSecPerGib(), r.peakRssBytes() >> 20)
+                + (Double.isNaN(r.otherCores()) ? "" : String.format(Locale.ROOT, " · others %.2f cores", r.otherCores()))
                 + (r.errors() > 0 ? " · " + r.errors() + " errors" : "");
     }
 

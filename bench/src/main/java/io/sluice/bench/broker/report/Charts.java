@@ -125,6 +125,8 @@ public final class Charts {
                 PlotOrientation.VERTICAL, true, false, false);
         chart.setTitle(new TextTitle(title, TITLE));
         chart.setBackgroundPaint(Color.WHITE);
+        // Room on the right for the last percentile label, which sits on the plot's edge.
+        chart.setPadding(new org.jfree.chart.ui.RectangleInsets(4, 4, 4, 36));
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);

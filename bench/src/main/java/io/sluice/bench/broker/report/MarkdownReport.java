@@ -54,6 +54,7 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
+        crowding(md, run);
         md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
         setup(md, run);
         rawRuns(md, run);
@@ -99,6 +100,20 @@ public final class MarkdownReport {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
+    /** Says how much CPU other processes took during the windows, per broker: the noise floor of the run. */
+    private static void crowding(StringBuilder md, RunResults run) {
+        md.append('\n');
+        for (String broker : brokers(run)) {
+            double[] other = run.results().stream().filter(r -> r.broker().equals(broker) && r.ok())
+                    .mapToDouble(LoadResult::otherCores).filter(v -> !Double.isNaN(v)).sorted().toArray();
+            if (other.length > 0) {
+                md.append(String.format(Locale.ROOT, "Other processes used %.2f cores (median; max %.2f) during %s's windows. ",
+                        other[other.length / 2], other[other.length - 1], broker));
+            }
+        }
+        md.append("On a shared 2-core machine, more than ~0.3 makes single figures unreliable: compare medians of repetitions.\n");
+    }
+
     private static void setup(StringBuilder md, RunResults run) {
         md.append("## Setup\n\n");
         run.machine().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
@@ -117,12 +132,12 @@ public final class MarkdownReport {
     }
 
     private static void rawRuns(StringBuilder md, RunResults run) {
-        md.append("## Every repetition\n\n| workload | broker | rep | records/s | MiB/s | p99 ms | p99.9 ms | CPU-s | CPU-s/GiB | peak RSS MiB | anon RSS MiB | errors |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.append("## Every repetition\n\n| workload | broker | rep | records/s | MiB/s | p99 ms | p99.9 ms | CPU-s | CPU-s/GiB | peak RSS MiB | anon RSS MiB | other load (cores) | errors |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (LoadResult r : run.results()) {
             md.append("| ").append(r.workload()).append(" | ").append(r.broker()).append(" | ").append(r.rep()).append(" | ");
             if (!r.ok()) {
-                md.append("– | – | – | – | – | – | – | – | ").append(r.error().replace('|', '/').replace('\n', ' ')).append(" |\n");
+                md.append("– | – | – | – | – | – | – | – | – | ").append(r.error().replace('|', '/').replace('\n', ' ')).append(" |\n");
                 continue;
             }
             md.append(format(r.recordsPerSec())).append(" | ").append(format(r.mibPerSec())).append(" | ")
@@ -130,7 +145,7 @@ public final class MarkdownReport {
                     .append(r.latency() == null ? "–" : format(r.latency().p999Ms())).append(" | ")
                     .append(format(r.brokerCpuSeconds())).append(" | ").append(format(r.cpuSecPerGib())).append(" | ")
                     .append(format(r.peakRssBytes() / 1048576.0)).append(" | ").append(format(r.rssAnonBytes() / 1048576.0))
-                    .append(" | ").append(r.errors()).append(" |\n");
+                    .append(" | ").append(format(r.otherCores())).append(" | ").append(r.errors()).append(" |\n");
         }
     }
 

@@ -9,8 +9,15 @@ import io.sluice.bench.broker.target.ProcStats;
  */
 public final class MeasureWindow {
     private final long pid;
+    private static final long SELF = ProcessHandle.current().pid();
     private long cpuOpenNs = -1;
     private long cpuCloseNs = -1;
+    private long selfOpenNs;
+    private long selfCloseNs;
+    private long machineOpenNs = -1;
+    private long machineCloseNs = -1;
+    private long wallOpenNs;
+    private long wallCloseNs;
 
     /** Starts watching {@code pid}: resets its peak RSS so this workload's peak is its own. */
     public MeasureWindow(long pid) {
@@ -19,11 +26,29 @@ public final class MeasureWindow {
     }
 
     public void open() {
+        wallOpenNs = System.nanoTime();
         cpuOpenNs = ProcStats.cpuNanos(pid);
+        selfOpenNs = ProcStats.cpuNanos(SELF);
+        machineOpenNs = ProcStats.machineBusyNanos();
     }
 
     public void close() {
+        wallCloseNs = System.nanoTime();
         cpuCloseNs = ProcStats.cpuNanos(pid);
+        selfCloseNs = ProcStats.cpuNanos(SELF);
+        machineCloseNs = ProcStats.machineBusyNanos();
+    }
+
+    /**
+     * Cores' worth of CPU that neither the broker nor the harness used during the window: other
+     * processes on a shared machine. A run with much of it measured a crowded machine.
+     */
+    public double otherCores() {
+        if (machineOpenNs < 0 || machineCloseNs < 0 || cpuOpenNs < 0 || cpuCloseNs < 0 || wallCloseNs <= wallOpenNs) {
+            return Double.NaN;
+        }
+        long other = (machineCloseNs - machineOpenNs) - (cpuCloseNs - cpuOpenNs) - (selfCloseNs - selfOpenNs);
+        return Math.max(0, other) / (double) (wallCloseNs - wallOpenNs);
     }
 
     /** Broker CPU seconds between open and close; 0 if unknown. */
@@ -42,6 +67,6 @@ public final class MeasureWindow {
         return new LoadResult(workload.id(), broker, rep, records, bytes, seconds,
                 seconds > 0 ? records / seconds : 0, seconds > 0 ? bytes / (double) (1 << 20) / seconds : 0,
                 latency, cpu, gib > 0 ? cpu / gib : 0, ProcStats.peakRssBytes(pid), ProcStats.rssAnonBytes(pid),
-                errors, error);
+                otherCores(), errors, error);
     }
 }

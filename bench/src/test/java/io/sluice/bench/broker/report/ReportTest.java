@@ -88,6 +88,6 @@ class ReportTest {
         }
         return new LoadResult(workload.id(), broker, rep, (long) recordsPerSec, (long) recordsPerSec * 1024, 1.0,
                 recordsPerSec, recordsPerSec / 1024, LatencySummary.of(micros), cpuPerGib, cpuPerGib, 100L << 20,
-                50L << 20, 0, null);
+                50L << 20, 0.1, 0, null);
     }
 }
