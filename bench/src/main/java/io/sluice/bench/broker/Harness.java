@@ -1,10 +1,10 @@
 package io.sluice.bench.broker;
 
 import io.sluice.bench.broker.report.RunResults;
-import io.sluice.bench.broker.target.BrokerStartException;
-import io.sluice.bench.broker.target.BrokerTarget;
-import io.sluice.bench.broker.target.PageCache;
-import io.sluice.bench.broker.target.RunningBroker;
+import io.sluice.bench.broker.launch.BrokerStartException;
+import io.sluice.bench.broker.launch.BrokerTarget;
+import io.sluice.bench.broker.launch.PageCache;
+import io.sluice.bench.broker.launch.RunningBroker;
 import io.sluice.bench.broker.workload.ConsumeLoad;
 import io.sluice.bench.broker.workload.EndToEndLoad;
 import io.sluice.bench.broker.workload.LoadContext;

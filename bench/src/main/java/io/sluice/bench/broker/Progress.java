@@ -1,6 +1,6 @@
 package io.sluice.bench.broker;
 
-import io.sluice.bench.broker.target.ProcStats;
+import io.sluice.bench.broker.launch.ProcStats;
 import io.sluice.bench.broker.workload.LiveStats;
 import java.io.PrintStream;
 import java.util.Locale;

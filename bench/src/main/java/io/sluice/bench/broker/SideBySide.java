@@ -2,9 +2,9 @@ package io.sluice.bench.broker;
 
 import io.sluice.bench.broker.report.ResultsJson;
 import io.sluice.bench.broker.report.RunResults;
-import io.sluice.bench.broker.target.BrokerTarget;
-import io.sluice.bench.broker.target.KafkaTarget;
-import io.sluice.bench.broker.target.SluiceTarget;
+import io.sluice.bench.broker.launch.BrokerTarget;
+import io.sluice.bench.broker.launch.KafkaTarget;
+import io.sluice.bench.broker.launch.SluiceTarget;
 import io.sluice.bench.broker.workload.LoadSettings;
 import io.sluice.bench.broker.workload.Workload;
 import io.sluice.bench.broker.workload.WorkloadPlan;

@@ -1,6 +1,6 @@
 package io.sluice.bench.broker.workload;
 
-import io.sluice.bench.broker.target.ProcStats;
+import io.sluice.bench.broker.launch.ProcStats;
 
 /**
  * The broker-side measurement of one workload: CPU time between {@link #open} and {@link #close}
