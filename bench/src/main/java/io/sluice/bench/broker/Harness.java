@@ -40,9 +40,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * loads start their own client threads); one instance per run.
  */
 final class Harness {
-    /** Rough cost of a broker start plus one workload's setup, for the time-left estimate. */
-    private static final long START_ESTIMATE_NS = 12_000_000_000L;
-    private static final long SETUP_ESTIMATE_NS = 2_000_000_000L;
+    /** Rough cost of a broker start and stop, and of one workload's setup, for the time-left estimate. */
+    private static final long START_ESTIMATE_NS = 30_000_000_000L;
+    private static final long SETUP_ESTIMATE_NS = 3_000_000_000L;
     private static final double CONSUME_MIB_PER_SEC_ESTIMATE = 100;
 
     private final List<BrokerTarget> targets;
@@ -159,6 +159,8 @@ final class Harness {
         ctx.live().phase("create topic", 0);
         try {
             Topics.create(ctx.admin(), topic, workload.partitions());
+            ctx.live().phase("first write to each partition", 0);
+            Topics.awaitWritable(ctx, topic, workload.partitions(), ProduceLoad.payload());
         } catch (Exception e) {
             return LoadResult.failed(workload, ctx.broker(), ctx.rep(), "create topic: " + e);
         }

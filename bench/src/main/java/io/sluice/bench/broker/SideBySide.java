@@ -39,7 +39,7 @@ public final class SideBySide implements Callable<Integer> {
 
     /** Presets: repetitions, broker warm-up s, warmup s, measured s, MiB per consume workload. */
     enum Mode {
-        SMOKE(1, 2, 1, 2, 16), QUICK(2, 5, 1, 3, 64), FULL(3, 20, 5, 15, 1024);
+        SMOKE(1, 2, 1, 2, 16), QUICK(2, 5, 2, 3, 64), FULL(3, 20, 5, 15, 1024);
 
         final int repetitions;
         final int brokerWarmupSeconds;

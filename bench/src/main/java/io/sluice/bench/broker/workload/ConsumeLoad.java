@@ -26,8 +26,10 @@ public final class ConsumeLoad {
     }
 
     public static LoadResult run(LoadContext ctx, Workload workload, String topic) {
-        long target = Math.max(1, ctx.settings().consumeBytes() / Workload.RECORD_BYTES);
-        String writeError = prewrite(ctx, workload, topic, target);
+        long written = Math.max(1, ctx.settings().consumeBytes() / Workload.RECORD_BYTES);
+        String writeError = prewrite(ctx, workload, topic, written);
+        // The harness wrote one record per partition before (Topics.awaitWritable): read those too.
+        long target = written + workload.partitions();
         if (writeError != null) {
             return LoadResult.failed(workload, ctx.broker(), ctx.rep(), writeError);
         }

@@ -21,7 +21,7 @@ public final class ProduceLoad {
     }
 
     /** 1 KiB of random bytes: incompressible, the same bytes for every record and both brokers. */
-    static byte[] payload() {
+    public static byte[] payload() {
         byte[] value = new byte[Workload.RECORD_BYTES];
         new Random(42).nextBytes(value);
         return value;

@@ -1,14 +1,21 @@
 package io.sluice.bench.broker.workload;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /** Creates and deletes the workloads' topics through the Admin API. Stateless. */
@@ -42,6 +49,31 @@ public final class Topics {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Writes one record to each partition and waits for each acknowledgement (acks=all, the
+     * client retrying as usual). A broker may list a leader before that leader accepts writes
+     * (Kafka: the metadata cache runs ahead of the replica manager): without this, the first
+     * seconds of a workload would measure the broker settling its new topic, not its data path.
+     *
+     * @return the number of records written (= partitions)
+     */
+    public static int awaitWritable(LoadContext ctx, String topic, int partitions, byte[] value)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Properties props = ctx.producerProps("all", 0);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props)) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int partition = 0; partition < partitions; partition++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, partition, null, value)));
+            }
+            for (var ack : acks) {
+                ack.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        return partitions;
     }
 
     /**
