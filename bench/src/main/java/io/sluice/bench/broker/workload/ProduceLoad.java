@@ -27,10 +27,11 @@ public final class ProduceLoad {
         return value;
     }
 
-    public static LoadResult run(LoadContext ctx, Workload workload, String topic) {
+    public static LoadResult run(LoadContext ctx, Workload workload, String topic) throws InterruptedException {
         byte[] value = payload();
         Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
         AtomicLong acked = new AtomicLong();
+        AtomicLong ackedTotal = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
         MeasureWindow window = new MeasureWindow(ctx.pid());
@@ -56,9 +57,12 @@ public final class ProduceLoad {
                     if (exception != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, exception);
-                    } else if (ackNs >= windowStart && ackNs < windowEnd) {
-                        acked.incrementAndGet();
-                        latencyMicros.recordValue((ackNs - sentNs) / 1000);
+                    } else {
+                        ackedTotal.incrementAndGet();
+                        if (ackNs >= windowStart && ackNs < windowEnd) {
+                            acked.incrementAndGet();
+                            latencyMicros.recordValue((ackNs - sentNs) / 1000);
+                        }
                     }
                     ctx.live().addRecords(1);
                 });
@@ -76,6 +80,8 @@ public final class ProduceLoad {
         if (records == 0) {
             Exception cause = firstFailure.get();
             error = "no record acknowledged in the window" + (cause == null ? "" : ": " + cause);
+        } else {
+            error = Topics.checkEndOffsets(ctx.admin(), topic, workload.partitions(), ackedTotal.get());
         }
         return window.result(workload, ctx.broker(), ctx.rep(), records, records * Workload.RECORD_BYTES,
                 durationNs / 1e9, LatencySummary.of(latencyMicros.getIntervalHistogram()), failed.get(), error);

@@ -2,6 +2,7 @@ package io.sluice.bench.broker.workload;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,12 +11,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /** Creates and deletes the workloads' topics through the Admin API. Stateless. */
@@ -74,6 +78,29 @@ public final class Topics {
             }
         }
         return partitions;
+    }
+
+    /**
+     * A broker must not acknowledge what it did not append: the topic's end offsets must add up to
+     * at least the records acknowledged (plus the one {@link #awaitWritable} wrote per partition).
+     *
+     * @return null if they do, else the discrepancy (the workload's result is then an error)
+     */
+    public static String checkEndOffsets(Admin admin, String topic, int partitions, long acknowledged)
+            throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int partition = 0; partition < partitions; partition++) {
+            latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        }
+        try {
+            long sum = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+            long expected = acknowledged + partitions;
+            return sum >= expected ? null
+                    : "broker acknowledged " + expected + " records but its end offsets add up to " + sum;
+        } catch (ExecutionException | TimeoutException e) {
+            return "cannot list end offsets of " + topic + ": " + e;
+        }
     }
 
     /**
