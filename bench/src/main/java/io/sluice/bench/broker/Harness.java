@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,12 +51,14 @@ final class Harness {
     private final LoadSettings settings;
     private final Duration brokerWarmup;
     private final int repetitions;
+    private final boolean counterbalance;
     private final Path workDir;
     private final Path outDir;
     private final PrintStream out;
 
     Harness(List<BrokerTarget> targets, List<Workload> plan, LoadSettings settings, Duration brokerWarmup,
-            int repetitions, Path workDir, Path outDir, PrintStream out) {
+            int repetitions, boolean counterbalance, Path workDir, Path outDir, PrintStream out) {
+        this.counterbalance = counterbalance;
         this.targets = List.copyOf(targets);
         this.plan = List.copyOf(plan);
         this.settings = settings;
@@ -79,7 +82,12 @@ final class Harness {
         int steps = repetitions * runnable.size() * plan.size();
         try (Progress progress = new Progress(out, steps, estimateNs(runnable.size()))) {
             for (int rep = 1; rep <= repetitions; rep++) {
-                for (BrokerTarget target : runnable) {
+                List<BrokerTarget> order = new ArrayList<>(runnable);
+                if (counterbalance && rep % 2 == 0) {
+                    // A B, B A, A B, ...: a drift in the machine's load over the run hits both alike.
+                    Collections.reverse(order);
+                }
+                for (BrokerTarget target : order) {
                     results.addAll(runBroker(target, rep, progress));
                 }
             }

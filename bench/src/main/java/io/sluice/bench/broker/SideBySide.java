@@ -86,6 +86,9 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--workloads", description = "Only workloads whose id matches this regex, e.g. 'produce|e2e'")
     String workloadFilter;
 
+    @Option(names = "--counterbalance", description = "Reverse the broker order on even repetitions (A B, B A, ...) instead of A B, A B")
+    boolean counterbalance;
+
     @Option(names = "--idempotence", description = "enable.idempotence=true for acks=all producers (both brokers)")
     boolean idempotence;
 
@@ -156,8 +159,9 @@ public final class SideBySide implements Callable<Integer> {
         this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
                 mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);
         Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
+        shown.put("order", counterbalance ? "A B, B A, … (counterbalanced)" : "A B, A B, …");
         shown.put("broker warm-up", brokerWarmup.toSeconds() + " s of produce load after each start");
-        RunResults results = new Harness(targets, plan, settings, brokerWarmup, reps, work, out, this.out)
+        RunResults results = new Harness(targets, plan, settings, brokerWarmup, reps, counterbalance, work, out, this.out)
                 .run(mode.name().toLowerCase(), shown);
         Harness.deleteTree(work);
         ResultsJson.writeReport(results, out);

@@ -27,7 +27,9 @@ public final class MarkdownReport {
         md.append("# Side by side: ").append(b == null ? a : b + " vs " + a).append("\n\n");
         md.append("Mode **").append(run.mode()).append("**, started ").append(run.startedAt())
                 .append(", finished ").append(run.finishedAt()).append(". ");
-        md.append("Brokers alternate ").append(hasB ? a + ", " + b + ", " + a + ", " + b + ", …" : a)
+        boolean counterbalanced = run.settings().getOrDefault("order", "").contains("counterbalanced");
+        md.append("Brokers alternate ").append(!hasB ? a : counterbalanced ? a + ", " + b + ", " + b + ", " + a + ", …"
+                        : a + ", " + b + ", " + a + ", " + b + ", …")
                 .append(" (one process at a time, each with a fresh data directory); each cell is the median of ")
                 .append(run.settings().getOrDefault("repetitions", "?")).append(" repetitions.\n\n");
         run.unavailable().forEach((name, why) -> md.append("> **").append(name).append(" was not measured:** ")
