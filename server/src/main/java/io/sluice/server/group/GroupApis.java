@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.metadata.image.PartitionImage;
 import io.sluice.server.group.handler.AdminHandlers;
 import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
@@ -31,11 +32,21 @@ public final class GroupApis implements AutoCloseable {
 
     public static GroupApis start(HandlerContext ctx) {
         GroupConfig config = GroupConfig.from(ctx.config());
-        GroupCoordinator coordinator = new GroupCoordinator(config, () -> ctx.clock().millis(), p -> {
-            Partition partition = ctx.replicas().partition(GroupConfig.OFFSETS_TOPIC, p);
-            return partition == null ? null : new GroupCoordinator.OffsetsPartitions.Led(
-                    new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
-        });
+        GroupCoordinator coordinator = new GroupCoordinator(config, () -> ctx.clock().millis(),
+                new GroupCoordinator.OffsetsPartitions() {
+                    @Override
+                    public Led lookup(int p) {
+                        Partition partition = ctx.replicas().partition(GroupConfig.OFFSETS_TOPIC, p);
+                        return partition == null ? null
+                                : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+                    }
+
+                    @Override
+                    public boolean ledHereByMetadata(int p) {
+                        PartitionImage image = ctx.metadata().image().partition(GroupConfig.OFFSETS_TOPIC, p);
+                        return image != null && image.leader() == ctx.nodeId();
+                    }
+                });
         Map<Short, ApiHandler> h = new HashMap<>();
         MembershipHandlers membership = new MembershipHandlers(coordinator);
         OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);

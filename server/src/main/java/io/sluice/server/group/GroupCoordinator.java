@@ -40,6 +40,13 @@ public final class GroupCoordinator implements AutoCloseable {
          */
         Led lookup(int partition);
 
+        /**
+         * Whether the metadata already names this broker the partition's leader. True while
+         * {@link #lookup} is still null means the partition is on its way here: the answer is then
+         * COORDINATOR_LOAD_IN_PROGRESS (retried in place) rather than NOT_COORDINATOR.
+         */
+        boolean ledHereByMetadata(int partition);
+
         record Led(GroupLog log, Object incarnation) { }
     }
 
@@ -87,14 +94,19 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * Runs {@code op} on the coordinator thread against the shard of {@code groupId}; when this
-     * broker is not the group's coordinator the answer is {@code onError(NOT_COORDINATOR)}.
+     * broker is not the group's coordinator the answer is {@code onError(NOT_COORDINATOR)}, or
+     * {@code onError(COORDINATOR_LOAD_IN_PROGRESS)} while its partition is becoming led here.
      */
     public <T> CompletableFuture<T> onShard(String groupId, Function<GroupShard, CompletableFuture<T>> op,
                                             Function<Errors, T> onError) {
         int p = config.partitionFor(groupId == null ? "" : groupId);
         CompletableFuture<CompletableFuture<T>> f = submit(() -> {
             GroupShard s = shardFor(p);
-            return s == null ? CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR)) : op.apply(s);
+            if (s != null) {
+                return op.apply(s);
+            }
+            Errors notHere = partitions.ledHereByMetadata(p) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR;
+            return CompletableFuture.completedFuture(onError.apply(notHere));
         });
         return f.thenCompose(Function.identity()).exceptionally(e -> {
             LOG.error("Group request for {} failed", groupId, e);

@@ -114,9 +114,13 @@ class GroupWireTest {
             protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(Utils.toArray(
                     ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of("wire"))))));
             c.setTimeoutMs(30_000);
-            JoinGroupResponseData joined = call(c, ApiKeys.JOIN_GROUP, 3, new JoinGroupRequestData().setGroupId("wire-g")
-                    .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(30_000).setRebalanceTimeoutMs(10_000)
-                    .setProtocols(protocols), JoinGroupResponseData.class);
+            // Like a client, retry in place while the coordinator is still loading its partition.
+            JoinGroupResponseData joined;
+            do {
+                joined = call(c, ApiKeys.JOIN_GROUP, 3, new JoinGroupRequestData().setGroupId("wire-g")
+                        .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(30_000).setRebalanceTimeoutMs(10_000)
+                        .setProtocols(protocols), JoinGroupResponseData.class);
+            } while (joined.errorCode() == Errors.COORDINATOR_LOAD_IN_PROGRESS.code() && System.nanoTime() < deadline && sleep());
             assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code());
             assertThat(joined.generationId()).isEqualTo(1);
             assertThat(joined.leader()).isEqualTo(joined.memberId());
