@@ -20,13 +20,17 @@ import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
  */
 final class LogReader {
 
-    /** A reader racing retention/truncation retries this often before answering from fresh offsets. */
-    private static final int RETRIES_MAX = 3;
+    /**
+     * A reader that hit a segment deleted under it (retention, truncation) looks again with fresh
+     * offsets; each retry follows a completed unlink, so a few suffice.
+     */
+    private static final int RETRIES_MAX = 16;
 
     private LogReader() {
     }
 
-    static LogReadResult read(MappedPartitionLog log, long offset, int maxBytes, boolean minOneMessage) {
+    static LogReadResult read(MappedPartitionLog log, long offset, int maxBytes, boolean minOneMessage,
+                              long maxOffsetExclusive) {
         for (int attempt = 0; ; attempt++) {
             if (log.isOffline() || log.isClosed()) {
                 return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, log.logStartOffset, log.logEndOffset);
@@ -39,6 +43,10 @@ final class LogReader {
             if (offset < lso || offset > leo) {
                 return LogReadResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, lso, leo);
             }
+            long bound = Math.min(leo, maxOffsetExclusive);
+            if (offset >= bound) {
+                return LogReadResult.empty(offset, lso, leo);
+            }
             LogSegment segment = null;
             try {
                 Map.Entry<Long, LogSegment> entry = log.segments.floorEntry(offset);
@@ -48,7 +56,7 @@ final class LogReader {
                 RecordBatchHeader header = new RecordBatchHeader();
                 while (entry != null) {
                     segment = entry.getValue();
-                    LogReadResult r = readSegment(segment, offset, maxBytes, minOneMessage, lso, leo, header);
+                    LogReadResult r = readSegment(segment, offset, maxBytes, minOneMessage, lso, leo, bound, header);
                     if (r != null) {
                         return r;
                     }
@@ -59,6 +67,9 @@ final class LogReader {
                 if (segment != null && segment.isDeleted() && attempt < RETRIES_MAX) {
                     continue; // deleted under us by retention or truncation: look again
                 }
+                if (log.isClosed() || (segment != null && segment.isDeleted())) {
+                    return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, lso, leo); // not a disk fault
+                }
                 log.fail(e);
                 return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, lso, leo);
             }
@@ -67,7 +78,8 @@ final class LogReader {
 
     /** Whole batches from the one holding {@code offset}, or null if this segment ends before it. */
     private static LogReadResult readSegment(LogSegment segment, long offset, int maxBytes, boolean minOneMessage,
-                                             long lso, long leo, RecordBatchHeader header) throws IOException {
+                                             long lso, long leo, long bound, RecordBatchHeader header)
+            throws IOException {
         int limit = segment.size();
         MappedRegion region = segment.acquire();
         boolean handedOut = false;
@@ -84,8 +96,8 @@ final class LogReader {
             while (end + HEADER_LENGTH <= limit) {
                 header.wrap(buf, end);
                 int size = header.sizeInBytes();
-                if (!header.isPlausible(limit) || header.baseOffset() >= leo) {
-                    break; // published after our snapshot of the log end offset
+                if (!header.isPlausible(limit) || header.baseOffset() >= bound) {
+                    break; // past the caller's bound, or published after our snapshot of the end offset
                 }
                 if (end - start + (long) size > maxBytes && !(end == start && minOneMessage)) {
                     break;

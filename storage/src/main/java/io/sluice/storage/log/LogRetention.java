@@ -58,6 +58,12 @@ final class LogRetention {
         if (deletable == all.size()) {
             log.rollForRetention();
         }
+        // Move the start offset before unlinking (as Kafka does): a reader then gets
+        // OFFSET_OUT_OF_RANGE for what is going away instead of racing the deletion.
+        Long newFirst = log.segments.higherKey(all.get(deletable - 1).baseOffset());
+        if (newFirst != null && log.logStartOffset < newFirst) {
+            log.logStartOffset = newFirst;
+        }
         for (int i = 0; i < deletable; i++) {
             LogSegment s = all.get(i);
             log.segments.remove(s.baseOffset());
@@ -66,8 +72,8 @@ final class LogRetention {
         long firstBase = log.segments.firstKey();
         if (log.logStartOffset < firstBase) {
             log.logStartOffset = firstBase;
-            log.epochs.truncateFromStart(firstBase);
         }
+        log.epochs.truncateFromStart(log.logStartOffset);
         LOG.info("{}: retention deleted {} segment(s); log start offset now {}", log.tp, deletable, log.logStartOffset);
         return deletable;
     }

@@ -289,7 +289,12 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public LogReadResult read(long offset, int maxBytes, boolean minOneMessage) {
-        return LogReader.read(this, offset, maxBytes, minOneMessage);
+        return LogReader.read(this, offset, maxBytes, minOneMessage, Long.MAX_VALUE);
+    }
+
+    @Override
+    public LogReadResult read(long offset, int maxBytes, boolean minOneMessage, long maxOffsetExclusive) {
+        return LogReader.read(this, offset, maxBytes, minOneMessage, maxOffsetExclusive);
     }
 
     @Override
@@ -376,6 +381,8 @@ public final class MappedPartitionLog implements PartitionLog {
                 truncateFullyAndStartAt(offset);
                 return offset;
             }
+            // Lower the end offset first: readers then stop short of what is being removed.
+            logEndOffset = Math.min(logEndOffset, offset);
             for (Long base : new ArrayList<>(segments.tailMap(offset, false).keySet())) {
                 segments.remove(base).delete();
             }
@@ -537,7 +544,7 @@ public final class MappedPartitionLog implements PartitionLog {
     void fail(IOException e) {
         if (!offline) {
             offline = true;
-            LOG.error("{}: I/O error in log dir {}; partition is offline: {}", tp, dir.getParent(), e.toString());
+            LOG.error("{}: I/O error in log dir {}; partition is offline", tp, dir.getParent(), e);
             failureHandler.accept(this, e);
         }
     }

@@ -61,6 +61,13 @@ public interface PartitionLog extends AutoCloseable {
      */
     LogReadResult read(long offset, int maxBytes, boolean minOneMessage);
 
+    /**
+     * As {@link #read(long, int, boolean)}, but returns no batch whose base offset is at or beyond
+     * {@code maxOffsetExclusive} (the high watermark for consumers, the LSO for read_committed later).
+     * Reading at or past that bound (but within the log) returns an empty result, not an error.
+     */
+    LogReadResult read(long offset, int maxBytes, boolean minOneMessage, long maxOffsetExclusive);
+
     /** First offset still readable. */
     long logStartOffset();
 

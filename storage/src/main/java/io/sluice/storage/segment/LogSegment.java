@@ -66,6 +66,8 @@ public final class LogSegment {
 
     private volatile boolean active;
     private volatile boolean deleted;
+    /** Set (under this monitor) when the segment gives up its mapping for good; no new mapping after it. */
+    private boolean closed;
     /** Indexes and writer state; null while a cold sealed segment has not needed them. */
     private volatile SegmentIndexer indexer;
     private volatile long cachedLargestTimestamp = Long.MIN_VALUE;
@@ -183,6 +185,10 @@ public final class LogSegment {
     public MappedRegion acquire() throws IOException {
         MappedRegion r;
         synchronized (this) {
+            if (closed) {
+                // Closed or deleted under a racing reader: mapping it again would leak the mapping.
+                throw new IOException("segment " + logFile.getFileName() + (deleted ? " deleted" : " closed"));
+            }
             r = region;
             if (r == null || !r.tryRetain()) {
                 r = mapLocked();
@@ -526,6 +532,7 @@ public final class LogSegment {
                 channel = null;
             }
             active = false;
+            closed = true;
             old = region;
             region = null;
         }
@@ -551,6 +558,7 @@ public final class LogSegment {
                 channel = null;
             }
             active = false;
+            closed = true;
             old = region;
             region = null;
         }

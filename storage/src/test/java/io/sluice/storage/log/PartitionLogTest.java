@@ -126,6 +126,25 @@ class PartitionLogTest {
     }
 
     @Test
+    void readStopsBeforeTheGivenBoundLikeAFetchAtTheHighWatermark() throws IOException {
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        for (int i = 0; i < 4; i++) {
+            log.append(batch(2, 50, now(), i), 0);
+        }
+        try (LogReadResult r = log.read(0, 1 << 20, true, 4)) {
+            assertThat(r.nextOffset()).isEqualTo(4);
+            assertThat(new RecordBatchHeader().wrap(r.records(), 0).baseOffset()).isZero();
+        }
+        try (LogReadResult r = log.read(4, 1 << 20, true, 4)) {
+            assertThat(r.errorCode()).isEqualTo(ErrorCode.NONE);
+            assertThat(r.sizeInBytes()).isZero();
+        }
+        try (LogReadResult r = log.read(9, 1 << 20, true, 4)) {
+            assertThat(r.errorCode()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+        }
+    }
+
+    @Test
     void rollsOnSegmentBytesNamesSegmentsByBaseOffsetAndTrimsRolledSegments() throws IOException {
         MappedPartitionLog log = log(config(LogConfig.SEGMENT_BYTES, "4096"));
         int size = batch(2, 400, now(), 0).remaining();
