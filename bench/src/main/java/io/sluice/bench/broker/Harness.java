@@ -45,6 +45,7 @@ final class Harness {
     private static final long START_ESTIMATE_NS = 30_000_000_000L;
     private static final long SETUP_ESTIMATE_NS = 3_000_000_000L;
     private static final double CONSUME_MIB_PER_SEC_ESTIMATE = 100;
+    private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<BrokerTarget> targets;
     private final List<Workload> plan;
@@ -117,7 +118,8 @@ final class Harness {
             keepLogs(dir, name, rep);
             return results;
         }
-        try (Admin admin = Admin.create(adminProps(broker.bootstrap()))) {
+        Admin admin = Admin.create(adminProps(broker.bootstrap()));
+        try {
             LoadContext ctx = new LoadContext(name, rep, broker.bootstrap(), broker.pid(), admin, settings, progress.live());
             warmUp(ctx, progress);
             for (Workload workload : plan) {
@@ -131,6 +133,8 @@ final class Harness {
                 progress.note(describe(result, workload));
             }
         } finally {
+            // Bounded: a broker that stopped answering must not hold the run in Admin.close().
+            admin.close(ADMIN_CLOSE_TIMEOUT);
             broker.stop();
             keepLogs(dir, name, rep);
             deleteTree(dir);
