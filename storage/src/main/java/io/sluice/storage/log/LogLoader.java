@@ -1,0 +1,174 @@
+package io.sluice.storage.log;
+
+import io.sluice.storage.TopicPartitionId;
+import io.sluice.storage.segment.LogSegment;
+import io.sluice.storage.segment.SegmentEnvironment;
+import io.sluice.storage.segment.SegmentRecovery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Opens a partition directory: lists the segments, recovers those past the recovery point
+ * ({@link SegmentRecovery}), drops segments after a corrupt one, activates the last segment and
+ * loads the leader-epoch cache, cut to the recovered end. Segments wholly below the recovery point
+ * are not read at all (only their sizes are looked up), so opening costs what lies past the
+ * recovery point.
+ *
+ * <p>Stateless; one thread per log.
+ */
+public final class LogLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
+
+    private LogLoader() {
+    }
+
+    /**
+     * Opens (or creates, if {@code dir} has no segment) the log in {@code dir}.
+     *
+     * @param recoveryPoint  the checkpointed recovery point; 0 if unknown (everything is validated)
+     * @param logStartOffset the checkpointed log start offset; 0 if unknown
+     * @param failureHandler told about I/O errors after the log is open (the LogManager marks the dir offline)
+     */
+    public static MappedPartitionLog load(Path dir, TopicPartitionId tp, LogConfig config, SegmentEnvironment env,
+                                          Clock clock, long recoveryPoint, long logStartOffset,
+                                          BiConsumer<MappedPartitionLog, IOException> failureHandler)
+            throws IOException {
+        Files.createDirectories(dir);
+        TreeSet<Long> bases = listSegments(dir);
+        ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+        long now = clock.millis();
+        long logEndOffset;
+        try {
+            if (bases.isEmpty()) {
+                long start = Math.max(0, logStartOffset);
+                segments.put(start, LogSegment.create(dir, start, env, config.offsetIndexEntriesMax(),
+                        config.indexIntervalBytes(), config.segmentBytes()));
+                logEndOffset = start;
+                recoveryPoint = start;
+                logStartOffset = start;
+            } else {
+                for (long base : bases) {
+                    segments.put(base, LogSegment.open(dir, base, env, config.offsetIndexEntriesMax(),
+                            config.indexIntervalBytes()));
+                }
+                logEndOffset = recover(tp, segments, recoveryPoint);
+                recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+                segments.lastEntry().getValue().activate(now, config.segmentBytes());
+                logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), logEndOffset);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment s : segments.values()) {
+                s.closeQuietly();
+            }
+            throw e;
+        }
+        LeaderEpochCache epochs = LeaderEpochCache.load(dir);
+        epochs.truncateBeyond(logEndOffset);
+        epochs.truncateFromStart(logStartOffset);
+        return new MappedPartitionLog(tp, dir, config, env, clock, segments, epochs, logStartOffset, logEndOffset,
+                recoveryPoint, failureHandler);
+    }
+
+    /** Recovers the segments from the one holding the recovery point on; returns the log end offset. */
+    private static long recover(TopicPartitionId tp, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                long recoveryPoint) throws IOException {
+        Long startKey = segments.floorKey(recoveryPoint);
+        if (startKey == null) {
+            startKey = segments.firstKey();
+        }
+        List<LogSegment> toRecover = new ArrayList<>(segments.tailMap(startKey, true).values());
+        long next = -1L;
+        long validated = 0;
+        long truncated = 0;
+        for (int i = 0; i < toRecover.size(); i++) {
+            LogSegment segment = toRecover.get(i);
+            // Sluice logs are contiguous (no compaction yet): a segment must start where the previous ended.
+            if (next >= 0 && segment.baseOffset() != next) {
+                LOG.warn("{}: segment {} does not continue the previous one (ends at {}); dropping it and later ones",
+                        tp, segment.logFile().getFileName(), next);
+                dropFrom(segments, toRecover, i);
+                break;
+            }
+            SegmentRecovery.Result r = SegmentRecovery.recover(segment, recoveryPoint);
+            next = r.nextOffset();
+            validated += r.validatedBytes();
+            truncated += r.truncatedBytes();
+            boolean cutShort = !r.zeroTail();
+            if (cutShort && i + 1 < toRecover.size()) {
+                LOG.warn("{}: corrupt batch in {}; dropping {} later segment(s)", tp,
+                        segment.logFile().getFileName(), toRecover.size() - i - 1);
+                dropFrom(segments, toRecover, i + 1);
+                break;
+            }
+        }
+        if (segments.size() > 1 && segments.lastEntry().getValue().size() == 0
+                && segments.lastKey() != next && next >= 0) {
+            // Keep an empty last segment only if it starts where the data ends.
+            LogSegment empty = segments.remove(segments.lastKey());
+            empty.delete();
+        }
+        LOG.debug("{}: recovered from offset {}: {} bytes validated, {} truncated, end offset {}",
+                tp, recoveryPoint, validated, truncated, next);
+        return next;
+    }
+
+    private static void dropFrom(ConcurrentSkipListMap<Long, LogSegment> segments, List<LogSegment> list, int from)
+            throws IOException {
+        for (int j = from; j < list.size(); j++) {
+            LogSegment s = list.get(j);
+            segments.remove(s.baseOffset());
+            s.delete();
+        }
+    }
+
+    /** Base offsets of the {@code .log} files; removes temp files and indexes without a log. */
+    private static TreeSet<Long> listSegments(Path dir) throws IOException {
+        TreeSet<Long> bases = new TreeSet<>();
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".tmp") || name.endsWith(".deleted") || name.endsWith(".cleaned")
+                        || name.endsWith(".swap")) {
+                    Files.deleteIfExists(f);
+                } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
+                    bases.add(parseBase(f, name, LogSegment.LOG_SUFFIX));
+                } else if (name.endsWith(LogSegment.INDEX_SUFFIX) || name.endsWith(LogSegment.TIME_INDEX_SUFFIX)) {
+                    indexes.add(f);
+                }
+            }
+        }
+        for (Path f : indexes) {
+            String name = f.getFileName().toString();
+            String suffix = name.endsWith(LogSegment.INDEX_SUFFIX) ? LogSegment.INDEX_SUFFIX : LogSegment.TIME_INDEX_SUFFIX;
+            if (!bases.contains(parseBase(f, name, suffix))) {
+                Files.deleteIfExists(f);
+            }
+        }
+        return bases;
+    }
+
+    private static long parseBase(Path f, String name, String suffix) throws IOException {
+        String digits = name.substring(0, name.length() - suffix.length());
+        if (digits.length() != 20) {
+            throw new IOException("unexpected file in partition dir: " + f);
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IOException("unexpected file in partition dir: " + f, e);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.sluice.storage.log;
+
+import io.sluice.storage.ErrorCode;
+import io.sluice.storage.batch.RecordBatchHeader;
+import io.sluice.storage.segment.LogSegment;
+import io.sluice.storage.segment.MappedRegion;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
+
+/**
+ * The lock-free read paths of {@link MappedPartitionLog}: fetch reads, offset-by-timestamp, header
+ * scans. Each reads the volatile offsets first, then walks segments through leased mappings, never
+ * past the sizes published by the writer.
+ *
+ * <p>Stateless; safe from any thread.
+ */
+final class LogReader {
+
+    /** A reader racing retention/truncation retries this often before answering from fresh offsets. */
+    private static final int RETRIES_MAX = 3;
+
+    private LogReader() {
+    }
+
+    static LogReadResult read(MappedPartitionLog log, long offset, int maxBytes, boolean minOneMessage) {
+        for (int attempt = 0; ; attempt++) {
+            if (log.isOffline() || log.isClosed()) {
+                return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, log.logStartOffset, log.logEndOffset);
+            }
+            long leo = log.logEndOffset;
+            long lso = log.logStartOffset;
+            if (offset == leo) {
+                return LogReadResult.empty(offset, lso, leo);
+            }
+            if (offset < lso || offset > leo) {
+                return LogReadResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, lso, leo);
+            }
+            LogSegment segment = null;
+            try {
+                Map.Entry<Long, LogSegment> entry = log.segments.floorEntry(offset);
+                if (entry == null) {
+                    entry = log.segments.firstEntry();
+                }
+                RecordBatchHeader header = new RecordBatchHeader();
+                while (entry != null) {
+                    segment = entry.getValue();
+                    LogReadResult r = readSegment(segment, offset, maxBytes, minOneMessage, lso, leo, header);
+                    if (r != null) {
+                        return r;
+                    }
+                    entry = log.segments.higherEntry(entry.getKey());
+                }
+                return LogReadResult.empty(offset, lso, leo);
+            } catch (IOException e) {
+                if (segment != null && segment.isDeleted() && attempt < RETRIES_MAX) {
+                    continue; // deleted under us by retention or truncation: look again
+                }
+                log.fail(e);
+                return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, lso, leo);
+            }
+        }
+    }
+
+    /** Whole batches from the one holding {@code offset}, or null if this segment ends before it. */
+    private static LogReadResult readSegment(LogSegment segment, long offset, int maxBytes, boolean minOneMessage,
+                                             long lso, long leo, RecordBatchHeader header) throws IOException {
+        int limit = segment.size();
+        MappedRegion region = segment.acquire();
+        boolean handedOut = false;
+        try {
+            ByteBuffer buf = region.buffer();
+            limit = Math.min(limit, region.capacity());
+            int start = segment.positionOf(offset, buf, limit, header);
+            if (start < 0) {
+                return null;
+            }
+            long first = header.baseOffset();
+            long next = offset;
+            int end = start;
+            while (end + HEADER_LENGTH <= limit) {
+                header.wrap(buf, end);
+                int size = header.sizeInBytes();
+                if (!header.isPlausible(limit) || header.baseOffset() >= leo) {
+                    break; // published after our snapshot of the log end offset
+                }
+                if (end - start + (long) size > maxBytes && !(end == start && minOneMessage)) {
+                    break;
+                }
+                end += size;
+                next = header.nextOffset();
+            }
+            if (end == start) {
+                return LogReadResult.empty(offset, lso, leo);
+            }
+            handedOut = true;
+            return new LogReadResult(ErrorCode.NONE, region.readOnlySlice(start, end - start), first, next, lso, leo,
+                    region::release);
+        } finally {
+            if (!handedOut) {
+                region.release();
+            }
+        }
+    }
+
+    static TimestampOffset offsetForTimestamp(MappedPartitionLog log, long timestamp) {
+        if (log.isOffline() || log.isClosed()) {
+            return new TimestampOffset(ErrorCode.KAFKA_STORAGE_ERROR, -1L, -1L, -1);
+        }
+        long lso = log.logStartOffset;
+        long leo = log.logEndOffset;
+        if (timestamp == TimestampOffset.EARLIEST_TIMESTAMP || timestamp == TimestampOffset.EARLIEST_LOCAL_TIMESTAMP) {
+            return new TimestampOffset(ErrorCode.NONE, lso, -1L, log.epochs.epochForOffset(lso));
+        }
+        if (timestamp == TimestampOffset.LATEST_TIMESTAMP) {
+            return new TimestampOffset(ErrorCode.NONE, leo, -1L, log.epochs.latestEpoch());
+        }
+        try {
+            RecordBatchHeader header = new RecordBatchHeader();
+            if (timestamp == TimestampOffset.MAX_TIMESTAMP) {
+                return maxTimestamp(log, lso, leo, header);
+            }
+            if (timestamp < 0) {
+                return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
+            }
+            Long from = log.segments.floorKey(lso);
+            for (LogSegment segment : (from == null ? log.segments : log.segments.tailMap(from, true)).values()) {
+                if (segment.largestTimestamp() < timestamp) {
+                    continue;
+                }
+                MappedRegion region = segment.acquire();
+                try {
+                    int p = segment.firstBatchAtOrAfter(timestamp, lso, region, header);
+                    if (p >= 0 && header.baseOffset() < leo) {
+                        return new TimestampOffset(ErrorCode.NONE, Math.max(lso, header.baseOffset()),
+                                header.maxTimestamp(), header.partitionLeaderEpoch());
+                    }
+                } finally {
+                    region.release();
+                }
+            }
+            return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
+        } catch (IOException e) {
+            log.fail(e);
+            return new TimestampOffset(ErrorCode.KAFKA_STORAGE_ERROR, -1L, -1L, -1);
+        }
+    }
+
+    /** KIP-734: the last offset of the (first) batch holding the largest timestamp. */
+    private static TimestampOffset maxTimestamp(MappedPartitionLog log, long lso, long leo, RecordBatchHeader header)
+            throws IOException {
+        LogSegment best = null;
+        long bestTs = -1L;
+        for (LogSegment segment : log.segments.values()) {
+            long ts = segment.largestTimestamp();
+            if (ts > bestTs && segment.size() > 0) {
+                best = segment;
+                bestTs = ts;
+            }
+        }
+        if (best == null) {
+            return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
+        }
+        long batchBase = best.offsetOfLargestTimestamp();
+        MappedRegion region = best.acquire();
+        try {
+            int p = best.positionOf(batchBase, region.buffer(), best.size(), header);
+            if (p < 0) {
+                return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
+            }
+            return new TimestampOffset(ErrorCode.NONE, header.lastOffset(), header.maxTimestamp(),
+                    header.partitionLeaderEpoch());
+        } finally {
+            region.release();
+        }
+    }
+
+    static void scanBatchHeaders(MappedPartitionLog log, long fromOffset, BatchHeaderVisitor visitor) {
+        long leo = log.logEndOffset;
+        long from = Math.max(fromOffset, log.logStartOffset);
+        Long firstKey = log.segments.floorKey(from);
+        RecordBatchHeader header = new RecordBatchHeader();
+        try {
+            for (LogSegment segment : (firstKey == null ? log.segments : log.segments.tailMap(firstKey, true)).values()) {
+                int limit = segment.size();
+                MappedRegion region = segment.acquire();
+                try {
+                    ByteBuffer buf = region.buffer();
+                    int p = segment.positionOf(from, buf, limit, header);
+                    while (p >= 0 && p + HEADER_LENGTH <= limit) {
+                        header.wrap(buf, p);
+                        int size = header.sizeInBytes();
+                        if (!header.isPlausible(limit) || header.baseOffset() >= leo) {
+                            break;
+                        }
+                        if (!visitor.visit(header)) {
+                            return;
+                        }
+                        p += size;
+                    }
+                } finally {
+                    region.release();
+                }
+            }
+        } catch (IOException e) {
+            log.fail(e);
+        }
+    }
+}

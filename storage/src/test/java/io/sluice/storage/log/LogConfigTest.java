@@ -1,0 +1,71 @@
+package io.sluice.storage.log;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(10)
+class LogConfigTest {
+
+    @Test
+    void defaultsAreKafkas() {
+        LogConfig d = LogConfig.DEFAULTS;
+        assertThat(d.segmentBytes()).isEqualTo(1 << 30);
+        assertThat(d.segmentMs()).isEqualTo(604_800_000L);
+        assertThat(d.indexIntervalBytes()).isEqualTo(4096);
+        assertThat(d.segmentIndexBytes()).isEqualTo(10 * 1024 * 1024);
+        assertThat(d.maxMessageBytes()).isEqualTo(1_048_588);
+        assertThat(d.flushMessages()).isEqualTo(Long.MAX_VALUE);
+        assertThat(d.flushMs()).isEqualTo(Long.MAX_VALUE);
+        assertThat(d.retentionMs()).isEqualTo(604_800_000L);
+        assertThat(d.retentionBytes()).isEqualTo(-1);
+        assertThat(d.logAppendTime()).isFalse();
+    }
+
+    @Test
+    void topicConfigsOverrideBrokerDefaults() {
+        LogConfig broker = LogConfig.fromBrokerProperties(Map.of("log.segment.bytes", "1048576", "log.retention.hours", "1",
+                "log.roll.hours", "2", "message.max.bytes", "5000"));
+        assertThat(broker.segmentBytes()).isEqualTo(1_048_576);
+        assertThat(broker.retentionMs()).isEqualTo(3_600_000L);
+        assertThat(broker.segmentMs()).isEqualTo(7_200_000L);
+        assertThat(broker.maxMessageBytes()).isEqualTo(5000);
+        LogConfig topic = broker.overriddenBy(Map.of("retention.ms", "-1", "message.timestamp.type", "LogAppendTime",
+                "compression.type", "zstd"));
+        assertThat(topic.retentionMs()).isEqualTo(-1);
+        assertThat(topic.logAppendTime()).isTrue();
+        assertThat(topic.segmentBytes()).isEqualTo(1_048_576);
+        assertThat(LogConfig.fromBrokerProperties(Map.of("log.retention.ms", "5", "log.retention.hours", "9")).retentionMs())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void invalidValuesNameTheSetting() {
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("segment.bytes", "abc"))).hasMessageContaining("segment.bytes");
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("segment.bytes", "10"))).hasMessageContaining("segment.bytes");
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("retention.ms", "-2"))).hasMessageContaining("retention.ms");
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("flush.messages", "0"))).hasMessageContaining("flush.messages");
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("message.timestamp.type", "Other")))
+                .hasMessageContaining("message.timestamp.type");
+        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("max.message.bytes", "99999999999")))
+                .hasMessageContaining("max.message.bytes");
+        assertThatThrownBy(() -> LogManagerConfig.fromBrokerProperties(Map.of("log.dirs", "/x",
+                "log.retention.check.interval.ms", "0"))).hasMessageContaining("log.retention.check.interval.ms");
+        assertThatThrownBy(() -> LogManagerConfig.fromBrokerProperties(Map.of())).hasMessageContaining("log.dirs");
+    }
+
+    @Test
+    void logManagerConfigReadsKafkaNames() {
+        LogManagerConfig c = LogManagerConfig.fromBrokerProperties(Map.of("log.dirs", "/a, /b",
+                "log.retention.check.interval.ms", "1000", "num.recovery.threads.per.data.dir", "4"));
+        assertThat(c.logDirs()).containsExactly(Path.of("/a"), Path.of("/b"));
+        assertThat(c.retentionCheckIntervalMs()).isEqualTo(1000);
+        assertThat(c.recoveryThreadsPerDataDir()).isEqualTo(4);
+        assertThat(LogManagerConfig.defaults(c.logDirs()).retentionCheckIntervalMs()).isEqualTo(300_000);
+    }
+}
