@@ -1,0 +1,28 @@
+package io.sluice.metadata.command;
+
+import java.util.List;
+
+/**
+ * The quorum leader's liveness tick: fences every unfenced broker whose last heartbeat is older
+ * than {@code sessionTimeoutMs} at the leader time stamped on this entry, and moves leadership of
+ * its partitions to live ISR members (leader epoch + 1). Submitted only by the quorum leader, so
+ * apply stays deterministic: "now" is in the log, not read from a clock.
+ */
+public record FenceExpiredBrokers(int sessionTimeoutMs) implements MetadataCommand<FenceExpiredBrokers.Result> {
+    @Override
+    public CommandType type() {
+        return CommandType.FENCE_EXPIRED_BROKERS;
+    }
+
+    @Override
+    public Result failed(short errorCode, String message) {
+        return new Result(errorCode, message, List.of());
+    }
+
+    /** @param fencedBrokers brokers this tick fenced */
+    public record Result(short errorCode, String errorMessage, List<Integer> fencedBrokers) implements CommandResult {
+        public Result {
+            fencedBrokers = List.copyOf(fencedBrokers);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.sluice.metadata.codec;
+
+import io.sluice.metadata.command.CommandType;
+import io.sluice.metadata.command.ErrorCodes;
+import io.sluice.metadata.command.MetadataCommand;
+import io.sluice.metadata.statemachine.CommandGenAccess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandCodecTest {
+    private static final long SEED = Long.getLong("seed", System.nanoTime());
+
+    @Test
+    void everyCommandRoundTripsThroughItsCodec() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        Set<CommandType> seen = EnumSet.noneOf(CommandType.class);
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                MetadataCommand<?> c = CommandGenAccess.any(random);
+                seen.add(c.type());
+                byte[] bytes = CommandCodec.encode(c);
+                assertThat(CommandCodec.decode(bytes)).as("round trip of %s", c).isEqualTo(c);
+            }
+        } catch (AssertionError | RuntimeException e) {
+            fail("failed with -Dseed=" + SEED, e);
+        }
+        assertThat(seen).containsExactlyInAnyOrder(CommandType.values());
+    }
+
+    @Test
+    void everyTruncationAndTrailingByteIsRejectedAsMalformed() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        try {
+            for (int i = 0; i < 2_000; i++) {
+                byte[] bytes = CommandCodec.encode(CommandGenAccess.any(random));
+                for (int len = 0; len < bytes.length; len++) {
+                    byte[] cut = java.util.Arrays.copyOf(bytes, len);
+                    assertThatThrownBy(() -> CommandCodec.decode(cut)).isInstanceOf(MalformedRecordException.class);
+                }
+                byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+                assertThatThrownBy(() -> CommandCodec.decode(longer)).isInstanceOf(MalformedRecordException.class);
+            }
+        } catch (AssertionError e) {
+            fail("failed with -Dseed=" + SEED, e);
+        }
+    }
+
+    @Test
+    void randomBytesNeverThrowAnythingButMalformed() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < 50_000; i++) {
+            byte[] b = new byte[random.nextInt(64)];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = (byte) random.nextInt(256);
+            }
+            if (b.length > 0) {
+                b[0] = (byte) random.nextInt(14);
+            }
+            if (b.length > 1) {
+                b[1] = 0;
+            }
+            try {
+                CommandCodec.decode(b);
+            } catch (MalformedRecordException expected) {
+                // fine
+            } catch (RuntimeException e) {
+                fail("seed " + SEED + ": unexpected " + e + " for " + java.util.Arrays.toString(b), e);
+            }
+        }
+    }
+
+    @Test
+    void unknownTypeIsInvalidRequestAndNewerVersionIsUnsupported() {
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {99, 0}))
+            .isInstanceOfSatisfying(MalformedRecordException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCodes.INVALID_REQUEST));
+        assertThatThrownBy(() -> CommandCodec.decode(new byte[] {CommandType.UNREGISTER_BROKER.id(), 1, 0, 0, 0, 1}))
+            .isInstanceOfSatisfying(MalformedRecordException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCodes.UNSUPPORTED_VERSION));
+    }
+
+    @Test
+    void hugeCountsAreRejectedBeforeAllocating() {
+        // CREATE_TOPICS v0, validateOnly=false, count = 2^31-1
+        byte[] b = {CommandType.CREATE_TOPICS.id(), 0, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        assertThatThrownBy(() -> CommandCodec.decode(b)).isInstanceOf(MalformedRecordException.class)
+            .hasMessageContaining("count");
+    }
+}
