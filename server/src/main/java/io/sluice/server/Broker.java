@@ -1,0 +1,177 @@
+package io.sluice.server;
+
+import io.sluice.metadata.client.BrokerLifecycle;
+import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.node.MetadataNode;
+import io.sluice.metadata.node.MetadataNodeConfig;
+import io.sluice.server.config.ServerConfig;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.handler.FetchHandler;
+import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.handler.KafkaApis;
+import io.sluice.server.handler.ProducerIdManager;
+import io.sluice.server.handler.TopicConfigs;
+import io.sluice.server.network.NetworkServer;
+import io.sluice.server.partition.ReplicaManager;
+import io.sluice.server.protocol.ApiVersionsTable;
+import io.sluice.server.protocol.KafkaCodec;
+import io.sluice.storage.log.LogConfig;
+import io.sluice.storage.log.LogManager;
+import io.sluice.storage.log.LogManagerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker process in combined mode: the partition logs (storage), the one-voter metadata
+ * quorum (raft-metadata), the partitions led here, and the Kafka listener. Start order: logs,
+ * quorum, partitions from the image, listener, broker registration; close in reverse. Owned by
+ * {@link Main}; start once, close once. Thread-safe.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    private static final long READY_TIMEOUT_MS = 60_000;
+
+    private final ServerConfig config;
+    private LogManager logs;
+    private MetadataNode metadata;
+    private ReplicaManager replicas;
+    private NetworkServer network;
+    private InetSocketAddress boundAddress;
+    private volatile boolean closed;
+
+    private Broker(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts every part and returns once clients can produce and fetch. */
+    public static Broker start(ServerConfig config) throws IOException, InterruptedException {
+        Broker b = new Broker(config);
+        try {
+            b.startParts();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    private void startParts() throws IOException, InterruptedException {
+        Map<String, String> props = new HashMap<>(config.originals());
+        List<Path> logDirs = config.logDirs();
+        for (Path dir : logDirs) {
+            Files.createDirectories(dir);
+        }
+        props.put(ServerConfigDef.LOG_DIRS, String.join(",", logDirs.stream().map(Path::toString).toList()));
+        LogManagerConfig logConfig = LogManagerConfig.fromBrokerProperties(props);
+        LogConfig defaults = logConfig.defaultLogConfig();
+        logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults);
+
+        Path metadataDir = config.metadataDir();
+        Files.createDirectories(metadataDir);
+        Properties mp = new Properties();
+        mp.putAll(config.originals());
+        mp.setProperty(MetadataNodeConfig.METADATA_LOG_DIR, metadataDir.toString());
+        mp.setProperty(MetadataNodeConfig.PROCESS_ROLES, String.join(",", config.list(ServerConfigDef.PROCESS_ROLES)));
+        mp.setProperty(MetadataNodeConfig.QUORUM_VOTERS, quorumVoters());
+        metadata = MetadataNode.start(MetadataNodeConfig.fromProperties(mp));
+        if (!metadata.awaitReady(READY_TIMEOUT_MS)) {
+            throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
+        }
+
+        replicas = new ReplicaManager(config.nodeId(), logs, defaults,
+                config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS), Clock.systemUTC());
+        metadata.client().subscribe(replicas::onMetadata);
+        replicas.onMetadata(metadata.client().image(), null);
+
+        ServerConfig.Listener listener = config.clientListener();
+        BrokerLifecycle[] lifecycle = new BrokerLifecycle[1];
+        ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(),
+                () -> lifecycle[0] == null ? -1 : lifecycle[0].brokerEpoch());
+        HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(), listener.name(),
+                Clock.systemUTC(), new TopicConfigs(config), producerIds);
+        KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
+        KafkaApis apis = new KafkaApis(codec.table(), ctx, new FetchHandler(ctx));
+        network = new NetworkServer(codec, apis, new NetworkServer.Limits(
+                config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
+                config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
+                config.getInt(ServerConfigDef.CONNECTION_INFLIGHT_REQUESTS_MAX),
+                config.getInt(ServerConfigDef.NUM_NETWORK_THREADS),
+                config.getInt(ServerConfigDef.SOCKET_SEND_BUFFER_BYTES),
+                config.getInt(ServerConfigDef.SOCKET_RECEIVE_BUFFER_BYTES),
+                config.getInt(ServerConfigDef.CONNECTION_OUTBOUND_BYTES_MAX)));
+        boundAddress = network.start(listener.host(), listener.port());
+
+        ServerConfig.Listener adv = config.advertisedClientListener();
+        String host = adv.host().isEmpty() ? "localhost" : adv.host();
+        int port = adv.port() == 0 ? boundAddress.getPort() : adv.port();
+        lifecycle[0] = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
+        try {
+            lifecycle[0].awaitUnfenced().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
+        }
+        LOG.info("Sluice broker {} started: clients on {}://{}:{} (advertised {}:{}), {} transport; data in {}; "
+                        + "metadata quorum {} in {}",
+                config.nodeId(), listener.name(), listener.host().isEmpty() ? "0.0.0.0" : listener.host(),
+                boundAddress.getPort(), host, port, network.transport(),
+                logDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
+                quorumVoters(), metadataDir.toAbsolutePath().normalize());
+    }
+
+    /** controller.quorum.voters, or this node alone on the controller listener. */
+    private String quorumVoters() {
+        List<String> voters = config.list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS);
+        if (!voters.isEmpty()) {
+            return String.join(",", voters);
+        }
+        ServerConfig.Listener controller = config.controllerListener();
+        if (controller == null) {
+            throw new io.sluice.server.config.ConfigException("Missing configuration "
+                    + ServerConfigDef.CONTROLLER_QUORUM_VOTERS + " (and no CONTROLLER listener to default to)");
+        }
+        String host = controller.host().isEmpty() ? "localhost" : controller.host();
+        return config.nodeId() + "@" + host + ":" + controller.port();
+    }
+
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
+    }
+
+    /** Stops the listener, the quorum, and flushes and closes the logs. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long start = System.nanoTime();
+        closeQuietly("network", network);
+        closeQuietly("partitions", replicas);
+        closeQuietly("metadata quorum", metadata);
+        closeQuietly("logs", logs);
+        LOG.info("Sluice broker {} stopped in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void closeQuietly(String what, AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.error("Closing {} failed", what, e);
+        }
+    }
+}

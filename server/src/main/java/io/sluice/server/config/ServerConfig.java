@@ -1,0 +1,237 @@
+package io.sluice.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The parsed, validated server.properties. Unknown names and invalid values throw
+ * {@link ConfigException} naming the setting, so a typo stops the start instead of being
+ * silently ignored. Immutable and thread-safe.
+ */
+public final class ServerConfig {
+
+    /** One listener: NAME://host:port. An empty host binds all interfaces. */
+    public record Listener(String name, String host, int port) {
+        @Override
+        public String toString() {
+            return name + "://" + host + ":" + port;
+        }
+    }
+
+    private final Map<String, Object> values;
+    private final Map<String, String> originals;
+
+    private ServerConfig(Map<String, Object> values, Map<String, String> originals) {
+        this.values = values;
+        this.originals = originals;
+    }
+
+    public static ServerConfig load(Path file) throws IOException {
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(r);
+        }
+        Map<String, String> raw = new HashMap<>();
+        for (String name : props.stringPropertyNames()) {
+            raw.put(name, props.getProperty(name));
+        }
+        return parse(raw);
+    }
+
+    public static ServerConfig parse(Map<String, String> raw) {
+        Map<String, ConfigKey> keys = ServerConfigDef.keys();
+        List<String> unknown = new ArrayList<>();
+        for (String name : raw.keySet()) {
+            if (!keys.containsKey(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            unknown.sort(null);
+            throw new ConfigException("Unknown configuration " + String.join(", ", unknown)
+                    + " (see docs/configuration.md for the settings Sluice knows)");
+        }
+        Map<String, Object> values = new HashMap<>();
+        for (ConfigKey key : keys.values()) {
+            String given = raw.get(key.name());
+            Object value;
+            if (given != null) {
+                value = key.parse(given);
+            } else if (key.defaultValue() == ConfigKey.REQUIRED) {
+                throw new ConfigException("Missing required configuration " + key.name() + ": " + key.doc());
+            } else {
+                value = key.defaultValue() instanceof String s && key.type() == ConfigKey.Type.LIST
+                        ? key.parse(s) : key.defaultValue();
+            }
+            if (value != null) {
+                String problem = key.validator().check(value);
+                if (problem != null) {
+                    throw new ConfigException("Invalid value " + given + " for configuration " + key.name() + ": " + problem);
+                }
+            }
+            values.put(key.name(), value);
+        }
+        ServerConfig config = new ServerConfig(values, Map.copyOf(raw));
+        config.validateCrossSettings();
+        return config;
+    }
+
+    private void validateCrossSettings() {
+        List<String> roles = list(ServerConfigDef.PROCESS_ROLES);
+        if (!(roles.contains("broker") && roles.contains("controller"))) {
+            throw new ConfigException("Invalid value " + String.join(",", roles) + " for configuration "
+                    + ServerConfigDef.PROCESS_ROLES + ": only combined mode (broker,controller) is supported so far");
+        }
+        listeners();
+        advertisedListeners();
+        clientListener();
+        if (logDirs().isEmpty()) {
+            throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
+        }
+    }
+
+    public Object get(String name) {
+        if (!values.containsKey(name)) {
+            throw new IllegalArgumentException("not a setting: " + name);
+        }
+        return values.get(name);
+    }
+
+    public int getInt(String name) {
+        return (Integer) get(name);
+    }
+
+    public long getLong(String name) {
+        return (Long) get(name);
+    }
+
+    public boolean getBoolean(String name) {
+        return (Boolean) get(name);
+    }
+
+    public String getString(String name) {
+        return (String) get(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> list(String name) {
+        Object v = get(name);
+        return v == null ? List.of() : (List<String>) v;
+    }
+
+    /** Whether the file set this setting (as opposed to a default). */
+    public boolean isSet(String name) {
+        return originals.containsKey(name);
+    }
+
+    public Map<String, String> originals() {
+        return originals;
+    }
+
+    public int nodeId() {
+        return getInt(ServerConfigDef.NODE_ID);
+    }
+
+    public List<Path> logDirs() {
+        List<String> dirs = list(ServerConfigDef.LOG_DIRS);
+        if (dirs.isEmpty()) {
+            dirs = List.of(getString(ServerConfigDef.LOG_DIR));
+        }
+        return dirs.stream().map(Path::of).toList();
+    }
+
+    /**
+     * metadata.log.dir, else a sibling of the first log dir named {@code <dir>-metadata}: not inside
+     * it, where the log manager would take the quorum's files for a partition directory.
+     */
+    public Path metadataDir() {
+        String dir = getString(ServerConfigDef.METADATA_LOG_DIR);
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        Path first = logDirs().get(0).toAbsolutePath().normalize();
+        return first.resolveSibling(first.getFileName() + "-metadata");
+    }
+
+    public List<Listener> listeners() {
+        return parseListeners(ServerConfigDef.LISTENERS, list(ServerConfigDef.LISTENERS));
+    }
+
+    public List<Listener> advertisedListeners() {
+        List<String> adv = list(ServerConfigDef.ADVERTISED_LISTENERS);
+        return adv.isEmpty() ? listeners() : parseListeners(ServerConfigDef.ADVERTISED_LISTENERS, adv);
+    }
+
+    /** The listener clients connect to: the first that is not a controller listener. */
+    public Listener clientListener() {
+        List<String> controllerNames = list(ServerConfigDef.CONTROLLER_LISTENER_NAMES);
+        return listeners().stream().filter(l -> !controllerNames.contains(l.name())).findFirst()
+                .orElseThrow(() -> new ConfigException("Invalid value for configuration " + ServerConfigDef.LISTENERS
+                        + ": no client listener besides " + controllerNames));
+    }
+
+    /** Where clients are told to connect for {@link #clientListener()}. */
+    public Listener advertisedClientListener() {
+        Listener client = clientListener();
+        return advertisedListeners().stream().filter(l -> l.name().equals(client.name())).findFirst().orElse(client);
+    }
+
+    /** The controller listener, or null when the process has none. */
+    public Listener controllerListener() {
+        List<String> controllerNames = list(ServerConfigDef.CONTROLLER_LISTENER_NAMES);
+        return listeners().stream().filter(l -> controllerNames.contains(l.name())).findFirst().orElse(null);
+    }
+
+    private static List<Listener> parseListeners(String setting, List<String> specs) {
+        List<Listener> result = new ArrayList<>();
+        for (String spec : specs) {
+            int sep = spec.indexOf("://");
+            int colon = spec.lastIndexOf(':');
+            if (sep <= 0 || colon <= sep + 2) {
+                throw new ConfigException("Invalid value " + spec + " for configuration " + setting
+                        + ": expected NAME://host:port");
+            }
+            String name = spec.substring(0, sep).toUpperCase();
+            String host = spec.substring(sep + 3, colon);
+            int port;
+            try {
+                port = Integer.parseInt(spec.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("Invalid value " + spec + " for configuration " + setting + ": bad port");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException("Invalid value " + spec + " for configuration " + setting + ": bad port");
+            }
+            result.add(new Listener(name, host, port));
+        }
+        return result;
+    }
+
+    /** Retention time in ms by Kafka's precedence: log.retention.ms, minutes, hours. */
+    public long retentionMs() {
+        Object ms = get(ServerConfigDef.LOG_RETENTION_MS);
+        if (ms != null) {
+            return (Long) ms;
+        }
+        Object minutes = get(ServerConfigDef.LOG_RETENTION_MINUTES);
+        if (minutes != null) {
+            return (Integer) minutes * 60_000L;
+        }
+        int hours = getInt(ServerConfigDef.LOG_RETENTION_HOURS);
+        return hours < 0 ? -1 : hours * 3_600_000L;
+    }
+
+    /** Segment roll time in ms: log.roll.ms, else log.roll.hours. */
+    public long segmentMs() {
+        Object ms = get(ServerConfigDef.LOG_ROLL_MS);
+        return ms != null ? (Long) ms : getInt(ServerConfigDef.LOG_ROLL_HOURS) * 3_600_000L;
+    }
+}

@@ -1,0 +1,183 @@
+package io.sluice.server.config;
+
+import static io.sluice.server.config.ConfigKey.REQUIRED;
+import static io.sluice.server.config.ConfigKey.Type.BOOLEAN;
+import static io.sluice.server.config.ConfigKey.Type.INT;
+import static io.sluice.server.config.ConfigKey.Type.LIST;
+import static io.sluice.server.config.ConfigKey.Type.LONG;
+import static io.sluice.server.config.ConfigKey.Type.STRING;
+
+import io.sluice.server.config.ConfigKey.Type;
+import io.sluice.server.config.ConfigKey.Validator;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every setting server.properties may contain, with Kafka's names and Kafka's defaults
+ * (org.apache.kafka.server.config.*). A setting not listed here stops the start. Settings Sluice
+ * accepts for compatibility with Kafka sample configs but does not act on yet say so in their doc.
+ * Immutable, thread-safe.
+ */
+public final class ServerConfigDef {
+
+    public static final String NODE_ID = "node.id";
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String METADATA_LOG_DIR = "metadata.log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String LOG_RETENTION_HOURS = "log.retention.hours";
+    public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
+    public static final String LOG_RETENTION_MS = "log.retention.ms";
+    public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
+    public static final String LOG_ROLL_HOURS = "log.roll.hours";
+    public static final String LOG_ROLL_MS = "log.roll.ms";
+    public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
+    public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
+    public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+    public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
+    public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
+    public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
+    public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
+    public static final String CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS = "controller.quorum.request.timeout.ms";
+    public static final String METADATA_SNAPSHOT_INTERVAL_ENTRIES = "sluice.metadata.snapshot.interval.entries";
+    public static final String METADATA_SNAPSHOT_RETAIN_COUNT = "sluice.metadata.snapshot.retain.count";
+    public static final String METADATA_SUBMIT_TIMEOUT_MS = "sluice.metadata.submit.timeout.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.start.offset.checkpoint.interval.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
+    public static final String LOG_MAPPED_SEGMENTS_MAX = "log.mapped.segments.max";
+    public static final String LOG_SEGMENT_RESERVE_STEP_MIN_BYTES = "log.segment.reserve.step.min.bytes";
+    public static final String LOG_SEGMENT_RESERVE_STEP_MAX_BYTES = "log.segment.reserve.step.max.bytes";
+    public static final String CONNECTION_INFLIGHT_REQUESTS_MAX = "sluice.connection.inflight.requests.max";
+    public static final String CONNECTION_OUTBOUND_BYTES_MAX = "sluice.connection.outbound.bytes.max";
+
+    private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
+
+    static {
+        String ignoredYet = " (accepted for compatibility with Kafka configs; not used by Sluice yet)";
+        define(NODE_ID, INT, REQUIRED, Validator.atLeast(0), "Id of this node in the cluster.");
+        define(PROCESS_ROLES, LIST, "broker,controller", Validator.listOf("broker", "controller"),
+                "Roles of this process: broker, controller, or both (combined mode).");
+        define(LISTENERS, LIST, "PLAINTEXT://:9092,CONTROLLER://:9093", Validator.ANY,
+                "Listeners as NAME://host:port. PLAINTEXT serves clients, CONTROLLER the metadata quorum.");
+        define(ADVERTISED_LISTENERS, LIST, null, Validator.ANY, "Listeners given to clients; default: listeners.");
+        define(LISTENER_SECURITY_PROTOCOL_MAP, STRING,
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT", Validator.ANY, "Listener name to security protocol.");
+        define(INTER_BROKER_LISTENER_NAME, STRING, "PLAINTEXT", Validator.ANY, "Listener brokers use between them.");
+        define(CONTROLLER_LISTENER_NAMES, LIST, "CONTROLLER", Validator.ANY, "Listener(s) of the metadata quorum.");
+        define(CONTROLLER_QUORUM_VOTERS, LIST, "", Validator.ANY, "Voters as id@host:port.");
+        define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST, "", Validator.ANY, "Quorum bootstrap servers" + ignoredYet);
+        define(LOG_DIRS, LIST, null, Validator.ANY, "Data directories; default: log.dir.");
+        define(LOG_DIR, STRING, "/tmp/kafka-logs", Validator.ANY, "Data directory when log.dirs is not set.");
+        define(METADATA_LOG_DIR, STRING, null, Validator.ANY, "Metadata quorum directory; default: first log dir.");
+        define(NUM_PARTITIONS, INT, 1, Validator.atLeast(1), "Partitions of an auto-created topic.");
+        define(DEFAULT_REPLICATION_FACTOR, INT, 1, Validator.atLeast(1), "Replication factor of an auto-created topic.");
+        define(MIN_INSYNC_REPLICAS, INT, 1, Validator.atLeast(1), "Minimum ISR size for acks=all.");
+        define(LOG_RETENTION_HOURS, INT, 168, Validator.atLeast(-1), "Retention time in hours.");
+        define(LOG_RETENTION_MINUTES, INT, null, Validator.atLeast(-1), "Retention time in minutes (wins over hours).");
+        define(LOG_RETENTION_MS, LONG, null, Validator.atLeast(-1), "Retention time in ms (wins over minutes).");
+        define(LOG_RETENTION_BYTES, LONG, -1L, Validator.ANY, "Retention size per partition; -1 unlimited.");
+        define(LOG_RETENTION_CHECK_INTERVAL_MS, LONG, 300_000L, Validator.atLeast(1), "Retention check interval.");
+        define(LOG_SEGMENT_BYTES, INT, 1_073_741_824, Validator.atLeast(1024 * 1024), "Segment size.");
+        define(LOG_ROLL_HOURS, INT, 168, Validator.atLeast(1), "Segment roll time in hours.");
+        define(LOG_ROLL_MS, LONG, null, Validator.atLeast(1), "Segment roll time in ms (wins over hours).");
+        define(LOG_FLUSH_INTERVAL_MESSAGES, LONG, Long.MAX_VALUE, Validator.atLeast(1), "Force after this many messages.");
+        define(LOG_FLUSH_INTERVAL_MS, LONG, null, Validator.atLeast(0), "Force after this many ms.");
+        define(LOG_INDEX_SIZE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(4), "Offset index size.");
+        define(LOG_INDEX_INTERVAL_BYTES, INT, 4096, Validator.atLeast(0), "Bytes between index entries.");
+        define(LOG_CLEANUP_POLICY, LIST, "delete", Validator.listOf("delete", "compact"), "Cleanup policy.");
+        define(MESSAGE_MAX_BYTES, INT, 1_048_588, Validator.atLeast(0), "Largest record batch accepted.");
+        define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, Validator.ANY, "Create topics on metadata request.");
+        define(DELETE_TOPIC_ENABLE, BOOLEAN, true, Validator.ANY, "Allow DeleteTopics.");
+        define(SOCKET_REQUEST_MAX_BYTES, INT, 104_857_600, Validator.atLeast(1), "Largest request frame.");
+        define(SOCKET_SEND_BUFFER_BYTES, INT, 102_400, Validator.ANY, "SO_SNDBUF; -1 OS default.");
+        define(SOCKET_RECEIVE_BUFFER_BYTES, INT, 102_400, Validator.ANY, "SO_RCVBUF; -1 OS default.");
+        define(CONNECTIONS_MAX_IDLE_MS, LONG, 600_000L, Validator.atLeast(1), "Idle connections are closed after this.");
+        define(NUM_NETWORK_THREADS, INT, 3, Validator.atLeast(1), "Event-loop threads serving connections.");
+        define(NUM_IO_THREADS, INT, 8, Validator.atLeast(1), "Request handler threads" + ignoredYet);
+        define(QUEUED_MAX_REQUESTS, INT, 500, Validator.atLeast(1), "Request queue size" + ignoredYet);
+        define(COMPRESSION_TYPE, STRING, "producer",
+                Validator.oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), "Topic compression.");
+        define(LOG_MESSAGE_TIMESTAMP_TYPE, STRING, "CreateTime", Validator.oneOf("CreateTime", "LogAppendTime"),
+                "Timestamp type of stored records.");
+        define(FETCH_MAX_BYTES, INT, 57_671_680, Validator.atLeast(1024), "Largest fetch response.");
+        define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT, 1000, Validator.atLeast(0), "Fetch sessions kept.");
+        define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1), "ISR lag time" + ignoredYet);
+        define(BROKER_SESSION_TIMEOUT_MS, INT, 9000, Validator.atLeast(1), "Broker session timeout.");
+        define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2000, Validator.atLeast(1), "Broker heartbeat interval.");
+        define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Offsets topic RF" + ignoredYet);
+        define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Offsets topic partitions" + ignoredYet);
+        define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
+        define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);
+        define(GROUP_INITIAL_REBALANCE_DELAY_MS, INT, 3000, Validator.atLeast(0), "Group rebalance delay" + ignoredYet);
+        define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
+                "Producer state older than this is not rebuilt from the log at start.");
+        define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);
+        define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 300, Validator.atLeast(1),
+                "Quorum election timeout (Sluice default 300; Kafka's own Raft uses 1000).");
+        define(CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, INT, 2000, Validator.atLeast(1), "Quorum request timeout.");
+        define(METADATA_SNAPSHOT_INTERVAL_ENTRIES, LONG, 20_000L, Validator.atLeast(1), "Sluice: metadata snapshot interval.");
+        define(METADATA_SNAPSHOT_RETAIN_COUNT, INT, 2, Validator.atLeast(1), "Sluice: metadata snapshots kept.");
+        define(METADATA_SUBMIT_TIMEOUT_MS, INT, 10_000, Validator.atLeast(1), "Sluice: metadata command timeout.");
+        define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, LONG, Long.MAX_VALUE, Validator.atLeast(1), "How often flush.ms is checked.");
+        define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Recovery point checkpoint interval.");
+        define(LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS, LONG, 60_000L, Validator.atLeast(1), "Log start offset checkpoint interval.");
+        define(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG, Long.MAX_VALUE, Validator.atLeast(0), "Oldest CreateTime accepted.");
+        define(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, LONG, 3_600_000L, Validator.atLeast(0), "Newest CreateTime accepted.");
+        define(LOG_MAPPED_SEGMENTS_MAX, INT, 2048, Validator.atLeast(1), "Sluice: bound on open segment mappings.");
+        define(LOG_SEGMENT_RESERVE_STEP_MIN_BYTES, INT, 1024 * 1024, Validator.atLeast(4096), "Sluice: first disk reservation of a segment.");
+        define(LOG_SEGMENT_RESERVE_STEP_MAX_BYTES, INT, 16 * 1024 * 1024, Validator.atLeast(4096), "Sluice: largest reservation step.");
+        define(CONNECTION_INFLIGHT_REQUESTS_MAX, INT, 100, Validator.atLeast(1),
+                "Sluice: requests of one connection awaiting their response before reading stops.");
+        define(CONNECTION_OUTBOUND_BYTES_MAX, INT, 8 * 1024 * 1024, Validator.atLeast(64 * 1024),
+                "Sluice: unsent response bytes of one connection before reading stops.");
+    }
+
+    private ServerConfigDef() { }
+
+    private static void define(String name, Type type, Object def, Validator validator, String doc) {
+        KEYS.put(name, new ConfigKey(name, type, def, validator, doc));
+    }
+
+    public static Map<String, ConfigKey> keys() {
+        return Collections.unmodifiableMap(KEYS);
+    }
+}

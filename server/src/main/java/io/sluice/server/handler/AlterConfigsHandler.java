@@ -1,0 +1,111 @@
+package io.sluice.server.handler;
+
+import io.sluice.metadata.command.AlterConfigs;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.protocol.ApiVersionsTable;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+
+/**
+ * AlterConfigs (v0-2, replaces a resource's configs) and IncrementalAlterConfigs (v0-1, KIP-339:
+ * SET/DELETE per name; APPEND/SUBTRACT answer INVALID_REQUEST) for TOPIC and BROKER resources,
+ * validated and applied by the metadata quorum; logs pick up new topic configs when the change is
+ * applied here. Thread-safe.
+ */
+final class AlterConfigsHandler implements ApiHandler {
+
+    private final HandlerContext ctx;
+
+    AlterConfigsHandler(HandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
+        return request.apiKey() == ApiVersionsTable.INCREMENTAL_ALTER_CONFIGS
+                ? incremental(request.bodyAs(IncrementalAlterConfigsRequestData.class))
+                : legacy(request.bodyAs(AlterConfigsRequestData.class));
+    }
+
+    private CompletionStage<KafkaResponse> incremental(IncrementalAlterConfigsRequestData req) {
+        IncrementalAlterConfigsResponseData resp = new IncrementalAlterConfigsResponseData();
+        List<AlterConfigs.ResourceChange> changes = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource r : req.resources()) {
+            AlterConfigs.ResourceType type = AlterConfigs.ResourceType.fromId(r.resourceType());
+            List<AlterConfigs.Op> ops = new ArrayList<>();
+            String problem = type == null ? "Unsupported resource type " + r.resourceType() : null;
+            for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
+                AlterConfigs.OpType op = AlterConfigs.OpType.fromId(c.configOperation());
+                if (op == null) {
+                    problem = "Unsupported config operation " + c.configOperation() + " for " + c.name();
+                } else {
+                    ops.add(new AlterConfigs.Op(c.name(), op, op == AlterConfigs.OpType.DELETE ? null : c.value()));
+                }
+            }
+            if (problem != null) {
+                resp.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                        .setErrorCode(Errors.INVALID_REQUEST).setErrorMessage(problem));
+            } else {
+                changes.add(new AlterConfigs.ResourceChange(type, r.resourceName(), ops));
+            }
+        }
+        return submit(new AlterConfigs(changes, true, req.validateOnly()), r -> {
+            for (AlterConfigs.ResourceError e : r.resources()) {
+                resp.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(e.resourceType().id()).setResourceName(e.resourceName())
+                        .setErrorCode(e.errorCode()).setErrorMessage(e.errorCode() == Errors.NONE ? null : e.errorMessage()));
+            }
+            return KafkaResponse.of(resp);
+        });
+    }
+
+    private CompletionStage<KafkaResponse> legacy(AlterConfigsRequestData req) {
+        AlterConfigsResponseData resp = new AlterConfigsResponseData();
+        List<AlterConfigs.ResourceChange> changes = new ArrayList<>();
+        for (AlterConfigsRequestData.AlterConfigsResource r : req.resources()) {
+            AlterConfigs.ResourceType type = AlterConfigs.ResourceType.fromId(r.resourceType());
+            if (type == null) {
+                resp.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                        .setErrorCode(Errors.INVALID_REQUEST).setErrorMessage("Unsupported resource type " + r.resourceType()));
+                continue;
+            }
+            List<AlterConfigs.Op> ops = new ArrayList<>();
+            for (AlterConfigsRequestData.AlterableConfig c : r.configs()) {
+                ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
+            }
+            changes.add(new AlterConfigs.ResourceChange(type, r.resourceName(), ops));
+        }
+        return submit(new AlterConfigs(changes, false, req.validateOnly()), r -> {
+            for (AlterConfigs.ResourceError e : r.resources()) {
+                resp.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(e.resourceType().id()).setResourceName(e.resourceName())
+                        .setErrorCode(e.errorCode()).setErrorMessage(e.errorCode() == Errors.NONE ? null : e.errorMessage()));
+            }
+            return KafkaResponse.of(resp);
+        });
+    }
+
+    private CompletionStage<KafkaResponse> submit(AlterConfigs command,
+                                                  java.util.function.Function<AlterConfigs.Result, KafkaResponse> answer) {
+        if (command.resources().isEmpty()) {
+            return CompletableFuture.completedFuture(answer.apply(new AlterConfigs.Result(Errors.NONE, null, List.of())));
+        }
+        CompletableFuture<KafkaResponse> done = new CompletableFuture<>();
+        ctx.metadata().submit(command).whenComplete((result, e) -> {
+            AlterConfigs.Result r = result != null ? result : command.failed(Errors.REQUEST_TIMED_OUT, String.valueOf(e));
+            KafkaResponse resp = answer.apply(r);
+            ctx.replicas().afterPendingChanges(() -> done.complete(resp));
+        });
+        return done;
+    }
+}

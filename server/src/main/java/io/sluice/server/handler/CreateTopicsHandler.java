@@ -1,0 +1,119 @@
+package io.sluice.server.handler;
+
+import io.sluice.metadata.command.CreateTopics;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.storage.TopicPartitionId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+
+/**
+ * CreateTopics (v2-7), including validate-only: defaults resolved here ({@code num.partitions},
+ * {@code default.replication.factor} for -1), names checked, duplicates in one request refused
+ * with INVALID_REQUEST as Kafka does; the rest (assignment, config validation) is decided by the
+ * metadata quorum. The answer waits until the new partitions are led here, so a produce right
+ * after the call finds them. Thread-safe.
+ */
+final class CreateTopicsHandler implements ApiHandler {
+
+    private final HandlerContext ctx;
+
+    CreateTopicsHandler(HandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
+        CreateTopicsRequestData req = request.bodyAs(CreateTopicsRequestData.class);
+        short v = request.apiVersion();
+        CreateTopicsResponseData resp = new CreateTopicsResponseData();
+        Map<String, CreatableTopicResult> results = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
+            if (!seen.add(t.name())) {
+                duplicates.add(t.name());
+            }
+        }
+        List<CreateTopics.NewTopic> toCreate = new ArrayList<>();
+        for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
+            CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
+            results.put(t.name(), r);
+            if (duplicates.contains(t.name())) {
+                r.setErrorCode(Errors.INVALID_REQUEST).setErrorMessage("Create topics request from client contains a duplicate topic");
+                continue;
+            }
+            if (!TopicPartitionId.isValidTopicName(t.name())) {
+                r.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION).setErrorMessage("Invalid topic name '" + t.name() + "'");
+                continue;
+            }
+            int partitions = t.numPartitions() == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : t.numPartitions();
+            short rf = t.replicationFactor() == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR)
+                    : t.replicationFactor();
+            List<List<Integer>> assignment = new ArrayList<>();
+            for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
+                while (assignment.size() <= a.partitionIndex()) {
+                    assignment.add(List.of());
+                }
+                assignment.set(a.partitionIndex(), List.copyOf(a.brokerIds()));
+            }
+            Map<String, String> configs = new HashMap<>();
+            for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
+                configs.put(c.name(), c.value());
+            }
+            toCreate.add(new CreateTopics.NewTopic(t.name(), partitions, rf, assignment, configs));
+        }
+        Set<String> added = new HashSet<>();
+        for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
+            if (added.add(t.name())) {
+                resp.topics().add(results.get(t.name()));
+            }
+        }
+        if (toCreate.isEmpty()) {
+            return CompletableFuture.completedFuture(KafkaResponse.of(resp));
+        }
+        CompletableFuture<KafkaResponse> done = new CompletableFuture<>();
+        CreateTopics command = new CreateTopics(toCreate, req.validateOnly());
+        ctx.metadata().submit(command).whenComplete((result, e) -> {
+            CreateTopics.Result r = result != null ? result : command.failed(Errors.REQUEST_TIMED_OUT, String.valueOf(e));
+            MetadataImage image = ctx.metadata().image();
+            for (CreateTopics.TopicOutcome o : r.topics()) {
+                CreatableTopicResult res = results.get(o.name());
+                res.setErrorCode(o.errorCode()).setErrorMessage(o.errorCode() == Errors.NONE ? null : o.errorMessage());
+                if (v >= 5 && o.errorCode() == Errors.NONE) {
+                    res.setNumPartitions(o.numPartitions()).setReplicationFactor(o.replicationFactor());
+                    Map<String, String> overrides = new HashMap<>();
+                    for (CreateTopics.NewTopic nt : toCreate) {
+                        if (nt.name().equals(o.name())) {
+                            overrides.putAll(nt.configs());
+                        }
+                    }
+                    for (TopicConfigs.Entry c : ctx.topicConfigs().describeTopic(overrides,
+                            image.brokerConfigs().getOrDefault("", Map.of()))) {
+                        res.configs().add(new CreatableTopicConfigs().setName(c.name()).setValue(c.value())
+                                .setConfigSource(c.source()).setReadOnly(c.readOnly()).setIsSensitive(false));
+                    }
+                }
+                if (v >= 7 && o.topicId() != null) {
+                    res.setTopicId(Uuids.toKafka(o.topicId()));
+                }
+            }
+            // Answer once the partition-state thread has opened the new logs.
+            ctx.replicas().afterPendingChanges(() -> done.complete(KafkaResponse.of(resp)));
+        });
+        return done;
+    }
+}

@@ -1,0 +1,190 @@
+package io.sluice.server.handler;
+
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.partition.Partition;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.storage.log.LogReadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Fetch (v4-18): reads whole batches as slices of the segment mappings and sends them without a
+ * copy; the storage leases are released once the response left the socket. Honours partition
+ * and response max bytes (the first partition with data may exceed them by one batch, as in
+ * Kafka) and long-polls with {@code max.wait.ms}/{@code min.bytes} through {@link DelayedFetch}.
+ * Fetch sessions (KIP-227) go through {@link FetchSessionCache}. v13+ addresses topics by id.
+ * Thread-safe.
+ */
+public final class FetchHandler implements ApiHandler {
+
+    /** One partition to read, resolved against the metadata. */
+    record Target(String topic, Uuid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch,
+                  short error, Partition leader) { }
+
+    private final HandlerContext ctx;
+    private final FetchSessionCache sessions;
+
+    public FetchHandler(HandlerContext ctx) {
+        this.ctx = ctx;
+        this.sessions = new FetchSessionCache(ctx.config().getInt(ServerConfigDef.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS));
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
+        FetchRequestData req = request.bodyAs(FetchRequestData.class);
+        short v = request.apiVersion();
+        MetadataImage image = ctx.metadata().image();
+        FetchSessionCache.Plan plan = sessions.plan(req, v, image, this::resolve);
+        if (plan.error() != Errors.NONE) {
+            FetchResponseData resp = new FetchResponseData().setErrorCode(plan.error()).setSessionId(0);
+            return CompletableFuture.completedFuture(KafkaResponse.of(resp));
+        }
+        int responseMaxBytes = Math.min(req.maxBytes(), ctx.config().getInt(ServerConfigDef.FETCH_MAX_BYTES));
+        List<Partition> leaders = new ArrayList<>();
+        for (Target t : plan.targets()) {
+            if (t.leader() != null) {
+                leaders.add(t.leader());
+            }
+        }
+        long[] baseline = new long[leaders.size()];
+        for (int i = 0; i < baseline.length; i++) {
+            baseline[i] = leaders.get(i).appendedBytes();
+        }
+        Read first = read(plan, v, responseMaxBytes);
+        if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || leaders.isEmpty()) {
+            return CompletableFuture.completedFuture(first.response(plan));
+        }
+        first.release();
+        CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
+        DelayedFetch delayed = new DelayedFetch(leaders, baseline, req.minBytes(), client.eventLoop(), () -> {
+            try {
+                result.complete(read(plan, v, responseMaxBytes).response(plan));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        delayed.park(req.maxWaitMs());
+        return result;
+    }
+
+    /** Resolves a requested partition against the image and the partitions led here. */
+    Target resolve(String name, Uuid topicId, FetchRequestData.FetchPartition fp, MetadataImage image, boolean byId) {
+        TopicImage topic = byId ? image.topic(Uuids.fromKafka(topicId)) : image.topic(name);
+        short error = Errors.NONE;
+        Partition leader = null;
+        if (topic == null) {
+            error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        } else if (topic.partition(fp.partition()) == null) {
+            error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        } else {
+            leader = ctx.replicas().partition(topic.name(), fp.partition());
+            if (leader == null) {
+                error = Errors.NOT_LEADER_OR_FOLLOWER;
+            } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() < leader.leaderEpoch()) {
+                error = Errors.FENCED_LEADER_EPOCH;
+                leader = null;
+            } else if (fp.currentLeaderEpoch() > leader.leaderEpoch()) {
+                error = Errors.UNKNOWN_LEADER_EPOCH;
+                leader = null;
+            }
+        }
+        return new Target(topic != null ? topic.name() : name, topic != null ? Uuids.toKafka(topic.topicId()) : topicId,
+                fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), fp.currentLeaderEpoch(), error, leader);
+    }
+
+    private Read read(FetchSessionCache.Plan plan, short v, int responseMaxBytes) {
+        Read out = new Read();
+        int remaining = responseMaxBytes;
+        for (Target t : plan.targets()) {
+            PartitionData pd = new PartitionData().setPartitionIndex(t.partition()).setRecords(MemoryRecords.EMPTY);
+            if (t.error() != Errors.NONE) {
+                pd.setErrorCode(t.error()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
+                out.error = true;
+            } else {
+                Partition p = t.leader();
+                long hw = p.highWatermark();
+                LogReadResult r = p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0);
+                if (r.errorCode() != Errors.NONE) {
+                    r.close();
+                    pd.setErrorCode(r.errorCode()).setHighWatermark(hw).setLastStableOffset(hw)
+                            .setLogStartOffset(r.logStartOffset());
+                    out.error = true;
+                } else {
+                    int size = r.sizeInBytes();
+                    if (size > 0) {
+                        pd.setRecords(MemoryRecords.readableRecords(r.records()));
+                        out.leases.add(r);
+                        out.bytes += size;
+                        remaining = Math.max(0, remaining - size);
+                    } else {
+                        r.close();
+                    }
+                    pd.setErrorCode(Errors.NONE).setHighWatermark(hw).setLastStableOffset(hw)
+                            .setLogStartOffset(r.logStartOffset());
+                }
+            }
+            pd.setAbortedTransactions(null).setPreferredReadReplica(-1);
+            out.partitions.add(new Object[] {t, pd});
+        }
+        out.version = v;
+        return out;
+    }
+
+    /** The outcome of one read pass: partition data and the leases to release after sending. */
+    private final class Read {
+        final List<Object[]> partitions = new ArrayList<>();
+        final List<LogReadResult> leases = new ArrayList<>();
+        int bytes;
+        boolean error;
+        short version;
+
+        void release() {
+            for (LogReadResult r : leases) {
+                r.close();
+            }
+            leases.clear();
+        }
+
+        KafkaResponse response(FetchSessionCache.Plan plan) {
+            FetchResponseData resp = new FetchResponseData().setErrorCode(Errors.NONE).setSessionId(plan.sessionId());
+            FetchableTopicResponse current = null;
+            for (Object[] entry : partitions) {
+                Target t = (Target) entry[0];
+                PartitionData pd = (PartitionData) entry[1];
+                if (!plan.include(t, pd)) {
+                    continue;
+                }
+                boolean same = current != null && (version >= 13 ? current.topicId().equals(t.topicId())
+                        : current.topic().equals(t.topic()));
+                if (!same) {
+                    current = new FetchableTopicResponse();
+                    if (version >= 13) {
+                        current.setTopicId(t.topicId());
+                    } else {
+                        current.setTopic(t.topic());
+                    }
+                    resp.responses().add(current);
+                }
+                current.partitions().add(pd);
+            }
+            List<LogReadResult> held = new ArrayList<>(leases);
+            return KafkaResponse.of(resp, () -> {
+                for (LogReadResult r : held) {
+                    r.close();
+                }
+            });
+        }
+    }
+}

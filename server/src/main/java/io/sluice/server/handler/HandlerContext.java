@@ -1,0 +1,22 @@
+package io.sluice.server.handler;
+
+import io.sluice.metadata.client.MetadataClient;
+import io.sluice.server.config.ServerConfig;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.partition.ReplicaManager;
+import java.time.Clock;
+
+/**
+ * What request handlers share: config, the metadata quorum client, the partitions led here and
+ * the broker's identity. Built once by the broker; immutable and thread-safe.
+ *
+ * @param clientListenerName the listener name whose endpoints clients are given (e.g. PLAINTEXT)
+ */
+public record HandlerContext(ServerConfig config, MetadataClient metadata, ReplicaManager replicas,
+                             int nodeId, String clientListenerName, Clock clock,
+                             TopicConfigs topicConfigs, ProducerIdManager producerIds) {
+
+    public int messageMaxBytes() {
+        return config.getInt(ServerConfigDef.MESSAGE_MAX_BYTES);
+    }
+}

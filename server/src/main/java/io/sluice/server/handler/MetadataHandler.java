@@ -1,0 +1,151 @@
+package io.sluice.server.handler;
+
+import io.sluice.metadata.command.CreateTopics;
+import io.sluice.metadata.image.BrokerRegistration;
+import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.PartitionImage;
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.storage.TopicPartitionId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Metadata (v0-13): brokers, cluster id, controller and topics from the local metadata image.
+ * Unknown topics are created when {@code auto.create.topics.enable} and the request allow it
+ * (answered LEADER_NOT_AVAILABLE meanwhile, as Kafka does, and the client retries). Thread-safe.
+ */
+final class MetadataHandler implements ApiHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
+
+    private final HandlerContext ctx;
+    /** Topics with an auto-creation in flight, so a burst of metadata requests submits once. */
+    private final Set<String> creating = ConcurrentHashMap.newKeySet();
+
+    MetadataHandler(HandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
+        MetadataRequestData req = request.bodyAs(MetadataRequestData.class);
+        short v = request.apiVersion();
+        MetadataImage image = ctx.metadata().image();
+        MetadataResponseData resp = new MetadataResponseData();
+        resp.setBrokers(brokers(image, ctx.clientListenerName()));
+        if (v >= 2) {
+            resp.setClusterId(image.clusterId());
+        }
+        if (v >= 1) {
+            resp.setControllerId(ctx.nodeId());
+        }
+        boolean allTopics = req.topics() == null || (v == 0 && req.topics().isEmpty());
+        if (allTopics) {
+            for (TopicImage t : image.topics()) {
+                resp.topics().add(topic(t, v));
+            }
+        } else {
+            boolean autoCreate = ctx.config().getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)
+                    && (v < 4 || req.allowAutoTopicCreation());
+            for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
+                TopicImage t = rt.name() != null ? image.topic(rt.name()) : image.topic(Uuids.fromKafka(rt.topicId()));
+                if (t != null) {
+                    resp.topics().add(topic(t, v));
+                } else if (rt.name() == null) {
+                    resp.topics().add(new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID)
+                            .setTopicId(rt.topicId()));
+                } else if (!TopicPartitionId.isValidTopicName(rt.name())) {
+                    resp.topics().add(new MetadataResponseTopic().setName(rt.name())
+                            .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION));
+                } else if (autoCreate) {
+                    autoCreate(rt.name());
+                    resp.topics().add(new MetadataResponseTopic().setName(rt.name())
+                            .setErrorCode(Errors.LEADER_NOT_AVAILABLE));
+                } else {
+                    resp.topics().add(new MetadataResponseTopic().setName(rt.name())
+                            .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(KafkaResponse.of(resp));
+    }
+
+    private void autoCreate(String name) {
+        if (!creating.add(name)) {
+            return;
+        }
+        int partitions = ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS);
+        int rf = ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR);
+        ctx.metadata().submit(new CreateTopics(List.of(CreateTopics.NewTopic.of(name, partitions, rf)), false))
+                .whenComplete((r, e) -> {
+                    creating.remove(name);
+                    if (r != null && r.topics().get(0).errorCode() == Errors.NONE) {
+                        LOG.info("Auto-created topic {} ({} partitions)", name, partitions);
+                    } else if (r != null && r.topics().get(0).errorCode() != Errors.TOPIC_ALREADY_EXISTS) {
+                        LOG.warn("Auto-creating topic {} failed: {} {}", name, r.topics().get(0).errorCode(),
+                                r.topics().get(0).errorMessage());
+                    }
+                });
+    }
+
+    static MetadataResponseData.MetadataResponseBrokerCollection brokers(MetadataImage image, String listener) {
+        MetadataResponseData.MetadataResponseBrokerCollection out = new MetadataResponseData.MetadataResponseBrokerCollection();
+        for (BrokerRegistration b : image.unfencedBrokers()) {
+            Endpoint e = b.endpoint(listener).orElse(null);
+            if (e == null) {
+                continue;
+            }
+            out.add(new MetadataResponseBroker().setNodeId(b.brokerId()).setHost(e.host()).setPort(e.port())
+                    .setRack(b.rack().orElse(null)));
+        }
+        return out;
+    }
+
+    private static MetadataResponseTopic topic(TopicImage t, short v) {
+        MetadataResponseTopic out = new MetadataResponseTopic().setName(t.name()).setErrorCode(Errors.NONE)
+                .setIsInternal(false);
+        if (v >= 10) {
+            out.setTopicId(Uuids.toKafka(t.topicId()));
+        }
+        for (PartitionImage p : t.partitions()) {
+            out.partitions().add(partition(p, v));
+        }
+        return out;
+    }
+
+    static MetadataResponsePartition partition(PartitionImage p, short v) {
+        MetadataResponsePartition out = new MetadataResponsePartition().setPartitionIndex(p.partitionId())
+                .setErrorCode(p.hasLeader() ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE)
+                .setLeaderId(p.leader())
+                .setReplicaNodes(ints(p.replicas()))
+                .setIsrNodes(ints(p.isr()));
+        if (v >= 7) {
+            out.setLeaderEpoch(p.leaderEpoch());
+        }
+        return out;
+    }
+
+    static List<Integer> ints(int[] a) {
+        List<Integer> out = new ArrayList<>(a.length);
+        for (int x : a) {
+            out.add(x);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,283 @@
+package io.sluice.server.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.server.protocol.KafkaCodec;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.server.protocol.ParseResult;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: splits the byte stream into frames (4-byte size, then the request),
+ * parses them, hands requests to the dispatcher, and writes responses in request order however
+ * the handlers complete (clients pipeline up to five requests, an acks=0 producer many more).
+ * A frame size below zero or above {@code socket.request.max.bytes} closes the connection, as
+ * Kafka does, with one log line.
+ *
+ * <p>Backpressure: while {@code inflightRequestsMax} requests wait for their response, or the
+ * socket's outbound buffer is above its high-water mark (a slow reader), no further frame is
+ * taken from the buffer and the channel stops reading, so a client cannot make the broker buffer
+ * more than one read's worth. Confined to the channel's event loop; completions from other
+ * threads hop onto it.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    /** A request waiting for its turn to be answered. */
+    private static final class Slot {
+        final int correlationId;
+        final short responseHeaderVersion;
+        final short apiVersion;
+        ByteBuf frame;
+        KafkaResponse response;
+        Throwable failure;
+        boolean done;
+
+        Slot(int correlationId, short responseHeaderVersion, short apiVersion, ByteBuf frame) {
+            this.correlationId = correlationId;
+            this.responseHeaderVersion = responseHeaderVersion;
+            this.apiVersion = apiVersion;
+            this.frame = frame;
+        }
+    }
+
+    private final KafkaCodec codec;
+    private final RequestDispatcher dispatcher;
+    private final RequestDispatcher.ClientInfo client;
+    private final int inflightRequestsMax;
+    private final int requestBytesMax;
+    private final ArrayDeque<Slot> inflight = new ArrayDeque<>();
+    /** Bytes received and not yet taken as frames. */
+    private ByteBuf pending;
+    private boolean takingFrames;
+    private ChannelHandlerContext ctx;
+    private boolean closed;
+
+    ConnectionHandler(KafkaCodec codec, RequestDispatcher dispatcher, RequestDispatcher.ClientInfo client,
+                      int inflightRequestsMax, int requestBytesMax) {
+        this.requestBytesMax = requestBytesMax;
+        this.codec = codec;
+        this.dispatcher = dispatcher;
+        this.client = client;
+        this.inflightRequestsMax = inflightRequestsMax;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (closed) {
+            in.release();
+            return;
+        }
+        accumulate(in);
+        takeFrames();
+        updateAutoRead();
+    }
+
+    private void accumulate(ByteBuf in) {
+        if (pending == null) {
+            pending = in;
+        } else if (pending.refCnt() == 1 && pending.writableBytes() >= in.readableBytes()) {
+            pending.writeBytes(in);
+            in.release();
+        } else {
+            ByteBuf merged = ctx.alloc().buffer(pending.readableBytes() + in.readableBytes());
+            merged.writeBytes(pending).writeBytes(in);
+            pending.release();
+            in.release();
+            pending = merged;
+        }
+    }
+
+    /** Takes whole frames from the buffer while the connection may have more requests in flight. */
+    private void takeFrames() {
+        if (takingFrames) {
+            return; // re-entered from a request that completed synchronously; the outer loop goes on
+        }
+        takingFrames = true;
+        try {
+            takeFramesLoop();
+        } finally {
+            takingFrames = false;
+        }
+    }
+
+    private void takeFramesLoop() {
+        while (!closed && pending != null && inflight.size() < inflightRequestsMax && ctx.channel().isWritable()) {
+            if (pending.readableBytes() < 4) {
+                break;
+            }
+            int size = pending.getInt(pending.readerIndex());
+            if (size < 0 || size > requestBytesMax) {
+                closeFor("invalid frame size " + size + " (socket.request.max.bytes=" + requestBytesMax + ")");
+                break;
+            }
+            if (pending.readableBytes() < 4 + size) {
+                break;
+            }
+            pending.skipBytes(4);
+            onFrame(pending.readRetainedSlice(size));
+        }
+        if (pending != null && !pending.isReadable()) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    private void onFrame(ByteBuf frame) {
+        ByteBuffer nio = frame.nioBufferCount() == 1 ? frame.nioBuffer() : copy(frame);
+        ParseResult result = codec.parse(nio);
+        if (result instanceof ParseResult.Invalid invalid) {
+            frame.release();
+            closeFor(invalid.reason());
+        } else if (result instanceof ParseResult.UnsupportedApiVersions unsupported) {
+            frame.release();
+            Slot slot = new Slot(unsupported.correlationId(), (short) 0, (short) 0, null);
+            inflight.add(slot);
+            complete(slot, dispatcher.unsupportedApiVersions(unsupported.requestedVersion()), null);
+        } else {
+            KafkaRequest request = ((ParseResult.Parsed) result).request();
+            Slot slot = new Slot(request.correlationId(), request.responseHeaderVersion(), request.apiVersion(), frame);
+            inflight.add(slot);
+            CompletionStage<KafkaResponse> stage;
+            try {
+                stage = dispatcher.dispatch(request, client);
+            } catch (RuntimeException e) {
+                complete(slot, null, e);
+                return;
+            }
+            stage.whenComplete((response, error) -> {
+                if (ctx.executor().inEventLoop()) {
+                    complete(slot, response, error);
+                } else {
+                    ctx.executor().execute(() -> complete(slot, response, error));
+                }
+            });
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuf frame) {
+        ByteBuffer b = ByteBuffer.allocate(frame.readableBytes());
+        frame.getBytes(frame.readerIndex(), b);
+        return b.flip();
+    }
+
+    private void complete(Slot slot, KafkaResponse response, Throwable failure) {
+        if (response == null && failure == null) {
+            failure = new IllegalStateException("handler completed without a response");
+        }
+        slot.response = response;
+        slot.failure = failure;
+        slot.done = true;
+        if (slot.frame != null) {
+            slot.frame.release();
+            slot.frame = null;
+        }
+        if (closed) {
+            if (response != null) {
+                response.onWritten().run();
+            }
+            return;
+        }
+        boolean wrote = false;
+        while (!inflight.isEmpty() && inflight.peek().done) {
+            Slot head = inflight.poll();
+            if (head.failure != null) {
+                closeFor("request failed: " + head.failure);
+                return;
+            }
+            if (!head.response.hasBody()) {
+                head.response.onWritten().run();
+                continue;
+            }
+            ByteBuf bytes;
+            try {
+                bytes = codec.encodeResponse(ctx.alloc(), head.correlationId, head.responseHeaderVersion,
+                        head.response.body(), head.apiVersion);
+            } catch (RuntimeException e) {
+                head.response.onWritten().run();
+                closeFor("response encoding failed: " + e);
+                return;
+            }
+            Runnable onWritten = head.response.onWritten();
+            ctx.write(bytes).addListener(f -> onWritten.run());
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        takeFrames();
+        updateAutoRead();
+    }
+
+    private void updateAutoRead() {
+        boolean read = !closed && inflight.size() < inflightRequestsMax && ctx.channel().isWritable();
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private void closeFor(String reason) {
+        if (closed) {
+            return;
+        }
+        LOG.warn("Closing connection {} from {}: {}", client.connectionId(), client.remoteAddress(), reason);
+        closed = true;
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        takeFrames();
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && inflight.isEmpty()) {
+            LOG.debug("Closing idle connection {} from {}", client.connectionId(), client.remoteAddress());
+            closed = true;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        for (Slot s : inflight) {
+            if (s.done && s.response != null) {
+                s.response.onWritten().run();
+            }
+        }
+        inflight.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!closed) {
+            LOG.info("Connection {} from {} failed: {}", client.connectionId(), client.remoteAddress(), cause.toString());
+        }
+        closed = true;
+        ctx.close();
+    }
+}

@@ -1,0 +1,88 @@
+package io.sluice.server.protocol;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The (api key, version range) pairs Sluice really serves, and the only source of the
+ * ApiVersions response. Never derived from the kafka-clients jar's {@code ApiKeys}: a jar upgrade
+ * must not advertise versions no handler has been written or tested for.
+ *
+ * <p>Ranges follow what an Apache Kafka 4.1 broker accepts (shared/kafka-api-versions.tsv,
+ * column kafka_4.1_valid) for the APIs Sluice implements, so kafka-clients 4.x, librdkafka 2.x and
+ * older clients all find a common version. Immutable and thread-safe.
+ */
+public final class ApiVersionsTable {
+
+    /** One advertised API: its key and the inclusive version range served. */
+    public record Range(short apiKey, String name, short minVersion, short maxVersion) {
+        public boolean contains(short version) {
+            return version >= minVersion && version <= maxVersion;
+        }
+    }
+
+    public static final short PRODUCE = 0;
+    public static final short FETCH = 1;
+    public static final short LIST_OFFSETS = 2;
+    public static final short METADATA = 3;
+    public static final short API_VERSIONS = 18;
+    public static final short CREATE_TOPICS = 19;
+    public static final short DELETE_TOPICS = 20;
+    public static final short DELETE_RECORDS = 21;
+    public static final short INIT_PRODUCER_ID = 22;
+    public static final short OFFSET_FOR_LEADER_EPOCH = 23;
+    public static final short DESCRIBE_CONFIGS = 32;
+    public static final short ALTER_CONFIGS = 33;
+    public static final short CREATE_PARTITIONS = 37;
+    public static final short INCREMENTAL_ALTER_CONFIGS = 44;
+    public static final short DESCRIBE_CLUSTER = 60;
+    public static final short DESCRIBE_TOPIC_PARTITIONS = 75;
+
+    private final Map<Short, Range> ranges;
+
+    private ApiVersionsTable(Map<Short, Range> ranges) {
+        this.ranges = Collections.unmodifiableMap(ranges);
+    }
+
+    /** The table of this build of Sluice. */
+    public static ApiVersionsTable sluice() {
+        Map<Short, Range> m = new TreeMap<>();
+        put(m, PRODUCE, "Produce", 3, 13);
+        put(m, FETCH, "Fetch", 4, 18);
+        put(m, LIST_OFFSETS, "ListOffsets", 1, 10);
+        put(m, METADATA, "Metadata", 0, 13);
+        put(m, API_VERSIONS, "ApiVersions", 0, 4);
+        put(m, CREATE_TOPICS, "CreateTopics", 2, 7);
+        put(m, DELETE_TOPICS, "DeleteTopics", 1, 6);
+        put(m, DELETE_RECORDS, "DeleteRecords", 0, 2);
+        put(m, INIT_PRODUCER_ID, "InitProducerId", 0, 5);
+        put(m, OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 2, 4);
+        put(m, DESCRIBE_CONFIGS, "DescribeConfigs", 1, 4);
+        put(m, ALTER_CONFIGS, "AlterConfigs", 0, 2);
+        put(m, CREATE_PARTITIONS, "CreatePartitions", 0, 3);
+        put(m, INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1);
+        put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
+        put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);
+        return new ApiVersionsTable(m);
+    }
+
+    private static void put(Map<Short, Range> m, short key, String name, int min, int max) {
+        m.put(key, new Range(key, name, (short) min, (short) max));
+    }
+
+    /** @return the range for {@code apiKey}, or null when Sluice does not implement it. */
+    public Range range(short apiKey) {
+        return ranges.get(apiKey);
+    }
+
+    public boolean isSupported(short apiKey, short version) {
+        Range r = ranges.get(apiKey);
+        return r != null && r.contains(version);
+    }
+
+    /** All advertised ranges in api key order. */
+    public Iterable<Range> all() {
+        return ranges.values();
+    }
+}

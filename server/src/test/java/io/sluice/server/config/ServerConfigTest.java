@@ -1,0 +1,113 @@
+package io.sluice.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ServerConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("node.id", "1");
+        m.put("log.dirs", "/tmp/x");
+        return m;
+    }
+
+    @Test
+    void defaultsAreKafkas() {
+        ServerConfig c = ServerConfig.parse(minimal());
+        assertThat(c.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES)).isEqualTo(104_857_600);
+        assertThat(c.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS)).isEqualTo(600_000L);
+        assertThat(c.getInt(ServerConfigDef.MESSAGE_MAX_BYTES)).isEqualTo(1_048_588);
+        assertThat(c.getInt(ServerConfigDef.NUM_PARTITIONS)).isEqualTo(1);
+        assertThat(c.getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)).isTrue();
+        assertThat(c.retentionMs()).isEqualTo(168L * 3_600_000L);
+        assertThat(c.clientListener()).isEqualTo(new ServerConfig.Listener("PLAINTEXT", "", 9092));
+        assertThat(c.controllerListener()).isEqualTo(new ServerConfig.Listener("CONTROLLER", "", 9093));
+    }
+
+    @Test
+    void unknownSettingIsNamed() {
+        Map<String, String> m = minimal();
+        m.put("log.retention.hourz", "3");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("log.retention.hourz");
+    }
+
+    @Test
+    void invalidValueIsNamed() {
+        Map<String, String> m = minimal();
+        m.put("num.partitions", "zero");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("num.partitions").hasMessageContaining("zero");
+        m.put("num.partitions", "0");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("num.partitions").hasMessageContaining("at least 1");
+        m.put("num.partitions", "2");
+        m.put("auto.create.topics.enable", "yes");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("auto.create.topics.enable");
+    }
+
+    @Test
+    void missingNodeIdIsNamed() {
+        Map<String, String> m = minimal();
+        m.remove("node.id");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("node.id");
+    }
+
+    @Test
+    void badListenerIsNamed() {
+        Map<String, String> m = minimal();
+        m.put("listeners", "PLAINTEXT:/localhost:9092");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("listeners");
+        m.put("listeners", "PLAINTEXT://localhost:99999");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("listeners");
+    }
+
+    @Test
+    void onlyCombinedModeIsAcceptedSoFar() {
+        Map<String, String> m = minimal();
+        m.put("process.roles", "broker");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("process.roles");
+        m.put("process.roles", "broker,dancer");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("dancer");
+    }
+
+    @Test
+    void retentionPrecedenceIsMsThenMinutesThenHours() {
+        Map<String, String> m = minimal();
+        m.put("log.retention.hours", "1");
+        assertThat(ServerConfig.parse(m).retentionMs()).isEqualTo(3_600_000L);
+        m.put("log.retention.minutes", "2");
+        assertThat(ServerConfig.parse(m).retentionMs()).isEqualTo(120_000L);
+        m.put("log.retention.ms", "5");
+        assertThat(ServerConfig.parse(m).retentionMs()).isEqualTo(5L);
+    }
+
+    @Test
+    void metadataDirDefaultsToSiblingOfFirstLogDir() {
+        ServerConfig c = ServerConfig.parse(minimal());
+        assertThat(c.metadataDir()).isEqualTo(Path.of("/tmp/x-metadata"));
+    }
+
+    @Test
+    void sampleConfigParses() throws Exception {
+        Path sample = Path.of(System.getProperty("user.dir")).resolveSibling("config").resolve("server.properties");
+        ServerConfig c = ServerConfig.load(sample);
+        assertThat(c.nodeId()).isEqualTo(1);
+        assertThat(c.clientListener().port()).isEqualTo(9092);
+    }
+
+    @Test
+    void everySettingIsDocumented() throws Exception {
+        Path doc = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("configuration.md");
+        String text = java.nio.file.Files.readString(doc);
+        for (String name : ServerConfigDef.keys().keySet()) {
+            assertThat(text).as("docs/configuration.md documents %s", name).contains("`" + name + "`");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.sluice.server.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Sluice broker as a child JVM ({@code io.sluice.server.Main start}), on free ports with a
+ * temporary data directory, for tests that must go over the wire to a separate process. The
+ * output goes to {@code broker.log} in the temp dir (printed when start fails). Close it to stop
+ * the process and delete the directory. Not thread-safe.
+ */
+public final class BrokerProcess implements AutoCloseable {
+
+    private static final long START_TIMEOUT_MS = 90_000;
+
+    private final Path dir;
+    private final int clientPort;
+    private final int quorumPort;
+    private final Map<String, String> extra;
+    private Process process;
+
+    private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) {
+        this.dir = dir;
+        this.clientPort = clientPort;
+        this.quorumPort = quorumPort;
+        this.extra = extra;
+    }
+
+    /** Starts a broker with the given extra server.properties settings. */
+    public static BrokerProcess start(Map<String, String> extra) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("sluice-broker-");
+        BrokerProcess b = new BrokerProcess(dir, freePort(), freePort(), extra);
+        b.writeConfig();
+        b.launch();
+        return b;
+    }
+
+    public static BrokerProcess start() throws IOException, InterruptedException {
+        return start(Map.of());
+    }
+
+    public String bootstrap() {
+        return "localhost:" + clientPort;
+    }
+
+    public int clientPort() {
+        return clientPort;
+    }
+
+    public Path dataDir() {
+        return dir.resolve("data");
+    }
+
+    public Path logFile() {
+        return dir.resolve("broker.log");
+    }
+
+    public String log() {
+        try {
+            return Files.readString(logFile(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeConfig() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("node.id=1\n");
+        sb.append("process.roles=broker,controller\n");
+        sb.append("listeners=PLAINTEXT://localhost:").append(clientPort)
+                .append(",CONTROLLER://localhost:").append(quorumPort).append('\n');
+        sb.append("controller.quorum.voters=1@localhost:").append(quorumPort).append('\n');
+        sb.append("log.dirs=").append(dir.resolve("data/logs")).append('\n');
+        sb.append("metadata.log.dir=").append(dir.resolve("data/metadata")).append('\n');
+        sb.append("num.network.threads=2\n");
+        extra.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(dir.resolve("server.properties"), sb.toString());
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String f : jvmFlags().trim().split("\\s+")) {
+            if (!f.isEmpty()) {
+                cmd.add(f);
+            }
+        }
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.sluice.server.Main");
+        cmd.add("start");
+        cmd.add(dir.resolve("server.properties").toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+        process = pb.start();
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - Sluice broker 1 started")
+                    && startedCount() > restarts) {
+                restarts++;
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + ":\n" + log());
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("broker did not start in " + START_TIMEOUT_MS + " ms:\n" + log());
+    }
+
+    private int restarts;
+
+    /** The flags every Sluice JVM needs, from config/jvm-flags.properties (the one source). */
+    static String jvmFlags() throws IOException {
+        String root = System.getProperty("sluice.root", Path.of(System.getProperty("user.dir")).getParent().toString());
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(Path.of(root, "config", "jvm-flags.properties"))) {
+            p.load(r);
+        }
+        return p.getProperty("sluice.jvm.flags", "");
+    }
+
+    private int startedCount() {
+        String log = log();
+        int n = 0;
+        for (int i = log.indexOf("Sluice broker 1 started"); i >= 0; i = log.indexOf("Sluice broker 1 started", i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** SIGTERM and wait: a clean shutdown. @return the exit code */
+    public int stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return process == null ? 0 : process.exitValue();
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException("broker did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush (the page cache keeps what was written to the mappings). */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the broker again on the same ports and data. */
+    public void restart() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+        launch();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException, IOException {
+        try {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.sluice.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.server.network.RawClient;
+import io.sluice.server.protocol.ApiVersionsTable;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** APIs and versions the Java 4.4 client does not exercise, hand-built against a broker process. */
+@Tag("slow")
+@Timeout(120)
+class RawApisTest {
+
+    private static BrokerProcess broker;
+    private static InetSocketAddress addr;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerProcess.start();
+        addr = new InetSocketAddress("localhost", broker.clientPort());
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
+            admin.createTopics(List.of(new NewTopic("raw", 1, (short) 1))).all().get();
+        }
+        try (RawClient c = new RawClient(addr)) {
+            Raw.produce(c, "raw", 0, Raw.batch(-1, (short) -1, -1, 3, "r").buffer());
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void legacyAlterConfigsReplacesTopicConfigs() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            AlterConfigsRequestData req = new AlterConfigsRequestData();
+            AlterConfigsRequestData.AlterConfigsResource r = new AlterConfigsRequestData.AlterConfigsResource()
+                    .setResourceType((byte) 2).setResourceName("raw");
+            r.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("12345"));
+            req.resources().add(r);
+            c.send(ApiVersionsTable.ALTER_CONFIGS, (short) 2, 1, req);
+            AlterConfigsResponseData resp = c.read(ApiVersionsTable.ALTER_CONFIGS, (short) 2, AlterConfigsResponseData.class);
+            assertThat(resp.responses().get(0).errorCode()).isZero();
+
+            DescribeConfigsRequestData d = new DescribeConfigsRequestData();
+            d.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2)
+                    .setResourceName("raw").setConfigurationKeys(List.of("retention.ms")));
+            c.send(ApiVersionsTable.DESCRIBE_CONFIGS, (short) 4, 2, d);
+            DescribeConfigsResponseData dr = c.read(ApiVersionsTable.DESCRIBE_CONFIGS, (short) 4, DescribeConfigsResponseData.class);
+            assertThat(dr.results().get(0).configs()).hasSize(1);
+            assertThat(dr.results().get(0).configs().get(0).value()).isEqualTo("12345");
+        }
+    }
+
+    @Test
+    void offsetForLeaderEpochAnswersTheEpochEnd() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            MetadataRequestData mreq = new MetadataRequestData();
+            mreq.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("raw"));
+            c.send(ApiVersionsTable.METADATA, (short) 12, 5, mreq);
+            int epoch = c.read(ApiVersionsTable.METADATA, (short) 12, MetadataResponseData.class).topics().find("raw")
+                    .partitions().get(0).leaderEpoch();
+            OffsetForLeaderEpochRequestData req = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                    .setTopic("raw");
+            t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0)
+                    .setCurrentLeaderEpoch(epoch).setLeaderEpoch(epoch));
+            req.topics().add(t);
+            c.send(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4, 1, req);
+            OffsetForLeaderEpochResponseData resp = c.read(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4,
+                    OffsetForLeaderEpochResponseData.class);
+            OffsetForLeaderEpochResponseData.EpochEndOffset e = resp.topics().iterator().next().partitions().get(0);
+            assertThat(e.errorCode()).isZero();
+            assertThat(e.leaderEpoch()).isEqualTo(epoch);
+            assertThat(e.endOffset()).isEqualTo(3);
+
+            t.partitions().get(0).setCurrentLeaderEpoch(epoch + 1);
+            c.send(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4, 2, req);
+            assertThat(c.read(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4, OffsetForLeaderEpochResponseData.class)
+                    .topics().iterator().next().partitions().get(0).errorCode()).as("UNKNOWN_LEADER_EPOCH").isEqualTo((short) 76);
+        }
+    }
+
+    @Test
+    void oldMetadataVersionsStillWork() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            for (short v : new short[] {0, 1, 4, 9, 13}) {
+                MetadataRequestData req = new MetadataRequestData();
+                req.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("raw"));
+                c.send(ApiVersionsTable.METADATA, v, v, req);
+                MetadataResponseData resp = c.read(ApiVersionsTable.METADATA, v, MetadataResponseData.class);
+                assertThat(resp.brokers()).hasSize(1);
+                assertThat(resp.topics().find("raw").partitions()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void fetchByTopicIdAndByNameReturnTheSameBytes() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            MetadataRequestData mreq = new MetadataRequestData();
+            mreq.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("raw"));
+            c.send(ApiVersionsTable.METADATA, (short) 12, 1, mreq);
+            var topicId = c.read(ApiVersionsTable.METADATA, (short) 12, MetadataResponseData.class).topics().find("raw").topicId();
+            int[] sizes = new int[2];
+            short[] versions = {12, 17};
+            for (int i = 0; i < 2; i++) {
+                FetchRequestData req = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                        .setSessionEpoch(-1).setReplicaId(-1);
+                FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic();
+                if (versions[i] >= 13) {
+                    ft.setTopicId(topicId);
+                } else {
+                    ft.setTopic("raw");
+                }
+                ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                        .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1));
+                req.topics().add(ft);
+                c.send(ApiVersionsTable.FETCH, versions[i], 10 + i, req);
+                FetchResponseData resp = c.read(ApiVersionsTable.FETCH, versions[i], FetchResponseData.class);
+                FetchResponseData.PartitionData pd = resp.responses().get(0).partitions().get(0);
+                assertThat(pd.errorCode()).isZero();
+                assertThat(pd.highWatermark()).isEqualTo(3);
+                sizes[i] = ((MemoryRecords) pd.records()).sizeInBytes();
+            }
+            assertThat(sizes[0]).isPositive().isEqualTo(sizes[1]);
+        }
+    }
+}

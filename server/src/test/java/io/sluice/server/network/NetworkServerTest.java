@@ -1,0 +1,196 @@
+package io.sluice.server.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.server.protocol.ApiVersionsTable;
+import io.sluice.server.protocol.KafkaCodec;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The network layer alone, with a scripted dispatcher: ordering, pipelining, bad frames,
+ * backpressure and idle connections.
+ */
+@Timeout(60)
+class NetworkServerTest {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicInteger dispatched = new AtomicInteger();
+    private NetworkServer server;
+    private InetSocketAddress address;
+    /** Metadata requests complete after (10 - correlationId % 10) * 20 ms: later requests finish first. */
+    private volatile boolean neverComplete;
+
+    private final RequestDispatcher dispatcher = new RequestDispatcher() {
+        @Override
+        public CompletionStage<KafkaResponse> dispatch(KafkaRequest request, ClientInfo client) {
+            dispatched.incrementAndGet();
+            CompletableFuture<KafkaResponse> f = new CompletableFuture<>();
+            if (neverComplete) {
+                return f;
+            }
+            MetadataResponseData body = new MetadataResponseData().setClusterId("c-" + request.correlationId());
+            long delayMs = (10 - request.correlationId() % 10) * 20L;
+            timer.schedule(() -> f.complete(KafkaResponse.of(body)), delayMs, TimeUnit.MILLISECONDS);
+            return f;
+        }
+
+        @Override
+        public KafkaResponse unsupportedApiVersions(short requestedVersion) {
+            return KafkaResponse.of(new ApiVersionsResponseData().setErrorCode((short) 35));
+        }
+    };
+
+    private void start(int requestBytesMax, long idleMs, int inflightMax) throws Exception {
+        server = new NetworkServer(new KafkaCodec(ApiVersionsTable.sluice()), dispatcher,
+                new NetworkServer.Limits(requestBytesMax, idleMs, inflightMax, 2, -1, -1, 1024 * 1024));
+        address = server.start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        timer.shutdownNow();
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInRequestOrder() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient c = new RawClient(address)) {
+            for (int id = 0; id < 10; id++) {
+                c.send(ApiVersionsTable.METADATA, (short) 12, id, new MetadataRequestData());
+            }
+            for (int id = 0; id < 10; id++) {
+                ByteBuffer frame = c.readFrame();
+                assertThat(frame.getInt(0)).as("correlation id").isEqualTo(id);
+            }
+        }
+    }
+
+    @Test
+    void negativeFrameSizeClosesOnlyThatConnection() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient bad = new RawClient(address); RawClient good = new RawClient(address)) {
+            bad.sendRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0});
+            assertThat(bad.closedByPeer()).isTrue();
+            good.send(ApiVersionsTable.METADATA, (short) 12, 1, new MetadataRequestData());
+            assertThat(good.readFrame().getInt(0)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void frameAboveSocketRequestMaxBytesClosesConnection() throws Exception {
+        start(1000, 600_000, 100);
+        try (RawClient bad = new RawClient(address)) {
+            bad.sendRaw(ByteBuffer.allocate(4).putInt(1001).array());
+            assertThat(bad.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void unknownApiKeyClosesConnection() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient bad = new RawClient(address)) {
+            bad.sendRaw(ByteBuffer.allocate(14).putInt(10).putShort((short) 4242).putShort((short) 0).putInt(7)
+                    .putShort((short) -1).array());
+            assertThat(bad.closedByPeer()).isTrue();
+        }
+        assertThat(dispatched.get()).isZero();
+    }
+
+    @Test
+    void unsupportedApiVersionsVersionIsAnsweredNotClosed() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient c = new RawClient(address)) {
+            c.sendRaw(ByteBuffer.allocate(14).putInt(10).putShort(ApiVersionsTable.API_VERSIONS).putShort((short) 77)
+                    .putInt(3).putShort((short) -1).array());
+            ApiVersionsResponseData r = c.read(ApiVersionsTable.API_VERSIONS, (short) 0, ApiVersionsResponseData.class);
+            assertThat(r.errorCode()).isEqualTo((short) 35);
+        }
+    }
+
+    @Test
+    void unparsableBodyClosesConnection() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient bad = new RawClient(address)) {
+            // Metadata v12 header, then a topic array claiming 1000 entries that are not there.
+            bad.sendRaw(ByteBuffer.allocate(4 + 14).putInt(14).putShort(ApiVersionsTable.METADATA).putShort((short) 12)
+                    .putInt(1).putShort((short) -1).put((byte) 0).put((byte) 0x7f).put((byte) 1).put((byte) 0).array());
+            assertThat(bad.closedByPeer()).isTrue();
+        }
+        assertThat(dispatched.get()).isZero();
+    }
+
+    @Test
+    void truncatedFrameWaitsAndDoesNotDisturbOthers() throws Exception {
+        start(1 << 20, 600_000, 100);
+        try (RawClient partial = new RawClient(address); RawClient good = new RawClient(address)) {
+            partial.sendRaw(ByteBuffer.allocate(8).putInt(100).putShort(ApiVersionsTable.METADATA).putShort((short) 12).array());
+            good.send(ApiVersionsTable.METADATA, (short) 12, 2, new MetadataRequestData());
+            assertThat(good.readFrame().getInt(0)).isEqualTo(2);
+            partial.shutdownOutput();
+            assertThat(partial.closedByPeer()).isTrue();
+        }
+        assertThat(dispatched.get()).isEqualTo(1);
+    }
+
+    @Test
+    void clientWhoseResponsesPileUpStopsBeingRead() throws Exception {
+        neverComplete = true;
+        start(1 << 20, 600_000, 4);
+        try (RawClient c = new RawClient(address)) {
+            for (int id = 0; id < 50; id++) {
+                // One write per request so each lands in its own read.
+                c.send(ApiVersionsTable.METADATA, (short) 12, id, new MetadataRequestData());
+                Thread.sleep(2);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.get() >= 4);
+            Thread.sleep(300);
+            assertThat(dispatched.get()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosed() throws Exception {
+        start(1 << 20, 300, 100);
+        try (RawClient c = new RawClient(address)) {
+            c.setTimeoutMs(5000);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void apiVersionsRequestStillWorksAfterAnotherClientMisbehaved() throws Exception {
+        start(1 << 20, 600_000, 100);
+        for (int i = 0; i < 5; i++) {
+            try (RawClient bad = new RawClient(address)) {
+                bad.sendRaw(new byte[] {0, 0, 0, 3, 1, 2, 3});
+                assertThat(bad.closedByPeer()).isTrue();
+            }
+        }
+        try (RawClient c = new RawClient(address)) {
+            c.send(ApiVersionsTable.METADATA, (short) 12, 9, new MetadataRequestData());
+            assertThat(c.readFrame().getInt(0)).isEqualTo(9);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> dispatched.get() == 1);
+    }
+}
