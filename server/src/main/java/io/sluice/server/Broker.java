@@ -48,6 +48,7 @@ public final class Broker implements AutoCloseable {
     private MetadataNode metadata;
     private ReplicaManager replicas;
     private NetworkServer network;
+    private io.sluice.server.group.GroupApis groups;
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
 
@@ -102,7 +103,8 @@ public final class Broker implements AutoCloseable {
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(), listener.name(),
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
-        KafkaApis apis = new KafkaApis(codec.table(), ctx, new FetchHandler(ctx));
+        groups = io.sluice.server.group.GroupApis.start(ctx);
+        KafkaApis apis = new KafkaApis(codec.table(), ctx, new FetchHandler(ctx), groups.handlers());
         network = new NetworkServer(codec, apis, new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
@@ -158,6 +160,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         closeQuietly("network", network);
+        closeQuietly("group coordinator", groups);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);

@@ -71,6 +71,14 @@ public final class ServerConfigDef {
     public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
     public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_REWRITE_BYTES = "sluice.offsets.rewrite.bytes";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
@@ -143,11 +151,24 @@ public final class ServerConfigDef {
         define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1), "ISR lag time" + ignoredYet);
         define(BROKER_SESSION_TIMEOUT_MS, INT, 9000, Validator.atLeast(1), "Broker session timeout.");
         define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2000, Validator.atLeast(1), "Broker heartbeat interval.");
-        define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Offsets topic RF" + ignoredYet);
-        define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Offsets topic partitions" + ignoredYet);
+        define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
+                "Replication factor of __consumer_offsets (capped at the live brokers when it is created).");
+        define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __consumer_offsets.");
         define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
         define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);
-        define(GROUP_INITIAL_REBALANCE_DELAY_MS, INT, 3000, Validator.atLeast(0), "Group rebalance delay" + ignoredYet);
+        define(GROUP_INITIAL_REBALANCE_DELAY_MS, INT, 3000, Validator.atLeast(0),
+                "How long the first rebalance of an empty group waits for more members.");
+        define(GROUP_MIN_SESSION_TIMEOUT_MS, INT, 6000, Validator.atLeast(1), "Smallest session.timeout.ms a member may ask for.");
+        define(GROUP_MAX_SESSION_TIMEOUT_MS, INT, 1_800_000, Validator.atLeast(1), "Largest session.timeout.ms a member may ask for.");
+        define(GROUP_MAX_SIZE, INT, Integer.MAX_VALUE, Validator.atLeast(1), "Most members of one group.");
+        define(OFFSET_METADATA_MAX_BYTES, INT, 4096, Validator.atLeast(0), "Largest metadata string of a committed offset.");
+        define(OFFSETS_RETENTION_MINUTES, INT, 10080, Validator.atLeast(1),
+                "Committed offsets of an empty group are kept this long.");
+        define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG, 600_000L, Validator.atLeast(1), "Offset expiry check interval.");
+        define(OFFSETS_TOPIC_SEGMENT_BYTES, INT, 104_857_600, Validator.atLeast(1024 * 1024), "Segment size of __consumer_offsets.");
+        define(OFFSETS_REWRITE_BYTES, LONG, 64L * 1024 * 1024, Validator.atLeast(4096),
+                "Sluice: bytes appended to a partition of __consumer_offsets after which its live state is rewritten "
+                        + "and the older records dropped (stands in for compaction).");
         define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
                 "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);

@@ -20,6 +20,11 @@ public final class KafkaApis implements RequestDispatcher {
     private final ApiVersionsHandler apiVersions;
 
     public KafkaApis(ApiVersionsTable table, HandlerContext ctx, FetchHandler fetch) {
+        this(table, ctx, fetch, Map.of());
+    }
+
+    /** @param more handlers of other packages (the group coordinator's), by api key */
+    public KafkaApis(ApiVersionsTable table, HandlerContext ctx, FetchHandler fetch, Map<Short, ApiHandler> more) {
         apiVersions = new ApiVersionsHandler(table);
         handlers.put(ApiVersionsTable.API_VERSIONS, apiVersions);
         handlers.put(ApiVersionsTable.METADATA, new MetadataHandler(ctx));
@@ -38,6 +43,7 @@ public final class KafkaApis implements RequestDispatcher {
         handlers.put(ApiVersionsTable.DELETE_RECORDS, new DeleteRecordsHandler(ctx));
         handlers.put(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(ctx));
         handlers.put(ApiVersionsTable.INIT_PRODUCER_ID, new InitProducerIdHandler(ctx));
+        handlers.putAll(more);
         for (ApiVersionsTable.Range r : table.all()) {
             if (!handlers.containsKey(r.apiKey())) {
                 throw new IllegalStateException("advertised API without handler: " + r.name());

@@ -64,6 +64,18 @@ public final class ApiVersionsTable {
         put(m, INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1);
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);
+        // Group coordinator (io.sluice.server.group), classic protocol.
+        put(m, (short) 8, "OffsetCommit", 2, 9);
+        put(m, (short) 9, "OffsetFetch", 1, 9);
+        put(m, (short) 10, "FindCoordinator", 0, 6);
+        put(m, (short) 11, "JoinGroup", 0, 9);
+        put(m, (short) 12, "Heartbeat", 0, 4);
+        put(m, (short) 13, "LeaveGroup", 0, 5);
+        put(m, (short) 14, "SyncGroup", 0, 5);
+        put(m, (short) 15, "DescribeGroups", 0, 6);
+        put(m, (short) 16, "ListGroups", 0, 5);
+        put(m, (short) 42, "DeleteGroups", 0, 2);
+        put(m, (short) 47, "OffsetDelete", 0, 0);
         return new ApiVersionsTable(m);
     }
 

@@ -146,8 +146,8 @@ class KafkaCodecRoundTripTest {
 
     @Test
     void unadvertisedApiIsInvalidEvenIfTheJarKnowsIt() {
-        ApiMessage body = ApiMessageType.JOIN_GROUP.newRequest();
-        ByteBuffer req = KafkaCodec.encodeRequest(ApiMessageType.JOIN_GROUP.apiKey(), (short) 5, 1, "c", body);
+        ApiMessage body = ApiMessageType.SASL_HANDSHAKE.newRequest();
+        ByteBuffer req = KafkaCodec.encodeRequest(ApiMessageType.SASL_HANDSHAKE.apiKey(), (short) 1, 1, "c", body);
         assertThat(parse(req)).isInstanceOf(ParseResult.Invalid.class);
     }
 

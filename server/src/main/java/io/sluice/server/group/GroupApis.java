@@ -1,0 +1,71 @@
+package io.sluice.server.group;
+
+import io.sluice.server.group.handler.AdminHandlers;
+import io.sluice.server.group.handler.FindCoordinatorHandler;
+import io.sluice.server.group.handler.MembershipHandlers;
+import io.sluice.server.group.handler.OffsetHandlers;
+import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.handler.ApiHandler;
+import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.partition.Partition;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * The broker's group coordinator and the handlers of the group APIs, built once by the broker:
+ * {@code GroupApis.start(ctx)}, then {@link #handlers()} go to the dispatcher and {@link #close()}
+ * runs at shutdown. The coordinator's partitions of {@code __consumer_offsets} are those the
+ * broker's ReplicaManager leads. Thread-safe.
+ */
+public final class GroupApis implements AutoCloseable {
+
+    private final GroupCoordinator coordinator;
+    private final Map<Short, ApiHandler> handlers;
+
+    private GroupApis(GroupCoordinator coordinator, Map<Short, ApiHandler> handlers) {
+        this.coordinator = coordinator;
+        this.handlers = handlers;
+    }
+
+    public static GroupApis start(HandlerContext ctx) {
+        GroupConfig config = GroupConfig.from(ctx.config());
+        GroupCoordinator coordinator = new GroupCoordinator(config, () -> ctx.clock().millis(), p -> {
+            Partition partition = ctx.replicas().partition(GroupConfig.OFFSETS_TOPIC, p);
+            return partition == null ? null : new GroupCoordinator.OffsetsPartitions.Led(
+                    new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+        });
+        Map<Short, ApiHandler> h = new HashMap<>();
+        MembershipHandlers membership = new MembershipHandlers(coordinator);
+        OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);
+        AdminHandlers admin = new AdminHandlers(coordinator);
+        h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config));
+        h.put(ApiKeys.JOIN_GROUP.id, membership.joinGroup);
+        h.put(ApiKeys.SYNC_GROUP.id, membership.syncGroup);
+        h.put(ApiKeys.HEARTBEAT.id, membership.heartbeat);
+        h.put(ApiKeys.LEAVE_GROUP.id, membership.leaveGroup);
+        h.put(ApiKeys.OFFSET_COMMIT.id, offsets.offsetCommit);
+        h.put(ApiKeys.OFFSET_FETCH.id, offsets.offsetFetch);
+        h.put(ApiKeys.OFFSET_DELETE.id, offsets.offsetDelete);
+        h.put(ApiKeys.LIST_GROUPS.id, admin.listGroups);
+        h.put(ApiKeys.DESCRIBE_GROUPS.id, admin.describeGroups);
+        h.put(ApiKeys.DELETE_GROUPS.id, admin.deleteGroups);
+        coordinator.start();
+        return new GroupApis(coordinator, Collections.unmodifiableMap(h));
+    }
+
+    /** Handler per api key, for the request dispatcher. */
+    public Map<Short, ApiHandler> handlers() {
+        return handlers;
+    }
+
+    public GroupCoordinator coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public void close() {
+        coordinator.close();
+    }
+}

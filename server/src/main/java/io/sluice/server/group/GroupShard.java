@@ -1,0 +1,331 @@
+package io.sluice.server.group;
+
+import io.sluice.server.group.classic.ClassicGroup;
+import io.sluice.server.group.classic.ClassicGroupManager;
+import io.sluice.server.group.classic.ClassicGroups;
+import io.sluice.server.group.classic.ClassicMember;
+import io.sluice.server.group.classic.ClassicMembership;
+import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.log.GroupLog;
+import io.sluice.server.group.log.GroupRecords;
+import io.sluice.server.group.offsets.OffsetManager;
+import io.sluice.server.group.runtime.CoordinatorTimer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the coordinator keeps for one partition of {@code __consumer_offsets} led here:
+ * its classic groups, their committed offsets and timers, loaded from the partition's log when
+ * leadership arrives. Writes go through {@link #write}, which also runs the bounded rewrite:
+ * once more bytes were appended since the last rewrite than {@code sluice.offsets.rewrite.bytes}
+ * (or than the live state, if larger), the live state is appended again and everything before
+ * it is dropped with a log-start move, so the partition stays within about twice its live size
+ * until compaction exists. Not thread-safe: owned by the coordinator thread.
+ */
+public final class GroupShard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
+    /** Records per batch when rewriting the live state (keeps each batch well under message.max.bytes). */
+    private static final int REWRITE_RECORDS_PER_BATCH = 200;
+
+    private final int partition;
+    private final GroupConfig config;
+    private final GroupLog log;
+    private final LongSupplier clockMs;
+    private final CoordinatorTimer timer;
+    private final ClassicGroups groups;
+    private final ClassicMembership membership;
+    private final ClassicGroupManager classic;
+    private final OffsetManager offsets;
+    private long bytesSinceRewrite;
+    private long liveBytesAtRewrite;
+    private boolean rewriting;
+
+    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs) {
+        this.partition = partition;
+        this.config = config;
+        this.log = log;
+        this.clockMs = clockMs;
+        this.timer = new CoordinatorTimer(clockMs);
+        this.groups = new ClassicGroups(clockMs, this::write);
+        this.membership = new ClassicMembership(config, groups, timer, clockMs);
+        this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
+        this.offsets = new OffsetManager(config, groups, membership, this::write, clockMs);
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public ClassicGroupManager classic() {
+        return classic;
+    }
+
+    public ClassicMembership membership() {
+        return membership;
+    }
+
+    public OffsetManager offsets() {
+        return offsets;
+    }
+
+    public ClassicGroups groups() {
+        return groups;
+    }
+
+    public CoordinatorTimer timer() {
+        return timer;
+    }
+
+    /** Replays the partition's log: groups and offsets as they were last written. */
+    public void load() {
+        long start = clockMs.getAsLong();
+        int[] n = new int[2];
+        log.replay(r -> {
+            n[0]++;
+            try {
+                replay(r);
+            } catch (RuntimeException e) {
+                // A record this coordinator did not write (e.g. produced by a client, or a newer
+                // record type): skipped and logged, so one bad record cannot take every group down.
+                n[1]++;
+                LOG.warn("Skipping undecodable record #{} of {}-{}: {}", n[0], GroupConfig.OFFSETS_TOPIC, partition,
+                        e.toString());
+            }
+        });
+        for (var it = offsets.groupIds(); it.hasNext(); ) {
+            groups.create(it.next());
+        }
+        for (ClassicGroup g : groups.all()) {
+            membership.scheduleSessions(g);
+        }
+        scheduleExpiry();
+        LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
+                offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
+    }
+
+    private void replay(GroupRecords.Record r) {
+        GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
+        if (key.isOffsetCommit()) {
+            offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
+                    r.value() == null ? null : GroupRecords.readOffsetValue(ByteBuffer.wrap(r.value())));
+        } else if (r.value() == null) {
+            groups.unload(key.group());
+        } else {
+            groups.load(key.group(), GroupRecords.readGroupValue(ByteBuffer.wrap(r.value())));
+        }
+    }
+
+    /** Appends records to the partition; a Kafka error code. Runs the bounded rewrite when due. */
+    public short write(List<GroupRecords.Record> records) {
+        if (records.isEmpty()) {
+            return Errors.NONE.code();
+        }
+        short err = log.append(records);
+        if (err == Errors.NONE.code() && !rewriting) {
+            bytesSinceRewrite += bytes(records);
+            if (bytesSinceRewrite > Math.max(config.offsetsRewriteBytes(), liveBytesAtRewrite)) {
+                rewrite();
+            }
+        }
+        return err;
+    }
+
+    /** Writes the live state after the log end, then drops everything before it. */
+    void rewrite() {
+        List<GroupRecords.Record> live = new ArrayList<>();
+        for (ClassicGroup g : groups.all()) {
+            if (g.protocolType() != null || !g.isEmptyOfMembers()) {
+                live.add(ClassicGroups.groupRecord(g));
+            }
+        }
+        offsets.snapshot(live);
+        long newStart = log.logEndOffset();
+        rewriting = true;
+        try {
+            for (int i = 0; i < live.size(); i += REWRITE_RECORDS_PER_BATCH) {
+                short err = log.append(live.subList(i, Math.min(live.size(), i + REWRITE_RECORDS_PER_BATCH)));
+                if (err != Errors.NONE.code()) {
+                    // Nothing dropped: the old records are still there and replay stays correct.
+                    LOG.warn("Rewriting {}-{} failed with {}; the log keeps its prefix", GroupConfig.OFFSETS_TOPIC,
+                            partition, Errors.forCode(err));
+                    return;
+                }
+            }
+        } finally {
+            rewriting = false;
+        }
+        log.deleteBefore(newStart);
+        liveBytesAtRewrite = bytes(live);
+        LOG.info("Rewrote {}-{}: {} live records ({} bytes) from offset {}; {} bytes of history dropped",
+                GroupConfig.OFFSETS_TOPIC, partition, live.size(), liveBytesAtRewrite, newStart, bytesSinceRewrite);
+        bytesSinceRewrite = 0;
+    }
+
+    private static long bytes(List<GroupRecords.Record> records) {
+        long n = 0;
+        for (GroupRecords.Record r : records) {
+            n += r.key().length + (r.value() == null ? 0 : r.value().length) + 16;
+        }
+        return n;
+    }
+
+    // ---- Describe, list, delete ---------------------------------------------------------------
+
+    /** DescribeGroups for one group; an unknown group is described as Dead (v6+: GROUP_ID_NOT_FOUND). */
+    public DescribedGroup describe(String groupId, short version) {
+        DescribedGroup d = new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NONE.code());
+        ClassicGroup g = groups.get(groupId);
+        if (g == null || g.is(GroupState.DEAD)) {
+            d.setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData("");
+            if (version >= 6) {
+                d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + groupId + " not found.");
+            }
+            return d;
+        }
+        boolean stable = g.is(GroupState.STABLE);
+        d.setGroupState(g.state().kafkaName()).setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+                .setProtocolData(stable && g.protocolName() != null ? g.protocolName() : "");
+        for (ClassicMember m : g.members()) {
+            DescribedGroupMember dm = new DescribedGroupMember().setMemberId(m.memberId())
+                    .setGroupInstanceId(version >= 4 ? m.groupInstanceId() : null)
+                    .setClientId(m.clientId()).setClientHost(m.clientHost());
+            if (stable) {
+                dm.setMemberMetadata(m.metadata(g.protocolName())).setMemberAssignment(m.assignment());
+            } else {
+                dm.setMemberMetadata(new byte[0]).setMemberAssignment(new byte[0]);
+            }
+            d.members().add(dm);
+        }
+        return d;
+    }
+
+    /** ListGroups: the groups of this shard matching the state and type filters (empty = all). */
+    public List<ListedGroup> list(Set<String> statesLower, Set<String> typesLower) {
+        List<ListedGroup> out = new ArrayList<>();
+        if (!typesLower.isEmpty() && !typesLower.contains("classic")) {
+            return out;
+        }
+        for (ClassicGroup g : groups.all()) {
+            if (!statesLower.isEmpty() && !statesLower.contains(g.state().kafkaName().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            out.add(new ListedGroup().setGroupId(g.groupId()).setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+                    .setGroupState(g.state().kafkaName()).setGroupType("classic"));
+        }
+        return out;
+    }
+
+    /** DeleteGroups for one group: only an EMPTY group goes; its offsets and metadata get tombstones. */
+    public Errors deleteGroup(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup g = groups.get(groupId);
+        if (g == null || g.is(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!g.is(GroupState.EMPTY)) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        List<GroupRecords.Record> records = new ArrayList<>(offsets.tombstones(groupId));
+        records.add(ClassicGroups.groupTombstone(groupId));
+        short err = write(records);
+        if (err != Errors.NONE.code()) {
+            return Errors.forCode(err) == Errors.NOT_LEADER_OR_FOLLOWER ? Errors.NOT_COORDINATOR
+                    : Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        membership.cancelAll(g);
+        offsets.forget(groupId);
+        groups.remove(g);
+        LOG.info("Deleted group {}", groupId);
+        return Errors.NONE;
+    }
+
+    /** Subscribed topics of a consumer group's members (OffsetDelete's check); unreadable = subscribed to all. */
+    public boolean isSubscribed(String groupId, String topic) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null || g.protocolName() == null) {
+            return false;
+        }
+        for (ClassicMember m : g.members()) {
+            try {
+                var sub = org.apache.kafka.clients.consumer.internals.ConsumerProtocol
+                        .deserializeSubscription(ByteBuffer.wrap(m.metadata(g.protocolName())));
+                if (sub.topics().contains(topic)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- Expiry --------------------------------------------------------------------------------
+
+    private void scheduleExpiry() {
+        timer.schedule("expire-offsets", config.offsetsRetentionCheckIntervalMs(), () -> {
+            expire();
+            scheduleExpiry();
+        });
+    }
+
+    /** Expires offsets past retention and forgets empty groups left with nothing (Kafka's cleanupGroupMetadata). */
+    public void expire() {
+        Map<String, List<TopicPartition>> expired = new HashMap<>();
+        List<GroupRecords.Record> records = new ArrayList<>(offsets.expire(expired));
+        List<ClassicGroup> dropped = new ArrayList<>();
+        for (ClassicGroup g : groups.all()) {
+            if (g.is(GroupState.EMPTY) && g.isEmptyOfMembers()) {
+                int left = offsets.offsets(g.groupId()).size() - expired.getOrDefault(g.groupId(), List.of()).size();
+                if (left == 0) {
+                    records.add(ClassicGroups.groupTombstone(g.groupId()));
+                    dropped.add(g);
+                }
+            }
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        if (write(records) != Errors.NONE.code()) {
+            LOG.warn("Writing {} expiry tombstones to {}-{} failed; retried next round", records.size(),
+                    GroupConfig.OFFSETS_TOPIC, partition);
+            return;
+        }
+        offsets.removeExpired(expired);
+        for (ClassicGroup g : dropped) {
+            membership.cancelAll(g);
+            groups.remove(g);
+        }
+        LOG.info("Expired {} offsets and {} empty groups of {}-{}", records.size() - dropped.size(), dropped.size(),
+                GroupConfig.OFFSETS_TOPIC, partition);
+    }
+
+    /** Leadership moved away: every parked request is answered NOT_COORDINATOR and the state dropped. */
+    public void unload() {
+        for (ClassicGroup g : groups.all()) {
+            for (ClassicMember m : g.members()) {
+                failParked(m);
+            }
+        }
+        timer.clear();
+    }
+
+    private static void failParked(ClassicMember m) {
+        ClassicGroupManager.failParked(m, Errors.NOT_COORDINATOR);
+    }
+}

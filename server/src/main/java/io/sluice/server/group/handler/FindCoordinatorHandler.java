@@ -1,0 +1,126 @@
+package io.sluice.server.group.handler;
+
+import io.sluice.metadata.command.CreateTopics;
+import io.sluice.metadata.image.BrokerRegistration;
+import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.PartitionImage;
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.server.group.GroupConfig;
+import io.sluice.server.handler.ApiHandler;
+import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * FindCoordinator v0-6 (v4+: a batch of keys). A group's coordinator is the leader of partition
+ * {@code abs(hash(groupId)) % offsets.topic.num.partitions} of {@code __consumer_offsets}, which
+ * is created on the first lookup (answered COORDINATOR_NOT_AVAILABLE meanwhile; the client
+ * retries, as with Kafka). Transaction coordinators come with transactions: until then
+ * COORDINATOR_NOT_AVAILABLE. Thread-safe.
+ */
+public final class FindCoordinatorHandler implements ApiHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FindCoordinatorHandler.class);
+    private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
+
+    private final HandlerContext ctx;
+    private final GroupConfig config;
+    private final AtomicBoolean creating = new AtomicBoolean();
+
+    public FindCoordinatorHandler(HandlerContext ctx, GroupConfig config) {
+        this.ctx = ctx;
+        this.config = config;
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
+        FindCoordinatorRequestData req = request.bodyAs(FindCoordinatorRequestData.class);
+        short v = request.apiVersion();
+        FindCoordinatorResponseData resp = new FindCoordinatorResponseData();
+        if (v >= 4) {
+            for (String key : req.coordinatorKeys()) {
+                resp.coordinators().add(lookup(req.keyType(), key));
+            }
+        } else {
+            FindCoordinatorResponseData.Coordinator c = lookup(req.keyType(), req.key());
+            resp.setErrorCode(c.errorCode()).setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
+            if (v >= 1) {
+                resp.setErrorMessage(c.errorMessage());
+            }
+        }
+        return CompletableFuture.completedFuture(KafkaResponse.of(resp));
+    }
+
+    private FindCoordinatorResponseData.Coordinator lookup(byte keyType, String key) {
+        FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
+                .setNodeId(-1).setHost("").setPort(-1);
+        if (keyType == TRANSACTION) {
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "transactions are not supported yet");
+        }
+        if (keyType != GROUP) {
+            return fail(c, Errors.INVALID_REQUEST, "unsupported coordinator key type " + keyType);
+        }
+        if (key == null || key.isEmpty()) {
+            return fail(c, Errors.INVALID_REQUEST, "empty group id");
+        }
+        MetadataImage image = ctx.metadata().image();
+        TopicImage topic = image.topic(GroupConfig.OFFSETS_TOPIC);
+        if (topic == null) {
+            createOffsetsTopic(image);
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, GroupConfig.OFFSETS_TOPIC + " is being created");
+        }
+        int p = config.partitionFor(key);
+        PartitionImage partition = topic.partition(p);
+        if (partition == null || !partition.hasLeader()) {
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + GroupConfig.OFFSETS_TOPIC + "-" + p);
+        }
+        Endpoint e = image.broker(partition.leader()).flatMap(b -> b.endpoint(ctx.clientListenerName())).orElse(null);
+        if (e == null) {
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "leader " + partition.leader() + " has no client endpoint");
+        }
+        return c.setErrorCode(Errors.NONE.code()).setNodeId(partition.leader()).setHost(e.host()).setPort(e.port());
+    }
+
+    private static FindCoordinatorResponseData.Coordinator fail(FindCoordinatorResponseData.Coordinator c, Errors e,
+                                                                String message) {
+        return c.setErrorCode(e.code()).setErrorMessage(message);
+    }
+
+    /** Creates __consumer_offsets once (Kafka does the same on the first FindCoordinator). */
+    private void createOffsetsTopic(MetadataImage image) {
+        if (!creating.compareAndSet(false, true)) {
+            return;
+        }
+        List<BrokerRegistration> live = image.unfencedBrokers();
+        int rf = Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), live.size()));
+        // No time or size retention: the records are the groups' state. The coordinator's bounded
+        // rewrite moves the log start, and whole segments below it are deleted by retention.
+        Map<String, String> configs = Map.of("cleanup.policy", "compact", "retention.ms", "-1",
+                "retention.bytes", "-1", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes()));
+        CreateTopics.NewTopic t = new CreateTopics.NewTopic(GroupConfig.OFFSETS_TOPIC,
+                config.offsetsTopicNumPartitions(), (short) rf, List.of(), configs);
+        ctx.metadata().submit(new CreateTopics(List.of(t), false)).whenComplete((r, err) -> {
+            creating.set(false);
+            if (r != null && r.topics().get(0).errorCode() == Errors.NONE.code()) {
+                LOG.info("Created {} with {} partitions, replication factor {}", GroupConfig.OFFSETS_TOPIC,
+                        config.offsetsTopicNumPartitions(), rf);
+            } else if (r != null && r.topics().get(0).errorCode() != Errors.TOPIC_ALREADY_EXISTS.code()) {
+                LOG.warn("Creating {} failed: {} {}", GroupConfig.OFFSETS_TOPIC, r.topics().get(0).errorCode(),
+                        r.topics().get(0).errorMessage());
+            }
+        });
+    }
+}

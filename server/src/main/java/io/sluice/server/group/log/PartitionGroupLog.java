@@ -1,0 +1,100 @@
+package io.sluice.server.group.log;
+
+import io.sluice.server.partition.Partition;
+import io.sluice.storage.ErrorCode;
+import io.sluice.storage.log.LogReadResult;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * {@link GroupLog} over a partition of {@code __consumer_offsets} led by this broker: batches are
+ * built with kafka-clients' {@link MemoryRecordsBuilder} (uncompressed v2) and appended through
+ * the partition's leader append, like a producer's. Owned by one coordinator shard; not
+ * thread-safe (the coordinator thread is its only caller).
+ */
+public final class PartitionGroupLog implements GroupLog {
+
+    /** Bytes read from the log per step while loading. */
+    private static final int LOAD_READ_BYTES = 1024 * 1024;
+
+    private final Partition partition;
+    private final LongSupplier clockMs;
+
+    public PartitionGroupLog(Partition partition, LongSupplier clockMs) {
+        this.partition = partition;
+        this.clockMs = clockMs;
+    }
+
+    public Partition partition() {
+        return partition;
+    }
+
+    @Override
+    public short append(List<GroupRecords.Record> records) {
+        if (records.isEmpty()) {
+            return ErrorCode.NONE;
+        }
+        int estimate = 128;
+        for (GroupRecords.Record r : records) {
+            estimate += 32 + r.key().length + (r.value() == null ? 0 : r.value().length);
+        }
+        long now = clockMs.getAsLong();
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), Compression.NONE,
+                TimestampType.CREATE_TIME, 0L);
+        for (GroupRecords.Record r : records) {
+            builder.append(now, r.key(), r.value());
+        }
+        ByteBuffer batch = builder.build().buffer();
+        return partition.appendAsLeader(batch).errorCode();
+    }
+
+    @Override
+    public void replay(Consumer<GroupRecords.Record> visitor) {
+        long offset = partition.log().logStartOffset();
+        while (offset < partition.log().logEndOffset()) {
+            try (LogReadResult read = partition.log().read(offset, LOAD_READ_BYTES, true)) {
+                if (read.errorCode() != ErrorCode.NONE) {
+                    throw new IllegalStateException("reading " + partition.id() + " at " + offset
+                            + " failed with error " + read.errorCode());
+                }
+                if (read.sizeInBytes() == 0) {
+                    return;
+                }
+                MemoryRecords records = MemoryRecords.readableRecords(read.records().duplicate());
+                for (RecordBatch batch : records.batches()) {
+                    for (org.apache.kafka.common.record.internal.Record r : batch) {
+                        if (r.offset() < offset || !r.hasKey()) {
+                            continue;
+                        }
+                        visitor.accept(new GroupRecords.Record(Utils.toArray(r.key()),
+                                r.hasValue() ? Utils.toArray(r.value()) : null));
+                    }
+                }
+                offset = Math.max(offset + 1, read.nextOffset());
+            }
+        }
+    }
+
+    @Override
+    public long logEndOffset() {
+        return partition.log().logEndOffset();
+    }
+
+    @Override
+    public long sizeInBytes() {
+        return partition.log().sizeInBytes();
+    }
+
+    @Override
+    public void deleteBefore(long offset) {
+        partition.log().deleteRecords(offset);
+    }
+}

@@ -1,0 +1,57 @@
+package io.sluice.server.group;
+
+import io.sluice.server.group.log.GroupLog;
+import io.sluice.server.group.log.GroupRecords;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.common.protocol.Errors;
+
+/** A GroupLog held in a list (unit tests of the coordinator logic); can be told to fail appends. */
+final class MemoryGroupLog implements GroupLog {
+
+    final List<GroupRecords.Record> records = new ArrayList<>();
+    long logStartOffset;
+    short failWith = Errors.NONE.code();
+    int appends;
+
+    @Override
+    public short append(List<GroupRecords.Record> batch) {
+        if (failWith != Errors.NONE.code()) {
+            return failWith;
+        }
+        appends++;
+        records.addAll(batch);
+        return Errors.NONE.code();
+    }
+
+    @Override
+    public void replay(Consumer<GroupRecords.Record> visitor) {
+        for (int i = (int) logStartOffset; i < records.size(); i++) {
+            visitor.accept(records.get(i));
+        }
+    }
+
+    @Override
+    public long logEndOffset() {
+        return records.size();
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long n = 0;
+        for (int i = (int) logStartOffset; i < records.size(); i++) {
+            n += records.get(i).key().length + (records.get(i).value() == null ? 0 : records.get(i).value().length);
+        }
+        return n;
+    }
+
+    @Override
+    public void deleteBefore(long offset) {
+        logStartOffset = Math.max(logStartOffset, offset);
+    }
+
+    long liveRecords() {
+        return records.size() - logStartOffset;
+    }
+}
