@@ -1,0 +1,197 @@
+package io.sluice.bench.broker;
+
+import io.sluice.bench.broker.report.ResultsJson;
+import io.sluice.bench.broker.report.RunResults;
+import io.sluice.bench.broker.launch.BrokerTarget;
+import io.sluice.bench.broker.launch.KafkaTarget;
+import io.sluice.bench.broker.launch.SluiceTarget;
+import io.sluice.bench.broker.workload.LoadSettings;
+import io.sluice.bench.broker.workload.Workload;
+import io.sluice.bench.broker.workload.WorkloadPlan;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/sluice bench}: Apache Kafka 4.4.0 and Sluice side by side on this machine, in one run,
+ * alternating A B A B, reported as Sluice/Kafka ratios (report.md, results.json, PNG charts).
+ * The entry point; one instance per invocation.
+ */
+@Command(name = "sluice bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the same workloads against Apache Kafka 4.4.0 and Sluice on this machine, one broker",
+                "process at a time, alternating over the repetitions, and writes report.md (medians and",
+                "Sluice/Kafka ratios), results.json and PNG charts.", ""},
+        footer = {"", "Examples:", "  bin/sluice bench --mode quick", "  bin/sluice bench --mode full",
+                "  bin/sluice bench --candidate kafka --mode smoke    (Kafka against itself: ratios near 1)",
+                "  bin/sluice bench --render bench/target/side-by-side/<run>/results.json"})
+public final class SideBySide implements Callable<Integer> {
+
+    /** Presets: repetitions, broker warm-up s, warmup s, measured s, MiB per consume workload. */
+    enum Mode {
+        SMOKE(1, 2, 1, 2, 16), QUICK(2, 5, 2, 3, 64), FULL(3, 20, 5, 15, 1024);
+
+        final int repetitions;
+        final int brokerWarmupSeconds;
+        final int warmupSeconds;
+        final int durationSeconds;
+        final int consumeMib;
+
+        Mode(int repetitions, int brokerWarmupSeconds, int warmupSeconds, int durationSeconds, int consumeMib) {
+            this.repetitions = repetitions;
+            this.brokerWarmupSeconds = brokerWarmupSeconds;
+            this.warmupSeconds = warmupSeconds;
+            this.durationSeconds = durationSeconds;
+            this.consumeMib = consumeMib;
+        }
+    }
+
+    @Option(names = "--mode", description = "smoke (seconds, for CI), quick (~5 min, default) or full (~1 h: every combination, 3 repetitions)")
+    Mode mode = Mode.QUICK;
+
+    @Option(names = "--candidate", description = "What to compare with Kafka: sluice (default), kafka (a self-check), or none")
+    String candidate = "sluice";
+
+    @Option(names = "--reps", description = "Repetitions per broker (default from --mode)")
+    Integer repetitions;
+
+    @Option(names = "--broker-warmup-seconds", description = "Produce load on a throwaway topic after each broker start, before the first workload (JIT; default from --mode)")
+    Integer brokerWarmupSeconds;
+
+    @Option(names = "--warmup-seconds", description = "Load before each measured window (default from --mode)")
+    Integer warmupSeconds;
+
+    @Option(names = "--duration-seconds", description = "Measured window of produce and e2e workloads (default from --mode)")
+    Integer durationSeconds;
+
+    @Option(names = "--consume-mib", description = "MiB written then read by each consume workload (default from --mode)")
+    Integer consumeMib;
+
+    @Option(names = "--partitions", split = ",", description = "Partition counts (default 1,8,64)")
+    List<Integer> partitions = List.of(1, 8, 64);
+
+    @Option(names = "--rates", split = ",", description = "End-to-end rates in records/s (default 5000,20000)")
+    List<Integer> rates = List.of(5_000, 20_000);
+
+    @Option(names = "--workloads", description = "Only workloads whose id matches this regex, e.g. 'produce|e2e'")
+    String workloadFilter;
+
+    @Option(names = "--idempotence", description = "enable.idempotence=true for acks=all producers (both brokers)")
+    boolean idempotence;
+
+    @Option(names = "--home", description = "The Sluice checkout (holds bin/sluice; default: current directory)")
+    Path home = Path.of(".");
+
+    @Option(names = "--kafka-classpath", description = "Kafka broker classpath file (default <home>/bench/target/kafka-broker.classpath)")
+    Path kafkaClasspath;
+
+    @Option(names = "--sluice-prop", description = "Extra Sluice server.properties setting key=value ({port}, {controllerPort}, {dataDir} are filled in; empty value removes)")
+    Map<String, String> sluiceProps = new LinkedHashMap<>();
+
+    @Option(names = "--out", description = "Report directory (default <home>/bench/target/side-by-side/<timestamp>)")
+    Path outDir;
+
+    @Option(names = "--work-dir", description = "Where brokers keep their data during the run (default <out>/work)")
+    Path workDir;
+
+    @Option(names = "--render", description = "Only redraw report.md and the PNGs from an earlier results.json")
+    Path render;
+
+    private final PrintStream out;
+
+    public SideBySide(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new SideBySide(System.out)).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    /** Runs the command in this JVM (tests); returns the exit code. */
+    public static int run(PrintStream out, String... args) {
+        System.setProperty("java.awt.headless", "true");
+        return new CommandLine(new SideBySide(out)).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (render != null) {
+            RunResults previous = ResultsJson.read(render);
+            ResultsJson.writeReport(previous, render.toAbsolutePath().getParent());
+            out.println("Redrew " + render.toAbsolutePath().getParent().resolve("report.md"));
+            return 0;
+        }
+        Path root = home.toAbsolutePath().normalize();
+        Path out = outDir != null ? outDir : root.resolve("bench/target/side-by-side")
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path work = workDir != null ? workDir : out.resolve("work");
+        Files.createDirectories(out);
+        LoadSettings settings = new LoadSettings(Duration.ofSeconds(or(warmupSeconds, mode.warmupSeconds)),
+                Duration.ofSeconds(or(durationSeconds, mode.durationSeconds)),
+                (long) or(consumeMib, mode.consumeMib) << 20, idempotence);
+        int reps = or(repetitions, mode.repetitions);
+        List<Workload> plan = plan();
+        if (plan.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --workloads " + workloadFilter);
+        }
+        List<BrokerTarget> targets = targets(root);
+        Map<String, String> shown = new LinkedHashMap<>();
+        shown.put("repetitions", Integer.toString(reps));
+        shown.put("warmup", settings.warmup().toSeconds() + " s");
+        shown.put("measured window", settings.duration().toSeconds() + " s (produce, e2e)");
+        shown.put("consume data", (settings.consumeBytes() >> 20) + " MiB per consume workload");
+        shown.put("enable.idempotence", Boolean.toString(idempotence));
+        shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
+        this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
+                mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);
+        Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
+        shown.put("broker warm-up", brokerWarmup.toSeconds() + " s of produce load after each start");
+        RunResults results = new Harness(targets, plan, settings, brokerWarmup, reps, work, out, this.out)
+                .run(mode.name().toLowerCase(), shown);
+        Harness.deleteTree(work);
+        ResultsJson.writeReport(results, out);
+        this.out.println("Report: " + out.resolve("report.md"));
+        this.out.println("JSON:   " + out.resolve("results.json"));
+        this.out.println("Charts: " + out.resolve("throughput.png") + ", latency.png, cost.png");
+        return 0;
+    }
+
+    private List<Workload> plan() {
+        List<Workload> plan = switch (mode) {
+            case SMOKE -> WorkloadPlan.smoke(partitions, rates);
+            case QUICK -> WorkloadPlan.quick(partitions, rates);
+            case FULL -> WorkloadPlan.full(partitions, rates);
+        };
+        return workloadFilter == null ? plan : WorkloadPlan.filter(plan, workloadFilter);
+    }
+
+    private List<BrokerTarget> targets(Path root) {
+        Path classpath = kafkaClasspath != null ? kafkaClasspath : root.resolve("bench/target/kafka-broker.classpath");
+        List<BrokerTarget> targets = new ArrayList<>();
+        targets.add(new KafkaTarget("kafka", classpath));
+        switch (candidate) {
+            case "sluice" -> targets.add(new SluiceTarget(root, sluiceProps));
+            case "kafka" -> targets.add(new KafkaTarget("kafka-b", classpath));
+            case "none" -> {
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--candidate must be sluice, kafka or none, not " + candidate);
+        }
+        return targets;
+    }
+
+    private static int or(Integer given, int preset) {
+        return given != null ? given : preset;
+    }
+}

@@ -1,0 +1,14 @@
+package io.sluice.bench.broker.workload;
+
+import java.time.Duration;
+
+/**
+ * How long and how much each workload runs; the same for both brokers. Immutable.
+ *
+ * @param warmup        load before the measured window (JIT, page cache, batching settle)
+ * @param duration      the measured window of the produce and end-to-end workloads
+ * @param consumeBytes  bytes written before, then read by, each consume workload
+ * @param idempotence   the producer's {@code enable.idempotence} (the same for both brokers)
+ */
+public record LoadSettings(Duration warmup, Duration duration, long consumeBytes, boolean idempotence) {
+}

@@ -1,0 +1,97 @@
+package io.sluice.bench.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.bench.broker.report.ResultsJson;
+import io.sluice.bench.broker.report.RunResults;
+import io.sluice.bench.broker.workload.LoadResult;
+import io.sluice.bench.broker.workload.Workload;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI smoke test of the harness: a real run in smoke mode (seconds per workload, one repetition)
+ * against a real Apache Kafka 4.4.0 process and, when this checkout has bin/sluice, a real Sluice
+ * process. Checks the run finishes and writes its report, JSON and charts; asserts no timing.
+ */
+@Tag("slow")
+class SideBySideSmokeTest {
+    /** The repository root: surefire runs in bench/. */
+    private static final Path HOME = Path.of("").toAbsolutePath().getParent();
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void smokeRunWritesReportJsonAndCharts(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
+
+        int exit = SideBySide.run(tee, "--mode", "smoke", "--candidate", "sluice", "--home", HOME.toString(),
+                "--partitions", "1,8", "--out", out.toString());
+
+        assertThat(exit).isZero();
+        RunResults run = ResultsJson.read(out.resolve("results.json"));
+        assertThat(run.workloads()).hasSize(4);
+        List<LoadResult> kafka = run.results().stream().filter(r -> r.broker().equals("kafka")).toList();
+        assertThat(kafka).hasSize(run.workloads().size());
+        assertThat(kafka).allSatisfy(r -> {
+            assertThat(r.error()).as(r.workload()).isNull();
+            assertThat(r.records()).as(r.workload()).isPositive();
+            assertThat(r.brokerCpuSeconds()).as(r.workload()).isPositive();
+            assertThat(r.peakRssBytes()).as(r.workload()).isPositive();
+        });
+        assertThat(kafka.stream().filter(r -> r.workload().startsWith("e2e")).findFirst().orElseThrow().latency().count())
+                .isPositive();
+        if (run.unavailable().containsKey("sluice")) {
+            assertThat(Files.readString(out.resolve("report.md"))).contains("sluice was not measured");
+        } else {
+            // Sluice ran: every workload has a row for it, measured or failed with a reason.
+            assertThat(run.results().stream().filter(r -> r.broker().equals("sluice")).map(LoadResult::workload))
+                    .containsExactlyElementsOf(run.workloads().stream().map(Workload::id).toList());
+        }
+        String report = Files.readString(out.resolve("report.md"));
+        for (Workload workload : run.workloads()) {
+            assertThat(report).contains("| " + workload.label() + " |");
+        }
+        for (String png : List.of("throughput.png", "latency.png", "cost.png")) {
+            BufferedImage image = ImageIO.read(out.resolve(png).toFile());
+            assertThat(image).as(png).isNotNull();
+            assertThat(image.getWidth()).as(png).isGreaterThan(500);
+        }
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("rep 1/1 · kafka · produce");
+        assertThat(out.resolve("work")).doesNotExist();
+    }
+
+    /** Writes to two streams: the test keeps the console, the build log shows the progress. */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int value) throws java.io.IOException {
+            a.write(value);
+            b.write(value);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+            a.write(bytes, offset, length);
+            b.write(bytes, offset, length);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.sluice.bench.broker.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.bench.broker.workload.LatencySummary;
+import io.sluice.bench.broker.workload.LoadResult;
+import io.sluice.bench.broker.workload.Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ReportTest {
+    private static final Workload PRODUCE = Workload.produce(8, "1", 0);
+    private static final Workload E2E = Workload.endToEnd(8, 5_000);
+
+    @Test
+    void cellsShowMediansAndTheCandidateToBaselineRatio() {
+        RunResults run = run(List.of(
+                result(PRODUCE, "kafka", 1, 100, 1.0), result(PRODUCE, "kafka", 2, 300, 1.0), result(PRODUCE, "kafka", 3, 200, 1.0),
+                result(PRODUCE, "sluice", 1, 400, 0.4), result(PRODUCE, "sluice", 2, 500, 0.4), result(PRODUCE, "sluice", 3, 100, 0.4),
+                result(E2E, "kafka", 1, 5000, 10), result(E2E, "sluice", 1, 5000, 2)));
+        Summaries summaries = new Summaries(run);
+
+        assertThat(summaries.get(PRODUCE.id(), "kafka").median(Summary.Metric.RECORDS_PER_SEC)).isEqualTo(200);
+        String md = MarkdownReport.render(run, summaries);
+        // records/s: 200 → 400, ratio 2.00 meets the 1.5× target.
+        assertThat(md).contains("| produce acks=1 batch=default p=8 | 200 → 400 (**2.00×** ✅) |");
+        // CPU per GiB 1.0 → 0.4 meets ≤ 0.67×; latency ratio misses ≤ 0.5× when it is 1.0.
+        assertThat(md).contains("1.00 → 0.40 (**0.40×** ✅)");
+        assertThat(md).contains("| e2e 5,000/s p=8 |");
+    }
+
+    @Test
+    void unavailableCandidateIsSaidAndOnlyBaselineShown() {
+        RunResults run = new RunResults("s", "f", "smoke", Map.of(), Map.of("repetitions", "1"), "kafka", "sluice",
+                Map.of("sluice", "no bin/sluice"), List.of(PRODUCE), List.of(result(PRODUCE, "kafka", 1, 100, 1)));
+
+        String md = MarkdownReport.render(run, new Summaries(run));
+
+        assertThat(md).contains("**sluice was not measured:** no bin/sluice").contains("| produce acks=1 batch=default p=8 | 100 |");
+    }
+
+    @Test
+    void failedRunsAreLeftOutOfMediansAndListedWithTheirError() {
+        RunResults run = run(List.of(result(PRODUCE, "kafka", 1, 100, 1),
+                LoadResult.failed(PRODUCE, "sluice", 1, "broker did not start"), result(PRODUCE, "sluice", 2, 300, 1)));
+
+        Summaries summaries = new Summaries(run);
+
+        assertThat(summaries.get(PRODUCE.id(), "sluice").runs()).isEqualTo(1);
+        assertThat(MarkdownReport.render(run, summaries)).contains("broker did not start").contains("100 → 300 (**3.00×** ✅)");
+    }
+
+    @Test
+    void jsonRoundTripsAndChartsAreDrawn(@TempDir Path dir) throws Exception {
+        RunResults run = run(List.of(result(PRODUCE, "kafka", 1, 100, 1), result(PRODUCE, "sluice", 1, 150, 1),
+                result(E2E, "kafka", 1, 5000, 10), result(E2E, "sluice", 1, 5000, 3)));
+
+        ResultsJson.writeReport(run, dir);
+
+        assertThat(ResultsJson.read(dir.resolve("results.json"))).isEqualTo(run);
+        for (String png : List.of("throughput.png", "latency.png", "cost.png")) {
+            assertThat(ImageIO.read(dir.resolve(png).toFile()).getHeight()).as(png).isGreaterThan(200);
+        }
+        assertThat(Files.readString(dir.resolve("report.md"))).contains("![throughput](throughput.png)");
+    }
+
+    private static RunResults run(List<LoadResult> results) {
+        return new RunResults("2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z", "quick", Map.of("cpus", "2"),
+                Map.of("repetitions", "3"), "kafka", "sluice", Map.of(), List.of(PRODUCE, E2E), new ArrayList<>(results));
+    }
+
+    /** A result with the given records/s, CPU-s/GiB and latencies around {@code latencyMs}. */
+    private static LoadResult result(Workload workload, String broker, int rep, double recordsPerSec, double cpuPerGib) {
+        Histogram micros = LatencySummary.newHistogram();
+        Random random = new Random(rep);
+        for (int i = 0; i < 1000; i++) {
+            micros.recordValue((long) (1000 * cpuPerGib * (1 + random.nextDouble())));
+        }
+        return new LoadResult(workload.id(), broker, rep, (long) recordsPerSec, (long) recordsPerSec * 1024, 1.0,
+                recordsPerSec, recordsPerSec / 1024, LatencySummary.of(micros), cpuPerGib, cpuPerGib, 100L << 20,
+                50L << 20, 0.1, 0, null);
+    }
+}
