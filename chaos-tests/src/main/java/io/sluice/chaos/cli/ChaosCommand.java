@@ -1,0 +1,147 @@
+package io.sluice.chaos.cli;
+
+import io.sluice.chaos.run.ChaosRun;
+import io.sluice.chaos.run.RunSummary;
+import io.sluice.chaos.schedule.FaultKind;
+import io.sluice.chaos.schedule.ScheduleGenerator;
+import io.sluice.chaos.target.TargetSpec;
+import io.sluice.chaos.target.Targets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/sluice chaos}: runs the fault-injection suite against a target with a budget, a seed
+ * and a set of fault kinds, and prints the final table. Exit code 0 if nothing that must hold was
+ * violated, 1 if something was, 2 on bad usage.
+ */
+@Command(name = "sluice chaos", mixinStandardHelpOptions = true,
+        description = "Jepsen-style fault injection against real broker processes.")
+public final class ChaosCommand implements Callable<Integer> {
+
+    @Option(names = "--target", defaultValue = "kafka",
+            description = "kafka (Apache Kafka 4.4.0 stand-in from Maven jars), sluice (bin/sluice start), "
+                    + "or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
+    String target;
+
+    @Option(names = "--sluice-home", description = "checkout or distribution with bin/sluice (default: the repo root)")
+    Path sluiceHome;
+
+    @Option(names = "--kafka-classpath", description = "file with the Kafka stand-in's classpath "
+            + "(default: chaos-tests/target/kafka-standin.classpath)")
+    Path kafkaClasspath;
+
+    @Option(names = "--schedules", defaultValue = "20", description = "budget: schedules (default ${DEFAULT-VALUE})")
+    int schedules;
+
+    @Option(names = "--time", description = "budget: wall time, e.g. 10m, 2h, 90s (default: unlimited)")
+    String time;
+
+    @Option(names = "--seed", description = "run seed, decimal or 0x-hex (default: random, printed)")
+    String seed;
+
+    @Option(names = "--replay", description = "run only the schedule with this seed (as printed on failure)")
+    String replay;
+
+    @Option(names = "--faults", split = ",", description = "fault kinds: kill,pause,power-loss,corrupt,disk-full,"
+            + "slow,stall,cut,fuzz or 'all' or 'none' (default: all)")
+    List<String> faults;
+
+    @Option(names = "--schedule-ms", defaultValue = "15000", description = "workload time per schedule (default ${DEFAULT-VALUE})")
+    int scheduleMs;
+
+    @Option(names = "--faults-max", defaultValue = "3", description = "faults per schedule at most (default ${DEFAULT-VALUE})")
+    int faultsMax;
+
+    @Option(names = "--fault-ms-max", defaultValue = "3000", description = "longest fault: down time, pause, hold "
+            + "(default ${DEFAULT-VALUE}; above the broker's session timeout it exercises fencing)")
+    int faultMsMax;
+
+    @Option(names = "--rate", defaultValue = "200", description = "sends per second per producer, upper bound (default ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--partitions", defaultValue = "2", description = "partitions per topic (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--no-commits", description = "assign() consumers never commit offsets (default: they do, "
+            + "if the target supports it)")
+    boolean noCommits;
+
+    @Option(names = "--no-groups", description = "no consumer-group workloads (default: on, if the target supports them)")
+    boolean noGroups;
+
+    @Option(names = "--shrink-runs", defaultValue = "6", description = "re-runs spent shrinking a failure (default ${DEFAULT-VALUE})")
+    int shrinkRuns;
+
+    @Option(names = "--disk-mb", defaultValue = "512", description = "tmpfs size for disk-full schedules (default ${DEFAULT-VALUE})")
+    long diskMb;
+
+    @Option(names = "--work-dir", description = "where schedule directories go (default: a temp dir)")
+    Path workDir;
+
+    @Option(names = "--keep", description = "keep passing schedules' directories too")
+    boolean keep;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ChaosCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path repo = Path.of(System.getProperty("chaos.repoRoot", ".")).toAbsolutePath().normalize();
+        TargetSpec spec = switch (target) {
+            case "kafka" -> Targets.kafka(kafkaClasspath != null ? kafkaClasspath
+                    : repo.resolve("chaos-tests/target/kafka-standin.classpath"));
+            case "sluice" -> Targets.sluice(sluiceHome != null ? sluiceHome : repo);
+            default -> Targets.fromFile(Path.of(target));
+        };
+        long runSeed = seed != null ? parseSeed(seed) : new java.security.SecureRandom().nextLong();
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("sluice-chaos-");
+        ScheduleGenerator.Options gen = new ScheduleGenerator.Options(kinds(faults), ChaosRun.allTopics(), scheduleMs,
+                faultsMax, rate, !noCommits, !noGroups, faultMsMax);
+        Duration budget = time == null ? Duration.ofDays(365) : parseDuration(time);
+        ChaosRun.Options options = new ChaosRun.Options(spec, dir, runSeed, replay != null ? 1 : schedules, budget,
+                gen, partitions, diskMb << 20, shrinkRuns, keep,
+                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), true);
+        RunSummary summary = new ChaosRun(options, System.out).run();
+        return summary.failed().isEmpty() ? 0 : 1;
+    }
+
+    static Set<FaultKind> kinds(List<String> names) {
+        if (names == null || names.contains("all")) {
+            return EnumSet.allOf(FaultKind.class);
+        }
+        EnumSet<FaultKind> out = EnumSet.noneOf(FaultKind.class);
+        for (String n : names) {
+            if (!n.equals("none")) {
+                out.add(FaultKind.fromCli(n));
+            }
+        }
+        return out;
+    }
+
+    static long parseSeed(String s) {
+        String t = s.trim().toLowerCase();
+        return t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+    }
+
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase();
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> throw new CommandLine.ParameterException(new CommandLine(new ChaosCommand()),
+                    "--time wants a number and s, m or h: " + s);
+        };
+    }
+}

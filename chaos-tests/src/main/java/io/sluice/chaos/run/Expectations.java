@@ -1,0 +1,52 @@
+package io.sluice.chaos.run;
+
+import io.sluice.chaos.checker.Anomaly;
+import io.sluice.chaos.schedule.FaultKind;
+import io.sluice.chaos.schedule.Schedule;
+import io.sluice.chaos.workload.TopicSpec;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What must hold, per topic setting, under a schedule's faults (issue 7, "What must hold"):
+ * <ul>
+ *   <li>acks &ge; 1 with no power loss and no corruption: nothing acknowledged is lost (SIGKILL
+ *       keeps the page cache); offsets stay consistent; consumers skip nothing; commits never go
+ *       backwards;</li>
+ *   <li>acks=all with flush.messages=1: the same even under power loss (the cut keeps what was
+ *       acknowledged, or only the checkpoint where the target claims it tracks its forces);</li>
+ *   <li>idempotence on: additionally no duplicates and no reordering;</li>
+ *   <li>acks=0, power loss without flush, corrupted segments: loss is allowed, so everything is
+ *       measured and reported, nothing asserted.</li>
+ * </ul>
+ * Stateless.
+ */
+public final class Expectations {
+    private Expectations() { }
+
+    public static boolean lossAllowed(TopicSpec topic, Schedule schedule, boolean checkpointTracksForce) {
+        if ("0".equals(topic.acks()) || schedule.has(FaultKind.CORRUPT)) {
+            return true;
+        }
+        // flush.messages=1 topics are never cut below what was acknowledged (see Nemesis), or below the
+        // checkpoint where the target claims it tracks its forces: either way acknowledged = durable.
+        return schedule.has(FaultKind.POWER_LOSS) && !topic.flushEveryMessage();
+    }
+
+    /** Anomalies that must be zero for {@code topic} in {@code schedule}. */
+    public static Set<Anomaly> asserted(TopicSpec topic, Schedule schedule, boolean checkpointTracksForce) {
+        if (lossAllowed(topic, schedule, checkpointTracksForce)) {
+            return EnumSet.noneOf(Anomaly.class);
+        }
+        Set<Anomaly> must = EnumSet.of(Anomaly.LOST, Anomaly.UNSEEN, Anomaly.INCONSISTENT_OFFSET, Anomaly.SKIPPED);
+        // __consumer_offsets is not flushed per message, so a power loss may take commits back.
+        if (!schedule.has(FaultKind.POWER_LOSS)) {
+            must.add(Anomaly.COMMIT_BACKWARDS);
+        }
+        if (topic.idempotent()) {
+            must.add(Anomaly.DUPLICATE);
+            must.add(Anomaly.REORDERED);
+        }
+        return must;
+    }
+}

@@ -1,0 +1,92 @@
+package io.sluice.chaos.schedule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Generates schedules from a seed: a pure function of (seed, options), so a printed seed replays
+ * its schedule. Faults are sequential (one heals before the next starts) and leave the end of
+ * the run free for recovery. Immutable, thread-safe.
+ */
+public final class ScheduleGenerator {
+    /**
+     * @param kinds          fault kinds to draw from (empty: workload only)
+     * @param topics         settings to draw from
+     * @param durationMs     workload length per schedule
+     * @param faultsMax      at most this many faults per schedule
+     * @param sendsPerSecond producer rate upper bound
+     * @param commits        assign consumers may commit (target supports it)
+     * @param groups         group consumers may run (target supports it)
+     * @param faultMsMax     longest fault (down time, pause, hold); past the broker's session timeout it
+     *                       also exercises fencing and unfencing
+     */
+    public record Options(Set<FaultKind> kinds, List<String> topics, int durationMs, int faultsMax,
+                          int sendsPerSecond, boolean commits, boolean groups, int faultMsMax) {
+        public Options {
+            kinds = Set.copyOf(kinds);
+            topics = List.copyOf(topics);
+        }
+    }
+
+    private static final int LEAD_IN_MS = 1_000;
+    private static final int TAIL_MS = 1_500;
+
+    private final Options options;
+
+    public ScheduleGenerator(Options options) {
+        this.options = options;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** The seed of the i-th schedule of a run: spread so neighbouring runs share nothing. */
+    public static long scheduleSeed(long runSeed, int index) {
+        long z = runSeed + 0x9E3779B97F4A7C15L * (index + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    public Schedule generate(long seed) {
+        Random r = new Random(seed);
+        List<String> topics = new ArrayList<>();
+        for (String t : options.topics()) {
+            if (r.nextInt(4) != 0) {
+                topics.add(t);
+            }
+        }
+        if (topics.isEmpty()) {
+            topics.add(options.topics().get(r.nextInt(options.topics().size())));
+        }
+        int rate = Math.max(10, options.sendsPerSecond() / 2 + r.nextInt(options.sendsPerSecond() / 2 + 1));
+        WorkloadMix mix = new WorkloadMix(topics, rate, options.commits() && r.nextBoolean(),
+                options.groups() && r.nextBoolean());
+
+        List<FaultKind> kinds = options.kinds().stream().sorted().toList();
+        List<FaultEvent> faults = new ArrayList<>();
+        int t = LEAD_IN_MS + r.nextInt(1_000);
+        int end = options.durationMs() - TAIL_MS;
+        int count = kinds.isEmpty() ? 0 : 1 + r.nextInt(Math.max(1, options.faultsMax()));
+        for (int i = 0; i < count && t < end; i++) {
+            FaultKind kind = kinds.get(r.nextInt(kinds.size()));
+            int duration = 300 + r.nextInt(Math.max(1, options.faultMsMax() - 300));
+            int param = switch (kind) {
+                case SLOW -> 20 + r.nextInt(480);
+                case POWER_LOSS -> r.nextInt(4_096);
+                case CORRUPT -> 1 + r.nextInt(8);
+                case FUZZ -> 4 + r.nextInt(29);
+                default -> 0;
+            };
+            if (kind == FaultKind.CORRUPT) {
+                duration = 0; // instantaneous; the workload then reads over it
+            }
+            faults.add(new FaultEvent(t, kind, 0, duration, param));
+            t += duration + 500 + r.nextInt(2_000);
+        }
+        return new Schedule(seed, options.durationMs(), mix, faults);
+    }
+}
