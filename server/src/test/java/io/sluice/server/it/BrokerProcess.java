@@ -73,6 +73,18 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The lines of a broker log that mean something went wrong: lines logged at ERROR and stack-trace
+     * lines ({@code \tat ...}, {@code Caused by:}). A WARN that merely names an exception (Ratis logs
+     * {@code StatusRuntimeException: CANCELLED: client cancelled} when its client closes) is not one.
+     */
+    public static List<String> errorsAndStackTraces(String log) {
+        return log.lines()
+                .filter(l -> l.contains(" ERROR [") || l.startsWith("\tat ") || l.startsWith("Caused by: ")
+                        || l.startsWith("Exception in thread "))
+                .toList();
+    }
+
     private void writeConfig() throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("node.id=1\n");

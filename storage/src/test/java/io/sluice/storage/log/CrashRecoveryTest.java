@@ -230,6 +230,66 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * The broker's shape of a kill -9: the default segment.bytes (1 GiB), whose active segment is mapped
+     * whole (the file is extended to segment.bytes, sparse), a recovery point part-way through it, and
+     * many batches past it. Every appended batch comes back byte for byte at its offset, the file is
+     * trimmed back to its data and appends continue at the old end offset.
+     */
+    @Test
+    void crashWithTheActiveSegmentMappedAtTheDefaultSegmentBytesKeepsEveryAppend() throws IOException {
+        LogConfig defaults = config();
+        assertThat(defaults.segmentBytes()).isEqualTo(1 << 30);
+        Path dir = tmp.resolve("data");
+        MappedPartitionLog log = TestLogs.open(dir, defaults, env, clock, 0, 0);
+        List<ByteBuffer> appended = new ArrayList<>();
+        List<Long> firstOffsets = new ArrayList<>();
+        long rp = 0;
+        int bytes = 0;
+        for (int i = 0; i < 3000; i++) {
+            ByteBuffer b = batch(1 + i % 7, 20 + i % 50, clock.millis(), i);
+            bytes += b.remaining();
+            appended.add(copy(b));
+            firstOffsets.add(log.append(b, 1).firstOffset());
+            if (i == 1000) {
+                log.flush();
+                rp = log.recoveryPoint();
+            }
+        }
+        long leo = log.logEndOffset();
+        List<ByteBuffer> stored = new ArrayList<>();
+        try (LogReadResult all = log.read(0, Integer.MAX_VALUE, true)) {
+            for (int p = 0, i = 0; i < appended.size(); i++) {
+                stored.add(copy(all.records().slice(p, appended.get(i).remaining())));
+                p += appended.get(i).remaining();
+            }
+        }
+        log.crashClose();
+        Path segment;
+        try (Stream<Path> files = Files.walk(dir)) {
+            segment = files.filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        assertThat(Files.size(segment)).as("crashed file extended by the whole-segment mapping")
+                .isGreaterThan(bytes);
+
+        MappedPartitionLog recovered = TestLogs.open(dir, defaults, env, clock, rp, 0);
+        try {
+            assertThat(recovered.logEndOffset()).isEqualTo(leo);
+            assertThat(Files.size(segment)).as("trimmed to the data").isEqualTo(bytes);
+            for (int i = 0; i < stored.size(); i++) {
+                try (LogReadResult r = recovered.read(firstOffsets.get(i), stored.get(i).remaining(), true)) {
+                    assertThat(r.firstOffset()).isEqualTo(firstOffsets.get(i));
+                    assertThat(r.records().slice(0, stored.get(i).remaining())).as("batch %d", i)
+                            .isEqualTo(stored.get(i));
+                }
+            }
+            assertThat(recovered.append(batch(1, 10, clock.millis(), 1), 1).firstOffset())
+                    .as("offsets continue").isEqualTo(leo);
+        } finally {
+            recovered.close();
+        }
+    }
+
     @Test
     void corruptBatchInAnEarlierUnflushedSegmentDropsTheLaterSegments() throws IOException {
         LogConfig small = config(LogConfig.SEGMENT_BYTES, "1024");
