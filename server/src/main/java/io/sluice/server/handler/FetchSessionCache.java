@@ -45,6 +45,8 @@ final class FetchSessionCache {
 
     private static final class Session {
         final int id;
+        /** Fixed by the request that opened the session: v13+ keys partitions by topic id (KIP-516). */
+        boolean usesTopicIds;
         int nextEpoch = 1;
         long lastUsedNs;
         final LinkedHashMap<Key, Cached> partitions = new LinkedHashMap<>();
@@ -119,6 +121,7 @@ final class FetchSessionCache {
                 return new Plan(Errors.NONE, 0, targets, null, true);
             }
             synchronized (s) {
+                s.usesTopicIds = byId;
                 for (FetchRequestData.FetchTopic ft : req.topics()) {
                     for (FetchRequestData.FetchPartition fp : ft.partitions()) {
                         Cached c = new Cached();
@@ -136,6 +139,10 @@ final class FetchSessionCache {
         synchronized (s) {
             if (req.sessionEpoch() != s.nextEpoch) {
                 return new Plan(Errors.INVALID_FETCH_SESSION_EPOCH, 0, List.of(), null, false);
+            }
+            if (s.usesTopicIds != byId) {
+                // A session opened by names continued by ids (or the reverse) has no consistent keys.
+                return new Plan(Errors.FETCH_SESSION_TOPIC_ID_ERROR, 0, List.of(), null, false);
             }
             s.nextEpoch = s.nextEpoch == Integer.MAX_VALUE ? 1 : s.nextEpoch + 1;
             s.lastUsedNs = System.nanoTime();

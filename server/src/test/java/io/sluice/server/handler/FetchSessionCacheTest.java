@@ -67,6 +67,20 @@ class FetchSessionCacheTest {
     }
 
     @Test
+    void aSessionOpenedByTopicIdCannotBeContinuedByNameNorTheReverse() {
+        FetchSessionCache cache = new FetchSessionCache(10);
+        int byId = cache.plan(request(0, 0, 0), (short) 17, IMAGE, RESOLVER).sessionId();
+        FetchSessionCache.Plan continuedByName = cache.plan(request(byId, 1), (short) 12, IMAGE, RESOLVER);
+        assertThat(continuedByName.error()).isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
+        assertThat(continuedByName.targets()).isEmpty();
+
+        int byName = cache.plan(request(0, 0, 0), (short) 12, IMAGE, RESOLVER).sessionId();
+        assertThat(cache.plan(request(byName, 1), (short) 13, IMAGE, RESOLVER).error())
+                .isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
+        assertThat(cache.plan(request(byName, 1), (short) 12, IMAGE, RESOLVER).error()).as("same kind continues").isZero();
+    }
+
+    @Test
     void forgottenTopicsLeaveTheSessionAndFinalEpochClosesIt() {
         FetchSessionCache cache = new FetchSessionCache(10);
         int id = cache.plan(request(0, 0, 0, 1), (short) 17, IMAGE, RESOLVER).sessionId();
