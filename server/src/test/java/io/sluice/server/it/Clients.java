@@ -2,7 +2,9 @@ package io.sluice.server.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -66,19 +68,68 @@ final class Clients {
         return out;
     }
 
-    /** Reads every partition from its beginning to its end offset at the time of the call. */
-    static List<ConsumerRecord<byte[], byte[]>> readToEnd(String bootstrap, List<TopicPartition> partitions,
-                                                        Duration timeout) {
+    /**
+     * What {@link #readToEnd} got: the records, and per partition the end offset asked of the broker
+     * when reading started and the position the consumer reached.
+     */
+    record ReadResult(List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, Long> endOffsets,
+                      Map<TopicPartition, Long> positions) {
+
+        /** Every partition was read up to the end offset it had when reading started. */
+        boolean complete() {
+            return endOffsets.entrySet().stream()
+                    .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
+        }
+
+        /** Per partition: end offset, position reached, records read and the offsets they spanned. */
+        String describe() {
+            StringBuilder sb = new StringBuilder();
+            for (Map.Entry<TopicPartition, Long> e : endOffsets.entrySet()) {
+                TopicPartition tp = e.getKey();
+                long n = 0;
+                long first = -1;
+                long last = -1;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (r.partition() == tp.partition() && r.topic().equals(tp.topic())) {
+                        n++;
+                        first = first < 0 ? r.offset() : Math.min(first, r.offset());
+                        last = Math.max(last, r.offset());
+                    }
+                }
+                sb.append(tp).append(": log end offset ").append(e.getValue())
+                        .append(", read to ").append(positions.getOrDefault(tp, -1L))
+                        .append(", ").append(n).append(" records (offsets ").append(first).append("..").append(last)
+                        .append("); ");
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Reads every partition from its beginning up to the end offset it has when reading starts (or
+     * until the timeout; then {@link ReadResult#complete()} is false). Unlike a total record count,
+     * this cannot stop early because another partition holds more records than expected.
+     */
+    static ReadResult readToEnd(String bootstrap, List<TopicPartition> partitions, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+        Map<TopicPartition, Long> ends = new LinkedHashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            ends.putAll(c.endOffsets(partitions, timeout));
             c.assign(partitions);
             c.seekToBeginning(partitions);
-            java.util.Map<TopicPartition, Long> end = c.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            boolean done = false;
+            while (!done && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
+                done = true;
+                for (TopicPartition tp : partitions) {
+                    long pos = c.position(tp, timeout);
+                    positions.put(tp, pos);
+                    done &= pos >= ends.get(tp);
+                }
             }
         }
-        return out;
+        return new ReadResult(out, ends, positions);
     }
 }
