@@ -79,6 +79,7 @@ public final class Broker implements AutoCloseable {
         LogManagerConfig logConfig = LogManagerConfig.fromBrokerProperties(props);
         LogConfig defaults = logConfig.defaultLogConfig();
         logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults);
+        logs.addLogDirFailureListener(dir -> haltWhenEveryLogDirIsOffline(dir, logDirs.size()));
 
         Path metadataDir = config.metadataDir();
         Files.createDirectories(metadataDir);
@@ -132,6 +133,19 @@ public final class Broker implements AutoCloseable {
                 boundAddress.getPort(), host, port, network.transport(),
                 logDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
                 quorumVoters(), metadataDir.toAbsolutePath().normalize());
+    }
+
+    /**
+     * As Kafka does: a broker none of whose log dirs works can serve nothing, so it halts (exit 1)
+     * instead of living on as a zombie; a supervisor's restart then recovers once the disk is fixed.
+     * Halt, not close: closing would flush and checkpoint to the very dirs that just failed.
+     */
+    private void haltWhenEveryLogDirIsOffline(Path failedDir, int logDirCount) {
+        if (logs.offlineLogDirs().size() >= logDirCount) {
+            LOG.error("Shutting down broker {}: every log dir is offline (last: {}); restart it once the disk is fixed",
+                    config.nodeId(), failedDir);
+            Runtime.getRuntime().halt(1);
+        }
     }
 
     /** controller.quorum.voters, or this node alone on the controller listener. */
