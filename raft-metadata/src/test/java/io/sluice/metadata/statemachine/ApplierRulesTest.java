@@ -214,6 +214,67 @@ class ApplierRulesTest {
         assertThat(h.image.partition("solo", 0).leaderEpoch()).isEqualTo(solo.leaderEpoch() + 1);
     }
 
+    /** Chaos-suite bug: a lone broker fenced by session expiry must lead its partitions again once unfenced. */
+    @Test
+    void unfencedBrokerRegainsLeadershipOfLeaderlessPartitionsWhoseIsrHoldsIt() {
+        Harness single = new Harness();
+        long epoch = single.liveBroker(1, null);
+        single.apply(new CreateTopics(List.of(CreateTopics.NewTopic.of("lone", 2, 1)), false));
+        PartitionImage before = single.image.partition("lone", 0);
+        assertThat(before.leader()).isEqualTo(1);
+
+        single.advance(Harness.SESSION_TIMEOUT_MS + 1);
+        assertThat(single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS)).fencedBrokers()).containsExactly(1);
+        PartitionImage fenced = single.image.partition("lone", 0);
+        assertThat(fenced.leader()).isEqualTo(PartitionImage.NO_LEADER);
+        assertThat(fenced.isr()).containsExactly(1);
+
+        // Same process heartbeats again (slow, not restarted): it is unfenced and leads again.
+        BrokerHeartbeat.Result hb = single.apply(new BrokerHeartbeat(1, epoch, single.image.offset(), false));
+        assertThat(hb.fenced()).isFalse();
+        for (int p = 0; p < 2; p++) {
+            PartitionImage now = single.image.partition("lone", p);
+            assertThat(now.leader()).as("partition %d", p).isEqualTo(1);
+            assertThat(now.isr()).containsExactly(1);
+            assertThat(now.leaderEpoch()).isGreaterThan(fenced.leaderEpoch());
+        }
+        assertThat(single.image.partition("lone", 0).partitionEpoch()).isEqualTo(fenced.partitionEpoch() + 1);
+        assertThat(single.lastDelta.changedBrokers()).containsExactly(1);
+        assertThat(single.lastDelta.changedPartitions()).hasSize(2)
+            .allSatisfy(c -> assertThat(c.after().leader()).isEqualTo(1));
+
+        // Fenced again, then restarted: a new incarnation registers and is unfenced once caught up.
+        single.advance(Harness.SESSION_TIMEOUT_MS + 1);
+        single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS));
+        PartitionImage fencedAgain = single.image.partition("lone", 0);
+        assertThat(fencedAgain.leader()).isEqualTo(PartitionImage.NO_LEADER);
+        long restarted = single.apply(new RegisterBroker(1, UUID.randomUUID(), List.of(), Optional.empty()))
+            .brokerEpoch();
+        assertThat(single.image.partition("lone", 0).leader()).isEqualTo(PartitionImage.NO_LEADER);
+        assertThat(single.apply(new BrokerHeartbeat(1, restarted, restarted, false)).fenced()).isFalse();
+        assertThat(single.image.partition("lone", 0).leader()).isEqualTo(1);
+        assertThat(single.image.partition("lone", 0).leaderEpoch()).isEqualTo(fencedAgain.leaderEpoch() + 1);
+        assertThat(single.lastDelta.changedPartitions()).hasSize(2);
+    }
+
+    /** Restart before the fence ran: the new incarnation's registration takes leadership away, its unfencing gives it back. */
+    @Test
+    void reRegistrationAfterAnExpiredSessionLeadsAgainOnceUnfenced() {
+        Harness single = new Harness();
+        single.liveBroker(1, null);
+        single.apply(new CreateTopics(List.of(CreateTopics.NewTopic.of("lone", 1, 1)), false));
+        single.advance(Harness.SESSION_TIMEOUT_MS + 1);
+        long restarted = single.apply(new RegisterBroker(1, UUID.randomUUID(), List.of(), Optional.empty()))
+            .brokerEpoch();
+        PartitionImage lost = single.image.partition("lone", 0);
+        assertThat(lost.leader()).isEqualTo(PartitionImage.NO_LEADER);
+        assertThat(single.apply(new BrokerHeartbeat(1, restarted, restarted, false)).fenced()).isFalse();
+        PartitionImage back = single.image.partition("lone", 0);
+        assertThat(back.leader()).isEqualTo(1);
+        assertThat(back.leaderEpoch()).isEqualTo(lost.leaderEpoch() + 1);
+        assertThat(single.lastDelta.changedPartitions()).hasSize(1);
+    }
+
     @Test
     void registrationWithANewIncarnationWaitsForTheOldSessionToExpire() {
         RegisterBroker.Result dup = h.apply(new RegisterBroker(2, UUID.randomUUID(), List.of(), Optional.empty()));
