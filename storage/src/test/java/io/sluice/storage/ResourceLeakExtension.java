@@ -37,7 +37,8 @@ public final class ResourceLeakExtension implements BeforeEachCallback, AfterEac
     public void afterEach(ExtensionContext context) throws InterruptedException {
         ExtensionContext.Store store = context.getStore(NS);
         long mappingsBefore = store.get("mappings", Long.class);
-        int fdsBefore = store.get("fds", Integer.class);
+        @SuppressWarnings("unchecked")
+        Set<String> fdsBefore = store.get("fds", Set.class);
         @SuppressWarnings("unchecked")
         Set<Thread> threadsBefore = store.get("threads", Set.class);
         long deadline = System.currentTimeMillis() + SETTLE_MS;
@@ -52,14 +53,15 @@ public final class ResourceLeakExtension implements BeforeEachCallback, AfterEac
         throw new AssertionError("resource leak in " + context.getDisplayName() + ": " + problem);
     }
 
-    private static String check(long mappingsBefore, int fdsBefore, Set<Thread> threadsBefore) {
+    private static String check(long mappingsBefore, Set<String> fdsBefore, Set<Thread> threadsBefore) {
         long mappings = MappedRegion.openMappings();
         if (mappings != mappingsBefore) {
             return "open mappings " + mappingsBefore + " -> " + mappings;
         }
-        int fds = openFds();
-        if (fds > fdsBefore) {
-            return "open file descriptors " + fdsBefore + " -> " + fds;
+        Set<String> opened = openFds();
+        opened.removeAll(fdsBefore);
+        if (!opened.isEmpty()) {
+            return "file descriptors left open: " + opened;
         }
         Set<Thread> extra = liveThreads();
         extra.removeAll(threadsBefore);
@@ -76,9 +78,28 @@ public final class ResourceLeakExtension implements BeforeEachCallback, AfterEac
                 || n.startsWith("ForkJoinPool.commonPool") || n.startsWith("junit-jupiter-timeout-watcher");
     }
 
-    static int openFds() {
-        String[] fds = new File("/proc/self/fd").list();
-        return fds == null ? 0 : fds.length;
+    /**
+     * Open descriptors as "fd -> target". Compared as a set, not a count: a descriptor some other
+     * owner closes meanwhile must not hide one the test leaked. Jars are left out: the class loader
+     * opens them lazily and keeps them, which is not the test's doing.
+     */
+    static Set<String> openFds() {
+        Set<String> out = new HashSet<>();
+        File[] fds = new File("/proc/self/fd").listFiles();
+        if (fds == null) {
+            return out;
+        }
+        for (File fd : fds) {
+            try {
+                String target = java.nio.file.Files.readSymbolicLink(fd.toPath()).toString();
+                if (!target.endsWith(".jar")) {
+                    out.add(fd.getName() + " -> " + target);
+                }
+            } catch (java.io.IOException closedMeanwhile) {
+                // the descriptor went away between listing and reading it: not open any more
+            }
+        }
+        return out;
     }
 
     private static Set<Thread> liveThreads() {
