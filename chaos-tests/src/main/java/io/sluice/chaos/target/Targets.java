@@ -36,19 +36,7 @@ public final class Targets {
         // Every node of a run shares a cluster id; the storage tool writes meta.properties + bootstrap metadata.
         format.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", "${clusterId}",
                 "-c", "${config}"));
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("node.id", "${nodeId}");
-        p.put("process.roles", "broker,controller");
-        p.put("listeners", "PLAINTEXT://127.0.0.1:${clientPort},CONTROLLER://127.0.0.1:${controllerPort}");
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:${advertisedPort}");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.quorum.voters", "${nodeId}@127.0.0.1:${controllerPort}");
-        p.put("log.dirs", "${logDir}");
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "false");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "3");
+        Map<String, String> p = combinedSingleNode();
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
@@ -77,19 +65,7 @@ public final class Targets {
             throw new IllegalArgumentException("build the broker first: (cd " + home
                     + " && mvn -B -q -DskipTests -pl server -am package) [" + e.getMessage() + "]");
         }
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("node.id", "${nodeId}");
-        p.put("process.roles", "broker,controller");
-        p.put("listeners", "PLAINTEXT://127.0.0.1:${clientPort},CONTROLLER://127.0.0.1:${controllerPort}");
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:${advertisedPort}");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.quorum.voters", "${nodeId}@127.0.0.1:${controllerPort}");
-        p.put("log.dirs", "${logDir}");
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "false");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "3");
+        Map<String, String> p = combinedSingleNode();
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
         // Sluice's LogManager checkpoints recovery points on log.flush.offset.checkpoint.interval.ms, like Kafka.
@@ -119,5 +95,23 @@ public final class Targets {
         return new TargetSpec(props.getProperty("name", file.getFileName().toString()),
                 Arrays.asList(start.trim().split("\\s+")), format, p,
                 Boolean.parseBoolean(props.getProperty("checkpointTracksForce", "false")));
+    }
+
+    /** The server.properties both targets share: one combined-mode node, Kafka's names, placeholders filled per node. */
+    private static Map<String, String> combinedSingleNode() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("node.id", "${nodeId}");
+        p.put("process.roles", "broker,controller");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:${clientPort},CONTROLLER://127.0.0.1:${controllerPort}");
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:${advertisedPort}");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.quorum.voters", "${nodeId}@127.0.0.1:${controllerPort}");
+        p.put("log.dirs", "${logDir}");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");
+        return p;
     }
 }
