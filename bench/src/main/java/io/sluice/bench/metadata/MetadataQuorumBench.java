@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * — see bench/README.md, "Metadata quorum". Args: [latency|failover|fencing|all] [trials].
  */
 public final class MetadataQuorumBench {
-    private static final int ELECTION_TIMEOUT_MS = 300;
+    private static final int ELECTION_TIMEOUT_MS = Integer.getInteger("election.timeout.ms",
+        MetadataNodeConfig.DEFAULT_ELECTION_TIMEOUT_MS);
 
     private MetadataQuorumBench() {
     }
@@ -53,7 +54,7 @@ public final class MetadataQuorumBench {
         int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path base = Files.createTempDirectory("sluice-metadata-bench");
         System.out.println("work dir " + base + ", election timeout " + ELECTION_TIMEOUT_MS + "-"
-            + 3 * ELECTION_TIMEOUT_MS + " ms");
+            + 2 * ELECTION_TIMEOUT_MS + " ms");
         try (VoterCluster voters = new VoterCluster(base, 3, ELECTION_TIMEOUT_MS)) {
             voters.startAll();
             ImagePublisher none = new ImagePublisher(MetadataImage.empty("bench"));

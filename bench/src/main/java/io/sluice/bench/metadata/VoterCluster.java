@@ -2,11 +2,10 @@ package io.sluice.bench.metadata;
 
 import io.sluice.metadata.node.QuorumVoter;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * under {@code baseDir}. Owned by one benchmark thread; {@link #close()} kills what is left.
  */
 final class VoterCluster implements AutoCloseable {
+    private static final int START_TIMEOUT_S = 60;
+
     private final Path baseDir;
     private final int electionTimeoutMs;
     private final List<QuorumVoter> voters = new ArrayList<>();
@@ -58,19 +59,29 @@ final class VoterCluster implements AutoCloseable {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VoterProcess.class.getName(),
             String.valueOf(id), votersString(), baseDir.resolve("voter-" + id).toString(),
             String.valueOf(electionTimeoutMs)));
+        // Both streams go to files: a logging backend on the class path writes to stdout, and a pipe
+        // nobody drains fills up and blocks the voter mid-election.
+        Path out = baseDir.resolve("voter-" + id + ".out");
+        long startOffset = Files.exists(out) ? Files.size(out) : 0; // restarts append to the same file
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectError(ProcessBuilder.Redirect.appendTo(baseDir.resolve("voter-" + id + ".err").toFile()));
         Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("READY")) {
-            // skip anything a logging backend prints to stdout
-        }
-        if (!"READY".equals(line)) {
-            p.destroyForcibly();
-            throw new IOException("voter " + id + " did not start (see " + baseDir.resolve("voter-" + id + ".err") + ")");
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_S);
+        while (!printedReady(out, startOffset)) {
+            if (!p.isAlive() || System.nanoTime() > deadlineNs) {
+                p.destroyForcibly();
+                throw new IOException("voter " + id + " did not start in " + START_TIMEOUT_S + " s (see " + out + ")");
+            }
+            Thread.sleep(20);
         }
         processes.put(id, p);
+    }
+
+    private static boolean printedReady(Path out, long fromOffset) throws IOException {
+        byte[] all = Files.readAllBytes(out);
+        String since = new String(all, (int) fromOffset, all.length - (int) fromOffset, StandardCharsets.ISO_8859_1);
+        return since.startsWith("READY\n") || since.contains("\nREADY\n");
     }
 
     /** SIGKILL (Process.destroyForcibly on Linux) and reap. */

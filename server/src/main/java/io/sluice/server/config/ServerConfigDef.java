@@ -173,8 +173,8 @@ public final class ServerConfigDef {
         define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
                 "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);
-        define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 300, Validator.atLeast(1),
-                "Quorum election timeout (Sluice default 300; Kafka's own Raft uses 1000).");
+        define(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT, 150, Validator.atLeast(1),
+                "Quorum election timeout; Ratis waits a random 1-2x this (Sluice default 150; Kafka's own Raft uses 1000).");
         define(CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, INT, 2000, Validator.atLeast(1), "Quorum request timeout.");
         define(METADATA_SNAPSHOT_INTERVAL_ENTRIES, LONG, 20_000L, Validator.atLeast(1), "Sluice: metadata snapshot interval.");
         define(METADATA_SNAPSHOT_RETAIN_COUNT, INT, 2, Validator.atLeast(1), "Sluice: metadata snapshots kept.");
