@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * A broker's side of liveness (KIP-631): registers with a fresh incarnation id, then heartbeats
  * every {@code broker.heartbeat.interval.ms} with the offset of its local image. The quorum
  * unfences the broker once that offset has reached the registration. Re-registers when the quorum
- * forgot it (STALE_BROKER_EPOCH, BROKER_ID_NOT_REGISTERED).
+ * forgot it (STALE_BROKER_EPOCH, BROKER_ID_NOT_REGISTERED). The first registration names the epoch of
+ * the previous incarnation from {@link BrokerEpochFile}, so a restarted broker need not wait for its
+ * old session to expire.
  *
  * <p>Owns one scheduler thread (daemon). Thread-safe. Created by
  * {@link io.sluice.metadata.node.MetadataNode#startBroker}; closed by the node.
@@ -33,6 +35,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final List<Endpoint> endpoints;
     private final Optional<String> rack;
     private final long heartbeatIntervalMs;
+    private final BrokerEpochFile epochFile;
     private final ScheduledExecutorService scheduler;
     private final CompletableFuture<Void> unfenced = new CompletableFuture<>();
     private volatile long brokerEpoch = -1;
@@ -42,12 +45,13 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile long lastHeartbeatAckMs;
 
     public BrokerLifecycle(MetadataClient client, int brokerId, List<Endpoint> endpoints, Optional<String> rack,
-                           long heartbeatIntervalMs) {
+                           long heartbeatIntervalMs, BrokerEpochFile epochFile) {
         this.client = client;
         this.brokerId = brokerId;
         this.endpoints = List.copyOf(endpoints);
         this.rack = rack;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.epochFile = epochFile;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "broker-lifecycle-" + brokerId);
             t.setDaemon(true);
@@ -101,15 +105,17 @@ public final class BrokerLifecycle implements AutoCloseable {
         if (paused) {
             step = CompletableFuture.completedFuture(null);
         } else if (brokerEpoch < 0) {
-            step = client.submit(new RegisterBroker(brokerId, incarnationId, endpoints, rack)).thenAccept(r -> {
-                if (r.isSuccess()) {
-                    brokerEpoch = r.brokerEpoch();
-                    LOG.info("broker {} registered, incarnation {}, broker epoch {}", brokerId, incarnationId,
-                        r.brokerEpoch());
-                } else {
-                    LOG.warn("broker {} registration failed: {} {}", brokerId, r.errorCode(), r.errorMessage());
-                }
-            });
+            step = client.submit(new RegisterBroker(brokerId, incarnationId, endpoints, rack, epochFile.previous()))
+                .thenAccept(r -> {
+                    if (r.isSuccess()) {
+                        brokerEpoch = r.brokerEpoch();
+                        epochFile.record(r.brokerEpoch());
+                        LOG.info("broker {} registered, incarnation {}, broker epoch {}", brokerId, incarnationId,
+                            r.brokerEpoch());
+                    } else {
+                        LOG.warn("broker {} registration failed: {} {}", brokerId, r.errorCode(), r.errorMessage());
+                    }
+                });
         } else {
             long offset = client.image().offset();
             step = client.submit(new BrokerHeartbeat(brokerId, brokerEpoch, offset, false)).thenAccept(r -> {
@@ -160,5 +166,6 @@ public final class BrokerLifecycle implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        epochFile.close();
     }
 }

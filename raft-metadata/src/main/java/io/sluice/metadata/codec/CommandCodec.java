@@ -39,7 +39,8 @@ import java.util.UUID;
  * by key. Bodies (version 0):
  * <pre>
  *  REGISTER_BROKER        i32 brokerId, uuid incarnation, list&lt;(string listener, string host, i32 port,
- *                         i16 securityProtocol)&gt;, string rack (null = none)
+ *                         i16 securityProtocol)&gt;, string rack (null = none); version 1 adds
+ *                         i64 previousBrokerEpoch (-1 = none; version 0 decodes as -1)
  *  BROKER_HEARTBEAT       i32 brokerId, i64 brokerEpoch, i64 currentMetadataOffset, bool wantFence
  *  UNREGISTER_BROKER      i32 brokerId
  *  CREATE_TOPICS          bool validateOnly, list&lt;(string name, i32 numPartitions, i16 replicationFactor,
@@ -83,7 +84,7 @@ public final class CommandCodec {
                 for (Endpoint e : c.endpoints()) {
                     w.string(e.listenerName()).string(e.host()).i32(e.port()).i16(e.securityProtocol());
                 }
-                w.string(c.rack().orElse(null));
+                w.string(c.rack().orElse(null)).i64(c.previousBrokerEpoch());
             }
             case BROKER_HEARTBEAT -> {
                 BrokerHeartbeat c = (BrokerHeartbeat) command;
@@ -197,7 +198,8 @@ public final class CommandCodec {
                     }
                     eps.add(new Endpoint(name, host, port, proto));
                 }
-                yield new RegisterBroker(id, inc, eps, Optional.ofNullable(r.string()));
+                Optional<String> rack = Optional.ofNullable(r.string());
+                yield new RegisterBroker(id, inc, eps, rack, version >= 1 ? r.i64() : RegisterBroker.NO_PREVIOUS_EPOCH);
             }
             case BROKER_HEARTBEAT -> new BrokerHeartbeat(r.i32(), r.i64(), r.i64(), r.bool());
             case UNREGISTER_BROKER -> new UnregisterBroker(r.i32());

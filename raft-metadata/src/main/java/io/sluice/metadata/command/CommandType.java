@@ -4,7 +4,7 @@ package io.sluice.metadata.command;
  * Command type ids on the wire and in the log. Ids are forever: never renumber, only add.
  */
 public enum CommandType {
-    REGISTER_BROKER(1, 0),
+    REGISTER_BROKER(1, 1),
     BROKER_HEARTBEAT(2, 0),
     UNREGISTER_BROKER(3, 0),
     CREATE_TOPICS(4, 0),

@@ -11,10 +11,24 @@ import java.util.UUID;
  * A broker (re-)registers at start-up (Kafka's BrokerRegistration, KIP-631). The registration is
  * fenced until a heartbeat shows the broker has caught up with the metadata log up to its
  * registration. A registration with a new incarnation id replaces the old one if that broker is
- * fenced or its session expired; otherwise DUPLICATE_BROKER_REGISTRATION.
+ * fenced, its session expired, or {@code previousBrokerEpoch} is the old registration's epoch;
+ * otherwise DUPLICATE_BROKER_REGISTRATION.
+ *
+ * <p>{@code previousBrokerEpoch} is Kafka's field of the same name (KIP-966), which Kafka sends after a
+ * clean shutdown. Sluice sends it after any restart: the broker keeps its epoch in a file it holds
+ * locked while it runs ({@link io.sluice.metadata.client.BrokerEpochFile}), so only the process that
+ * took over the old incarnation's directory can know it, and a restart after SIGKILL serves again
+ * without sitting out the old session. -1 when unknown.
  */
-public record RegisterBroker(int brokerId, UUID incarnationId, List<Endpoint> endpoints, Optional<String> rack)
+public record RegisterBroker(int brokerId, UUID incarnationId, List<Endpoint> endpoints, Optional<String> rack,
+                             long previousBrokerEpoch)
     implements MetadataCommand<RegisterBroker.Result> {
+    public static final long NO_PREVIOUS_EPOCH = -1;
+
+    /** A registration that claims no previous incarnation. */
+    public RegisterBroker(int brokerId, UUID incarnationId, List<Endpoint> endpoints, Optional<String> rack) {
+        this(brokerId, incarnationId, endpoints, rack, NO_PREVIOUS_EPOCH);
+    }
 
     public RegisterBroker {
         Objects.requireNonNull(incarnationId, "incarnationId");

@@ -1,5 +1,6 @@
 package io.sluice.metadata.node;
 
+import io.sluice.metadata.client.BrokerEpochFile;
 import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.client.MetadataFollower;
@@ -247,7 +248,8 @@ final class QuorumNode implements MetadataNode {
         if (!config.isBroker()) {
             throw new IllegalStateException("node " + config.nodeId() + " has no broker role");
         }
-        lifecycle = new BrokerLifecycle(client, config.nodeId(), endpoints, rack, config.brokerHeartbeatIntervalMs());
+        lifecycle = new BrokerLifecycle(client, config.nodeId(), endpoints, rack, config.brokerHeartbeatIntervalMs(),
+            BrokerEpochFile.open(config.metadataDir()));
         lifecycle.start();
         return lifecycle;
     }

@@ -32,7 +32,8 @@ final class BrokerCommands {
                 return new RegisterBroker.Result(ErrorCodes.NONE, null, old.brokerEpoch());
             }
             boolean sessionLive = !old.fenced() && ctx.nowMs - old.lastHeartbeatMs() <= ctx.sessionTimeoutMs;
-            if (sessionLive) {
+            boolean succeedsOld = c.previousBrokerEpoch() == old.brokerEpoch();
+            if (sessionLive && !succeedsOld) {
                 return new RegisterBroker.Result(ErrorCodes.DUPLICATE_BROKER_REGISTRATION,
                     "Another broker is registered with id " + c.brokerId() + " (incarnation " + old.incarnationId()
                         + ") and its session has not expired", -1);

@@ -3,13 +3,19 @@ package io.sluice.metadata.codec;
 import io.sluice.metadata.command.CommandType;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.command.MetadataCommand;
+import io.sluice.metadata.command.RegisterBroker;
+import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.statemachine.CommandGenAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +83,18 @@ class CommandCodecTest {
                 fail("seed " + SEED + ": unexpected " + e + " for " + java.util.Arrays.toString(b), e);
             }
         }
+    }
+
+    /** Logs written before previousBrokerEpoch existed still decode, as registrations naming no epoch. */
+    @Test
+    void registerBrokerVersion0DecodesWithoutAPreviousEpoch() {
+        RegisterBroker latest = new RegisterBroker(3, UUID.randomUUID(),
+            List.of(new Endpoint("PLAINTEXT", "h", 9092, (short) 0)), Optional.of("r1"), 17);
+        byte[] v1 = CommandCodec.encode(latest);
+        byte[] v0 = Arrays.copyOf(v1, v1.length - Long.BYTES);
+        v0[CommandCodec.VERSION_OFFSET] = 0;
+        assertThat(CommandCodec.decode(v0)).isEqualTo(new RegisterBroker(3, latest.incarnationId(), latest.endpoints(),
+            latest.rack(), RegisterBroker.NO_PREVIOUS_EPOCH));
     }
 
     @Test

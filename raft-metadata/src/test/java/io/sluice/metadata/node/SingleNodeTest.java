@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SingleNodeTest {
@@ -59,6 +61,36 @@ class SingleNodeTest {
             MetadataImage image = node.image();
             assertThat(image.topic("orders")).isNotNull();
             assertThat(image.topic("orders").topicId().toString()).isEqualTo(topicId);
+        }
+    }
+
+    /**
+     * A restart inside the old session: the broker names its previous epoch from its locked epoch
+     * file and is serving again at once. With a 10-minute session, waiting for it to expire instead
+     * would blow the test's timeout.
+     */
+    @Test
+    void restartedBrokerSucceedsItsLiveSessionThroughItsEpochFile() throws Exception {
+        int port = TestPorts.freePort();
+        MetadataNodeConfig config = MetadataNodeConfig.builder().nodeId(1).voters("1@127.0.0.1:" + port)
+            .metadataDir(dir).brokerSessionTimeoutMs(600_000).build();
+        List<Endpoint> endpoints = List.of(new Endpoint("PLAINTEXT", "localhost", 9092, (short) 0));
+        long firstEpoch;
+        try (MetadataNode node = MetadataNode.start(config)) {
+            assertThat(node.awaitReady(20_000)).isTrue();
+            var lifecycle = node.startBroker(endpoints, Optional.empty());
+            lifecycle.awaitUnfenced().get(20, TimeUnit.SECONDS);
+            firstEpoch = lifecycle.brokerEpoch();
+            node.client().submit(new CreateTopics(List.of(CreateTopics.NewTopic.of("orders", 1, 1)), false))
+                .get(20, TimeUnit.SECONDS);
+        }
+        try (MetadataNode node = MetadataNode.start(config)) {
+            assertThat(node.awaitReady(20_000)).isTrue();
+            var lifecycle = node.startBroker(endpoints, Optional.empty());
+            lifecycle.awaitUnfenced().get(20, TimeUnit.SECONDS);
+            assertThat(lifecycle.brokerEpoch()).isGreaterThan(firstEpoch);
+            await().atMost(Duration.ofSeconds(20))
+                .until(() -> node.image().topic("orders").partition(0).leader() == 1);
         }
     }
 

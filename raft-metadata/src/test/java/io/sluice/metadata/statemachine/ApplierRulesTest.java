@@ -288,6 +288,30 @@ class ApplierRulesTest {
             .isEqualTo(ErrorCodes.BROKER_ID_NOT_REGISTERED);
     }
 
+    /** A restart that names the old registration's epoch (from its locked epoch file) replaces it at once. */
+    @Test
+    void registrationNamingThePreviousEpochReplacesALiveSession() {
+        h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("led", -1, (short) -1,
+            List.of(List.of(2, 1)), Map.of())), false));
+        PartitionImage before = h.image.partition("led", 0);
+        assertThat(before.leader()).isEqualTo(2);
+
+        RegisterBroker.Result wrongEpoch = h.apply(new RegisterBroker(2, UUID.randomUUID(), List.of(), Optional.empty(),
+            epochs.get(2) + 1));
+        assertThat(wrongEpoch.errorCode()).isEqualTo(ErrorCodes.DUPLICATE_BROKER_REGISTRATION);
+
+        RegisterBroker.Result successor = h.apply(new RegisterBroker(2, UUID.randomUUID(), List.of(), Optional.empty(),
+            epochs.get(2)));
+        assertThat(successor.errorCode()).isEqualTo(ErrorCodes.NONE);
+        assertThat(h.image.isUnfenced(2)).isFalse();
+        PartitionImage moved = h.image.partition("led", 0);
+        assertThat(moved.leader()).isEqualTo(1);
+        assertThat(moved.leaderEpoch()).isEqualTo(before.leaderEpoch() + 1);
+        assertThat(h.apply(new BrokerHeartbeat(2, epochs.get(2), 0, false)).errorCode())
+            .isEqualTo(ErrorCodes.STALE_BROKER_EPOCH);
+        assertThat(h.apply(new BrokerHeartbeat(2, successor.brokerEpoch(), h.image.offset(), false)).fenced()).isFalse();
+    }
+
     @Test
     void electLeadersPreferredAndUnclean() {
         h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("p", -1, (short) -1,

@@ -76,8 +76,14 @@ final class CommandGen {
                     ? new UUID(random.nextLong(), random.nextLong()) : incarnations.get(id);
                 incarnations.put(id, inc);
                 Optional<String> rack = random.nextBoolean() ? Optional.of("rack" + random.nextInt(3)) : Optional.empty();
+                BrokerRegistration old = image.broker(id).orElse(null);
+                long previousEpoch = switch (random.nextInt(3)) {
+                    case 0 -> old != null ? old.brokerEpoch() : RegisterBroker.NO_PREVIOUS_EPOCH; // a restart
+                    case 1 -> random.nextLong(100);
+                    default -> RegisterBroker.NO_PREVIOUS_EPOCH;
+                };
                 return new RegisterBroker(id, inc, List.of(new Endpoint("PLAINTEXT", "h" + id, 9092 + id, (short) 0)),
-                    rack);
+                    rack, previousEpoch);
             }
             case 1:
             case 2: {

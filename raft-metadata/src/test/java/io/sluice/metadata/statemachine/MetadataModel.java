@@ -48,8 +48,9 @@ final class MetadataModel {
                 if (old != null && old.incarnation().equals(r.incarnationId())) {
                     return;
                 }
-                if (old != null && !old.fenced() && now - old.lastHeartbeatMs() <= sessionTimeoutMs) {
-                    return;
+                if (old != null && !old.fenced() && now - old.lastHeartbeatMs() <= sessionTimeoutMs
+                    && r.previousBrokerEpoch() != old.epoch()) {
+                    return; // the old session is live and this is not its successor
                 }
                 brokers.put(r.brokerId(), new Broker(r.incarnationId(), offset, true, now));
             }
