@@ -177,7 +177,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             } else {
                 Partition p = t.leader();
                 long hw = p.highWatermark();
-                LogReadResult r = p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0);
+                LogReadResult r = p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0, hw);
                 if (r.errorCode() != Errors.NONE) {
                     r.close();
                     pd.setErrorCode(r.errorCode()).setHighWatermark(hw).setLastStableOffset(hw)

@@ -46,6 +46,13 @@ public final class Partition {
     private final AtomicLong appendedBytes = new AtomicLong();
     private final Set<AppendListener> listeners = ConcurrentHashMap.newKeySet();
     private volatile int leaderEpoch;
+    /**
+     * The log end offset as of the last append that has returned, its flush included. The log's own
+     * end moves inside the append, before a {@code flush.messages} flush; publishing only this keeps
+     * readers from seeing a record that a power loss could still take back (Kafka, too, advances
+     * the high watermark after the append call). Written under the partition lock.
+     */
+    private volatile long publishedEnd;
 
     Partition(TopicPartitionId id, UUID topicId, PartitionLog log, ReplicaSet replicas, int leaderEpoch) {
         this.id = id;
@@ -53,6 +60,7 @@ public final class Partition {
         this.log = log;
         this.replicas = replicas;
         this.leaderEpoch = leaderEpoch;
+        this.publishedEnd = log.logEndOffset();
     }
 
     /**
@@ -92,6 +100,7 @@ public final class Partition {
         Append result;
         synchronized (this) {
             result = appendLocked(batch);
+            publishedEnd = log.logEndOffset();
         }
         if (result.errorCode == ErrorCode.NONE && !result.duplicate) {
             appendedBytes.addAndGet(batch.remaining());
@@ -167,8 +176,9 @@ public final class Partition {
         return leaderEpoch;
     }
 
+    /** The end of what readers may see: published appends, as far as the replica set has them. */
     public long highWatermark() {
-        return replicas.highWatermark(log.logEndOffset());
+        return replicas.highWatermark(Math.min(publishedEnd, log.logEndOffset()));
     }
 
     /** Bytes appended since the broker started (monotonic; parked fetches measure new data with it). */
