@@ -154,7 +154,7 @@ final class Harness {
         progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · broker JIT warm-up", ctx.rep(), repetitions,
                 ctx.broker()), ctx.pid());
         LoadContext warm = new LoadContext(ctx.broker(), ctx.rep(), ctx.bootstrap(), ctx.pid(), ctx.admin(),
-                new LoadSettings(Duration.ZERO, brokerWarmup, 0, settings.idempotence()), ctx.live());
+                new LoadSettings(Duration.ZERO, brokerWarmup, 0, settings.idempotence(), settings.producerProps()), ctx.live());
         LoadResult result = runWorkload(warm, Workload.produce(8, "1", 0), "bench-broker-warmup-r" + ctx.rep());
         if (!result.ok()) {
             progress.note("NOTE: " + ctx.broker() + " warm-up failed: " + result.error());

@@ -92,6 +92,10 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--idempotence", description = "enable.idempotence=true for acks=all producers (both brokers)")
     boolean idempotence;
 
+    @Option(names = "--producer-prop", description = "Producer config key=value over the client defaults, for both brokers "
+            + "(e.g. linger.ms=0 to take the client's 5 ms linger out of end-to-end latency)")
+    Map<String, String> producerProps = new LinkedHashMap<>();
+
     @Option(names = "--home", description = "The Sluice checkout (holds bin/sluice; default: current directory)")
     Path home = Path.of(".");
 
@@ -142,7 +146,7 @@ public final class SideBySide implements Callable<Integer> {
         Files.createDirectories(out);
         LoadSettings settings = new LoadSettings(Duration.ofSeconds(or(warmupSeconds, mode.warmupSeconds)),
                 Duration.ofSeconds(or(durationSeconds, mode.durationSeconds)),
-                (long) or(consumeMib, mode.consumeMib) << 20, idempotence);
+                (long) or(consumeMib, mode.consumeMib) << 20, idempotence, producerProps);
         int reps = or(repetitions, mode.repetitions);
         List<Workload> plan = plan();
         if (plan.isEmpty()) {
@@ -155,6 +159,7 @@ public final class SideBySide implements Callable<Integer> {
         shown.put("measured window", settings.duration().toSeconds() + " s (produce, e2e)");
         shown.put("consume data", (settings.consumeBytes() >> 20) + " MiB per consume workload");
         shown.put("enable.idempotence", Boolean.toString(idempotence));
+        producerProps.forEach((k, v) -> shown.put("producer " + k, v));
         shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
         this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
                 mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);

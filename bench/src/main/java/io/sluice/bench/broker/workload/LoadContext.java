@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public record LoadContext(String broker, int rep, String bootstrap, long pid, Admin admin, LoadSettings settings,
                           LiveStats live) {
 
-    /** kafka-clients' producer defaults, except acks, batch.size and idempotence as the workload says. */
+    /** kafka-clients' producer defaults, except acks, batch.size, idempotence and {@code --producer-prop}s. */
     public Properties producerProps(String acks, int batchBytes) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -36,6 +36,7 @@ public record LoadContext(String broker, int rep, String bootstrap, long pid, Ad
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, settings.idempotence() && "all".equals(acks));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(settings.producerProps());
         return props;
     }
 
