@@ -117,7 +117,7 @@ public final class Checker {
             checkLostAndUnseen(result, writes, readValues, maxReadOffset);
         }
         checkReordering(result, writes, positionsOfValue);
-        checkCommits(result, history);
+        CommittedOffsetCheck.check(result, history);
         checkSkips(result, history, valuesAtOffset);
         return result;
     }
@@ -201,27 +201,6 @@ public final class Checker {
                 }
             }
         });
-    }
-
-    private static void checkCommits(CheckResult result, List<Op> history) {
-        Map<String, Long> maxCommitted = new HashMap<>();
-        Map<String, Long> expectedAtLeast = new HashMap<>();
-        for (Op op : history) {
-            String key = op.value() + "|" + op.topic() + "|" + op.partition();
-            if (op.kind() == OpKind.COMMIT && op.type() == OpType.OK) {
-                maxCommitted.merge(key, op.offset(), Math::max);
-            } else if (op.kind() == OpKind.FETCH_COMMITTED && op.type() == OpType.INVOKE) {
-                // Only commits acknowledged before the fetch started must be visible to it.
-                expectedAtLeast.put(op.process() + "|" + key, maxCommitted.getOrDefault(key, -1L));
-            } else if (op.kind() == OpKind.FETCH_COMMITTED && op.type() == OpType.OK) {
-                long expected = expectedAtLeast.getOrDefault(op.process() + "|" + key, -1L);
-                if (op.offset() < expected) {
-                    result.record(op.topic(), Anomaly.COMMIT_BACKWARDS, "group " + op.value() + " " + op.topic() + "-"
-                            + op.partition() + " committed " + expected + " but read back " + op.offset()
-                            + " (op " + op.index() + ")");
-                }
-            }
-        }
     }
 
     private static void checkSkips(CheckResult result, List<Op> history,
