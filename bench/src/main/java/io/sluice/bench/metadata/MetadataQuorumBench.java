@@ -53,8 +53,7 @@ public final class MetadataQuorumBench {
         String what = args.length > 0 ? args[0] : "all";
         int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path base = Files.createTempDirectory("sluice-metadata-bench");
-        System.out.println("work dir " + base + ", election timeout " + ELECTION_TIMEOUT_MS + "-"
-            + 2 * ELECTION_TIMEOUT_MS + " ms");
+        System.out.println("work dir " + base + ", election timeout " + ELECTION_TIMEOUT_MS + " ms");
         try (VoterCluster voters = new VoterCluster(base, 3, ELECTION_TIMEOUT_MS)) {
             voters.startAll();
             ImagePublisher none = new ImagePublisher(MetadataImage.empty("bench"));

@@ -4,6 +4,8 @@ import io.sluice.metadata.node.QuorumVoter;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +80,17 @@ final class VoterCluster implements AutoCloseable {
         processes.put(id, p);
     }
 
+    /** Whether this start's part of {@code out} (from {@code fromOffset}) has a READY line; reads only that part. */
     private static boolean printedReady(Path out, long fromOffset) throws IOException {
-        byte[] all = Files.readAllBytes(out);
-        String since = new String(all, (int) fromOffset, all.length - (int) fromOffset, StandardCharsets.ISO_8859_1);
-        return since.startsWith("READY\n") || since.contains("\nREADY\n");
+        try (SeekableByteChannel ch = Files.newByteChannel(out)) {
+            ch.position(fromOffset);
+            ByteBuffer since = ByteBuffer.allocate((int) Math.max(0, ch.size() - fromOffset));
+            while (since.hasRemaining() && ch.read(since) > 0) {
+                // read this start's output
+            }
+            String text = new String(since.array(), 0, since.position(), StandardCharsets.ISO_8859_1);
+            return text.startsWith("READY\n") || text.contains("\nREADY\n");
+        }
     }
 
     /** SIGKILL (Process.destroyForcibly on Linux) and reap. */

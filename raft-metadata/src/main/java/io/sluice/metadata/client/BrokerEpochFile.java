@@ -29,13 +29,11 @@ public final class BrokerEpochFile implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
-    private final FileLock lock;
     private final long previous;
 
-    private BrokerEpochFile(Path path, FileChannel channel, FileLock lock, long previous) {
+    private BrokerEpochFile(Path path, FileChannel channel, long previous) {
         this.path = path;
         this.channel = channel;
-        this.lock = lock;
         this.previous = previous;
     }
 
@@ -46,16 +44,16 @@ public final class BrokerEpochFile implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock = channel.tryLock(); // held until the channel closes
             if (lock == null) {
                 throw new IOException("another process holds its lock");
             }
-            return new BrokerEpochFile(path, channel, lock, read(path, channel));
+            return new BrokerEpochFile(path, channel, read(path, channel));
         } catch (IOException | OverlappingFileLockException e) {
             LOG.warn("broker epoch file {} not used ({}): a restart waits for the old session to expire", path,
                 e.toString());
             closeQuietly(channel);
-            return new BrokerEpochFile(path, null, null, RegisterBroker.NO_PREVIOUS_EPOCH);
+            return new BrokerEpochFile(path, null, RegisterBroker.NO_PREVIOUS_EPOCH);
         }
     }
 
@@ -93,15 +91,9 @@ public final class BrokerEpochFile implements AutoCloseable {
         }
     }
 
+    /** Closing the channel releases the lock. */
     @Override
     public synchronized void close() {
-        try {
-            if (lock != null && lock.isValid()) {
-                lock.release();
-            }
-        } catch (IOException e) {
-            LOG.debug("releasing {}", path, e);
-        }
         closeQuietly(channel);
     }
 
