@@ -53,7 +53,8 @@ import java.util.UUID;
  *                         i32 leaderEpoch, i32 partitionEpoch, list&lt;i32&gt; newIsr)&gt;
  *  ELECT_LEADERS          i8 electionType, bool allPartitions, list&lt;(string topic, i32 partition)&gt;
  *  ALLOCATE_PRODUCER_IDS  i32 brokerId, i64 brokerEpoch
- *  FENCE_EXPIRED_BROKERS  i32 sessionTimeoutMs
+ *  FENCE_EXPIRED_BROKERS  i32 sessionTimeoutMs; version 1 adds i64 leaderSinceMs (version 0 decodes
+ *                         as Long.MIN_VALUE: no grace)
  *  UPDATE_FEATURES        list&lt;(string name, i16 level)&gt;
  * </pre>
  * An unknown type or trailing bytes → INVALID_REQUEST; a known type with a newer version →
@@ -150,7 +151,7 @@ public final class CommandCodec {
             }
             case FENCE_EXPIRED_BROKERS -> {
                 FenceExpiredBrokers c = (FenceExpiredBrokers) command;
-                w.i32(c.sessionTimeoutMs());
+                w.i32(c.sessionTimeoutMs()).i64(c.leaderSinceMs());
             }
             case UPDATE_FEATURES -> {
                 UpdateFeatures c = (UpdateFeatures) command;
@@ -293,7 +294,8 @@ public final class CommandCodec {
                 yield new ElectLeaders(type1, all, parts);
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(r.i32(), r.i64());
-            case FENCE_EXPIRED_BROKERS -> new FenceExpiredBrokers(r.i32());
+            case FENCE_EXPIRED_BROKERS -> new FenceExpiredBrokers(r.i32(),
+                version >= 1 ? r.i64() : FenceExpiredBrokers.NO_LEADER_SINCE);
             case UPDATE_FEATURES -> {
                 int n = r.count("features", CONFIGS_MAX, 6);
                 Map<String, Short> levels = new HashMap<>();

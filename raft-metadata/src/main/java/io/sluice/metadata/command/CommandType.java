@@ -14,7 +14,7 @@ public enum CommandType {
     ALTER_PARTITION(8, 0),
     ELECT_LEADERS(9, 0),
     ALLOCATE_PRODUCER_IDS(10, 0),
-    FENCE_EXPIRED_BROKERS(11, 0),
+    FENCE_EXPIRED_BROKERS(11, 1),
     UPDATE_FEATURES(12, 0);
 
     private static final CommandType[] BY_ID = new CommandType[16];

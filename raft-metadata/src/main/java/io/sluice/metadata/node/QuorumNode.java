@@ -55,6 +55,8 @@ final class QuorumNode implements MetadataNode {
     private final MetadataFollower follower;
     private final ScheduledExecutorService ticker;
     private final AtomicBoolean fenceInFlight = new AtomicBoolean();
+    /** When this node was first seen leading in its current term of office; only the ticker touches it. */
+    private long leaderSinceMs = FenceExpiredBrokers.NO_LEADER_SINCE;
     private volatile BrokerLifecycle lifecycle;
     private volatile boolean closed;
 
@@ -148,19 +150,26 @@ final class QuorumNode implements MetadataNode {
     }
 
     /**
-     * On the leader only: if some unfenced broker's last heartbeat is older than the session
-     * timeout by this machine's clock, submit a fencing tick. Apply re-checks with the stamped
+     * On the leader only: if some unfenced broker's last heartbeat (or this leader's start, if
+     * later) is older than the session timeout by this machine's clock, submit a fencing tick. Apply re-checks with the stamped
      * leader time, so a tick that finds nothing to fence is harmless.
      */
     private void livenessTick() {
         try {
-            if (closed || !isQuorumLeader() || fenceInFlight.get()) {
+            if (closed || !isQuorumLeader()) {
+                leaderSinceMs = FenceExpiredBrokers.NO_LEADER_SINCE;
                 return;
             }
             long now = config.clock().millis();
+            if (leaderSinceMs == FenceExpiredBrokers.NO_LEADER_SINCE) {
+                leaderSinceMs = now;
+            }
+            if (fenceInFlight.get()) {
+                return;
+            }
             boolean expired = false;
             for (BrokerRegistration b : publisher.image().brokers().values()) {
-                if (!b.fenced() && now - b.lastHeartbeatMs() > config.brokerSessionTimeoutMs()) {
+                if (!b.fenced() && now - Math.max(b.lastHeartbeatMs(), leaderSinceMs) > config.brokerSessionTimeoutMs()) {
                     expired = true;
                     break;
                 }
@@ -169,7 +178,7 @@ final class QuorumNode implements MetadataNode {
                 return;
             }
             fenceInFlight.set(true);
-            client.submit(new FenceExpiredBrokers(config.brokerSessionTimeoutMs())).whenComplete((r, e) -> {
+            client.submit(new FenceExpiredBrokers(config.brokerSessionTimeoutMs(), leaderSinceMs)).whenComplete((r, e) -> {
                 fenceInFlight.set(false);
                 if (r != null && !r.fencedBrokers().isEmpty()) {
                     LOG.warn("fenced brokers {} after {} ms without heartbeat", r.fencedBrokers(),

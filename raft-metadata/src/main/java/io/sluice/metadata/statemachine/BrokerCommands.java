@@ -99,7 +99,8 @@ final class BrokerCommands {
         List<Integer> fenced = new ArrayList<>();
         for (int id : ids) {
             BrokerRegistration b = ctx.image.broker(id);
-            if (!b.fenced() && ctx.nowMs - b.lastHeartbeatMs() > c.sessionTimeoutMs()) {
+            long sessionFromMs = Math.max(b.lastHeartbeatMs(), c.leaderSinceMs());
+            if (!b.fenced() && ctx.nowMs - sessionFromMs > c.sessionTimeoutMs()) {
                 ctx.image.putBroker(b.withFenced(true));
                 ctx.delta.brokerChanged(id);
                 LeaderElection.onBrokerLost(ctx, id);

@@ -2,6 +2,7 @@ package io.sluice.metadata.codec;
 
 import io.sluice.metadata.command.CommandType;
 import io.sluice.metadata.command.ErrorCodes;
+import io.sluice.metadata.command.FenceExpiredBrokers;
 import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.command.RegisterBroker;
 import io.sluice.metadata.image.Endpoint;
@@ -95,6 +96,15 @@ class CommandCodecTest {
         v0[CommandCodec.VERSION_OFFSET] = 0;
         assertThat(CommandCodec.decode(v0)).isEqualTo(new RegisterBroker(3, latest.incarnationId(), latest.endpoints(),
             latest.rack(), RegisterBroker.NO_PREVIOUS_EPOCH));
+    }
+
+    /** Fencing ticks logged before leaderSinceMs existed still decode, without a new leader's grace. */
+    @Test
+    void fenceExpiredBrokersVersion0DecodesWithoutGrace() {
+        byte[] v1 = CommandCodec.encode(new FenceExpiredBrokers(9000, 123_456));
+        byte[] v0 = Arrays.copyOf(v1, v1.length - Long.BYTES);
+        v0[CommandCodec.VERSION_OFFSET] = 0;
+        assertThat(CommandCodec.decode(v0)).isEqualTo(new FenceExpiredBrokers(9000, FenceExpiredBrokers.NO_LEADER_SINCE));
     }
 
     @Test

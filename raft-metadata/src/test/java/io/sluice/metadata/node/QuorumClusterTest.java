@@ -2,6 +2,7 @@ package io.sluice.metadata.node;
 
 import io.sluice.metadata.command.CreateTopics;
 import io.sluice.metadata.command.ErrorCodes;
+import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
@@ -158,6 +159,8 @@ class QuorumClusterTest {
         CreateTopics.Result ok = create(lonely, "found", 1, 1);
         assertThat(ok.topics().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
         assertThat(lonely.image().topic("found")).isNotNull();
+        // The outage outlasted the 2 s broker session, yet the new leader counts sessions from its own start.
+        assertThat(lonely.image().brokers().values()).noneMatch(BrokerRegistration::fenced);
         // "lost" timed out: its outcome is unknown, not a failure. The old leader appended it to its
         // log while alone; if it wins the next election with that longer log, Raft commits the entry
         // later. What must hold is agreement: once every voter applied "found" (appended after

@@ -185,7 +185,7 @@ class ApplierRulesTest {
         h.apply(new BrokerHeartbeat(2, epochs.get(2), h.image.offset(), false));
         h.apply(new BrokerHeartbeat(3, epochs.get(3), h.image.offset(), false));
         h.advance(5000);
-        FenceExpiredBrokers.Result r = h.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS));
+        FenceExpiredBrokers.Result r = h.apply(fenceTick());
         assertThat(r.fencedBrokers()).containsExactly(1);
 
         PartitionImage moved = h.image.partition("three", 0);
@@ -214,6 +214,21 @@ class ApplierRulesTest {
         assertThat(h.image.partition("solo", 0).leaderEpoch()).isEqualTo(solo.leaderEpoch() + 1);
     }
 
+    /** A quorum outage longer than the session must not fence every broker the moment a leader returns. */
+    @Test
+    void aNewLeadersFenceTickCountsSessionsFromWhenItTookOffice() {
+        Harness single = new Harness();
+        single.liveBroker(1, null);
+        single.advance(Harness.SESSION_TIMEOUT_MS * 3L);
+        long tookOffice = single.nowMs;
+        single.advance(Harness.SESSION_TIMEOUT_MS - 1);
+        assertThat(single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS, tookOffice)).fencedBrokers())
+            .isEmpty();
+        single.advance(2);
+        assertThat(single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS, tookOffice)).fencedBrokers())
+            .containsExactly(1);
+    }
+
     /** Chaos-suite bug: a lone broker fenced by session expiry must lead its partitions again once unfenced. */
     @Test
     void unfencedBrokerRegainsLeadershipOfLeaderlessPartitionsWhoseIsrHoldsIt() {
@@ -224,7 +239,7 @@ class ApplierRulesTest {
         assertThat(before.leader()).isEqualTo(1);
 
         single.advance(Harness.SESSION_TIMEOUT_MS + 1);
-        assertThat(single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS)).fencedBrokers()).containsExactly(1);
+        assertThat(single.apply(fenceTick()).fencedBrokers()).containsExactly(1);
         PartitionImage fenced = single.image.partition("lone", 0);
         assertThat(fenced.leader()).isEqualTo(PartitionImage.NO_LEADER);
         assertThat(fenced.isr()).containsExactly(1);
@@ -245,7 +260,7 @@ class ApplierRulesTest {
 
         // Fenced again, then restarted: a new incarnation registers and is unfenced once caught up.
         single.advance(Harness.SESSION_TIMEOUT_MS + 1);
-        single.apply(new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS));
+        single.apply(fenceTick());
         PartitionImage fencedAgain = single.image.partition("lone", 0);
         assertThat(fencedAgain.leader()).isEqualTo(PartitionImage.NO_LEADER);
         long restarted = single.apply(new RegisterBroker(1, UUID.randomUUID(), List.of(), Optional.empty()))
@@ -390,5 +405,10 @@ class ApplierRulesTest {
         assertThat(h.apply(new AllocateProducerIds(1, 12345)).errorCode()).isEqualTo(ErrorCodes.STALE_BROKER_EPOCH);
         assertThat(h.apply(new AllocateProducerIds(9, 0)).errorCode()).isEqualTo(ErrorCodes.BROKER_ID_NOT_REGISTERED);
         assertThat(h.image.nextProducerId()).isEqualTo(2000);
+    }
+
+    /** A fencing tick without a leader's grace, as version 0 entries decode. */
+    private static FenceExpiredBrokers fenceTick() {
+        return new FenceExpiredBrokers(Harness.SESSION_TIMEOUT_MS, FenceExpiredBrokers.NO_LEADER_SINCE);
     }
 }

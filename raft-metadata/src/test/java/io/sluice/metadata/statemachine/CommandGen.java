@@ -199,7 +199,8 @@ final class CommandGen {
             }
             default:
                 return random.nextInt(8) == 0 ? new UpdateFeatures(Map.of("metadata.version", (short) random.nextInt(3)))
-                    : new FenceExpiredBrokers(9000);
+                    : new FenceExpiredBrokers(9000, random.nextBoolean() ? FenceExpiredBrokers.NO_LEADER_SINCE
+                        : 1_000_000 + random.nextInt(200_000));
         }
     }
 

@@ -70,8 +70,9 @@ final class MetadataModel {
             }
             case UNREGISTER_BROKER -> brokers.remove(((UnregisterBroker) c).brokerId());
             case FENCE_EXPIRED_BROKERS -> {
-                int timeout = ((FenceExpiredBrokers) c).sessionTimeoutMs();
-                brokers.replaceAll((id, b) -> !b.fenced() && now - b.lastHeartbeatMs() > timeout
+                FenceExpiredBrokers f = (FenceExpiredBrokers) c;
+                brokers.replaceAll((id, b) -> !b.fenced()
+                    && now - Math.max(b.lastHeartbeatMs(), f.leaderSinceMs()) > f.sessionTimeoutMs()
                     ? new Broker(b.incarnation(), b.epoch(), true, b.lastHeartbeatMs()) : b);
             }
             case CREATE_TOPICS -> createTopics((CreateTopics) c, (CreateTopics.Result) result);
