@@ -21,7 +21,8 @@ import java.util.function.BiConsumer;
 /**
  * Opens a partition directory: lists the segments, recovers those past the recovery point
  * ({@link SegmentRecovery}), drops segments after a corrupt one, activates the last segment and
- * loads the leader-epoch cache, cut to the recovered end. Segments wholly below the recovery point
+ * loads the leader-epoch cache, cut to the recovered end. The recovered tail is forced, so the
+ * recovery point is the log end once the log is open. Segments wholly below the recovery point
  * are not read at all (only their sizes are looked up), so opening costs what lies past the
  * recovery point.
  *
@@ -64,7 +65,10 @@ public final class LogLoader {
                             config.indexIntervalBytes()));
                 }
                 logEndOffset = recover(tp, segments, recoveryPoint);
-                recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+                if (logEndOffset > recoveryPoint) {
+                    forceFrom(segments, recoveryPoint);
+                }
+                recoveryPoint = logEndOffset;
                 segments.lastEntry().getValue().activate(now, config.segmentBytes());
                 logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), logEndOffset);
             }
@@ -79,6 +83,19 @@ public final class LogLoader {
         epochs.truncateFromStart(logStartOffset);
         return new MappedPartitionLog(tp, dir, config, env, clock, segments, epochs, logStartOffset, logEndOffset,
                 recoveryPoint, failureHandler);
+    }
+
+    /**
+     * Forces the recovered tail. Records past the recovery point survived a crash in the page cache
+     * only; once served after the restart, a later power loss must not take them back and let other
+     * records reuse their offsets (the chaos suite saw exactly that: one offset read with two values).
+     */
+    private static void forceFrom(ConcurrentSkipListMap<Long, LogSegment> segments, long recoveryPoint)
+            throws IOException {
+        Long from = segments.floorKey(recoveryPoint);
+        for (LogSegment s : (from == null ? segments : segments.tailMap(from, true)).values()) {
+            s.force(s.size());
+        }
     }
 
     /** Recovers the segments from the one holding the recovery point on; returns the log end offset. */

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -142,9 +143,10 @@ public final class LogManager implements AutoCloseable {
         }
         LOG.info("opened {} log(s) in {}; {} failed", logs.size(), config.logDirs(), loadFailures.size());
         // Rewrite the checkpoints only if loading changed an offset (a cut tail lowers the recovery
-        // point, which must be on disk before new appends pass the old one); a clean start saves fsyncs.
+        // point, which must be on disk before new appends pass the old one; a forced tail raises it);
+        // a clean start saves fsyncs.
         if (checkpointStale) {
-            checkpoint();
+            checkpointAfterLoad();
         }
     }
 
@@ -347,7 +349,25 @@ public final class LogManager implements AutoCloseable {
         writeCheckpoints(LOG_START_OFFSET_CHECKPOINT, PartitionLog::logStartOffset);
     }
 
-    private synchronized void writeCheckpoints(String fileName, Function<PartitionLog, Long> value) {
+    /**
+     * As {@link #checkpoint}, but a dir whose files cannot be written (a full disk) stays online and
+     * its logs stay readable: the older files name lower recovery points, which only means more is
+     * re-validated at the next start, and log start offsets that this load will clamp the same way.
+     */
+    private void checkpointAfterLoad() {
+        BiConsumer<Path, IOException> keepOlder = (dir, e) ->
+                LOG.warn("log dir {}: checkpoints not rewritten after loading, the older files stay: {}",
+                        dir, e.toString());
+        writeCheckpoints(RECOVERY_POINT_CHECKPOINT, PartitionLog::recoveryPoint, keepOlder);
+        writeCheckpoints(LOG_START_OFFSET_CHECKPOINT, PartitionLog::logStartOffset, keepOlder);
+    }
+
+    private void writeCheckpoints(String fileName, Function<PartitionLog, Long> value) {
+        writeCheckpoints(fileName, value, this::markDirOffline);
+    }
+
+    private synchronized void writeCheckpoints(String fileName, Function<PartitionLog, Long> value,
+                                               BiConsumer<Path, IOException> onFailure) {
         for (Path logDir : config.logDirs()) {
             if (offlineDirs.contains(logDir)) {
                 continue;
@@ -362,7 +382,7 @@ public final class LogManager implements AutoCloseable {
             try {
                 OffsetCheckpoints.write(logDir.resolve(fileName), offsets);
             } catch (IOException e) {
-                markDirOffline(logDir, e);
+                onFailure.accept(logDir, e);
             }
         }
     }
