@@ -75,6 +75,7 @@ public final class LogSegment {
 
     private long rollStartMs = -1L;
     private volatile int flushedSize;
+    private final WrittenPages writtenPages = new WrittenPages();
 
     private LogSegment(Path dir, long baseOffset, SegmentEnvironment env, int offsetIndexEntriesMax,
                        int indexIntervalBytes) {
@@ -290,6 +291,7 @@ public final class LogSegment {
                 ix.onBatch(header, p);
                 p += header.sizeInBytes();
             }
+            writtenPages.afterWrite(buf, end);
         } finally {
             r.release();
         }
