@@ -5,12 +5,15 @@ import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.partition.Partition;
+import io.sluice.server.protocol.FileSliceRecords;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.LogReadResult;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +41,12 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      * {@link MappedByteBuffer#isLoaded()}); smaller ones are the hot tail and go out at once.
      */
     static final int COLD_CHECK_MIN_BYTES = 64 * 1024;
+    /**
+     * Record slices at least this big go out with sendfile from the segment file rather than from
+     * the mapping: no copy through the broker and no pages mapped into it. Smaller ones (the hot
+     * tail) are cheaper through the mapping than a file open and close.
+     */
+    static final int SENDFILE_MIN_BYTES = 64 * 1024;
     private static final int COLD_READERS = 2;
     private static final int COLD_QUEUE_MAX = 1024;
 
@@ -188,6 +197,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     if (size > 0) {
                         pd.setRecords(MemoryRecords.readableRecords(r.records()));
                         out.leases.add(r);
+                        out.recordsOf.put(pd, r);
                         out.bytes += size;
                         remaining = Math.max(0, remaining - size);
                     } else {
@@ -208,6 +218,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private final class Read {
         final List<Object[]> partitions = new ArrayList<>();
         final List<LogReadResult> leases = new ArrayList<>();
+        /** Which read each partition's records came from (identity: PartitionData's equals compares contents). */
+        final Map<PartitionData, LogReadResult> recordsOf = new IdentityHashMap<>();
         int bytes;
         boolean error;
         short version;
@@ -238,6 +250,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                         current.setTopic(t.topic());
                     }
                     resp.responses().add(current);
+                }
+                LogReadResult r = recordsOf.get(pd);
+                if (r != null && r.sizeInBytes() >= SENDFILE_MIN_BYTES) {
+                    r.openFileSlice().ifPresent(slice -> pd.setRecords(new FileSliceRecords(slice)));
                 }
                 current.partitions().add(pd);
             }

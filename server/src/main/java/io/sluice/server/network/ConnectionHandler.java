@@ -1,6 +1,7 @@
 package io.sluice.server.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,6 +12,7 @@ import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.server.protocol.ParseResult;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,9 +206,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 head.response.onWritten().run();
                 continue;
             }
-            ByteBuf bytes;
+            List<Object> parts;
             try {
-                bytes = codec.encodeResponse(ctx.alloc(), head.correlationId, head.responseHeaderVersion,
+                parts = codec.encodeResponse(ctx.alloc(), head.correlationId, head.responseHeaderVersion,
                         head.response.body(), head.apiVersion);
             } catch (RuntimeException e) {
                 head.response.onWritten().run();
@@ -214,7 +216,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Runnable onWritten = head.response.onWritten();
-            ctx.write(bytes).addListener(f -> onWritten.run());
+            ChannelFuture last = null;
+            for (Object part : parts) {
+                last = ctx.write(part);
+            }
+            // Writes complete in order: the last one means every part left (or the connection died).
+            last.addListener(f -> onWritten.run());
             wrote = true;
         }
         if (wrote) {

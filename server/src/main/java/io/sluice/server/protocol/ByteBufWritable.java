@@ -4,24 +4,33 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.util.ReferenceCountUtil;
+import io.sluice.storage.log.FileSlice;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.protocol.Writable;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * A kafka-clients {@link Writable} that writes into Netty buffers and adds record sets larger than
- * {@link #ZERO_COPY_MIN_BYTES} as wrapped components instead of copying them: a fetch response
- * carries slices of the segment mappings straight to the socket (the same idea as Kafka's
- * {@code SendBuilder}). Small record sets are copied because a component costs more than a few
- * hundred bytes of memcpy. One instance per response, confined to the thread encoding it.
+ * A kafka-clients {@link Writable} that writes into Netty buffers without copying record sets:
+ * a record set larger than {@link #ZERO_COPY_MIN_BYTES} is added as a wrapped component (a
+ * slice of a segment mapping goes to the socket as it is, the idea of Kafka's {@code SendBuilder}),
+ * and a {@link FileSliceRecords} becomes a Netty file region, sent with {@code sendfile}. Small
+ * record sets are copied because a component costs more than a few hundred bytes of memcpy. The
+ * result is a list of parts, buffers and file regions, to write in order. One instance per
+ * response, confined to the thread encoding it.
  */
 final class ByteBufWritable implements Writable {
 
     static final int ZERO_COPY_MIN_BYTES = 4096;
 
     private final ByteBufAllocator alloc;
-    private final CompositeByteBuf out;
+    /** Finished parts: runs of buffers, each one buffer, and file regions. */
+    private final List<Object> parts = new ArrayList<>(1);
+    private CompositeByteBuf out;
     private ByteBuf current;
 
     ByteBufWritable(ByteBufAllocator alloc, int initialBytes) {
@@ -30,30 +39,44 @@ final class ByteBufWritable implements Writable {
         this.current = alloc.buffer(Math.max(64, initialBytes));
     }
 
-    /** @return the encoded bytes; the writable must not be used afterwards. */
-    ByteBuf finish() {
-        if (out.numComponents() == 0) {
-            out.release();
-            ByteBuf result = current;
-            current = null;
-            return result;
-        }
-        if (current.isReadable()) {
-            out.addComponent(true, current);
-        } else {
-            current.release();
-        }
-        current = null;
-        return out;
+    /** @return the encoded parts, in order; the writable must not be used afterwards. */
+    List<Object> finish() {
+        endRun();
+        return parts;
     }
 
     /** Releases everything written so far (encoding failed). */
     void discard() {
         if (current != null) {
             current.release();
+            out.release();
             current = null;
         }
-        out.release();
+        parts.forEach(ReferenceCountUtil::release);
+        parts.clear();
+    }
+
+    /** Moves the buffers written since the last file region into the parts, as one buffer. */
+    private void endRun() {
+        ByteBuf run;
+        if (out.numComponents() == 0) {
+            out.release();
+            run = current;
+        } else {
+            if (current.isReadable()) {
+                out.addComponent(true, current);
+            } else {
+                current.release();
+            }
+            run = out;
+        }
+        if (run.isReadable()) {
+            parts.add(run);
+        } else {
+            run.release();
+        }
+        current = null;
+        out = null;
     }
 
     @Override public void writeByte(byte val) { current.writeByte(val); }
@@ -90,6 +113,14 @@ final class ByteBufWritable implements Writable {
 
     @Override
     public void writeRecords(BaseRecords records) {
+        if (records instanceof FileSliceRecords file) {
+            FileSlice slice = file.slice();
+            endRun();
+            parts.add(new DefaultFileRegion(slice.channel(), slice.position(), slice.sizeInBytes()));
+            out = alloc.compositeBuffer(Integer.MAX_VALUE);
+            current = alloc.buffer(256);
+            return;
+        }
         if (!(records instanceof MemoryRecords memory)) {
             throw new IllegalStateException("unsupported record set " + records.getClass().getName());
         }

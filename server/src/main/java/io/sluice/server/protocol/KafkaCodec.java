@@ -3,6 +3,7 @@ package io.sluice.server.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
@@ -76,11 +77,12 @@ public final class KafkaCodec {
     }
 
     /**
-     * Encodes a response: 4-byte size, response header, body. Record sets in the body are added
-     * as zero-copy components (see {@link ByteBufWritable}).
+     * Encodes a response: 4-byte size, response header, body, as parts to write in order: buffers,
+     * and file regions for record sets sent from their segment files. Record sets are not copied
+     * (see {@link ByteBufWritable}).
      */
-    public ByteBuf encodeResponse(ByteBufAllocator alloc, int correlationId, short headerVersion,
-                                  ApiMessage body, short version) {
+    public List<Object> encodeResponse(ByteBufAllocator alloc, int correlationId, short headerVersion,
+                                       ApiMessage body, short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         MessageSizeAccumulator size = new MessageSizeAccumulator();

@@ -184,6 +184,10 @@ public final class BrokerProcess implements AutoCloseable {
         launch();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -1,17 +1,23 @@
 package io.sluice.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -112,6 +118,49 @@ class ClientCompatibilityTest {
                 assertThat(r.headers().lastHeader("h").value()).isEqualTo(s.headers().lastHeader("h").value());
                 idx++;
             }
+        }
+    }
+
+    /** Fetches of 1 MiB per partition go out with sendfile from the segment files (FetchHandler.SENDFILE_MIN_BYTES). */
+    @Test
+    void aConsumerCatchingUpReadsBigFetchesIntactAndTheBrokerClosesTheirFiles() throws Exception {
+        String topic = "catch-up";
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        int count = 2048;
+        Random values = new Random(42);
+        List<byte[]> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), "1", false, "none")) {
+            for (int i = 0; i < count; i++) {
+                byte[] value = new byte[4096];
+                values.nextBytes(value);
+                sent.add(value);
+                producer.send(new ProducerRecord<>(topic, 0, null, value));
+            }
+            producer.flush();
+        }
+        List<ConsumerRecord<byte[], byte[]>> got = Clients.readAll(broker.bootstrap(),
+                List.of(new TopicPartition(topic, 0)), count, Duration.ofSeconds(60));
+        assertThat(got).hasSize(count);
+        for (int i = 0; i < count; i++) {
+            assertThat(got.get(i).offset()).isEqualTo(i);
+            assertThat(got.get(i).value()).as("value at offset %d", i).isEqualTo(sent.get(i));
+        }
+        // Each fetch opened the segment file for sendfile; once sent, those descriptors are closed
+        // (what stays open is the active segment's own channel).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(openFilesOf(broker.pid(), topic + "-0")).isLessThanOrEqualTo(1));
+    }
+
+    /** Descriptors the process holds on .log files under a partition dir named {@code partitionDir}. */
+    private static long openFilesOf(long pid, String partitionDir) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    return ""; // closed while listing
+                }
+            }).filter(target -> target.contains("/" + partitionDir + "/") && target.endsWith(".log")).count();
         }
     }
 

@@ -4,9 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.FileRegion;
+import io.netty.util.ReferenceCountUtil;
+import io.sluice.storage.log.FileSlice;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
@@ -20,6 +30,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -101,7 +112,8 @@ class KafkaCodecRoundTripTest {
             t.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(0).setHighWatermark(1)
                     .setRecords(MemoryRecords.readableRecords(direct.duplicate())));
             body.responses().add(t);
-            ByteBuf encoded = codec.encodeResponse(UnpooledByteBufAllocator.DEFAULT, 9, headerVersion(ApiVersionsTable.FETCH, v), body, v);
+            ByteBuf encoded = onlyBuffer(codec.encodeResponse(UnpooledByteBufAllocator.DEFAULT, 9,
+                    headerVersion(ApiVersionsTable.FETCH, v), body, v));
             try {
                 assertThat(encoded).isInstanceOf(CompositeByteBuf.class);
                 boolean shared = false;
@@ -120,6 +132,48 @@ class KafkaCodecRoundTripTest {
             } finally {
                 encoded.release();
             }
+        }
+    }
+
+    @Test
+    void fetchResponseSendsAFileSliceAsAFileRegionBetweenBuffers(@TempDir Path dir) throws IOException {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(1L, null, new byte[70_000]));
+        Path segment = dir.resolve("00000000000000000000.log");
+        byte[] before = new byte[123]; // the slice starts inside the file, as a fetch from an offset does
+        Files.write(segment, before);
+        Files.write(segment, Arrays.copyOfRange(records.buffer().array(), 0, records.sizeInBytes()),
+                StandardOpenOption.APPEND);
+        for (short v = 4; v <= 18; v++) {
+            FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ);
+            FetchResponseData body = new FetchResponseData();
+            FetchResponseData.FetchableTopicResponse t = new FetchResponseData.FetchableTopicResponse().setTopic("orders")
+                    .setTopicId(Uuid.randomUuid());
+            t.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(0).setHighWatermark(1)
+                    .setRecords(new FileSliceRecords(new FileSlice(channel, before.length, records.sizeInBytes()))));
+            body.responses().add(t);
+            List<Object> parts = codec.encodeResponse(UnpooledByteBufAllocator.DEFAULT, 9,
+                    headerVersion(ApiVersionsTable.FETCH, v), body, v);
+            ByteBuf frame = Unpooled.buffer();
+            try {
+                assertThat(parts).as("v%d", v).hasSizeBetween(2, 3);
+                assertThat(parts.get(1)).isInstanceOf(FileRegion.class);
+                for (Object part : parts) {
+                    if (part instanceof FileRegion region) {
+                        ByteBuffer bytes = ByteBuffer.allocate((int) region.count());
+                        channel.read(bytes, region.position());
+                        frame.writeBytes(bytes.flip());
+                    } else {
+                        frame.writeBytes((ByteBuf) part);
+                    }
+                }
+                FetchResponseData back = (FetchResponseData) decode(frame, ApiVersionsTable.FETCH, v);
+                MemoryRecords got = (MemoryRecords) back.responses().get(0).partitions().get(0).records();
+                assertThat(got.buffer()).isEqualTo(records.buffer());
+            } finally {
+                frame.release();
+                parts.forEach(ReferenceCountUtil::release);
+            }
+            assertThat(channel.isOpen()).as("the file region closes its channel once released").isFalse();
         }
     }
 
@@ -179,12 +233,19 @@ class KafkaCodecRoundTripTest {
     }
 
     private ApiMessage encodeDecode(short apiKey, short version, ApiMessage body) {
-        ByteBuf encoded = codec.encodeResponse(UnpooledByteBufAllocator.DEFAULT, 9, headerVersion(apiKey, version), body, version);
+        ByteBuf encoded = onlyBuffer(codec.encodeResponse(UnpooledByteBufAllocator.DEFAULT, 9, headerVersion(apiKey, version),
+                body, version));
         try {
             return decode(encoded, apiKey, version);
         } finally {
             encoded.release();
         }
+    }
+
+    /** A response without file slices is one buffer. */
+    private static ByteBuf onlyBuffer(List<Object> parts) {
+        assertThat(parts).hasSize(1);
+        return (ByteBuf) parts.get(0);
     }
 
     private static ApiMessage decode(ByteBuf encoded, short apiKey, short version) {

@@ -110,7 +110,7 @@ final class LogReader {
             }
             handedOut = true;
             return new LogReadResult(ErrorCode.NONE, region.readOnlySlice(start, end - start), first, next, lso, leo,
-                    region::release);
+                    segment.logFile(), start, region::release);
         } finally {
             if (!handedOut) {
                 region.release();
