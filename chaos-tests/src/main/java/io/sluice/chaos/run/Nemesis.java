@@ -1,5 +1,6 @@
 package io.sluice.chaos.run;
 
+import io.sluice.chaos.fault.DirtyPages;
 import io.sluice.chaos.fault.DiskFiller;
 import io.sluice.chaos.fault.PowerLoss;
 import io.sluice.chaos.fault.SegmentCorruptor;
@@ -44,7 +45,8 @@ final class Nemesis {
 
     /**
      * @param flushTopics           topics with flush.messages=1: an acknowledged offset there was forced
-     * @param checkpointTracksForce cut to the checkpoint alone (the target claims it is never stale)
+     * @param checkpointTracksForce cut to the checkpoint alone (the target claims it is never stale),
+     *                              not to the kernel's dirty pages
      */
     Nemesis(History history, Random random, Set<String> workloadTopics, Set<String> flushTopics,
             boolean checkpointTracksForce) {
@@ -74,6 +76,14 @@ final class Nemesis {
         return out;
     }
 
+    /**
+     * The kernel's dirty pages where readable; the checkpoint alone where the target claims it
+     * tracks its forces, since that claim is then what is under test.
+     */
+    private PowerLoss.Model powerLossModel(BrokerNode node) throws IOException {
+        return checkpointTracksForce ? PowerLoss.Model.CHECKPOINT : PowerLoss.Model.truestFor(node.logDir());
+    }
+
     /** Injects, holds for the fault's duration, heals. Returns false if the fault could not be injected here. */
     boolean apply(FaultEvent f, BrokerNode node) throws IOException, InterruptedException {
         String what = f.toString();
@@ -89,8 +99,12 @@ final class Nemesis {
                 node.kill();
                 // Acknowledgements the dead broker had already sent are still arriving at the clients.
                 Thread.sleep(ACK_DRAIN_MS);
-                PowerLoss.Outcome cut = PowerLoss.apply(node.logDir(), random, f.param(), forcedByAcknowledgement());
-                notes.add("power loss: " + cut);
+                PowerLoss.Model model = powerLossModel(node);
+                PowerLoss.Outcome cut = PowerLoss.apply(node.logDir(), random, f.param(), model,
+                        forcedByAcknowledgement());
+                String unreadable = DirtyPages.unavailableReason();
+                notes.add("power loss: " + cut + (model == PowerLoss.Model.CHECKPOINT && unreadable != null
+                        ? " (kernel page state unreadable: " + unreadable + ")" : ""));
                 Thread.sleep(f.durationMs());
                 restart(node, "after power loss");
             }

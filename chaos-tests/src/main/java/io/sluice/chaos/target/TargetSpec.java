@@ -21,8 +21,9 @@ import java.util.Optional;
  * @param checkpointTracksForce  true if the target's {@code recovery-point-offset-checkpoint} is
  *                               written whenever it forces a log: power loss then cuts to the
  *                               checkpoint alone. False (Kafka and Sluice today: checkpointed on a
- *                               timer) makes power loss keep, in flush.messages=1 topics, at least
- *                               what the broker acknowledged — it was forced before the ack
+ *                               timer) makes power loss cut at the kernel's dirty pages where they
+ *                               are readable, and keep, in flush.messages=1 topics, at least what
+ *                               the broker acknowledged — it was forced before the ack
  */
 public record TargetSpec(String name, List<String> startCommand, Optional<List<String>> formatCommand,
                          Map<String, String> properties, boolean checkpointTracksForce) {

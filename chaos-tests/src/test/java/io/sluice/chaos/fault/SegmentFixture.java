@@ -2,8 +2,10 @@ package io.sluice.chaos.fault;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** Writes segment files of hand-made RecordBatch v2 frames (headers right, CRCs not: only boundaries matter here). */
 final class SegmentFixture {
@@ -13,6 +15,25 @@ final class SegmentFixture {
     static Path segment(Path partitionDir, long baseOffset, int batches, int recordsPerBatch, int bodyBytes)
             throws IOException {
         Files.createDirectories(partitionDir);
+        Path file = partitionDir.resolve(String.format("%020d.log", baseOffset));
+        Files.write(file, frames(baseOffset, batches, recordsPerBatch, bodyBytes));
+        return file;
+    }
+
+    /** Appends batches from {@code baseOffset} on, as {@link #segment} lays them out; forces nothing. */
+    static void append(Path segment, long baseOffset, int batches, int recordsPerBatch, int bodyBytes)
+            throws IOException {
+        Files.write(segment, frames(baseOffset, batches, recordsPerBatch, bodyBytes), StandardOpenOption.APPEND);
+    }
+
+    /** Forces the file's bytes and metadata to disk, as a broker's flush does. */
+    static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static byte[] frames(long baseOffset, int batches, int recordsPerBatch, int bodyBytes) {
         int total = RecordBatchDescriptor.HEADER_LENGTH + bodyBytes;
         ByteBuffer buf = ByteBuffer.allocate(total * batches);
         long offset = baseOffset;
@@ -29,9 +50,7 @@ final class SegmentFixture {
             buf.position(start + total);
             offset += recordsPerBatch;
         }
-        Path file = partitionDir.resolve(String.format("%020d.log", baseOffset));
-        Files.write(file, buf.array());
-        return file;
+        return buf.array();
     }
 
     static void checkpoint(Path logDir, String... lines) throws IOException {
