@@ -22,7 +22,7 @@ import static io.sluice.storage.log.TestLogs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Written pages leave the process's RSS behind a resident tail; the data stays intact. */
+/** Pages of a segment leave the process's RSS (the writer's behind its tail, a file slice's); the data stays intact. */
 @ExtendWith(ResourceLeakExtension.class)
 @Timeout(120)
 class WrittenPagesTest {
@@ -57,6 +57,30 @@ class WrittenPagesTest {
                             .isEqualTo(expected.slice(from, expected.remaining() - from));
                 }
                 offset += 16;
+            }
+        }
+    }
+
+    @Test
+    void aFileSliceHoldsTheSameBytesAndItsPagesLeaveTheMapping() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc/self/smaps");
+        LogConfig cfg = config(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024));
+        try (MappedPartitionLog log = TestLogs.open(tmp, cfg, env, clock, 0, 0)) {
+            for (int i = 0; i < 64; i++) { // 4 MiB: all of it inside the writer's resident tail
+                log.append(TestLogs.batch(16, 4000, clock.millis(), i), 0);
+            }
+            long mappedBefore = mappedResidentBytes(tmp);
+            try (LogReadResult r = log.read(0, 2 * 1024 * 1024, true)) {
+                ByteBuffer expected = ByteBuffer.allocate(r.sizeInBytes()).put(r.records().duplicate()).flip();
+                FileSlice slice = r.openFileSlice().orElseThrow();
+                assertThat(slice.sizeInBytes()).isEqualTo(r.sizeInBytes());
+                ByteBuffer fromFile = ByteBuffer.allocate(slice.sizeInBytes());
+                slice.channel().read(fromFile, slice.position());
+                assertThat(fromFile.flip()).isEqualTo(expected);
+                assertThat(mappedBefore - mappedResidentBytes(tmp)).as("bytes of the slice no longer mapped")
+                        .isGreaterThanOrEqualTo(r.sizeInBytes() - 2L * 4096);
+                r.close();
+                assertThat(slice.channel().isOpen()).as("closed with the read").isFalse();
             }
         }
     }
