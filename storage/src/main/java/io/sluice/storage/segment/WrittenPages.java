@@ -14,10 +14,14 @@ import java.nio.MappedByteBuffer;
  */
 public final class WrittenPages {
 
-    /** Bytes behind the write position that stay mapped: what tailing consumers read. */
-    public static final int RESIDENT_BYTES = 4 * 1024 * 1024;
+    /**
+     * Bytes behind the write position that stay mapped: what tailing consumers read (reads of
+     * 64 KiB or more go out with sendfile and do not need the mapping). Per active segment, so
+     * 64 partitions hold 64 MiB: with 4 MiB, peak RSS at 64 partitions was 0.57× Kafka's.
+     */
+    public static final int RESIDENT_BYTES = 1024 * 1024;
     /** Pages are let go in steps of this many bytes (one madvise call per step). */
-    public static final int STEP_BYTES = 1024 * 1024;
+    public static final int STEP_BYTES = 256 * 1024;
 
     /** Everything below this position was let go at the last step. */
     private int releasedUpTo;

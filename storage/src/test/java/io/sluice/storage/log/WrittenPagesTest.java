@@ -66,7 +66,7 @@ class WrittenPagesTest {
         assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc/self/smaps");
         LogConfig cfg = config(LogConfig.SEGMENT_BYTES, String.valueOf(64 * 1024 * 1024));
         try (MappedPartitionLog log = TestLogs.open(tmp, cfg, env, clock, 0, 0)) {
-            for (int i = 0; i < 64; i++) { // 4 MiB: all of it inside the writer's resident tail
+            for (int i = 0; i < 16; i++) { // 1 MiB: all of it inside the writer's resident tail
                 log.append(TestLogs.batch(16, 4000, clock.millis(), i), 0);
             }
             long mappedBefore = mappedResidentBytes(tmp);
