@@ -2,10 +2,13 @@ package io.sluice.storage.log;
 
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.segment.PageCacheOnly;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -20,6 +23,7 @@ import java.util.Optional;
  * from thread to thread, don't share it.
  */
 public final class LogReadResult implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogReadResult.class);
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
@@ -107,7 +111,11 @@ public final class LogReadResult implements AutoCloseable {
         if (fileChannel == null) {
             try {
                 fileChannel = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
             } catch (IOException e) {
+                // Out of descriptors, say: the mapping still serves the read, but someone should know.
+                LOG.warn("cannot open {} to send a read from it; sending from the mapping: {}", file, e.toString());
                 return Optional.empty();
             }
             PageCacheOnly.dontNeed(records);
