@@ -59,7 +59,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     /**
      * Pages in cold record slices (a consumer catching up) before the event loop writes them: a
      * page fault stalls the thread that touches the page, and it must not be an event loop that
-     * serves hot traffic (DESIGN.md, mmap's costs). When the queue is full the event loop does it.
+     * serves hot traffic (docs/architecture.md, "mmap's costs"). When the queue is full the event loop does it.
      */
     private final ThreadPoolExecutor coldReaders = new ThreadPoolExecutor(COLD_READERS, COLD_READERS, 30,
             TimeUnit.SECONDS, new ArrayBlockingQueue<>(COLD_QUEUE_MAX), r -> {

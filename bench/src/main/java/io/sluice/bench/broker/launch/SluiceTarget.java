@@ -70,7 +70,7 @@ public final class SluiceTarget implements BrokerTarget {
     }
 
     /**
-     * A single-node combined-mode config in Kafka's names (DESIGN.md, "Operations"): the sample
+     * A single-node combined-mode config in Kafka's names (docs/architecture.md, "Operations"): the sample
      * config's settings (comments dropped), then this run's listeners and directories, then the
      * user's overrides.
      */
