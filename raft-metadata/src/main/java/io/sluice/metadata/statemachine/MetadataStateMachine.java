@@ -1,7 +1,5 @@
 package io.sluice.metadata.statemachine;
 
-import io.sluice.metadata.codec.BufferReader;
-import io.sluice.metadata.codec.BufferWriter;
 import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
@@ -35,29 +33,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Ratis state machine of the metadata quorum. The leader stamps each client command with its
  * clock, a random seed and the broker session timeout ({@link EntryDescriptor}); every replica then
  * applies entries with {@link MetadataApplier}, publishes the new image and answers the submitter.
  * Snapshots are the image in a {@link SnapshotDescriptor} file named by term and index; Ratis purges
- * its log behind them. Also serves the long-poll {@link FollowProtocol} queries of brokers.
+ * its log behind them. Ratis' read-only queries are the long polls of brokers that follow the
+ * metadata ({@link FollowProtocol}); they go to this replica's {@link FollowServer}.
  *
  * <p>Threads: Ratis calls apply and snapshot methods from its single state-machine updater thread;
- * {@link #startTransaction} and {@link #query} from RPC threads. Owned by the Ratis server.
+ * {@link #startTransaction} and {@link #query} from RPC threads. Owned by the Ratis server; owns
+ * its {@link FollowServer}.
  */
 public final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
-    /** Bounds of the recent-entry ring that followers fetch from. */
-    static final int RING_ENTRIES_MAX = 50_000;
-    static final long RING_BYTES_MAX = 64L << 20;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final String clusterId;
@@ -66,14 +57,9 @@ public final class MetadataStateMachine extends BaseStateMachine {
     private final int sessionTimeoutMs;
     private final int snapshotRetainCount;
     private final SecureRandom seeds = new SecureRandom();
-    private final EntryRing ring = new EntryRing(RING_ENTRIES_MAX, RING_BYTES_MAX, 0);
-    private final List<PendingFetch> pendingFetches = new ArrayList<>();
-    private final ScheduledExecutorService fetchTimer;
+    private final FollowServer followServer;
     private long lastStampMs;
     private volatile RaftPeerId leaderId;
-
-    private record PendingFetch(long afterOffset, int maxBytes, CompletableFuture<Message> future) {
-    }
 
     public MetadataStateMachine(String clusterId, ImagePublisher publisher, Clock clock, int sessionTimeoutMs,
                                 int snapshotRetainCount) {
@@ -82,11 +68,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         this.clock = clock;
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.snapshotRetainCount = snapshotRetainCount;
-        this.fetchTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "metadata-fetch-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.followServer = new FollowServer(publisher);
     }
 
     @Override
@@ -136,7 +118,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         }
         TermIndex ti = info.getTermIndex();
         setLastAppliedTermIndex(ti);
-        ring.reset(ti.getIndex());
+        followServer.reset(ti.getIndex());
         publisher.publish(image, MetadataDelta.replaced(image.offset()));
         LOG.info("loaded metadata snapshot {} at offset {} ({} topics, {} brokers)", file.getFileName(),
             ti.getIndex(), image.topicsByName().size(), image.brokers().size());
@@ -166,9 +148,9 @@ public final class MetadataStateMachine extends BaseStateMachine {
         byte[] data = e.getStateMachineLogEntry().getLogData().toByteArray();
         MetadataApplier.Applied applied = MetadataApplier.applyEntry(publisher.image(), e.getIndex(), e.getTerm(), data);
         updateLastAppliedTermIndex(e.getTerm(), e.getIndex());
-        ring.append(new FollowProtocol.Entry(e.getIndex(), e.getTerm(), data));
+        followServer.append(new FollowProtocol.Entry(e.getIndex(), e.getTerm(), data));
         publisher.publish(applied.image(), applied.delta());
-        wakeFetches();
+        followServer.entriesPublished();
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(applied.result())));
     }
 
@@ -207,76 +189,10 @@ public final class MetadataStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
+    /** Ratis' read-only queries are the followers' long polls. */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        BufferReader r = new BufferReader(request.getContent().toByteArray());
-        try {
-            byte kind = r.i8();
-            if (kind == FollowProtocol.POSITION) {
-                return done(new BufferWriter(9).i8(FollowProtocol.RESPONSE_POSITION).i64(publisher.image().offset())
-                    .toByteArray());
-            }
-            if (kind != FollowProtocol.FETCH) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query kind " + kind));
-            }
-            long after = r.i64();
-            int waitMs = Math.min(Math.max(0, r.i32()), FollowProtocol.WAIT_MS_MAX);
-            int maxBytes = Math.max(1, r.i32());
-            synchronized (pendingFetches) {
-                byte[] now = answerFetch(after, maxBytes);
-                if (now != null || waitMs == 0) {
-                    return done(now != null ? now : FollowProtocol.entries(List.of()));
-                }
-                PendingFetch p = new PendingFetch(after, maxBytes, new CompletableFuture<>());
-                pendingFetches.add(p);
-                fetchTimer.schedule(() -> expire(p), waitMs, TimeUnit.MILLISECONDS);
-                return p.future();
-            }
-        } catch (MalformedRecordException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("malformed query: " + e.getMessage()));
-        }
-    }
-
-    /** The response for a fetch now, or null when nothing is past {@code after} yet. */
-    private byte[] answerFetch(long after, int maxBytes) {
-        MetadataImage image = publisher.image();
-        if (!ring.covers(after) || after > image.offset()) {
-            // Too far behind (or ahead: a different history, e.g. the follower saw a lost leader's view).
-            return snapshotResponse(image);
-        }
-        List<FollowProtocol.Entry> entries = ring.after(after, maxBytes);
-        return entries.isEmpty() ? null : FollowProtocol.entries(entries);
-    }
-
-    private static byte[] snapshotResponse(MetadataImage image) {
-        byte[] snap = SnapshotDescriptor.encode(image);
-        return new BufferWriter(snap.length + 1).i8(FollowProtocol.RESPONSE_SNAPSHOT).bytes(snap).toByteArray();
-    }
-
-    private void wakeFetches() {
-        synchronized (pendingFetches) {
-            Iterator<PendingFetch> it = pendingFetches.iterator();
-            while (it.hasNext()) {
-                PendingFetch p = it.next();
-                byte[] answer = answerFetch(p.afterOffset(), p.maxBytes());
-                if (answer != null) {
-                    it.remove();
-                    p.future().complete(Message.valueOf(ByteString.copyFrom(answer)));
-                }
-            }
-        }
-    }
-
-    private void expire(PendingFetch p) {
-        synchronized (pendingFetches) {
-            if (pendingFetches.remove(p)) {
-                p.future().complete(Message.valueOf(ByteString.copyFrom(FollowProtocol.entries(List.of()))));
-            }
-        }
-    }
-
-    private static CompletableFuture<Message> done(byte[] bytes) {
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(bytes)));
+        return followServer.query(request);
     }
 
     @Override
@@ -295,11 +211,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
     @Override
     public void close() throws IOException {
-        fetchTimer.shutdownNow();
-        synchronized (pendingFetches) {
-            pendingFetches.forEach(p -> p.future().cancel(false));
-            pendingFetches.clear();
-        }
+        followServer.close();
         super.close();
     }
 }
