@@ -36,9 +36,6 @@ public final class FollowProtocol {
     public record Entry(long offset, long term, byte[] bytes) {
     }
 
-    public record FetchRequest(long afterOffset, int maxWaitMs, int maxBytes) {
-    }
-
     public static byte[] fetch(long afterOffset, int maxWaitMs, int maxBytes) {
         return new BufferWriter(17).i8(FETCH).i64(afterOffset).i32(maxWaitMs).i32(maxBytes).toByteArray();
     }

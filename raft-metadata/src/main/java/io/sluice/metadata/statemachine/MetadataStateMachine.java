@@ -205,10 +205,6 @@ public final class MetadataStateMachine extends BaseStateMachine {
         return leaderId;
     }
 
-    public ImagePublisher publisher() {
-        return publisher;
-    }
-
     @Override
     public void close() throws IOException {
         followServer.close();
