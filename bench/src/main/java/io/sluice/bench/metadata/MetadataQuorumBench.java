@@ -8,6 +8,7 @@ import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.CreateTopics;
 import io.sluice.metadata.command.ElectLeaders;
 import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
@@ -15,7 +16,6 @@ import io.sluice.metadata.node.MetadataNode;
 import io.sluice.metadata.node.MetadataNodeConfig;
 import io.sluice.metadata.node.ProcessRole;
 import io.sluice.metadata.node.QuorumGroup;
-import io.sluice.metadata.statemachine.ImagePublisher;
 import org.HdrHistogram.Histogram;
 
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
 package io.sluice.metadata.client;
 
 import io.sluice.metadata.codec.BufferReader;
+import io.sluice.metadata.codec.FollowProtocol;
+import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
-import io.sluice.metadata.statemachine.FollowProtocol;
-import io.sluice.metadata.statemachine.ImagePublisher;
 import io.sluice.metadata.statemachine.MetadataApplier;
 import io.sluice.metadata.statemachine.SnapshotDescriptor;
 import org.apache.ratis.client.RaftClient;

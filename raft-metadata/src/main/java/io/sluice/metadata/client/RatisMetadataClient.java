@@ -2,15 +2,15 @@ package io.sluice.metadata.client;
 
 import io.sluice.metadata.codec.BufferReader;
 import io.sluice.metadata.codec.CommandCodec;
+import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.codec.ResultCodec;
 import io.sluice.metadata.command.CommandResult;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.command.MetadataCommand;
+import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.MetadataListener;
-import io.sluice.metadata.statemachine.FollowProtocol;
-import io.sluice.metadata.statemachine.ImagePublisher;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;

@@ -1,5 +1,7 @@
 package io.sluice.metadata.statemachine;
 
+import io.sluice.metadata.codec.FollowProtocol;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

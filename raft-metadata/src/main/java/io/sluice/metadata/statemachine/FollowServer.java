@@ -2,7 +2,9 @@ package io.sluice.metadata.statemachine;
 
 import io.sluice.metadata.codec.BufferReader;
 import io.sluice.metadata.codec.BufferWriter;
+import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
+import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataImage;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;

@@ -1,6 +1,8 @@
 package io.sluice.metadata.statemachine;
 
+import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
+import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;

@@ -1,7 +1,4 @@
-package io.sluice.metadata.statemachine;
-
-import io.sluice.metadata.codec.BufferReader;
-import io.sluice.metadata.codec.BufferWriter;
+package io.sluice.metadata.codec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,9 @@ import java.util.List;
  *           POSITION  i8 3, i64 leader's applied offset
  * </pre>
  * Entries are the stamped log entries exactly as the voters applied them, so the broker's
- * {@link MetadataApplier} computes the same image. Stateless, thread-safe.
+ * {@code MetadataApplier} computes the same image. Both sides read this class: the voters'
+ * {@code statemachine.FollowServer} answers, the brokers' {@code client.MetadataFollower} asks, so
+ * it sits with the other byte formats. Stateless, thread-safe.
  */
 public final class FollowProtocol {
     public static final byte FETCH = 1;

@@ -1,8 +1,5 @@
-package io.sluice.metadata.statemachine;
+package io.sluice.metadata.image;
 
-import io.sluice.metadata.image.MetadataDelta;
-import io.sluice.metadata.image.MetadataImage;
-import io.sluice.metadata.image.MetadataListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Holds the latest image of one node and tells listeners and offset waiters about each new one.
+ * Owned by the node ({@code node.QuorumNode}); shared by whatever applies entries on it (the Ratis
+ * state machine on a voter, the {@code client.MetadataFollower} on a broker) and by its client,
+ * which is why it lives with the image and not with either of them.
  * Thread-safe: {@link #publish} is called by the single applying thread; {@link #image()} is a
  * volatile read from any thread.
  */
