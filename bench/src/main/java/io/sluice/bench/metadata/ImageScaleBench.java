@@ -1,6 +1,7 @@
 package io.sluice.bench.metadata;
 
 import io.sluice.metadata.codec.CommandCodec;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.BrokerHeartbeat;
 import io.sluice.metadata.command.CreateTopics;
@@ -12,7 +13,6 @@ import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.statemachine.EntryDescriptor;
 import io.sluice.metadata.statemachine.MetadataApplier;
-import io.sluice.metadata.statemachine.SnapshotDescriptor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,10 +76,10 @@ public final class ImageScaleBench {
 
         System.gc();
         long t1 = System.nanoTime();
-        byte[] snap = SnapshotDescriptor.encode(image);
+        byte[] snap = SnapshotCodec.encode(image);
         long encodeNs = System.nanoTime() - t1;
         long t2 = System.nanoTime();
-        MetadataImage back = SnapshotDescriptor.decode(snap);
+        MetadataImage back = SnapshotCodec.decode(snap);
         long decodeNs = System.nanoTime() - t2;
         if (!back.equals(image)) {
             throw new IllegalStateException("snapshot round trip differs");
@@ -134,7 +134,7 @@ public final class ImageScaleBench {
         Runtime rt = Runtime.getRuntime();
         gc();
         long before = rt.totalMemory() - rt.freeMemory();
-        MetadataImage restored = SnapshotDescriptor.decode(snap);
+        MetadataImage restored = SnapshotCodec.decode(snap);
         gc();
         long after = rt.totalMemory() - rt.freeMemory();
         if (restored.partitionCount() < 0) {

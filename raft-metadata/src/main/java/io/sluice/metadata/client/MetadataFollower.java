@@ -2,11 +2,11 @@ package io.sluice.metadata.client;
 
 import io.sluice.metadata.codec.BufferReader;
 import io.sluice.metadata.codec.FollowProtocol;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.statemachine.MetadataApplier;
-import io.sluice.metadata.statemachine.SnapshotDescriptor;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -81,7 +81,7 @@ public final class MetadataFollower implements AutoCloseable {
         if (kind == FollowProtocol.RESPONSE_SNAPSHOT) {
             byte[] snap = new byte[response.length - 1];
             System.arraycopy(response, 1, snap, 0, snap.length);
-            MetadataImage image = SnapshotDescriptor.decode(snap);
+            MetadataImage image = SnapshotCodec.decode(snap);
             LOG.info("metadata follower loaded image at offset {}", image.offset());
             publisher.publish(image, MetadataDelta.replaced(image.offset()));
             return;

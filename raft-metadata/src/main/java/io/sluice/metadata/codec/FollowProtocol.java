@@ -11,7 +11,7 @@ import java.util.List;
  *  request  FETCH     i8 1, i64 afterOffset, i32 maxWaitMs, i32 maxBytes
  *           POSITION  i8 2
  *  response ENTRIES   i8 1, i32 count, (i64 offset, i64 term, i32 length, entry bytes)...
- *           SNAPSHOT  i8 2, snapshot record (SnapshotDescriptor)   — the follower is too far behind
+ *           SNAPSHOT  i8 2, snapshot record (SnapshotCodec)   — the follower is too far behind
  *           POSITION  i8 3, i64 leader's applied offset
  * </pre>
  * Entries are the stamped log entries exactly as the voters applied them, so the broker's

@@ -4,6 +4,7 @@ import io.sluice.metadata.codec.BufferReader;
 import io.sluice.metadata.codec.BufferWriter;
 import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataImage;
 import org.apache.ratis.protocol.Message;
@@ -120,7 +121,7 @@ final class FollowServer implements AutoCloseable {
     }
 
     private static byte[] snapshotResponse(MetadataImage image) {
-        byte[] snap = SnapshotDescriptor.encode(image);
+        byte[] snap = SnapshotCodec.encode(image);
         return new BufferWriter(snap.length + 1).i8(FollowProtocol.RESPONSE_SNAPSHOT).bytes(snap).toByteArray();
     }
 

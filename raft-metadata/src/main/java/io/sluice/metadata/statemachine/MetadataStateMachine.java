@@ -2,6 +2,7 @@ package io.sluice.metadata.statemachine;
 
 import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
@@ -41,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * The Ratis state machine of the metadata quorum. The leader stamps each client command with its
  * clock, a random seed and the broker session timeout ({@link EntryDescriptor}); every replica then
  * applies entries with {@link MetadataApplier}, publishes the new image and answers the submitter.
- * Snapshots are the image in a {@link SnapshotDescriptor} file named by term and index; Ratis purges
+ * Snapshots are the image in a {@link SnapshotCodec} file named by term and index; Ratis purges
  * its log behind them. Ratis' read-only queries are the long polls of brokers that follow the
  * metadata ({@link FollowProtocol}); they go to this replica's {@link FollowServer}.
  *
@@ -110,7 +111,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         Path file = info.getFile().getPath();
         MetadataImage image;
         try {
-            image = SnapshotDescriptor.decode(Files.readAllBytes(file));
+            image = SnapshotCodec.decode(Files.readAllBytes(file));
         } catch (MalformedRecordException e) {
             throw new IOException("metadata snapshot " + file + " is damaged: " + e.getMessage(), e);
         }
@@ -167,7 +168,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         // Ratis configuration entry past the last command).
         MetadataImage positioned = new io.sluice.metadata.image.ImageBuilder(image)
             .position(last.getIndex(), last.getTerm()).build();
-        byte[] bytes = SnapshotDescriptor.encode(positioned);
+        byte[] bytes = SnapshotCodec.encode(positioned);
         File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -2,6 +2,7 @@ package io.sluice.metadata.statemachine;
 
 import io.sluice.metadata.codec.CommandCodec;
 import io.sluice.metadata.codec.ResultCodec;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.command.CommandResult;
 import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.image.BrokerRegistration;
@@ -90,9 +91,9 @@ class StateMachinePropertyTest {
             checkAgainstModel(image, model);
             checkInvariants(image, epochs);
             if (random.nextInt(25) == 0) {
-                MetadataImage back = SnapshotDescriptor.decode(SnapshotDescriptor.encode(image));
+                MetadataImage back = SnapshotCodec.decode(SnapshotCodec.encode(image));
                 assertThat(back).isEqualTo(image);
-                assertThat(SnapshotDescriptor.encode(back)).isEqualTo(SnapshotDescriptor.encode(image));
+                assertThat(SnapshotCodec.encode(back)).isEqualTo(SnapshotCodec.encode(image));
                 if (midSnapshot == null) {
                     midSnapshot = back;
                     midIndex = i;

@@ -1,6 +1,7 @@
 package io.sluice.metadata.statemachine;
 
 import io.sluice.metadata.codec.MalformedRecordException;
+import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.command.CreateTopics;
 import io.sluice.metadata.image.MetadataImage;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class SnapshotDescriptorTest {
+class SnapshotCodecTest {
     private static MetadataImage sample() {
         Harness h = new Harness();
         h.liveBroker(1, "r1");
@@ -27,26 +28,26 @@ class SnapshotDescriptorTest {
     @Test
     void imageSurvivesTheRoundTripByteForByte() {
         MetadataImage image = sample();
-        byte[] bytes = SnapshotDescriptor.encode(image);
-        MetadataImage back = SnapshotDescriptor.decode(bytes);
+        byte[] bytes = SnapshotCodec.encode(image);
+        MetadataImage back = SnapshotCodec.decode(bytes);
         assertThat(back).isEqualTo(image);
         assertThat(back.topic("t").topicId()).isEqualTo(image.topic("t").topicId());
-        assertThat(SnapshotDescriptor.encode(back)).isEqualTo(bytes);
+        assertThat(SnapshotCodec.encode(back)).isEqualTo(bytes);
     }
 
     @Test
     void everyFlippedByteAndEveryTruncationIsDetected() {
-        byte[] bytes = SnapshotDescriptor.encode(sample());
+        byte[] bytes = SnapshotCodec.encode(sample());
         for (int i = 0; i < bytes.length; i++) {
             byte[] damaged = bytes.clone();
             damaged[i] ^= 0x5a;
             int at = i;
-            assertThatThrownBy(() -> SnapshotDescriptor.decode(damaged)).as("flip at %d", at)
+            assertThatThrownBy(() -> SnapshotCodec.decode(damaged)).as("flip at %d", at)
                 .isInstanceOf(MalformedRecordException.class);
         }
         for (int len = 0; len < bytes.length; len++) {
             byte[] cut = java.util.Arrays.copyOf(bytes, len);
-            assertThatThrownBy(() -> SnapshotDescriptor.decode(cut)).isInstanceOf(MalformedRecordException.class);
+            assertThatThrownBy(() -> SnapshotCodec.decode(cut)).isInstanceOf(MalformedRecordException.class);
         }
     }
 }

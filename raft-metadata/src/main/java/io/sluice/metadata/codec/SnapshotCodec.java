@@ -1,8 +1,5 @@
-package io.sluice.metadata.statemachine;
+package io.sluice.metadata.codec;
 
-import io.sluice.metadata.codec.BufferReader;
-import io.sluice.metadata.codec.BufferWriter;
-import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.image.Endpoint;
@@ -21,8 +18,9 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * Layout of a metadata snapshot: a whole {@link MetadataImage} in one checksummed record, the
- * format of snapshot files and of the image a following broker fetches.
+ * Encodes and decodes a metadata snapshot: a whole {@link MetadataImage} in one checksummed record,
+ * the format of snapshot files and of the image a following broker fetches. (A codec, not a
+ * "descriptor": it writes and verifies the whole record, not only its layout.)
  *
  * <pre>
  *  0         4        5         13        21        25        29
@@ -42,20 +40,21 @@ import java.util.zip.CRC32C;
  * Collections are written sorted (by id or name), so equal images give equal bytes. Stateless,
  * thread-safe.
  */
-public final class SnapshotDescriptor {
+public final class SnapshotCodec {
     public static final int MAGIC = 0x534C4D53; // "SLMS"
     public static final byte VERSION = 1;
+    // Each field starts where the previous one ends, so a field can change size without a stale offset.
     public static final int MAGIC_OFFSET = 0;
-    public static final int VERSION_OFFSET = 4;
-    public static final int TERM_OFFSET = 5;
-    public static final int OFFSET_OFFSET = 13;
-    public static final int LENGTH_OFFSET = 21;
-    public static final int CRC_OFFSET = 25;
-    public static final int HEADER_LENGTH = 29;
+    public static final int VERSION_OFFSET = MAGIC_OFFSET + Integer.BYTES;
+    public static final int TERM_OFFSET = VERSION_OFFSET + Byte.BYTES;
+    public static final int OFFSET_OFFSET = TERM_OFFSET + Long.BYTES;
+    public static final int LENGTH_OFFSET = OFFSET_OFFSET + Long.BYTES;
+    public static final int CRC_OFFSET = LENGTH_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = CRC_OFFSET + Integer.BYTES;
 
     private static final int COUNT_MAX = 50_000_000;
 
-    private SnapshotDescriptor() {
+    private SnapshotCodec() {
     }
 
     public static byte[] encode(MetadataImage image) {
