@@ -20,11 +20,12 @@ import io.sluice.metadata.command.ErrorCodes;
  */
 public final class EntryDescriptor {
     public static final byte VERSION = 1;
+    // Each field starts where the previous one ends, so a field can change size without a stale offset.
     public static final int VERSION_OFFSET = 0;
-    public static final int LEADER_TIME_OFFSET = 1;
-    public static final int SEED_OFFSET = 9;
-    public static final int SESSION_TIMEOUT_OFFSET = 17;
-    public static final int COMMAND_OFFSET = 21;
+    public static final int LEADER_TIME_OFFSET = VERSION_OFFSET + Byte.BYTES;
+    public static final int SEED_OFFSET = LEADER_TIME_OFFSET + Long.BYTES;
+    public static final int SESSION_TIMEOUT_OFFSET = SEED_OFFSET + Long.BYTES;
+    public static final int COMMAND_OFFSET = SESSION_TIMEOUT_OFFSET + Integer.BYTES;
 
     private EntryDescriptor() {
     }
