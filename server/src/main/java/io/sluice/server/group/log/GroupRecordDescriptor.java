@@ -9,8 +9,9 @@ package io.sluice.server.group.log;
  * are int32 length + bytes; arrays are int32 count + elements. A null value is a tombstone.
  *
  * <pre>
- * Offset commit key (key version 1; 0 is read too):
- *  0               16              ...             ...
+ * Offset commit key (key version 1; 0 is read too); byte offsets after the version depend on the
+ * string lengths, so none is a constant:
+ *  0               2               ...             ...
  * +---------------+---------------+---------------+---------------+
  * | version=1     | group (str)   | topic (str)   | partition i32 |
  * +---------------+---------------+---------------+---------------+
