@@ -11,7 +11,6 @@ import io.sluice.storage.log.PartitionLog;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,16 +164,6 @@ public final class ReplicaManager implements AutoCloseable {
         p.loadProducerState(clock.millis(), producerIdExpirationMs);
         partitions.put(tp, p);
         LOG.debug("Leading {} at epoch {} (log end offset {})", tp, image.leaderEpoch(), log.logEndOffset());
-    }
-
-    /** Looks a topic up by id in the current partitions (for fetches by topic id). */
-    public String topicName(UUID topicId) {
-        for (Partition p : partitions.values()) {
-            if (p.topicId().equals(topicId)) {
-                return p.topic();
-            }
-        }
-        return null;
     }
 
     @Override
