@@ -10,6 +10,7 @@ import io.sluice.metadata.command.ElectLeaders;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.MetadataListener;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.node.MetadataNode;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -181,7 +183,7 @@ public final class MetadataQuorumBench {
                 }
             }
             CompletableFuture<Long> moved = new CompletableFuture<>();
-            io.sluice.metadata.image.MetadataListener listener = (img, delta) -> {
+            MetadataListener listener = (img, delta) -> {
                 TopicImage ti = img.topic("bench");
                 if (ti != null && led.stream().allMatch(p -> ti.partition(p).leader() != 101)) {
                     moved.complete(System.currentTimeMillis());
@@ -212,7 +214,7 @@ public final class MetadataQuorumBench {
         for (int round = 0; round < 2; round++) {
             MetadataImage img = b102.image();
             TopicImage t = img.topic("bench");
-            Map<Integer, List<AlterPartition.IsrChange>> byLeader = new java.util.HashMap<>();
+            Map<Integer, List<AlterPartition.IsrChange>> byLeader = new HashMap<>();
             for (PartitionImage p : t.partitions()) {
                 if (p.isReplica(broker) && !p.inIsr(broker) && p.hasLeader()) {
                     int[] isr = Arrays.copyOf(p.isr(), p.isrSize() + 1);

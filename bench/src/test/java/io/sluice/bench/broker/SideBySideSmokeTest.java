@@ -8,6 +8,8 @@ import io.sluice.bench.broker.workload.LoadResult;
 import io.sluice.bench.broker.workload.Workload;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,23 +76,23 @@ class SideBySideSmokeTest {
     }
 
     /** Writes to two streams: the test keeps the console, the build log shows the progress. */
-    private static final class TeeStream extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
 
-        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+        TeeStream(OutputStream a, OutputStream b) {
             this.a = a;
             this.b = b;
         }
 
         @Override
-        public void write(int value) throws java.io.IOException {
+        public void write(int value) throws IOException {
             a.write(value);
             b.write(value);
         }
 
         @Override
-        public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+        public void write(byte[] bytes, int offset, int length) throws IOException {
             a.write(bytes, offset, length);
             b.write(bytes, offset, length);
         }

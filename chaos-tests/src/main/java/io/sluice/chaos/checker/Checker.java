@@ -7,6 +7,7 @@ import io.sluice.chaos.history.Read;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +63,8 @@ public final class Checker {
         Map<TopicPartition, NavigableMap<Long, Set<String>>> valuesAtOffset = new HashMap<>();
         Map<String, Set<Position>> positionsOfValue = new HashMap<>();
         Map<TopicPartition, Long> maxReadOffset = new HashMap<>();
-        Set<String> readValues = new java.util.HashSet<>();
-        Set<String> finalValues = new java.util.HashSet<>();
+        Set<String> readValues = new HashSet<>();
+        Set<String> finalValues = new HashSet<>();
         Map<TopicPartition, Long> finalMaxOffset = new HashMap<>();
         boolean finalRead = false;
 

@@ -8,6 +8,7 @@ import io.sluice.chaos.target.TargetSpec;
 import io.sluice.chaos.target.Targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class ChaosCommand implements Callable<Integer> {
         };
         long runSeed;
         try {
-            runSeed = seed != null ? parseSeed(seed) : new java.security.SecureRandom().nextLong();
+            runSeed = seed != null ? parseSeed(seed) : new SecureRandom().nextLong();
             if (replay != null) {
                 parseSeed(replay);
             }

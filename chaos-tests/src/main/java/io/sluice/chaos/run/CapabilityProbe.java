@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -31,7 +33,7 @@ public final class CapabilityProbe {
     public record Capabilities(boolean commits, String commitsWhyNot, boolean groups, String groupsWhyNot) { }
 
     public static Capabilities probe(TargetSpec target, Path dir) throws Exception {
-        try (BrokerNode node = new BrokerNode(target, 1, dir, org.apache.kafka.common.Uuid.randomUuid().toString(), 0)) {
+        try (BrokerNode node = new BrokerNode(target, 1, dir, Uuid.randomUuid().toString(), 0)) {
             node.format();
             node.start();
             ServingProbe.awaitServing(node, false, Duration.ofSeconds(60));
@@ -45,7 +47,7 @@ public final class CapabilityProbe {
             try (KafkaConsumer<String, String> c = consumer(node.bootstrap(), "chaos-capability-commit")) {
                 c.assign(List.of(tp));
                 c.commitSync(Map.of(tp, new OffsetAndMetadata(0)), Duration.ofSeconds(15));
-                commits = c.committed(java.util.Set.of(tp), Duration.ofSeconds(10)).get(tp) != null;
+                commits = c.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp) != null;
                 if (!commits) {
                     commitsWhyNot = "a committed offset did not read back";
                 }

@@ -5,6 +5,7 @@ import io.sluice.chaos.schedule.Schedule;
 import io.sluice.chaos.schedule.ScheduleGenerator;
 import io.sluice.chaos.schedule.Shrinker;
 import io.sluice.chaos.target.TargetSpec;
+import io.sluice.chaos.workload.TopicSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -147,7 +148,7 @@ public final class ChaosRun {
 
     /** Default settings of the built-in topics. */
     public static List<String> allTopics() {
-        return io.sluice.chaos.workload.TopicSpec.standard(1).stream().map(io.sluice.chaos.workload.TopicSpec::name)
+        return TopicSpec.standard(1).stream().map(TopicSpec::name)
                 .toList();
     }
 }

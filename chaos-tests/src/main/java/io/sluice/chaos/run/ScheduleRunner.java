@@ -33,9 +33,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 
 /**
  * Runs one schedule against a fresh broker: lays out and starts the node, creates the topics,
@@ -88,7 +90,7 @@ public final class ScheduleRunner {
         FaultKind[] current = {null};
         boolean[] finalReadComplete = {false};
         long[] lastDiskFullNanos = {0};
-        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        String clusterId = Uuid.randomUuid().toString();
 
         try (BrokerNode node = new BrokerNode(config.target(), 1, dir.resolve("n1"), clusterId,
                 schedule.has(FaultKind.DISK_FULL) ? config.dataVolumeBytes() : 0)) {
@@ -103,7 +105,7 @@ public final class ScheduleRunner {
                 crashes.add((during == null ? "none" : during.cliName()) + ":" + code);
             });
             long t0 = System.nanoTime();
-            java.util.function.Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
+            Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
                     + (System.nanoTime() - t0) / 1_000_000 + "ms");
             try {
                 node.format();

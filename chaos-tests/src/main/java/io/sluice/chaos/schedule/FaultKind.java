@@ -1,5 +1,7 @@
 package io.sluice.chaos.schedule;
 
+import java.util.Locale;
+
 /** The faults the nemesis can inject; names are what {@code --faults} takes (lower case). */
 public enum FaultKind {
     /** SIGKILL, down for a while, restart. The page cache survives. */
@@ -22,10 +24,10 @@ public enum FaultKind {
     FUZZ;
 
     public String cliName() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static FaultKind fromCli(String s) {
-        return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 }

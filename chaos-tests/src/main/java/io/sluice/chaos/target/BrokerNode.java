@@ -9,12 +9,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -30,7 +34,7 @@ public final class BrokerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     /** Formatted log dirs by target name and node id; shared by every node of this JVM. */
-    private static final Map<String, Path> FORMAT_TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Path> FORMAT_TEMPLATES = new ConcurrentHashMap<>();
 
     private final TargetSpec spec;
     private final int nodeId;
@@ -158,7 +162,7 @@ public final class BrokerNode implements AutoCloseable {
     private static void deleteFormatTemplates() {
         for (Path template : FORMAT_TEMPLATES.values()) {
             try (var walk = Files.walk(template)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             } catch (IOException e) {
@@ -174,7 +178,7 @@ public final class BrokerNode implements AutoCloseable {
                 if (Files.isDirectory(src)) {
                     Files.createDirectories(dst);
                 } else {
-                    Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
@@ -185,8 +189,8 @@ public final class BrokerNode implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("node " + nodeId + " already running as pid " + process.pid());
         }
-        Files.writeString(outputFile, "---- start #" + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(outputFile, "---- start #" + (++starts) + "\n", StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         Process p = new ProcessBuilder(expand(spec.startCommand())).directory(nodeDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
                 .start();

@@ -1,5 +1,6 @@
 package io.sluice.chaos.target;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public record TargetSpec(String name, List<String> startCommand, Optional<List<S
     public TargetSpec {
         startCommand = List.copyOf(startCommand);
         formatCommand = formatCommand.map(List::copyOf);
-        properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     }
 
     /** Replaces every {@code ${key}} in {@code template}. Unknown keys are an error: a typo must not start a broker. */

@@ -1,5 +1,6 @@
 package io.sluice.chaos.workload;
 
+import io.sluice.chaos.checker.Checker;
 import io.sluice.chaos.history.History;
 import io.sluice.chaos.history.OpKind;
 import io.sluice.chaos.history.OpType;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * the same history as process {@code final}. Single-use, single-threaded.
  */
 public final class FinalReader {
-    public static final String PROCESS = io.sluice.chaos.checker.Checker.FINAL_PROCESS;
+    public static final String PROCESS = Checker.FINAL_PROCESS;
 
     private final String bootstrap;
     private final String node;
@@ -84,7 +86,7 @@ public final class FinalReader {
         }
     }
 
-    private static <T> T retry(java.util.function.Supplier<T> call, long deadlineNanos) {
+    private static <T> T retry(Supplier<T> call, long deadlineNanos) {
         RuntimeException last = null;
         while (System.nanoTime() < deadlineNanos) {
             try {

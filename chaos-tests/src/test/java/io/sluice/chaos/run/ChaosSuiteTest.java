@@ -11,6 +11,7 @@ import io.sluice.chaos.target.TargetSpec;
 import io.sluice.chaos.target.Targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ class ChaosSuiteTest {
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void shortBudgetOfEveryFaultKeepsEveryPromise() throws Exception {
         String seedProperty = System.getProperty("chaos.seed", Long.toHexString(CI_SEED));
-        long seed = seedProperty.equals("random") ? new java.security.SecureRandom().nextLong()
+        long seed = seedProperty.equals("random") ? new SecureRandom().nextLong()
                 : Long.parseUnsignedLong(seedProperty.replaceFirst("^0x", ""), 16);
         System.out.println("chaos CI run seed=0x" + Long.toHexString(seed));
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),

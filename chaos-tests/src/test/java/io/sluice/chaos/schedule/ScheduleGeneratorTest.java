@@ -47,7 +47,7 @@ class ScheduleGeneratorTest {
 
     @Test
     void shrinkingKeepsOnlyWhatStillFails() {
-        Schedule big = new Schedule(42, 15_000, new io.sluice.chaos.schedule.WorkloadMix(List.of("acks1"), 160, false,
+        Schedule big = new Schedule(42, 15_000, new WorkloadMix(List.of("acks1"), 160, false,
                 false), List.of(new FaultEvent(1000, FaultKind.PAUSE, 0, 500, 0),
                 new FaultEvent(3000, FaultKind.KILL, 0, 500, 0), new FaultEvent(6000, FaultKind.SLOW, 0, 500, 50)));
 

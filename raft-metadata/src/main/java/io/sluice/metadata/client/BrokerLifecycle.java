@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -149,7 +150,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                     : heartbeatIntervalMs;
                 try {
                     scheduler.schedule(this::tick, brokerEpoch < 0 && !paused ? 200 : delayMs, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                } catch (RejectedExecutionException ignored) {
                     // closed concurrently
                 }
             }

@@ -2,6 +2,7 @@ package io.sluice.metadata.image;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -165,7 +166,7 @@ final class ShardedMap<K, V> extends AbstractMap<K, V> {
             if (shards == null) {
                 return base;
             }
-            java.util.Arrays.fill(owned, false);
+            Arrays.fill(owned, false);
             return new ShardedMap<>(shards.clone(), size);
         }
     }

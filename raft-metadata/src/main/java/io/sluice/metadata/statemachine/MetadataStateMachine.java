@@ -3,6 +3,7 @@ package io.sluice.metadata.statemachine;
 import io.sluice.metadata.codec.FollowProtocol;
 import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.codec.SnapshotCodec;
+import io.sluice.metadata.image.ImageBuilder;
 import io.sluice.metadata.image.ImagePublisher;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
@@ -16,6 +17,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,14 +169,14 @@ public final class MetadataStateMachine extends BaseStateMachine {
         }
         // The image is immutable; re-stamp its position with the last applied index (which may be a
         // Ratis configuration entry past the last command).
-        MetadataImage positioned = new io.sluice.metadata.image.ImageBuilder(image)
+        MetadataImage positioned = new ImageBuilder(image)
             .position(last.getIndex(), last.getTerm()).build();
         byte[] bytes = SnapshotCodec.encode(positioned);
         File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
@@ -182,7 +185,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
         Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
-        storage.cleanupOldSnapshots(new org.apache.ratis.statemachine.SnapshotRetentionPolicy() {
+        storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
             @Override
             public int getNumSnapshotsRetained() {
                 return snapshotRetainCount;

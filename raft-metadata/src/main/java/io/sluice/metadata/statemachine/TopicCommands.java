@@ -11,6 +11,7 @@ import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -131,10 +132,10 @@ final class TopicCommands {
 
     /** ISR = the unfenced replicas; leader = first of them (KRaft's creation rule). */
     private static PartitionImage newPartition(ApplyContext ctx, int id, int[] replicas) {
-        int[] isr = java.util.Arrays.stream(replicas).filter(ctx.image::isUnfenced).toArray();
+        int[] isr = Arrays.stream(replicas).filter(ctx.image::isUnfenced).toArray();
         if (isr.length == 0) {
             throw new IllegalStateException("new partition " + id + " has no unfenced replica in "
-                + java.util.Arrays.toString(replicas));
+                + Arrays.toString(replicas));
         }
         int leader = isr[0];
         return new PartitionImage(id, replicas, isr, leader, 0, 0);

@@ -51,10 +51,10 @@ class CommandCodecTest {
             for (int i = 0; i < 2_000; i++) {
                 byte[] bytes = CommandCodec.encode(CommandGenAccess.any(random));
                 for (int len = 0; len < bytes.length; len++) {
-                    byte[] cut = java.util.Arrays.copyOf(bytes, len);
+                    byte[] cut = Arrays.copyOf(bytes, len);
                     assertThatThrownBy(() -> CommandCodec.decode(cut)).isInstanceOf(MalformedRecordException.class);
                 }
-                byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+                byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
                 assertThatThrownBy(() -> CommandCodec.decode(longer)).isInstanceOf(MalformedRecordException.class);
             }
         } catch (AssertionError e) {
@@ -81,7 +81,7 @@ class CommandCodecTest {
             } catch (MalformedRecordException expected) {
                 // fine
             } catch (RuntimeException e) {
-                fail("seed " + SEED + ": unexpected " + e + " for " + java.util.Arrays.toString(b), e);
+                fail("seed " + SEED + ": unexpected " + e + " for " + Arrays.toString(b), e);
             }
         }
     }

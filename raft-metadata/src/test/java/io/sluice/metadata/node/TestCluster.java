@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -124,7 +125,7 @@ final class TestCluster implements AutoCloseable {
 
     void awaitBrokersUnfenced(long timeoutMs) throws Exception {
         for (BrokerLifecycle l : lifecycles.values()) {
-            l.awaitUnfenced().get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            l.awaitUnfenced().get(timeoutMs, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -7,6 +7,7 @@ import io.sluice.metadata.image.MetadataImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ class SnapshotCodecTest {
                 .isInstanceOf(MalformedRecordException.class);
         }
         for (int len = 0; len < bytes.length; len++) {
-            byte[] cut = java.util.Arrays.copyOf(bytes, len);
+            byte[] cut = Arrays.copyOf(bytes, len);
             assertThatThrownBy(() -> SnapshotCodec.decode(cut)).isInstanceOf(MalformedRecordException.class);
         }
     }

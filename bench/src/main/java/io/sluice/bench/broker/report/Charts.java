@@ -32,6 +32,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -126,7 +127,7 @@ public final class Charts {
         chart.setTitle(new TextTitle(title, TITLE));
         chart.setBackgroundPaint(Color.WHITE);
         // Room on the right for the last percentile label, which sits on the plot's edge.
-        chart.setPadding(new org.jfree.chart.ui.RectangleInsets(4, 4, 4, 36));
+        chart.setPadding(new RectangleInsets(4, 4, 4, 36));
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** results.json: {@link RunResults} as indented JSON, and back. Thread-safe (the mapper is). */
@@ -27,7 +28,7 @@ public final class ResultsJson {
     public static void writeReport(RunResults run, Path dir) throws IOException {
         write(run, dir.resolve("results.json"));
         Summaries summaries = new Summaries(run);
-        java.nio.file.Files.writeString(dir.resolve("report.md"), MarkdownReport.render(run, summaries));
+        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(run, summaries));
         Charts.writeAll(run, summaries, dir);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.bench.broker.workload;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.DataFormatException;
@@ -28,7 +29,7 @@ public record LatencySummary(long count, double p50Ms, double p99Ms, double p999
     public static LatencySummary of(Histogram micros) {
         ByteBuffer buffer = ByteBuffer.allocate(micros.getNeededByteBufferCapacity());
         int length = micros.encodeIntoCompressedByteBuffer(buffer);
-        String encoded = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+        String encoded = Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
         return new LatencySummary(micros.getTotalCount(), ms(micros.getValueAtPercentile(50)),
                 ms(micros.getValueAtPercentile(99)), ms(micros.getValueAtPercentile(99.9)), ms(micros.getMaxValue()),
                 encoded);

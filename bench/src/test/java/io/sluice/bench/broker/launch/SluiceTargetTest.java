@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(10)
 class SluiceTargetTest {
@@ -28,7 +29,7 @@ class SluiceTargetTest {
     }
 
     @Test
-    void missingStartScriptMakesTheTargetUnavailable(@org.junit.jupiter.api.io.TempDir Path emptyHome) {
+    void missingStartScriptMakesTheTargetUnavailable(@TempDir Path emptyHome) {
         assertThat(new SluiceTarget(emptyHome, Map.of()).unavailableReason()).get().asString().contains("bin/sluice");
     }
 
