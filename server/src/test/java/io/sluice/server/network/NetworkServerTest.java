@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,17 +34,28 @@ class NetworkServerTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger dispatched = new AtomicInteger();
+    /** Held responses the test completed; counted before completing, so a dispatch it enables sees it. */
+    private final AtomicInteger released = new AtomicInteger();
+    /** The most requests ever dispatched and not yet answered, seen at each dispatch. */
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    /** With {@link #holdResponses}: the dispatched requests' responses, in dispatch order. */
+    private final ConcurrentLinkedQueue<CompletableFuture<KafkaResponse>> held = new ConcurrentLinkedQueue<>();
     private NetworkServer server;
     private InetSocketAddress address;
-    /** Metadata requests complete after (10 - correlationId % 10) * 20 ms: later requests finish first. */
-    private volatile boolean neverComplete;
+    /**
+     * Metadata requests complete after (10 - correlationId % 10) * 20 ms: later requests finish first;
+     * unless responses are held, when they complete only as the test releases them.
+     */
+    private volatile boolean holdResponses;
 
     private final RequestDispatcher dispatcher = new RequestDispatcher() {
         @Override
         public CompletionStage<KafkaResponse> dispatch(KafkaRequest request, ClientInfo client) {
-            dispatched.incrementAndGet();
+            int inFlight = dispatched.incrementAndGet() - released.get();
+            maxInFlight.accumulateAndGet(inFlight, Math::max);
             CompletableFuture<KafkaResponse> f = new CompletableFuture<>();
-            if (neverComplete) {
+            if (holdResponses) {
+                held.add(f);
                 return f;
             }
             MetadataResponseData body = new MetadataResponseData().setClusterId("c-" + request.correlationId());
@@ -153,9 +165,15 @@ class NetworkServerTest {
         assertThat(dispatched.get()).isEqualTo(1);
     }
 
+    /**
+     * No sleep-then-check-nothing-happened: every dispatch records how many requests were unanswered
+     * at that moment, and the test then answers the 50 requests one at a time (each answer lets the
+     * server read one more). A server that read past the limit shows it in {@link #maxInFlight}
+     * however fast or slow the machine is, because every request is dispatched before the test ends.
+     */
     @Test
     void clientWhoseResponsesPileUpStopsBeingRead() throws Exception {
-        neverComplete = true;
+        holdResponses = true;
         start(1 << 20, 600_000, 4);
         try (RawClient c = new RawClient(address)) {
             for (int id = 0; id < 50; id++) {
@@ -164,8 +182,16 @@ class NetworkServerTest {
                 Thread.sleep(2);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.get() >= 4);
-            Thread.sleep(300);
-            assertThat(dispatched.get()).isEqualTo(4);
+            assertThat(dispatched.get()).as("dispatched while 4 are unanswered").isEqualTo(4);
+            for (int id = 0; id < 50; id++) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !held.isEmpty());
+                CompletableFuture<KafkaResponse> oldest = held.poll();
+                released.incrementAndGet();
+                oldest.complete(KafkaResponse.of(new MetadataResponseData().setClusterId("c")));
+                assertThat(c.readFrame().getInt(0)).as("correlation id").isEqualTo(id);
+            }
+            assertThat(dispatched.get()).isEqualTo(50);
+            assertThat(maxInFlight.get()).as("most requests dispatched and unanswered at once").isEqualTo(4);
         }
     }
 
