@@ -203,7 +203,16 @@ class ConsumerGroupProcessTest {
             try (Member mb2 = new Member(b, "static-g", "static", bb)) {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                         assertThat(mb2.assignment).isEqualTo(bPartitions));
-                Thread.sleep(3000); // a rebalance, had there been one, would have reached a by now
+                // Not "sleep and see nothing happened": wait until a rebalance would have reached a.
+                // A rebalance started by b's return reaches a as REBALANCE_IN_PROGRESS on a's first
+                // heartbeat sent after it; heartbeats go one at a time, so the second response
+                // counted from now answers one sent after b's assignment. a then revokes (eager
+                // RangeAssignor) inside its next poll, so a poll that began after that response
+                // would have counted the rebalance.
+                double heartbeats = ma.heartbeats();
+                await().atMost(Duration.ofSeconds(30)).until(() -> ma.heartbeats() >= heartbeats + 2);
+                long polls = ma.polls.get();
+                await().atMost(Duration.ofSeconds(30)).until(() -> ma.polls.get() >= polls + 2);
                 assertThat(ma.rebalances.get()).as("a saw no rebalance").isEqualTo(aRebalances);
                 assertThat(ma.assignment).hasSize(3);
             }

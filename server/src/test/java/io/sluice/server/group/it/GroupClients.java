@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -83,6 +84,8 @@ final class GroupClients {
         final ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
         final Set<TopicPartition> assignment = new CopyOnWriteArraySet<>();
         final AtomicInteger rebalances = new AtomicInteger();
+        /** Polls that returned; a rebalance a heartbeat asked for runs its callbacks inside the next one. */
+        final AtomicLong polls = new AtomicLong();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -117,12 +120,26 @@ final class GroupClients {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
                         received.add(r.value());
                     }
+                    polls.incrementAndGet();
                 }
             } catch (WakeupException e) {
                 // stopping
             } finally {
                 consumer.close();
             }
+        }
+
+        /**
+         * Heartbeat responses this member received, whatever their error (the client's
+         * {@code heartbeat-total}, recorded before it reads the error). Safe from any thread: the
+         * client's {@code metrics()} takes no lock of the consumer's.
+         */
+        double heartbeats() {
+            return consumer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().group().equals("consumer-coordinator-metrics")
+                            && e.getKey().name().equals("heartbeat-total"))
+                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no heartbeat-total metric"));
         }
 
         /** Stops polling and closes the consumer (a dynamic member sends LeaveGroup). */
