@@ -24,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CI smoke test of the harness: a real run in smoke mode (seconds per workload, one repetition)
- * against a real Apache Kafka 4.4.0 process and, when this checkout has bin/sluice, a real Sluice
- * process. Checks the run finishes and writes its report, JSON and charts; asserts no timing.
+ * against a real Apache Kafka 4.4.0 process and a real Sluice process (this checkout's bin/sluice).
+ * Checks the run finishes and writes its report, JSON and charts, and that both brokers measured
+ * every workload: a Sluice that is missing, or whose every workload "failed with a reason", fails
+ * the test instead of passing as an empty half. Asserts no timing.
  */
 @Tag("slow")
 class SideBySideSmokeTest {
@@ -36,6 +38,7 @@ class SideBySideSmokeTest {
     // Expected 1-2.5 min (two broker starts dominate); the bound leaves room for a crowded machine.
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void smokeRunWritesReportJsonAndCharts(@TempDir Path out) throws Exception {
+        assertThat(HOME.resolve("bin/sluice")).as("this checkout's start script").isExecutable();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream tee = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
 
@@ -45,22 +48,9 @@ class SideBySideSmokeTest {
         assertThat(exit).isZero();
         RunResults run = ResultsJson.read(out.resolve("results.json"));
         assertThat(run.workloads()).hasSize(4);
-        List<LoadResult> kafka = run.results().stream().filter(r -> r.broker().equals("kafka")).toList();
-        assertThat(kafka).hasSize(run.workloads().size());
-        assertThat(kafka).allSatisfy(r -> {
-            assertThat(r.error()).as(r.workload()).isNull();
-            assertThat(r.records()).as(r.workload()).isPositive();
-            assertThat(r.brokerCpuSeconds()).as(r.workload()).isPositive();
-            assertThat(r.peakRssBytes()).as(r.workload()).isPositive();
-        });
-        assertThat(kafka.stream().filter(r -> r.workload().startsWith("e2e")).findFirst().orElseThrow().latency().count())
-                .isPositive();
-        if (run.unavailable().containsKey("sluice")) {
-            assertThat(Files.readString(out.resolve("report.md"))).contains("sluice was not measured");
-        } else {
-            // Sluice ran: every workload has a row for it, measured or failed with a reason.
-            assertThat(run.results().stream().filter(r -> r.broker().equals("sluice")).map(LoadResult::workload))
-                    .containsExactlyElementsOf(run.workloads().stream().map(Workload::id).toList());
+        assertThat(run.unavailable()).as("brokers the run could not start").isEmpty();
+        for (String broker : List.of("kafka", "sluice")) {
+            assertEveryWorkloadMeasured(run, broker);
         }
         String report = Files.readString(out.resolve("report.md"));
         for (Workload workload : run.workloads()) {
@@ -73,6 +63,21 @@ class SideBySideSmokeTest {
         }
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("rep 1/1 · kafka · produce");
         assertThat(out.resolve("work")).doesNotExist();
+    }
+
+    /** One row per workload for {@code broker}, in order, each measured: no error, records, cost, latency. */
+    private static void assertEveryWorkloadMeasured(RunResults run, String broker) {
+        List<LoadResult> rows = run.results().stream().filter(r -> r.broker().equals(broker)).toList();
+        assertThat(rows.stream().map(LoadResult::workload)).as(broker + "'s workloads")
+                .containsExactlyElementsOf(run.workloads().stream().map(Workload::id).toList());
+        assertThat(rows).allSatisfy(r -> {
+            assertThat(r.error()).as(broker + " " + r.workload()).isNull();
+            assertThat(r.records()).as(broker + " " + r.workload()).isPositive();
+            assertThat(r.brokerCpuSeconds()).as(broker + " " + r.workload()).isPositive();
+            assertThat(r.peakRssBytes()).as(broker + " " + r.workload()).isPositive();
+        });
+        assertThat(rows.stream().filter(r -> r.workload().startsWith("e2e")).findFirst().orElseThrow().latency().count())
+                .as(broker + " e2e latencies").isPositive();
     }
 
     /** Writes to two streams: the test keeps the console, the build log shows the progress. */
