@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * The most recent applied log entries, kept so brokers following the metadata can fetch what they
- * missed without a snapshot. Bounded by {@code entriesMax} and {@code bytesMax}. Thread-safe
- * (synchronized; appends come from the applying thread, reads from query threads).
+ * missed without a snapshot. Bounded by {@code entriesMax} and {@code bytesMax}. Owned by the
+ * voter's {@link FollowServer}. Thread-safe (synchronized; appends come from the applying thread,
+ * reads from query threads).
  */
 final class EntryRing {
     private final int entriesMax;
