@@ -22,8 +22,9 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 
 /**
  * CreateTopics (v2-7), including validate-only: defaults resolved here ({@code num.partitions},
- * {@code default.replication.factor} for -1), names checked, duplicates in one request refused
- * with INVALID_REQUEST as Kafka does; the rest (assignment, config validation) is decided by the
+ * {@code default.replication.factor} for -1, unless the request assigns replicas itself), names
+ * checked, duplicates in one request refused with INVALID_REQUEST as Kafka does, more than one
+ * replica refused ({@link SingleReplica}); the rest (assignment, config validation) is decided by the
  * metadata quorum. The answer waits until the new partitions are led here, so a produce right
  * after the call finds them. Thread-safe.
  */
@@ -60,15 +61,26 @@ final class CreateTopicsHandler implements ApiHandler {
                 r.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION).setErrorMessage("Invalid topic name '" + t.name() + "'");
                 continue;
             }
-            int partitions = t.numPartitions() == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : t.numPartitions();
-            short rf = t.replicationFactor() == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR)
-                    : t.replicationFactor();
             List<List<Integer>> assignment = new ArrayList<>();
             for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
                 while (assignment.size() <= a.partitionIndex()) {
                     assignment.add(List.of());
                 }
                 assignment.set(a.partitionIndex(), List.copyOf(a.brokerIds()));
+            }
+            // With an explicit assignment the counts stay as sent (-1): the quorum checks that they are,
+            // as Kafka does, and takes both from the assignment.
+            int partitions = t.numPartitions();
+            short rf = t.replicationFactor();
+            if (assignment.isEmpty()) {
+                partitions = partitions == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : partitions;
+                rf = rf == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR) : rf;
+            }
+            int requestedReplicas = assignment.isEmpty() ? rf
+                    : assignment.stream().mapToInt(List::size).max().orElse(0);
+            if (requestedReplicas > SingleReplica.REPLICATION_FACTOR_MAX) {
+                r.setErrorCode(Errors.INVALID_REPLICATION_FACTOR).setErrorMessage(SingleReplica.refusal(requestedReplicas));
+                continue;
             }
             Map<String, String> configs = new HashMap<>();
             for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
