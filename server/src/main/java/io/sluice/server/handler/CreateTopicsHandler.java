@@ -114,6 +114,7 @@ final class CreateTopicsHandler implements ApiHandler {
                         }
                     }
                     for (TopicConfigs.Entry c : ctx.topicConfigs().describeTopic(overrides,
+                            image.brokerConfigs().getOrDefault(Integer.toString(ctx.nodeId()), Map.of()),
                             image.brokerConfigs().getOrDefault("", Map.of()))) {
                         res.configs().add(new CreatableTopicConfigs().setName(c.name()).setValue(c.value())
                                 .setConfigSource(c.source()).setReadOnly(c.readOnly()).setIsSensitive(false));

@@ -50,8 +50,14 @@ public final class BrokerProcess implements AutoCloseable {
         try {
             b.writeConfig();
             b.process = b.processBuilder().start();
-            if (!b.process.waitFor(START_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("broker did not exit in " + START_TIMEOUT_MS + " ms:\n" + b.log());
+            long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+            while (!b.process.waitFor(50, TimeUnit.MILLISECONDS)) {
+                if (Files.exists(b.logFile()) && b.log().contains("Sluice broker 1 started")) {
+                    throw new IllegalStateException("broker started although its start should have been refused:\n" + b.log());
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("broker did not exit in " + START_TIMEOUT_MS + " ms:\n" + b.log());
+                }
             }
             return new FailedStart(b.process.exitValue(), b.log());
         } finally {
