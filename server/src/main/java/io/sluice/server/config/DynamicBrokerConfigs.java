@@ -47,10 +47,15 @@ public final class DynamicBrokerConfigs {
     }
 
     /**
-     * Null when Sluice applies {@code name = value} set dynamically; else why not. Unknown names are
-     * left to the quorum's validation (INVALID_CONFIG, as for a bad value).
+     * Null when Sluice applies {@code name = value} set dynamically, as the cluster-wide default
+     * (resource name "") or for one broker; else why not. Unknown names are left to the quorum's
+     * validation (INVALID_CONFIG, as for a bad value).
      */
-    public static Refusal checkSet(String name, String value) {
+    public static Refusal checkSet(String resourceName, String name, String value) {
+        if (QUORUM_APPLIED.contains(name) && !resourceName.isEmpty()) {
+            return new Refusal(INVALID_REQUEST, "Cannot set " + name + " for broker " + resourceName
+                    + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
+        }
         if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name)) {
             if (name.equals("log.cleanup.policy") && value != null && value.contains("compact")) {
                 return new Refusal(INVALID_REQUEST, "Cannot set log.cleanup.policy=" + value

@@ -48,7 +48,7 @@ final class AlterConfigsHandler implements ApiHandler {
             for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
                 AlterConfigs.OpType op = AlterConfigs.OpType.fromId(c.configOperation());
                 DynamicBrokerConfigs.Refusal refusal = op == AlterConfigs.OpType.SET && type == AlterConfigs.ResourceType.BROKER
-                        ? DynamicBrokerConfigs.checkSet(c.name(), c.value()) : null;
+                        ? DynamicBrokerConfigs.checkSet(r.resourceName(), c.name(), c.value()) : null;
                 if (op == null) {
                     problem = "Unsupported config operation " + c.configOperation() + " for " + c.name();
                 } else if (refusal != null) {
@@ -91,7 +91,7 @@ final class AlterConfigsHandler implements ApiHandler {
             DynamicBrokerConfigs.Refusal refused = null;
             for (AlterConfigsRequestData.AlterableConfig c : r.configs()) {
                 DynamicBrokerConfigs.Refusal refusal = type == AlterConfigs.ResourceType.BROKER
-                        ? DynamicBrokerConfigs.checkSet(c.name(), c.value()) : null;
+                        ? DynamicBrokerConfigs.checkSet(r.resourceName(), c.name(), c.value()) : null;
                 refused = refused != null ? refused : refusal;
                 ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
             }

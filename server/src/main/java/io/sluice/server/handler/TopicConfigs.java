@@ -73,7 +73,7 @@ public final class TopicConfigs {
             new Def("segment.index.bytes", "log.index.size.max.bytes", "10485760", TYPE_INT),
             new Def("segment.jitter.ms", NO_BROKER_SYNONYM, "0", TYPE_LONG),
             new Def("segment.ms", ROLL_SYNONYMS, "604800000", TYPE_LONG),
-            new Def("unclean.leader.election.enable", NO_BROKER_SYNONYM, "false", TYPE_BOOLEAN));
+            new Def("unclean.leader.election.enable", "unclean.leader.election.enable", "false", TYPE_BOOLEAN));
 
     private final ServerConfig config;
 
@@ -127,7 +127,12 @@ public final class TopicConfigs {
             List<Synonym> synonyms = brokerSynonyms(group.subList(group.indexOf(name), group.size()),
                     dynamicForBroker, dynamicDefaults);
             boolean readOnly = !dynamic.contains(name);
-            if (dynamicForBroker.containsKey(name)) {
+            if (readOnly) {
+                // A dynamic value of a setting Sluice does not apply (stored before such alters were
+                // refused) is not in force: it is not described.
+                out.add(new Entry(name, render(config.get(name)), config.isSet(name) ? STATIC_BROKER_CONFIG : DEFAULT_CONFIG,
+                        type, true, synonyms));
+            } else if (dynamicForBroker.containsKey(name)) {
                 out.add(new Entry(name, dynamicForBroker.get(name), DYNAMIC_BROKER_CONFIG, type, readOnly, synonyms));
             } else if (dynamicDefaults.containsKey(name)) {
                 out.add(new Entry(name, dynamicDefaults.get(name), DYNAMIC_DEFAULT_BROKER_CONFIG, type, readOnly, synonyms));
@@ -143,13 +148,14 @@ public final class TopicConfigs {
     private List<Synonym> brokerSynonyms(List<String> names, Map<String, String> dynamicForBroker,
                                          Map<String, String> dynamicDefaults) {
         List<Synonym> out = new ArrayList<>();
+        List<String> applied = DynamicBrokerConfigs.applied();
         for (String n : names) {
-            if (dynamicForBroker.containsKey(n)) {
+            if (dynamicForBroker.containsKey(n) && applied.contains(n)) {
                 out.add(new Synonym(n, dynamicForBroker.get(n), DYNAMIC_BROKER_CONFIG));
             }
         }
         for (String n : names) {
-            if (dynamicDefaults.containsKey(n)) {
+            if (dynamicDefaults.containsKey(n) && applied.contains(n)) {
                 out.add(new Synonym(n, dynamicDefaults.get(n), DYNAMIC_DEFAULT_BROKER_CONFIG));
             }
         }
