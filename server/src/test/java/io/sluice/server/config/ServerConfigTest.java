@@ -156,6 +156,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void compactionIsRefusedUntilItExists() {
+        Map<String, String> m = minimal();
+        m.put("log.cleanup.policy", "compact,delete");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("log.cleanup.policy").hasMessageContaining("compaction");
+        m.put("log.cleanup.policy", "delete");
+        assertThat(ServerConfig.parse(m).list("log.cleanup.policy")).containsExactly("delete");
+    }
+
+    @Test
     void aMultiNodeClusterIsRefusedUntilReplicationExists() {
         Map<String, String> m = minimal();
         m.put("controller.quorum.voters", "1@localhost:9093,2@localhost:9094,3@localhost:9095");
