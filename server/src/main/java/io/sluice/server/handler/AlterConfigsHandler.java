@@ -47,8 +47,8 @@ final class AlterConfigsHandler implements ApiHandler {
             DynamicBrokerConfigs.Refusal refused = null;
             for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
                 AlterConfigs.OpType op = AlterConfigs.OpType.fromId(c.configOperation());
-                DynamicBrokerConfigs.Refusal refusal = op == AlterConfigs.OpType.SET && type == AlterConfigs.ResourceType.BROKER
-                        ? DynamicBrokerConfigs.checkSet(r.resourceName(), c.name(), c.value()) : null;
+                DynamicBrokerConfigs.Refusal refusal = op == AlterConfigs.OpType.SET ? refusal(type, r.resourceName(), c.name(), c.value())
+                        : null;
                 if (op == null) {
                     problem = "Unsupported config operation " + c.configOperation() + " for " + c.name();
                 } else if (refusal != null) {
@@ -90,8 +90,7 @@ final class AlterConfigsHandler implements ApiHandler {
             List<AlterConfigs.Op> ops = new ArrayList<>();
             DynamicBrokerConfigs.Refusal refused = null;
             for (AlterConfigsRequestData.AlterableConfig c : r.configs()) {
-                DynamicBrokerConfigs.Refusal refusal = type == AlterConfigs.ResourceType.BROKER
-                        ? DynamicBrokerConfigs.checkSet(r.resourceName(), c.name(), c.value()) : null;
+                DynamicBrokerConfigs.Refusal refusal = refusal(type, r.resourceName(), c.name(), c.value());
                 refused = refused != null ? refused : refusal;
                 ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
             }
@@ -111,6 +110,16 @@ final class AlterConfigsHandler implements ApiHandler {
             }
             return KafkaResponse.of(resp);
         });
+    }
+
+    /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */
+    private static DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
+                                                        String value) {
+        if (type == AlterConfigs.ResourceType.BROKER) {
+            return DynamicBrokerConfigs.checkSet(resourceName, name, value);
+        }
+        String topicRefusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value) : null;
+        return topicRefusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, topicRefusal);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

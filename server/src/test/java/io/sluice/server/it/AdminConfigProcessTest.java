@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -178,6 +179,19 @@ class AdminConfigProcessTest {
         Throwable e = alterClusterDefault("sasl.kerberos.min.time.before.relogin", "60000");
         assertThat(e).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("sasl.kerberos.min.time.before.relogin").hasMessageContaining("SASL");
+    }
+
+    @Test
+    void aCompactedTopicIsRefusedUntilCompactionExists() throws Exception {
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact"))))
+                .all().get()).hasCauseInstanceOf(InvalidConfigurationException.class).hasMessageContaining("compaction");
+        admin.createTopics(List.of(new NewTopic("to-compact", 1, (short) 1))).all().get();
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "to-compact");
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                new ConfigEntry("cleanup.policy", "compact,delete"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class).hasMessageContaining("compaction");
+        assertThat(topicConfig("to-compact", "cleanup.policy").value()).isEqualTo("delete");
     }
 
     // ---- item 12: synonyms ---------------------------------------------------------------------
