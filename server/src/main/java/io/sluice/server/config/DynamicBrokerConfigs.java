@@ -12,7 +12,9 @@ import java.util.TreeSet;
  * describing a value that is not in force is the one thing an alter must not cause (issue 11,
  * item 10). Applied: Kafka's dynamic log configs that Sluice's logs have (they override
  * server.properties and are overridden by a topic's own configs, without a restart) and
- * {@code unclean.leader.election.enable}, which the quorum reads. Stateless, thread-safe.
+ * {@code unclean.leader.election.enable}, which the quorum reads. Used by the AlterConfigs handler
+ * (what may be stored), the ReplicaManager (what the logs get) and TopicConfigs (what is described).
+ * Stateless, thread-safe.
  */
 public final class DynamicBrokerConfigs {
 

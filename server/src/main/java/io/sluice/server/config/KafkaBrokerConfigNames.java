@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * generated from Kafka's own definitions ({@code kafka.server.KafkaConfig.configDef()} and the
  * StandardAuthorizer's settings) by {@code KafkaBrokerConfigNamesTest}, which fails when the
  * checked-in file differs, so the list is never hand-typed and cannot drift from the pinned Kafka.
- * The broker reads the file; it never loads Kafka's server classes. Immutable, thread-safe.
+ * The broker reads the file; it never loads Kafka's server classes. Read by {@link SettingSupport};
+ * loaded once per JVM, immutable, thread-safe.
  */
 public final class KafkaBrokerConfigNames {
 

@@ -7,7 +7,8 @@ import java.util.Set;
  * serve it, accept it without effect, or refuse it. The rule (issue 11, item 8): a Kafka 4.4 setting
  * Sluice does not implement yet has no effect and is accepted with a warning, unless its silent
  * absence would weaken safety (TLS, SASL, authorization), which refuses; a name nobody knows (a
- * typo) refuses too. Stateless, thread-safe.
+ * typo) refuses too. Used by {@link ServerConfig} at start and by {@link DynamicBrokerConfigs} for
+ * alters. Stateless, thread-safe.
  */
 public final class SettingSupport {
 
