@@ -50,4 +50,15 @@ class KafkaBrokerConfigNamesTest {
                 .contains("share.coordinator.state.topic.replication.factor", "ssl.keystore.location",
                         "sasl.kerberos.min.time.before.relogin", "authorizer.class.name", "super.users", "log.retention.ms");
     }
+
+    @Test
+    void everyTlsAndSaslSettingKafkaDefinesIsSecurityRelevant() {
+        org.apache.kafka.common.config.ConfigDef security = new org.apache.kafka.common.config.ConfigDef();
+        org.apache.kafka.common.config.SslConfigs.addClientSslSupport(security);
+        org.apache.kafka.common.config.SaslConfigs.addClientSaslSupport(security);
+        assertThat(security.names()).hasSizeGreaterThan(30).allSatisfy(name -> {
+            assertThat(SettingSupport.classify(name)).as(name).isEqualTo(SettingSupport.Kind.SECURITY);
+            assertThat(SettingSupport.classify("listener.name.external." + name)).as(name).isEqualTo(SettingSupport.Kind.SECURITY);
+        });
+    }
 }
