@@ -36,6 +36,23 @@ final class CreateTopicsHandler implements ApiHandler {
         this.ctx = ctx;
     }
 
+    /**
+     * The replicas of each partition by index, or null unless the indexes are 0..n-1 each once (an
+     * index of 10^9 must not make the broker allocate a list that long).
+     */
+    private static List<List<Integer>> assignment(
+            java.util.Collection<CreateTopicsRequestData.CreatableReplicaAssignment> assignments) {
+        List<List<Integer>> out = new ArrayList<>(java.util.Collections.nCopies(assignments.size(), null));
+        for (CreateTopicsRequestData.CreatableReplicaAssignment a : assignments) {
+            int index = a.partitionIndex();
+            if (index < 0 || index >= out.size() || out.get(index) != null) {
+                return null;
+            }
+            out.set(index, List.copyOf(a.brokerIds()));
+        }
+        return out;
+    }
+
     @Override
     public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
         CreateTopicsRequestData req = request.bodyAs(CreateTopicsRequestData.class);
@@ -61,12 +78,11 @@ final class CreateTopicsHandler implements ApiHandler {
                 r.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION).setErrorMessage("Invalid topic name '" + t.name() + "'");
                 continue;
             }
-            List<List<Integer>> assignment = new ArrayList<>();
-            for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
-                while (assignment.size() <= a.partitionIndex()) {
-                    assignment.add(List.of());
-                }
-                assignment.set(a.partitionIndex(), List.copyOf(a.brokerIds()));
+            List<List<Integer>> assignment = assignment(t.assignments());
+            if (assignment == null) {
+                r.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT).setErrorMessage("The manual partition assignment must "
+                        + "name each partition from 0 to " + (t.assignments().size() - 1) + " exactly once");
+                continue;
             }
             // With an explicit assignment the counts stay as sent (-1): the quorum checks that they are,
             // as Kafka does, and takes both from the assignment.

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -125,6 +126,15 @@ class AdminConfigProcessTest {
         assertThatThrownBy(() -> admin.createPartitions(Map.of("assigned", NewPartitions.increaseTo(4, List.of(List.of(1, 2)))))
                 .all().get()).hasCauseInstanceOf(InvalidReplicationFactorException.class);
         assertThat(admin.describeTopics(List.of("assigned")).allTopicNames().get().get("assigned").partitions()).hasSize(3);
+    }
+
+    @Test
+    void anAssignmentWhosePartitionIndexesAreNotZeroToNIsRefused() throws Exception {
+        for (int index : new int[] {1_000_000_000, -1, 1}) {
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("gap", Map.of(index, List.of(1))))).all().get())
+                    .as("partition index %d", index).hasCauseInstanceOf(InvalidReplicaAssignmentException.class);
+        }
+        assertThat(admin.listTopics().names().get()).doesNotContain("gap");
     }
 
     // ---- item 10: dynamic broker configs are applied, or refused -------------------------------
