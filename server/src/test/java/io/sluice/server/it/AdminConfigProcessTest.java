@@ -149,8 +149,16 @@ class AdminConfigProcessTest {
             assertThatThrownBy(() -> p.send(new ProducerRecord<>("limited", new byte[3000])).get())
                     .hasCauseInstanceOf(RecordTooLargeException.class);
             assertThat(p.send(new ProducerRecord<>("limited", new byte[500])).get().offset()).isZero();
+            // This broker's own dynamic config wins over the cluster default (Kafka's precedence).
+            r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-name", "1",
+                    "--alter", "--add-config", "message.max.bytes=300");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThatThrownBy(() -> p.send(new ProducerRecord<>("limited", new byte[500])).get())
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
         } finally {
             deleteClusterDefault("message.max.bytes");
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
+                    new AlterConfigOp(new ConfigEntry("message.max.bytes", null), AlterConfigOp.OpType.DELETE)))).all().get();
         }
     }
 
