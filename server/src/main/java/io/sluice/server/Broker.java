@@ -88,6 +88,10 @@ public final class Broker implements AutoCloseable {
         mp.setProperty(MetadataNodeConfig.METADATA_LOG_DIR, metadataDir.toString());
         mp.setProperty(MetadataNodeConfig.PROCESS_ROLES, String.join(",", config.list(ServerConfigDef.PROCESS_ROLES)));
         mp.setProperty(MetadataNodeConfig.QUORUM_VOTERS, quorumVoters());
+        // The quorum binds its controller listener's host, defaults included (as the client listener does).
+        mp.setProperty(MetadataNodeConfig.LISTENERS, String.join(",", config.list(ServerConfigDef.LISTENERS)));
+        mp.setProperty(MetadataNodeConfig.CONTROLLER_LISTENER_NAMES,
+                String.join(",", config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES)));
         metadata = MetadataNode.start(MetadataNodeConfig.fromProperties(mp));
         if (!metadata.awaitReady(READY_TIMEOUT_MS)) {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");

@@ -40,6 +40,9 @@ public final class Main {
             System.exit(2);
             return;
         }
+        for (String name : config.noEffectSettings()) {
+            LOG.warn("Setting {} has no effect: Sluice does not implement it yet", name);
+        }
         Broker broker;
         try {
             broker = Broker.start(config);

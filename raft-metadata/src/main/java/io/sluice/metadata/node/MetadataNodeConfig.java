@@ -34,6 +34,8 @@ public final class MetadataNodeConfig {
     public static final String SNAPSHOT_RETAIN_COUNT = "sluice.metadata.snapshot.retain.count";
     public static final String SUBMIT_TIMEOUT_MS = "sluice.metadata.submit.timeout.ms";
     public static final String LOG_SEGMENT_BYTES = "sluice.metadata.log.segment.bytes";
+    public static final String LISTENERS = "listeners";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
 
     private final int nodeId;
     private final Set<ProcessRole> processRoles;
@@ -50,6 +52,7 @@ public final class MetadataNodeConfig {
     private final int fenceCheckIntervalMs;
     private final int followerFetchWaitMs;
     private final int logSegmentBytes;
+    private final String bindHost;
     private final Clock clock;
 
     private MetadataNodeConfig(Builder b) {
@@ -68,6 +71,7 @@ public final class MetadataNodeConfig {
         this.fenceCheckIntervalMs = b.fenceCheckIntervalMs;
         this.followerFetchWaitMs = b.followerFetchWaitMs;
         this.logSegmentBytes = b.logSegmentBytes;
+        this.bindHost = b.bindHost;
         this.clock = Objects.requireNonNull(b.clock, "clock");
         if (processRoles.isEmpty()) {
             throw new IllegalArgumentException(PROCESS_ROLES + " is empty");
@@ -147,7 +151,33 @@ public final class MetadataNodeConfig {
         b.snapshotIntervalEntries(intValue(p, SNAPSHOT_INTERVAL_ENTRIES, 20_000));
         b.snapshotRetainCount(intValue(p, SNAPSHOT_RETAIN_COUNT, 2));
         b.logSegmentBytes(intValue(p, LOG_SEGMENT_BYTES, 1 << 20));
+        controllerListenerHost(p).ifPresent(b::bindHost);
         return b.build();
+    }
+
+    /**
+     * The host of this node's controller listener in {@code listeners} (the first one named in
+     * {@code controller.listener.names}, default CONTROLLER), as Kafka binds it: empty means every
+     * interface. Absent when no controller listener is configured.
+     */
+    static Optional<String> controllerListenerHost(Properties p) {
+        String listeners = p.getProperty(LISTENERS);
+        if (listeners == null) {
+            return Optional.empty();
+        }
+        List<String> names = List.of(p.getProperty(CONTROLLER_LISTENER_NAMES, "CONTROLLER").toUpperCase(Locale.ROOT)
+            .split("\\s*,\\s*"));
+        for (String spec : listeners.split(",")) {
+            String s = spec.trim();
+            int sep = s.indexOf("://");
+            int colon = s.lastIndexOf(':');
+            if (sep > 0 && colon > sep && names.contains(s.substring(0, sep).trim().toUpperCase(Locale.ROOT))) {
+                String host = s.substring(sep + 3, colon);
+                // IPv6 literals are written [::1] in listeners; bind the address itself.
+                return Optional.of(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String required(Properties p, String key) {
@@ -249,6 +279,18 @@ public final class MetadataNodeConfig {
         return logSegmentBytes;
     }
 
+    /**
+     * The address the voter's Ratis server binds: the controller listener's host (as every other
+     * listener binds its own), else this voter's host in {@code controller.quorum.voters}; empty
+     * binds every interface (Kafka's meaning of a listener without host).
+     */
+    public String bindHost() {
+        if (bindHost != null) {
+            return bindHost;
+        }
+        return selfVoter().map(QuorumVoter::host).orElse("");
+    }
+
     /** Wall clock the quorum leader stamps on entries; injected so tests can step it. */
     public Clock clock() {
         return clock;
@@ -271,6 +313,7 @@ public final class MetadataNodeConfig {
         private int fenceCheckIntervalMs = 100;
         private int followerFetchWaitMs = 500;
         private int logSegmentBytes = 1 << 20;
+        private String bindHost;
         private Clock clock = Clock.systemUTC();
 
         public Builder nodeId(int v) {
@@ -350,6 +393,12 @@ public final class MetadataNodeConfig {
 
         public Builder logSegmentBytes(int v) {
             logSegmentBytes = v;
+            return this;
+        }
+
+        /** See {@link MetadataNodeConfig#bindHost()}; "" binds every interface, null (default) the voter's host. */
+        public Builder bindHost(String v) {
+            bindHost = v;
             return this;
         }
 

@@ -113,6 +113,11 @@ final class QuorumNode implements MetadataNode {
         Path ratisDir = config.metadataDir().resolve("ratis");
         RaftServerConfigKeys.setStorageDir(props, List.of(ratisDir.toFile()));
         GrpcConfigKeys.Server.setPort(props, self.port());
+        // Bind the configured host only (Ratis binds every interface unless told); the admin and
+        // client services share this server's port and address.
+        if (!config.bindHost().isEmpty()) {
+            GrpcConfigKeys.Server.setHost(props, config.bindHost());
+        }
         TimeDuration min = TimeDuration.valueOf(config.electionTimeoutMs(), TimeUnit.MILLISECONDS);
         TimeDuration max = TimeDuration.valueOf(ELECTION_TIMEOUT_SPREAD * config.electionTimeoutMs(), TimeUnit.MILLISECONDS);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, min);
@@ -146,8 +151,9 @@ final class QuorumNode implements MetadataNode {
             server.close();
             throw e;
         }
-        LOG.info("metadata voter {} started on port {} ({} voters, storage {})", config.nodeId(), self.port(),
-            config.voters().size(), exists ? "recovered" : "formatted");
+        LOG.info("metadata voter {} started on {}:{} ({} voters, storage {})", config.nodeId(),
+            config.bindHost().isEmpty() ? "*" : config.bindHost(), self.port(), config.voters().size(),
+            exists ? "recovered" : "formatted");
         return server;
     }
 

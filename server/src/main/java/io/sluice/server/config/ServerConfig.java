@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The parsed, validated server.properties. Unknown names and invalid values throw
- * {@link ConfigException} naming the setting, so a typo stops the start instead of being
- * silently ignored. Immutable and thread-safe.
+ * The parsed, validated server.properties. Unknown names, invalid values and settings Sluice
+ * cannot honour (security, a multi-node cluster; see {@link SettingSupport}) throw
+ * {@link ConfigException} naming the setting, so a typo or a weaker guarantee stops the start
+ * instead of being silently ignored. Immutable and thread-safe.
  */
 public final class ServerConfig {
 
@@ -28,10 +29,12 @@ public final class ServerConfig {
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
+    private final List<String> noEffectSettings;
 
-    private ServerConfig(Map<String, Object> values, Map<String, String> originals) {
+    private ServerConfig(Map<String, Object> values, Map<String, String> originals, List<String> noEffectSettings) {
         this.values = values;
         this.originals = originals;
+        this.noEffectSettings = noEffectSettings;
     }
 
     public static ServerConfig load(Path file) throws IOException {
@@ -49,16 +52,31 @@ public final class ServerConfig {
     public static ServerConfig parse(Map<String, String> raw) {
         Map<String, ConfigKey> keys = ServerConfigDef.keys();
         List<String> unknown = new ArrayList<>();
+        List<String> noEffect = new ArrayList<>();
+        List<String> security = new ArrayList<>();
         for (String name : raw.keySet()) {
-            if (!keys.containsKey(name)) {
-                unknown.add(name);
+            switch (SettingSupport.classify(name)) {
+                case UNKNOWN -> unknown.add(name);
+                case SECURITY -> security.add(name);
+                case NO_EFFECT -> noEffect.add(name);
+                case KNOWN -> {
+                    if (ServerConfigDef.NO_EFFECT_YET.contains(name)) {
+                        noEffect.add(name);
+                    }
+                }
             }
+        }
+        if (!security.isEmpty()) {
+            security.sort(null);
+            throw new ConfigException(SettingSupport.securityRefusal(security.get(0))
+                    + (security.size() > 1 ? " (also: " + String.join(", ", security.subList(1, security.size())) + ")" : ""));
         }
         if (!unknown.isEmpty()) {
             unknown.sort(null);
             throw new ConfigException("Unknown configuration " + String.join(", ", unknown)
-                    + " (see docs/configuration.md for the settings Sluice knows)");
+                    + " (neither Sluice nor Kafka 4.4 knows it; see docs/configuration.md for the settings Sluice knows)");
         }
+        noEffect.sort(null);
         Map<String, Object> values = new HashMap<>();
         for (ConfigKey key : keys.values()) {
             String given = raw.get(key.name());
@@ -79,20 +97,17 @@ public final class ServerConfig {
             }
             values.put(key.name(), value);
         }
-        ServerConfig config = new ServerConfig(values, Map.copyOf(raw));
+        ServerConfig config = new ServerConfig(values, Map.copyOf(raw), List.copyOf(noEffect));
         config.validateCrossSettings();
         return config;
     }
 
     private void validateCrossSettings() {
-        List<String> roles = list(ServerConfigDef.PROCESS_ROLES);
-        if (!(roles.contains("broker") && roles.contains("controller"))) {
-            throw new ConfigException("Invalid value " + String.join(",", roles) + " for configuration "
-                    + ServerConfigDef.PROCESS_ROLES + ": only combined mode (broker,controller) is supported so far");
-        }
+        SingleNodeLimits.check(this);
         listeners();
         advertisedListeners();
         clientListener();
+        ListenerSecurity.requirePlaintext(this);
         if (logDirs().isEmpty()) {
             throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
         }
@@ -134,6 +149,14 @@ public final class ServerConfig {
 
     public Map<String, String> originals() {
         return originals;
+    }
+
+    /**
+     * The settings the file gave that Sluice accepts but does not act on yet (Kafka 4.4 settings it
+     * does not implement, and those {@link ServerConfigDef#NO_EFFECT_YET}), sorted: one warning each at start.
+     */
+    public List<String> noEffectSettings() {
+        return noEffectSettings;
     }
 
     public int nodeId() {

@@ -12,6 +12,7 @@ import io.sluice.server.config.ConfigKey.Validator;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every setting server.properties may contain, with Kafka's names and Kafka's defaults
@@ -100,25 +101,40 @@ public final class ServerConfigDef {
 
     private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
 
+    /**
+     * Settings parsed and validated so that Kafka configs start, but with no effect in Sluice yet:
+     * the start logs one warning for each one the file sets.
+     */
+    public static final Set<String> NO_EFFECT_YET = Set.of(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, NUM_IO_THREADS,
+            QUEUED_MAX_REQUESTS, REPLICA_LAG_TIME_MAX_MS, TRANSACTION_STATE_LOG_REPLICATION_FACTOR,
+            TRANSACTION_STATE_LOG_MIN_ISR, NUM_RECOVERY_THREADS_PER_DATA_DIR, INTER_BROKER_LISTENER_NAME);
+
     static {
         String ignoredYet = " (accepted for compatibility with Kafka configs; not used by Sluice yet)";
         define(NODE_ID, INT, REQUIRED, Validator.atLeast(0), "Id of this node in the cluster.");
         define(PROCESS_ROLES, LIST, "broker,controller", Validator.listOf("broker", "controller"),
-                "Roles of this process: broker, controller, or both (combined mode).");
+                "Roles of this process: only broker,controller (combined mode) until partition replication exists; "
+                        + "broker or controller alone fails the start.");
         define(LISTENERS, LIST, "PLAINTEXT://:9092,CONTROLLER://:9093", Validator.ANY,
                 "Listeners as NAME://host:port. PLAINTEXT serves clients, CONTROLLER the metadata quorum.");
         define(ADVERTISED_LISTENERS, LIST, null, Validator.ANY, "Listeners given to clients; default: listeners.");
-        define(LISTENER_SECURITY_PROTOCOL_MAP, STRING,
-                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT", Validator.ANY, "Listener name to security protocol.");
-        define(INTER_BROKER_LISTENER_NAME, STRING, "PLAINTEXT", Validator.ANY, "Listener brokers use between them.");
+        define(LISTENER_SECURITY_PROTOCOL_MAP, STRING, "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                Validator.ANY, "Listener name to security protocol (Kafka's default; a controller listener missing from "
+                        + "the default map is PLAINTEXT). Every listener must be PLAINTEXT: TLS and SASL are not supported "
+                        + "yet, and a listener with another protocol fails the start.");
+        define(INTER_BROKER_LISTENER_NAME, STRING, "PLAINTEXT", Validator.ANY, "Listener brokers use between them"
+                + " (accepted for compatibility with Kafka configs; no effect on a single node)");
         define(CONTROLLER_LISTENER_NAMES, LIST, "CONTROLLER", Validator.ANY, "Listener(s) of the metadata quorum.");
-        define(CONTROLLER_QUORUM_VOTERS, LIST, "", Validator.ANY, "Voters as id@host:port.");
-        define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST, "", Validator.ANY, "Quorum bootstrap servers" + ignoredYet);
+        define(CONTROLLER_QUORUM_VOTERS, LIST, "", Validator.ANY, "Voters as id@host:port: this node only (default: this "
+                + "node on the controller listener); another node or more than one voter fails the start until replication exists.");
+        define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST, "", Validator.ANY, "Quorum bootstrap servers" + ignoredYet
+                + "; more than one fails the start");
         define(LOG_DIRS, LIST, null, Validator.ANY, "Data directories; default: log.dir.");
         define(LOG_DIR, STRING, "/tmp/kafka-logs", Validator.ANY, "Data directory when log.dirs is not set.");
         define(METADATA_LOG_DIR, STRING, null, Validator.ANY, "Metadata quorum directory; default: first log dir.");
         define(NUM_PARTITIONS, INT, 1, Validator.atLeast(1), "Partitions of an auto-created topic.");
-        define(DEFAULT_REPLICATION_FACTOR, INT, 1, Validator.atLeast(1), "Replication factor of an auto-created topic.");
+        define(DEFAULT_REPLICATION_FACTOR, INT, 1, Validator.atLeast(1), "Replication factor of an auto-created topic or "
+                + "of CreateTopics without one; above 1 fails the start until replication exists.");
         define(MIN_INSYNC_REPLICAS, INT, 1, Validator.atLeast(1), "Minimum ISR size for acks=all.");
         define(LOG_RETENTION_HOURS, INT, 168, Validator.atLeast(-1), "Retention time in hours.");
         define(LOG_RETENTION_MINUTES, INT, null, Validator.atLeast(-1), "Retention time in minutes (wins over hours).");
@@ -132,7 +148,11 @@ public final class ServerConfigDef {
         define(LOG_FLUSH_INTERVAL_MS, LONG, null, Validator.atLeast(0), "Force after this many ms.");
         define(LOG_INDEX_SIZE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(4), "Offset index size.");
         define(LOG_INDEX_INTERVAL_BYTES, INT, 4096, Validator.atLeast(0), "Bytes between index entries.");
-        define(LOG_CLEANUP_POLICY, LIST, "delete", Validator.listOf("delete", "compact"), "Cleanup policy.");
+        // compact is Kafka's, but Sluice has no compaction yet: its logs would be deleted by
+        // retention instead of compacted, losing data a compacted topic keeps.
+        define(LOG_CLEANUP_POLICY, LIST, "delete", v -> ((java.util.List<?>) v).contains("compact")
+                ? "log compaction is not implemented yet (compacted logs would be deleted by retention instead)"
+                : Validator.listOf("delete").check(v), "Cleanup policy: delete (compact fails the start until compaction exists).");
         define(MESSAGE_MAX_BYTES, INT, 1_048_588, Validator.atLeast(0), "Largest record batch accepted.");
         define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, Validator.ANY, "Create topics on metadata request.");
         define(DELETE_TOPIC_ENABLE, BOOLEAN, true, Validator.ANY, "Allow DeleteTopics.");
@@ -153,7 +173,8 @@ public final class ServerConfigDef {
         define(BROKER_SESSION_TIMEOUT_MS, INT, 9000, Validator.atLeast(1), "Broker session timeout.");
         define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2000, Validator.atLeast(1), "Broker heartbeat interval.");
         define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
-                "Replication factor of __consumer_offsets (capped at the live brokers when it is created).");
+                "Replication factor of __consumer_offsets: left unset, "
+                        + "Kafka's 3 capped at the live brokers when it is created; set above 1, it fails the start until replication exists.");
         define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __consumer_offsets.");
         define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
         define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);

@@ -1,6 +1,7 @@
 package io.sluice.server.handler;
 
 import io.sluice.metadata.command.AlterConfigs;
+import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
@@ -17,8 +18,9 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 /**
  * AlterConfigs (v0-2, replaces a resource's configs) and IncrementalAlterConfigs (v0-1, KIP-339:
  * SET/DELETE per name; APPEND/SUBTRACT answer INVALID_REQUEST) for TOPIC and BROKER resources,
- * validated and applied by the metadata quorum; logs pick up new topic configs when the change is
- * applied here. Thread-safe.
+ * validated and applied by the metadata quorum; logs pick up new topic configs and dynamic broker
+ * log configs when the change is applied here. A broker config Sluice would not apply is refused
+ * with INVALID_REQUEST before anything is stored ({@link DynamicBrokerConfigs}). Thread-safe.
  */
 final class AlterConfigsHandler implements ApiHandler {
 
@@ -42,18 +44,24 @@ final class AlterConfigsHandler implements ApiHandler {
             AlterConfigs.ResourceType type = AlterConfigs.ResourceType.fromId(r.resourceType());
             List<AlterConfigs.Op> ops = new ArrayList<>();
             String problem = type == null ? "Unsupported resource type " + r.resourceType() : null;
+            DynamicBrokerConfigs.Refusal refused = null;
             for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
                 AlterConfigs.OpType op = AlterConfigs.OpType.fromId(c.configOperation());
+                DynamicBrokerConfigs.Refusal refusal = op == AlterConfigs.OpType.SET ? refusal(type, r.resourceName(), c.name(), c.value())
+                        : null;
                 if (op == null) {
                     problem = "Unsupported config operation " + c.configOperation() + " for " + c.name();
+                } else if (refusal != null) {
+                    refused = refusal;
                 } else {
                     ops.add(new AlterConfigs.Op(c.name(), op, op == AlterConfigs.OpType.DELETE ? null : c.value()));
                 }
             }
-            if (problem != null) {
+            if (problem != null || refused != null) {
                 resp.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(r.resourceType()).setResourceName(r.resourceName())
-                        .setErrorCode(Errors.INVALID_REQUEST).setErrorMessage(problem));
+                        .setErrorCode(problem != null ? Errors.INVALID_REQUEST : refused.errorCode())
+                        .setErrorMessage(problem != null ? problem : refused.message()));
             } else {
                 changes.add(new AlterConfigs.ResourceChange(type, r.resourceName(), ops));
             }
@@ -80,8 +88,17 @@ final class AlterConfigsHandler implements ApiHandler {
                 continue;
             }
             List<AlterConfigs.Op> ops = new ArrayList<>();
+            DynamicBrokerConfigs.Refusal refused = null;
             for (AlterConfigsRequestData.AlterableConfig c : r.configs()) {
+                DynamicBrokerConfigs.Refusal refusal = refusal(type, r.resourceName(), c.name(), c.value());
+                refused = refused != null ? refused : refusal;
                 ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
+            }
+            if (refused != null) {
+                resp.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                        .setErrorCode(refused.errorCode()).setErrorMessage(refused.message()));
+                continue;
             }
             changes.add(new AlterConfigs.ResourceChange(type, r.resourceName(), ops));
         }
@@ -93,6 +110,16 @@ final class AlterConfigsHandler implements ApiHandler {
             }
             return KafkaResponse.of(resp);
         });
+    }
+
+    /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */
+    private static DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
+                                                        String value) {
+        if (type == AlterConfigs.ResourceType.BROKER) {
+            return DynamicBrokerConfigs.checkSet(resourceName, name, value);
+        }
+        String topicRefusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value) : null;
+        return topicRefusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, topicRefusal);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

@@ -2,6 +2,8 @@ package io.sluice.server.handler;
 
 import io.sluice.metadata.command.CreatePartitions;
 import io.sluice.metadata.command.TopicError;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -13,7 +15,10 @@ import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 
-/** CreatePartitions (v0-3), including validate-only; the quorum checks counts and assignments. Thread-safe. */
+/**
+ * CreatePartitions (v0-3), including validate-only; the quorum checks counts and assignments. New
+ * partitions with more than one replica are refused here ({@link SingleReplica}). Thread-safe.
+ */
 final class CreatePartitionsHandler implements ApiHandler {
 
     private final HandlerContext ctx;
@@ -25,6 +30,8 @@ final class CreatePartitionsHandler implements ApiHandler {
     @Override
     public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
         CreatePartitionsRequestData req = request.bodyAs(CreatePartitionsRequestData.class);
+        CreatePartitionsResponseData resp = new CreatePartitionsResponseData();
+        MetadataImage image = ctx.metadata().image();
         List<CreatePartitions.Increase> increases = new ArrayList<>();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : req.topics()) {
             List<List<Integer>> assignment = new ArrayList<>();
@@ -33,13 +40,21 @@ final class CreatePartitionsHandler implements ApiHandler {
                     assignment.add(List.copyOf(a.brokerIds()));
                 }
             }
+            int replicas = replicasPerNewPartition(image.topic(t.name()), assignment);
+            if (replicas > SingleReplica.REPLICATION_FACTOR_MAX) {
+                resp.results().add(new CreatePartitionsTopicResult().setName(t.name())
+                        .setErrorCode(Errors.INVALID_REPLICATION_FACTOR).setErrorMessage(SingleReplica.refusal(replicas)));
+                continue;
+            }
             increases.add(new CreatePartitions.Increase(t.name(), t.count(), assignment));
+        }
+        if (increases.isEmpty()) {
+            return CompletableFuture.completedFuture(KafkaResponse.of(resp));
         }
         CreatePartitions command = new CreatePartitions(increases, req.validateOnly());
         CompletableFuture<KafkaResponse> done = new CompletableFuture<>();
         ctx.metadata().submit(command).whenComplete((result, e) -> {
             CreatePartitions.Result r = result != null ? result : command.failed(Errors.REQUEST_TIMED_OUT, String.valueOf(e));
-            CreatePartitionsResponseData resp = new CreatePartitionsResponseData();
             for (TopicError te : r.topics()) {
                 resp.results().add(new CreatePartitionsTopicResult().setName(te.name()).setErrorCode(te.errorCode())
                         .setErrorMessage(te.errorCode() == Errors.NONE ? null : te.errorMessage()));
@@ -47,5 +62,13 @@ final class CreatePartitionsHandler implements ApiHandler {
             ctx.replicas().afterPendingChanges(() -> done.complete(KafkaResponse.of(resp)));
         });
         return done;
+    }
+
+    /** Replicas each new partition would get: the assignment's, else the topic's (0 when unknown: the quorum answers). */
+    private static int replicasPerNewPartition(TopicImage topic, List<List<Integer>> assignment) {
+        if (!assignment.isEmpty()) {
+            return assignment.stream().mapToInt(List::size).max().orElse(0);
+        }
+        return topic == null || topic.partitionCount() == 0 ? 0 : topic.partition(0).replicaCount();
     }
 }

@@ -22,8 +22,9 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 
 /**
  * CreateTopics (v2-7), including validate-only: defaults resolved here ({@code num.partitions},
- * {@code default.replication.factor} for -1), names checked, duplicates in one request refused
- * with INVALID_REQUEST as Kafka does; the rest (assignment, config validation) is decided by the
+ * {@code default.replication.factor} for -1, unless the request assigns replicas itself), names
+ * checked, duplicates in one request refused with INVALID_REQUEST as Kafka does, more than one
+ * replica refused ({@link SingleReplica}); the rest (assignment, config validation) is decided by the
  * metadata quorum. The answer waits until the new partitions are led here, so a produce right
  * after the call finds them. Thread-safe.
  */
@@ -33,6 +34,23 @@ final class CreateTopicsHandler implements ApiHandler {
 
     CreateTopicsHandler(HandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /**
+     * The replicas of each partition by index, or null unless the indexes are 0..n-1 each once (an
+     * index of 10^9 must not make the broker allocate a list that long).
+     */
+    private static List<List<Integer>> assignment(
+            java.util.Collection<CreateTopicsRequestData.CreatableReplicaAssignment> assignments) {
+        List<List<Integer>> out = new ArrayList<>(java.util.Collections.nCopies(assignments.size(), null));
+        for (CreateTopicsRequestData.CreatableReplicaAssignment a : assignments) {
+            int index = a.partitionIndex();
+            if (index < 0 || index >= out.size() || out.get(index) != null) {
+                return null;
+            }
+            out.set(index, List.copyOf(a.brokerIds()));
+        }
+        return out;
     }
 
     @Override
@@ -60,19 +78,35 @@ final class CreateTopicsHandler implements ApiHandler {
                 r.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION).setErrorMessage("Invalid topic name '" + t.name() + "'");
                 continue;
             }
-            int partitions = t.numPartitions() == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : t.numPartitions();
-            short rf = t.replicationFactor() == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR)
-                    : t.replicationFactor();
-            List<List<Integer>> assignment = new ArrayList<>();
-            for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
-                while (assignment.size() <= a.partitionIndex()) {
-                    assignment.add(List.of());
-                }
-                assignment.set(a.partitionIndex(), List.copyOf(a.brokerIds()));
+            List<List<Integer>> assignment = assignment(t.assignments());
+            if (assignment == null) {
+                r.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT).setErrorMessage("The manual partition assignment must "
+                        + "name each partition from 0 to " + (t.assignments().size() - 1) + " exactly once");
+                continue;
+            }
+            // With an explicit assignment the counts stay as sent (-1): the quorum checks that they are,
+            // as Kafka does, and takes both from the assignment.
+            int partitions = t.numPartitions();
+            short rf = t.replicationFactor();
+            if (assignment.isEmpty()) {
+                partitions = partitions == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : partitions;
+                rf = rf == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR) : rf;
+            }
+            int requestedReplicas = assignment.isEmpty() ? rf
+                    : assignment.stream().mapToInt(List::size).max().orElse(0);
+            if (requestedReplicas > SingleReplica.REPLICATION_FACTOR_MAX) {
+                r.setErrorCode(Errors.INVALID_REPLICATION_FACTOR).setErrorMessage(SingleReplica.refusal(requestedReplicas));
+                continue;
             }
             Map<String, String> configs = new HashMap<>();
+            String refusal = null;
             for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
                 configs.put(c.name(), c.value());
+                refusal = refusal != null ? refusal : TopicConfigSupport.refusal(c.name(), c.value());
+            }
+            if (refusal != null) {
+                r.setErrorCode(Errors.INVALID_CONFIG).setErrorMessage(refusal);
+                continue;
             }
             toCreate.add(new CreateTopics.NewTopic(t.name(), partitions, rf, assignment, configs));
         }
@@ -102,6 +136,7 @@ final class CreateTopicsHandler implements ApiHandler {
                         }
                     }
                     for (TopicConfigs.Entry c : ctx.topicConfigs().describeTopic(overrides,
+                            image.brokerConfigs().getOrDefault(Integer.toString(ctx.nodeId()), Map.of()),
                             image.brokerConfigs().getOrDefault("", Map.of()))) {
                         res.configs().add(new CreatableTopicConfigs().setName(c.name()).setValue(c.value())
                                 .setConfigSource(c.source()).setReadOnly(c.readOnly()).setIsSensitive(false));

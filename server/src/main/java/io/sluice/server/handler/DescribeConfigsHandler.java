@@ -17,8 +17,10 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 
 /**
- * DescribeConfigs (v1-4) for TOPIC and BROKER resources, with Kafka's config sources and (v3+)
- * types. Other resource types answer INVALID_REQUEST. Thread-safe.
+ * DescribeConfigs (v1-4) for TOPIC and BROKER resources, with Kafka's config sources, synonyms
+ * when asked for (every source of a value, the one in force first) and (v3+) types. The values are
+ * those in force: dynamic broker configs are only stored when Sluice applies them. Other resource
+ * types answer INVALID_REQUEST. Thread-safe.
  */
 final class DescribeConfigsHandler implements ApiHandler {
 
@@ -37,6 +39,7 @@ final class DescribeConfigsHandler implements ApiHandler {
         short v = request.apiVersion();
         MetadataImage image = ctx.metadata().image();
         Map<String, String> dynamicDefaults = image.brokerConfigs().getOrDefault("", Map.of());
+        Map<String, String> dynamicForThisBroker = image.brokerConfigs().getOrDefault(Integer.toString(ctx.nodeId()), Map.of());
         DescribeConfigsResponseData resp = new DescribeConfigsResponseData();
         for (DescribeConfigsRequestData.DescribeConfigsResource r : req.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult().setResourceType(r.resourceType())
@@ -47,7 +50,7 @@ final class DescribeConfigsHandler implements ApiHandler {
                 if (t == null) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("Topic " + r.resourceName() + " does not exist");
                 } else {
-                    entries = ctx.topicConfigs().describeTopic(t.configs(), dynamicDefaults);
+                    entries = ctx.topicConfigs().describeTopic(t.configs(), dynamicForThisBroker, dynamicDefaults);
                 }
             } else if (r.resourceType() == BROKER) {
                 if (r.resourceName().isEmpty() || r.resourceName().equals(Integer.toString(ctx.nodeId()))) {
@@ -71,6 +74,12 @@ final class DescribeConfigsHandler implements ApiHandler {
                             .setIsSensitive(false);
                     if (v >= 3) {
                         c.setConfigType(e.type());
+                    }
+                    if (req.includeSynonyms()) {
+                        for (TopicConfigs.Synonym s : e.synonyms()) {
+                            c.synonyms().add(new DescribeConfigsResponseData.DescribeConfigsSynonym()
+                                    .setName(s.name()).setValue(s.value()).setSource(s.source()));
+                        }
                     }
                     result.configs().add(c);
                 }

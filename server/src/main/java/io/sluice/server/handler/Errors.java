@@ -20,6 +20,7 @@ final class Errors {
     static final short TOPIC_ALREADY_EXISTS = 36;
     static final short INVALID_PARTITIONS = 37;
     static final short INVALID_REPLICATION_FACTOR = 38;
+    static final short INVALID_REPLICA_ASSIGNMENT = 39;
     static final short INVALID_CONFIG = 40;
     static final short INVALID_REQUEST = 42;
     static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;

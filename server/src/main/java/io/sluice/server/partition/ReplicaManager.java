@@ -5,6 +5,7 @@ import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.storage.TopicPartitionId;
+import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.PartitionLog;
@@ -70,8 +71,16 @@ public final class ReplicaManager implements AutoCloseable {
         return appliedOffset;
     }
 
-    public LogConfig logConfig(TopicImage topic) {
-        return brokerDefaults.overriddenBy(topic.configs());
+    /**
+     * A topic's log config, by Kafka's precedence: the topic's own configs, then this broker's
+     * dynamic configs, then the cluster-wide dynamic defaults, then server.properties.
+     */
+    public LogConfig logConfig(MetadataImage image, TopicImage topic) {
+        Map<String, Map<String, String>> dynamic = image.brokerConfigs();
+        return brokerDefaults
+                .overriddenBy(DynamicBrokerConfigs.asTopicConfigs(dynamic.getOrDefault("", Map.of())))
+                .overriddenBy(DynamicBrokerConfigs.asTopicConfigs(dynamic.getOrDefault(Integer.toString(nodeId), Map.of())))
+                .overriddenBy(topic.configs());
     }
 
     /** Hands an applied metadata change to the partition-state thread. */
@@ -102,7 +111,7 @@ public final class ReplicaManager implements AutoCloseable {
                 if (p.leader() == nodeId) {
                     TopicPartitionId tp = new TopicPartitionId(topic.name(), p.partitionId());
                     wanted.add(tp);
-                    ensureLeader(topic, tp, p);
+                    ensureLeader(image, topic, tp, p);
                 }
             }
         }
@@ -136,7 +145,7 @@ public final class ReplicaManager implements AutoCloseable {
             }
             TopicPartitionId tp = new TopicPartitionId(topic.name(), change.after().partitionId());
             if (change.after().leader() == nodeId) {
-                ensureLeader(topic, tp, change.after());
+                ensureLeader(image, topic, tp, change.after());
             } else if (partitions.remove(tp) != null) {
                 LOG.info("No longer leader of {} (leader now {})", tp, change.after().leader());
             }
@@ -145,20 +154,21 @@ public final class ReplicaManager implements AutoCloseable {
             for (Partition p : partitions.values()) {
                 TopicImage t = image.topic(p.topic());
                 if (t != null) {
-                    p.log().updateConfig(logConfig(t));
+                    p.log().updateConfig(logConfig(image, t));
                 }
             }
         }
     }
 
-    private void ensureLeader(TopicImage topic, TopicPartitionId tp, PartitionImage image) {
+    private void ensureLeader(MetadataImage metadata, TopicImage topic, TopicPartitionId tp, PartitionImage image) {
         Partition existing = partitions.get(tp);
         if (existing != null && existing.topicId().equals(topic.topicId())) {
             existing.becomeLeader(image.leaderEpoch());
             return;
         }
-        PartitionLog log = logs.getOrCreate(tp, logConfig(topic));
-        log.updateConfig(logConfig(topic));
+        LogConfig config = logConfig(metadata, topic);
+        PartitionLog log = logs.getOrCreate(tp, config);
+        log.updateConfig(config);
         Partition p = new Partition(tp, topic.topicId(), log, ReplicaSet.single(), image.leaderEpoch());
         p.becomeLeader(image.leaderEpoch());
         p.loadProducerState(clock.millis(), producerIdExpirationMs);

@@ -110,4 +110,82 @@ class ServerConfigTest {
             assertThat(text).as("docs/configuration.md documents %s", name).contains("`" + name + "`");
         }
     }
+
+    @Test
+    void everyListenerMustBePlaintextUntilTlsAndSaslExist() {
+        Map<String, String> m = minimal();
+        m.put("listeners", "SSL://localhost:9092,CONTROLLER://localhost:9093");
+        m.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:PLAINTEXT");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Listener SSL").hasMessageContaining("not support");
+        m.put("listeners", "CLIENTS://localhost:9092,CONTROLLER://localhost:9093");
+        m.put("listener.security.protocol.map", "CLIENTS:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("Listener CLIENTS").hasMessageContaining("SASL_PLAINTEXT");
+        m.put("listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093");
+        m.put("listener.security.protocol.map", "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("Listener PLAINTEXT").hasMessageContaining("SSL");
+        m.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("no security protocol defined for listener CONTROLLER");
+        m.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:TLS");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("listener.security.protocol.map");
+        // Kafka's sample map names protocols no listener uses: only the configured listeners count.
+        m.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL");
+        assertThat(ServerConfig.parse(m).clientListener().name()).isEqualTo("PLAINTEXT");
+        m.remove("listener.security.protocol.map");
+        m.put("listeners", "SSL://localhost:9092,CONTROLLER://localhost:9093");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).as("Kafka's default map: SSL is SSL").hasMessageContaining("Listener SSL");
+    }
+
+    @Test
+    void securitySettingsRefuseTheStartAndKafkasOtherSettingsHaveNoEffect() {
+        for (String name : new String[] {"ssl.keystore.location", "sasl.enabled.mechanisms", "authorizer.class.name", "super.users",
+                "listener.name.external.ssl.truststore.location", "listener.name.clients.plain.sasl.jaas.config"}) {
+            Map<String, String> m = minimal();
+            m.put(name, "x");
+            assertThatThrownBy(() -> ServerConfig.parse(m)).as(name).isInstanceOf(ConfigException.class).hasMessageContaining(name);
+        }
+        Map<String, String> m = minimal();
+        m.put("security.inter.broker.protocol", "SSL");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("security.inter.broker.protocol");
+        m.put("security.inter.broker.protocol", "PLAINTEXT");
+        m.put("share.coordinator.state.topic.replication.factor", "1");
+        m.put("listener.name.plaintext.max.connections", "10");
+        m.put("num.io.threads", "8");
+        assertThat(ServerConfig.parse(m).noEffectSettings()).containsExactly("listener.name.plaintext.max.connections",
+                "num.io.threads", "security.inter.broker.protocol", "share.coordinator.state.topic.replication.factor");
+    }
+
+    @Test
+    void compactionIsRefusedUntilItExists() {
+        Map<String, String> m = minimal();
+        m.put("log.cleanup.policy", "compact,delete");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("log.cleanup.policy").hasMessageContaining("compaction");
+        m.put("log.cleanup.policy", "delete");
+        assertThat(ServerConfig.parse(m).list("log.cleanup.policy")).containsExactly("delete");
+    }
+
+    @Test
+    void aMultiNodeClusterIsRefusedUntilReplicationExists() {
+        Map<String, String> m = minimal();
+        m.put("controller.quorum.voters", "1@localhost:9093,2@localhost:9094,3@localhost:9095");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.voters")
+                .hasMessageContaining("replication is not implemented yet");
+        m.put("controller.quorum.voters", "2@localhost:9093");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.voters");
+        m.put("controller.quorum.voters", "1@localhost:9093");
+        m.put("controller.quorum.bootstrap.servers", "localhost:9093,localhost:9094");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.bootstrap.servers");
+        m.remove("controller.quorum.bootstrap.servers");
+        m.put("process.roles", "controller");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("process.roles")
+                .hasMessageContaining("replication is not implemented yet");
+        m.put("process.roles", "broker,controller");
+        m.put("default.replication.factor", "3");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("default.replication.factor");
+        m.put("default.replication.factor", "1");
+        m.put("offsets.topic.replication.factor", "2");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("offsets.topic.replication.factor");
+        m.put("offsets.topic.replication.factor", "1");
+        assertThat(ServerConfig.parse(m).nodeId()).isEqualTo(1);
+    }
 }

@@ -29,11 +29,66 @@ public final class BrokerProcess implements AutoCloseable {
     private final Map<String, String> extra;
     private Process process;
 
+    /** How a start that was expected to fail ended: the exit code and everything the process printed. */
+    public record FailedStart(int exitCode, String output) { }
+
     private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) {
         this.dir = dir;
         this.clientPort = clientPort;
         this.quorumPort = quorumPort;
         this.extra = extra;
+    }
+
+    /**
+     * Starts a broker whose start must fail (a refused config), waits for it to exit and returns
+     * its exit code and output; throws if it starts serving instead. Extra values may use the
+     * placeholders {@code {clientPort}}, {@code {quorumPort}} and {@code {dir}}.
+     */
+    public static FailedStart startExpectingFailure(Map<String, String> extra) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("sluice-broker-");
+        BrokerProcess b = new BrokerProcess(dir, freePort(), freePort(), extra);
+        try {
+            b.writeConfig();
+            b.process = b.processBuilder().start();
+            long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+            while (!b.process.waitFor(50, TimeUnit.MILLISECONDS)) {
+                if (Files.exists(b.logFile()) && b.log().contains("Sluice broker 1 started")) {
+                    throw new IllegalStateException("broker started although its start should have been refused:\n" + b.log());
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("broker did not exit in " + START_TIMEOUT_MS + " ms:\n" + b.log());
+                }
+            }
+            return new FailedStart(b.process.exitValue(), b.log());
+        } finally {
+            b.close();
+        }
+    }
+
+    /**
+     * Starts a broker from a whole server.properties text (e.g. Kafka's own sample), after replacing
+     * the placeholders {@code {clientPort}}, {@code {quorumPort}} and {@code {dir}}.
+     */
+    public static BrokerProcess startWithConfigFile(String properties) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("sluice-broker-");
+        BrokerProcess b = new BrokerProcess(dir, freePort(), freePort(), Map.of());
+        try {
+            Files.writeString(dir.resolve("server.properties"), b.fill(properties));
+            b.launch();
+        } catch (IOException | RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    private String fill(String value) {
+        return value.replace("{clientPort}", Integer.toString(clientPort)).replace("{quorumPort}", Integer.toString(quorumPort))
+                .replace("{dir}", dir.toString());
+    }
+
+    public int quorumPort() {
+        return quorumPort;
     }
 
     /** Starts a broker with the given extra server.properties settings. */
@@ -95,11 +150,29 @@ public final class BrokerProcess implements AutoCloseable {
         sb.append("log.dirs=").append(dir.resolve("data/logs")).append('\n');
         sb.append("metadata.log.dir=").append(dir.resolve("data/metadata")).append('\n');
         sb.append("num.network.threads=2\n");
-        extra.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        extra.forEach((k, v) -> sb.append(k).append('=').append(fill(v)).append('\n'));
         Files.writeString(dir.resolve("server.properties"), sb.toString());
     }
 
     private void launch() throws IOException, InterruptedException {
+        process = processBuilder().start();
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - Sluice broker 1 started")
+                    && startedCount() > restarts) {
+                restarts++;
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + ":\n" + log());
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("broker did not start in " + START_TIMEOUT_MS + " ms:\n" + log());
+    }
+
+    private ProcessBuilder processBuilder() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String f : jvmFlags().trim().split("\\s+")) {
@@ -117,23 +190,8 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.add("io.sluice.server.Main");
         cmd.add("start");
         cmd.add(dir.resolve("server.properties").toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-        process = pb.start();
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - Sluice broker 1 started")
-                    && startedCount() > restarts) {
-                restarts++;
-                return;
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException("broker exited with " + process.exitValue() + ":\n" + log());
-            }
-            Thread.sleep(50);
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("broker did not start in " + START_TIMEOUT_MS + " ms:\n" + log());
     }
 
     private int restarts;

@@ -1,0 +1,89 @@
+package io.sluice.server.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The broker settings Sluice applies when set dynamically (AlterConfigs / IncrementalAlterConfigs
+ * on a BROKER resource, cluster default or this broker), and the refusal of every other one:
+ * describing a value that is not in force is the one thing an alter must not cause (issue 11,
+ * item 10). Applied: Kafka's dynamic log configs that Sluice's logs have (they override
+ * server.properties and are overridden by a topic's own configs, without a restart) and
+ * {@code unclean.leader.election.enable}, which the quorum reads. Used by the AlterConfigs handler
+ * (what may be stored), the ReplicaManager (what the logs get) and TopicConfigs (what is described).
+ * Stateless, thread-safe.
+ */
+public final class DynamicBrokerConfigs {
+
+    /** Broker-level log config → the topic config it is the default of (Kafka's ServerTopicConfigSynonyms). */
+    private static final Map<String, String> LOG_CONFIG_TOPIC_NAMES = Map.of(
+            "log.retention.ms", "retention.ms",
+            "log.retention.bytes", "retention.bytes",
+            "log.segment.bytes", "segment.bytes",
+            "log.roll.ms", "segment.ms",
+            "log.flush.interval.messages", "flush.messages",
+            "log.flush.interval.ms", "flush.ms",
+            "log.index.interval.bytes", "index.interval.bytes",
+            "log.message.timestamp.type", "message.timestamp.type",
+            "log.cleanup.policy", "cleanup.policy",
+            "message.max.bytes", "max.message.bytes");
+
+    /** Applied by the metadata quorum (leader election reads the cluster default). */
+    private static final Set<String> QUORUM_APPLIED = Set.of("unclean.leader.election.enable");
+
+    /** Why a dynamic broker config is refused: a Kafka error code and a message naming the setting. */
+    public record Refusal(short errorCode, String message) { }
+
+    private static final short INVALID_REQUEST = 42;
+
+    private DynamicBrokerConfigs() { }
+
+    /** Every broker setting that may be set dynamically, sorted (for messages and docs). */
+    public static List<String> applied() {
+        Set<String> all = new TreeSet<>(LOG_CONFIG_TOPIC_NAMES.keySet());
+        all.addAll(QUORUM_APPLIED);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Null when Sluice applies {@code name = value} set dynamically, as the cluster-wide default
+     * (resource name "") or for one broker; else why not. Unknown names are left to the quorum's
+     * validation (INVALID_CONFIG, as for a bad value).
+     */
+    public static Refusal checkSet(String resourceName, String name, String value) {
+        if (QUORUM_APPLIED.contains(name) && !resourceName.isEmpty()) {
+            return new Refusal(INVALID_REQUEST, "Cannot set " + name + " for broker " + resourceName
+                    + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
+        }
+        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name)) {
+            if (name.equals("log.cleanup.policy") && value != null && value.contains("compact")) {
+                return new Refusal(INVALID_REQUEST, "Cannot set log.cleanup.policy=" + value
+                        + " dynamically: log compaction is not implemented in Sluice yet");
+            }
+            return null;
+        }
+        SettingSupport.Kind kind = SettingSupport.classify(name);
+        return switch (kind) {
+            case SECURITY -> new Refusal(INVALID_REQUEST, SettingSupport.securityRefusal(name));
+            case KNOWN, NO_EFFECT -> new Refusal(INVALID_REQUEST, "Cannot update broker config " + name
+                    + " dynamically: Sluice " + (kind == SettingSupport.Kind.KNOWN ? "reads it from server.properties at start only"
+                    : "does not implement it yet") + ". Dynamic broker configs Sluice applies: " + String.join(", ", applied()));
+            case UNKNOWN -> null;
+        };
+    }
+
+    /** The log configs among dynamic broker configs, under their topic names (to layer under topic overrides). */
+    public static Map<String, String> asTopicConfigs(Map<String, String> brokerConfigs) {
+        Map<String, String> out = new HashMap<>();
+        brokerConfigs.forEach((name, value) -> {
+            String topicName = LOG_CONFIG_TOPIC_NAMES.get(name);
+            if (topicName != null) {
+                out.put(topicName, value);
+            }
+        });
+        return out;
+    }
+}
