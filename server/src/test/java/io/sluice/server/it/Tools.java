@@ -1,0 +1,61 @@
+package io.sluice.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** kcat and Kafka's CLI tools (a child JVM on the test classpath) as a user runs them. */
+final class Tools {
+    private Tools() { }
+
+    /** What a finished command printed (stdout and stderr) and its exit code. */
+    record Result(int exitCode, String output) { }
+
+    static boolean kcatAvailable() {
+        try {
+            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Runs kcat against {@code bootstrap}; {@code stdin} may be null. */
+    static Result kcat(String bootstrap, String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kcat", "-b", bootstrap));
+        cmd.addAll(List.of(args));
+        return run(cmd, stdin);
+    }
+
+    /** Runs a Kafka tool's main class (e.g. org.apache.kafka.tools.FeatureCommand) in a child JVM. */
+    static Result kafkaTool(String mainClass, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx128m");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return run(cmd, null);
+    }
+
+    private static Result run(List<String> cmd, String stdin) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", cmd).isTrue();
+            return new Result(p.exitValue(), out);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
