@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * must not advertise versions no handler has been written or tested for.
  *
  * <p>Every advertised minimum is what a Kafka 4.4 broker advertises, measured (the test resource
- * kafka-4.4-api-versions.txt, checked by ApiVersionsAgainstKafkaTest), and no maximum exceeds
+ * kafka-4.4-api-versions.txt, checked by ProtocolCompatibilityTest), and no maximum exceeds
  * Kafka's: clients decide from these ranges what a broker can do (librdkafka picks its compression
  * codecs from Produce's range, KAFKA-18659), so a range that differs from Kafka's makes a client
  * behave differently against Sluice than against Kafka. Immutable and thread-safe.
