@@ -41,6 +41,8 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -208,6 +210,18 @@ class ProtocolCompatibilityTest {
     }
 
     @Test
+    void initProducerIdWithATransactionalIdIsRefusedAtOnce() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            c.send(ApiVersionsTable.INIT_PRODUCER_ID, (short) 4, 1,
+                    new InitProducerIdRequestData().setTransactionalId("tx-raw").setTransactionTimeoutMs(60000));
+            InitProducerIdResponseData resp = c.read(ApiVersionsTable.INIT_PRODUCER_ID, (short) 4,
+                    InitProducerIdResponseData.class);
+            assertThat(resp.errorCode()).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+            assertThat(resp.producerId()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void kafkaTransactionsDescribeAndKcatFailAtOnce() throws Exception {
         Tools.Result describe = Tools.kafkaTool("org.apache.kafka.tools.TransactionsCommand",
                 "--bootstrap-server", broker.bootstrap(), "describe", "--transactional-id", "tx-cli");
@@ -279,6 +293,19 @@ class ProtocolCompatibilityTest {
                 "Feature: share.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
                 "Feature: streams.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
                 "Feature: transaction.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0");
+    }
+
+    @Test
+    void apiVersionsBeforeV4LeaveOutSupportedRangesStartingAtZero() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            c.send(ApiVersionsTable.API_VERSIONS, (short) 3, 1, new ApiVersionsRequestData()
+                    .setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            ApiVersionsResponseData resp = c.read(ApiVersionsTable.API_VERSIONS, (short) 3, ApiVersionsResponseData.class);
+            // KAFKA-17492: older clients cannot read a minimum of 0; Kafka 4.4 answers the same (measured)
+            assertThat(resp.supportedFeatures()).singleElement()
+                    .satisfies(f -> assertThat(f.name()).isEqualTo("metadata.version"));
+            assertThat(resp.finalizedFeaturesEpoch()).isZero();
+        }
     }
 
     @Test
