@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,18 +45,22 @@ final class Tools {
         return run(cmd, null);
     }
 
+    /** Output goes to a file, so a command that hangs fails the wait instead of blocking a read. */
     private static Result run(List<String> cmd, String stdin) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Path out = Files.createTempFile("sluice-tool-", ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             if (stdin != null) {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", cmd).isTrue();
-            return new Result(p.exitValue(), out);
+            boolean finished = p.waitFor(90, TimeUnit.SECONDS);
+            String output = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(finished).as("%s finished; output so far: %s", cmd, output).isTrue();
+            return new Result(p.exitValue(), output);
         } finally {
             p.destroyForcibly();
+            Files.deleteIfExists(out);
         }
     }
 }
