@@ -11,12 +11,10 @@ import org.apache.kafka.common.utils.Utils;
  * Sluice has no authorizer, and a Kafka broker without one answers every operation its resource
  * type supports (Kafka's AuthHelper.authorizedOperations with AclEntry.supportedOperations): 8 for
  * a topic, 7 for the cluster. The values match Kafka 4.4's answers, measured (3576 and 8096).
- * Immutable and thread-safe.
+ * Not asked for, the fields keep their default (Integer.MIN_VALUE), as in Kafka. Used by the
+ * handlers of this package; immutable and thread-safe.
  */
 final class AuthorizedOperations {
-
-    /** The field's default: operations not asked for (Integer.MIN_VALUE). */
-    static final int OMITTED = Integer.MIN_VALUE;
 
     static final int TOPIC = bits(EnumSet.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
             AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS,

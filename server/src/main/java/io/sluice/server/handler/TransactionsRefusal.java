@@ -6,7 +6,8 @@ import org.apache.kafka.common.protocol.Errors;
  * How requests for transactions are refused while Sluice does not serve them: a transaction
  * coordinator lookup (FindCoordinator, key type 1) and an InitProducerId with a transactional id
  * are answered at once with {@link #ERROR}, so the client fails in well under a second with the
- * reason, instead of retrying. Immutable, thread-safe.
+ * reason, instead of retrying. Owned by the handlers (InitProducerIdHandler here, the group
+ * coordinator's FindCoordinatorHandler); goes away with transactions. Immutable, thread-safe.
  *
  * <p>Why CLUSTER_AUTHORIZATION_FAILED. COORDINATOR_NOT_AVAILABLE, the old answer, is retriable:
  * {@code initTransactions()} gave up after {@code max.block.ms} and {@code kafka-transactions

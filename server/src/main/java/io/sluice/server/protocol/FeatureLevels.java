@@ -27,7 +27,8 @@ import java.util.List;
  *       share groups (KIP-932), streams groups (KIP-1071) and ELR (KIP-966) are not served.</li>
  * </ul>
  * As in Kafka, a feature finalized at level 0 is left out of FinalizedFeatures (the tools print 0
- * for it). Immutable and thread-safe.
+ * for it). Owned by the protocol layer beside {@link ApiVersionsTable}, read by the ApiVersions
+ * handler; a level changes only with the feature it names. Immutable and thread-safe.
  */
 public final class FeatureLevels {
 
