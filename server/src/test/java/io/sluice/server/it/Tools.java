@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** kcat and Kafka's CLI tools (a child JVM on the test classpath) as a user runs them. */
@@ -27,9 +28,14 @@ final class Tools {
 
     /** Runs kcat against {@code bootstrap}; {@code stdin} may be null. */
     static Result kcat(String bootstrap, String stdin, String... args) throws Exception {
+        return kcat(Map.of(), bootstrap, stdin, args);
+    }
+
+    /** Runs kcat with extra environment (e.g. LD_LIBRARY_PATH for another librdkafka build). */
+    static Result kcat(Map<String, String> env, String bootstrap, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("kcat", "-b", bootstrap));
         cmd.addAll(List.of(args));
-        return run(cmd, stdin);
+        return run(cmd, env, stdin);
     }
 
     /** Runs a Kafka tool's main class (e.g. org.apache.kafka.tools.FeatureCommand) in a child JVM. */
@@ -42,13 +48,15 @@ final class Tools {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        return run(cmd, null);
+        return run(cmd, Map.of(), null);
     }
 
     /** Output goes to a file, so a command that hangs fails the wait instead of blocking a read. */
-    private static Result run(List<String> cmd, String stdin) throws Exception {
+    private static Result run(List<String> cmd, Map<String, String> env, String stdin) throws Exception {
         Path out = Files.createTempFile("sluice-tool-", ".out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         try {
             if (stdin != null) {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
