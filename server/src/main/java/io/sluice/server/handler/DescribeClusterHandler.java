@@ -12,7 +12,8 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 
 /**
- * DescribeCluster (v0-2): cluster id, controller and brokers (fenced ones too when v2 asks).
+ * DescribeCluster (v0-2): cluster id, controller and brokers (fenced ones too when v2 asks), and
+ * when asked the authorized operations on the cluster (all of them: there is no authorizer).
  * Endpoint type 2 (controllers) is refused with UNSUPPORTED_ENDPOINT_TYPE: the quorum speaks
  * Ratis, not Kafka. Thread-safe.
  */
@@ -33,6 +34,9 @@ final class DescribeClusterHandler implements ApiHandler {
         MetadataImage image = ctx.metadata().image();
         DescribeClusterResponseData resp = new DescribeClusterResponseData().setErrorCode(Errors.NONE)
                 .setClusterId(image.clusterId()).setControllerId(ctx.nodeId());
+        if (req.includeClusterAuthorizedOperations()) {
+            resp.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
+        }
         if (v >= 1) {
             resp.setEndpointType(req.endpointType());
             if (req.endpointType() != 1) {

@@ -18,7 +18,9 @@ import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.Descr
 /**
  * DescribeTopicPartitions (v0, KIP-966): topics in name order with paging by
  * {@code responsePartitionLimit} and a cursor, as the AdminClient's describeTopics uses it.
- * Sluice has no eligible leader replicas yet: those lists are empty. Thread-safe.
+ * Sluice has no eligible leader replicas yet: those lists are empty. The request has no flag for
+ * authorized operations and Kafka always answers them (measured): all, as there is no authorizer.
+ * Thread-safe.
  */
 final class DescribeTopicPartitionsHandler implements ApiHandler {
 
@@ -54,7 +56,8 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
                 continue;
             }
             DescribeTopicPartitionsResponseTopic out = new DescribeTopicPartitionsResponseTopic().setName(name)
-                    .setErrorCode(Errors.NONE).setTopicId(Uuids.toKafka(t.topicId())).setIsInternal(false);
+                    .setErrorCode(Errors.NONE).setTopicId(Uuids.toKafka(t.topicId())).setIsInternal(false)
+                    .setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
             int start = name.equals(cursorTopic) ? cursorPartition : 0;
             for (int i = start; i < t.partitionCount(); i++) {
                 if (budget == 0) {

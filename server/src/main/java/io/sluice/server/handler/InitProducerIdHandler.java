@@ -12,7 +12,7 @@ import org.apache.kafka.common.message.InitProducerIdResponseData;
  * InitProducerId (v0-5) for the idempotent producer: a fresh producer id at epoch 0 from a
  * quorum-allocated block (Kafka does the same for a producer without transactional id, also
  * when it asks to bump an existing id, KIP-360). Transactional ids come with transactions in a
- * later issue and are refused. Thread-safe.
+ * later issue and are refused at once ({@link TransactionsRefusal}). Thread-safe.
  */
 final class InitProducerIdHandler implements ApiHandler {
 
@@ -27,7 +27,7 @@ final class InitProducerIdHandler implements ApiHandler {
         InitProducerIdRequestData req = request.bodyAs(InitProducerIdRequestData.class);
         if (req.transactionalId() != null) {
             return CompletableFuture.completedFuture(KafkaResponse.of(new InitProducerIdResponseData()
-                    .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED).setProducerId(-1).setProducerEpoch((short) -1)));
+                    .setErrorCode(TransactionsRefusal.ERROR.code()).setProducerId(-1).setProducerEpoch((short) -1)));
         }
         return ctx.producerIds().nextProducerId().thenApply(a -> KafkaResponse.of(new InitProducerIdResponseData()
                 .setErrorCode(a.errorCode()).setProducerId(a.producerId())

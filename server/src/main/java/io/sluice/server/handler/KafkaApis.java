@@ -25,7 +25,7 @@ public final class KafkaApis implements RequestDispatcher {
 
     /** @param more handlers of other packages (the group coordinator's), by api key */
     public KafkaApis(ApiVersionsTable table, HandlerContext ctx, FetchHandler fetch, Map<Short, ApiHandler> more) {
-        apiVersions = new ApiVersionsHandler(table);
+        apiVersions = new ApiVersionsHandler(table, ctx);
         handlers.put(ApiVersionsTable.API_VERSIONS, apiVersions);
         handlers.put(ApiVersionsTable.METADATA, new MetadataHandler(ctx));
         handlers.put(ApiVersionsTable.PRODUCE, new ProduceHandler(ctx));

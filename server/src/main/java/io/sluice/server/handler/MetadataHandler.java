@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Metadata (v0-13): brokers, cluster id, controller and topics from the local metadata image.
+ * Metadata (v0-13): brokers, cluster id, controller and topics from the local metadata image, with
+ * the authorized operations when asked (v8+; all of them: there is no authorizer).
  * Unknown topics are created when {@code auto.create.topics.enable} and the request allow it
  * (answered LEADER_NOT_AVAILABLE meanwhile, as Kafka does, and the client retries). Thread-safe.
  */
@@ -55,10 +56,14 @@ final class MetadataHandler implements ApiHandler {
         if (v >= 1) {
             resp.setControllerId(ctx.nodeId());
         }
+        if (v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations()) {
+            resp.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
+        }
+        boolean topicOperations = v >= 8 && req.includeTopicAuthorizedOperations();
         boolean allTopics = req.topics() == null || (v == 0 && req.topics().isEmpty());
         if (allTopics) {
             for (TopicImage t : image.topics()) {
-                resp.topics().add(topic(t, v));
+                resp.topics().add(topic(t, v, topicOperations));
             }
         } else {
             boolean autoCreate = ctx.config().getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)
@@ -66,7 +71,7 @@ final class MetadataHandler implements ApiHandler {
             for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
                 TopicImage t = rt.name() != null ? image.topic(rt.name()) : image.topic(Uuids.fromKafka(rt.topicId()));
                 if (t != null) {
-                    resp.topics().add(topic(t, v));
+                    resp.topics().add(topic(t, v, topicOperations));
                 } else if (rt.name() == null) {
                     resp.topics().add(new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID)
                             .setTopicId(rt.topicId()));
@@ -117,9 +122,12 @@ final class MetadataHandler implements ApiHandler {
         return out;
     }
 
-    private static MetadataResponseTopic topic(TopicImage t, short v) {
+    private static MetadataResponseTopic topic(TopicImage t, short v, boolean operations) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(t.name()).setErrorCode(Errors.NONE)
                 .setIsInternal(false);
+        if (operations) {
+            out.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
+        }
         if (v >= 10) {
             out.setTopicId(Uuids.toKafka(t.topicId()));
         }

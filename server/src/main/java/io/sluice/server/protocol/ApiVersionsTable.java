@@ -9,14 +9,20 @@ import java.util.TreeMap;
  * ApiVersions response. Never derived from the kafka-clients jar's {@code ApiKeys}: a jar upgrade
  * must not advertise versions no handler has been written or tested for.
  *
- * <p>Ranges follow what an Apache Kafka 4.1 broker accepts (shared/kafka-api-versions.tsv,
- * column kafka_4.1_valid) for the APIs Sluice implements, so kafka-clients 4.x, librdkafka 2.x and
- * older clients all find a common version. Immutable and thread-safe.
+ * <p>Every advertised minimum is what a Kafka 4.4 broker advertises, measured (the test resource
+ * kafka-4.4-api-versions.txt, checked by ProtocolCompatibilityTest), and no maximum exceeds
+ * Kafka's: clients decide from these ranges what a broker can do (librdkafka picks its compression
+ * codecs from Produce's range, KAFKA-18659), so a range that differs from Kafka's makes a client
+ * behave differently against Sluice than against Kafka. Immutable and thread-safe.
  */
 public final class ApiVersionsTable {
 
-    /** One advertised API: its key and the inclusive version range served. */
-    public record Range(short apiKey, String name, short minVersion, short maxVersion) {
+    /**
+     * One advertised API: its key, the inclusive version range served, and the minimum put in the
+     * ApiVersions response, which is below {@code minVersion} only where Kafka advertises versions
+     * it refuses (Produce v0-2, see {@link #sluice()}).
+     */
+    public record Range(short apiKey, String name, short advertisedMinVersion, short minVersion, short maxVersion) {
         public boolean contains(short version) {
             return version >= minVersion && version <= maxVersion;
         }
@@ -48,11 +54,14 @@ public final class ApiVersionsTable {
     /** The table of this build of Sluice. */
     public static ApiVersionsTable sluice() {
         Map<Short, Range> m = new TreeMap<>();
-        put(m, PRODUCE, "Produce", 3, 13);
+        // Kafka 4.x refuses Produce v0-2 (KIP-896) but still advertises v0: librdkafka enables
+        // gzip, snappy and lz4 only when the broker's Produce range starts at v0 (KAFKA-18659).
+        // A v0-2 request closes the connection, as in Kafka (KafkaCodec).
+        m.put(PRODUCE, new Range(PRODUCE, "Produce", (short) 0, (short) 3, (short) 13));
         put(m, FETCH, "Fetch", 4, 18);
         put(m, LIST_OFFSETS, "ListOffsets", 1, 10);
         put(m, METADATA, "Metadata", 0, 13);
-        put(m, API_VERSIONS, "ApiVersions", 0, 4);
+        put(m, API_VERSIONS, "ApiVersions", 0, 5);
         put(m, CREATE_TOPICS, "CreateTopics", 2, 7);
         put(m, DELETE_TOPICS, "DeleteTopics", 1, 6);
         put(m, DELETE_RECORDS, "DeleteRecords", 0, 2);
@@ -74,13 +83,13 @@ public final class ApiVersionsTable {
         put(m, (short) 14, "SyncGroup", 0, 5);
         put(m, (short) 15, "DescribeGroups", 0, 6);
         put(m, (short) 16, "ListGroups", 0, 5);
-        put(m, (short) 42, "DeleteGroups", 0, 2);
+        put(m, (short) 42, "DeleteGroups", 0, 3);
         put(m, (short) 47, "OffsetDelete", 0, 0);
         return new ApiVersionsTable(m);
     }
 
     private static void put(Map<Short, Range> m, short key, String name, int min, int max) {
-        m.put(key, new Range(key, name, (short) min, (short) max));
+        m.put(key, new Range(key, name, (short) min, (short) min, (short) max));
     }
 
     /** @return the range for {@code apiKey}, or null when Sluice does not implement it. */

@@ -11,17 +11,22 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageSizeAccumulator;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The adapter between Kafka wire frames and kafka-clients' generated message classes: it parses
  * a request frame (size prefix already removed) into a {@link KafkaRequest} and encodes a
- * response body into a length-prefixed Netty buffer. Together with the handlers, the only code
+ * response body into a length-prefixed Netty buffer. Bytes after a request body are ignored (logged
+ * at DEBUG), as Kafka ignores them. Together with the handlers, the only code
  * that touches {@code org.apache.kafka.common.message}; the network layer sees only bytes.
  *
  * <p>Which (api key, version) pairs are served comes from {@link ApiVersionsTable}, never from
  * the jar. Stateless and thread-safe.
  */
 public final class KafkaCodec {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCodec.class);
 
     /** api key (2) + api version (2) + correlation id (4): the shortest header of any version. */
     public static final int REQUEST_HEADER_MIN_BYTES = 8;
@@ -55,8 +60,10 @@ public final class KafkaCodec {
             if (apiKey == ApiVersionsTable.API_VERSIONS) {
                 return new ParseResult.UnsupportedApiVersions(correlationId, version);
             }
-            return new ParseResult.Invalid("unsupported version " + version + " of " + range.name()
-                    + " (serving " + range.minVersion() + "-" + range.maxVersion() + ")");
+            // Kafka's words (UnsupportedVersionException), also for the advertised but refused Produce v0-2.
+            return new ParseResult.Invalid("Received request for api with key " + apiKey + " (" + range.name()
+                    + ") and unsupported version " + version + " (serving " + range.minVersion() + "-"
+                    + range.maxVersion() + ")");
         }
         ApiMessageType type = ApiMessageType.fromApiKey(apiKey);
         try {
@@ -65,9 +72,12 @@ public final class KafkaCodec {
             header.read(accessor, type.requestHeaderVersion(version));
             ApiMessage body = type.newRequest();
             body.read(accessor, version);
-            if (accessor.remaining() != 0) {
-                return new ParseResult.Invalid(range.name() + " v" + version + " has " + accessor.remaining()
-                        + " trailing bytes");
+            if (accessor.remaining() != 0 && LOG.isDebugEnabled()) {
+                // Kafka reads the body and ignores what follows it, and clients depend on that:
+                // librdkafka reserves 4 bytes for Metadata's topic array and leaves 3 of them
+                // unused on v9+ (a compact array's length is 1 byte) when it asks for all topics.
+                LOG.debug("{} v{} from client {} has {} bytes after its body: ignored, as Kafka does", range.name(),
+                        version, header.clientId(), accessor.remaining());
             }
             return new ParseResult.Parsed(new KafkaRequest(apiKey, version, correlationId, header.clientId(),
                     type.responseHeaderVersion(version), body));

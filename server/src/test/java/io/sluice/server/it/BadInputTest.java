@@ -119,7 +119,7 @@ class BadInputTest {
     void unsupportedProduceVersionClosesConnection() throws Exception {
         assertThat(closedAfter(ByteBuffer.allocate(14).putInt(10).putShort(ApiVersionsTable.PRODUCE).putShort((short) 2)
                 .putInt(1).putShort((short) -1).array())).isTrue();
-        awaitLog("unsupported version 2 of Produce");
+        awaitLog("Received request for api with key 0 (Produce) and unsupported version 2");
     }
 
     @Test

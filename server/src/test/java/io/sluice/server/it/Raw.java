@@ -38,14 +38,19 @@ final class Raw {
 
     static ProduceResponseData.PartitionProduceResponse produce(RawClient c, String topic, int partition, ByteBuffer records)
             throws IOException {
+        c.send(ApiVersionsTable.PRODUCE, PRODUCE_VERSION, 2, produceRequest(topic, partition, records));
+        ProduceResponseData resp = c.read(ApiVersionsTable.PRODUCE, PRODUCE_VERSION, ProduceResponseData.class);
+        return resp.responses().iterator().next().partitionResponses().get(0);
+    }
+
+    /** acks=all, one batch for one partition, addressed by name. */
+    static ProduceRequestData produceRequest(String topic, int partition, ByteBuffer records) {
         ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30000);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName(topic);
         td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(partition)
                 .setRecords(MemoryRecords.readableRecords(records.duplicate())));
         req.topicData().add(td);
-        c.send(ApiVersionsTable.PRODUCE, PRODUCE_VERSION, 2, req);
-        ProduceResponseData resp = c.read(ApiVersionsTable.PRODUCE, PRODUCE_VERSION, ProduceResponseData.class);
-        return resp.responses().iterator().next().partitionResponses().get(0);
+        return req;
     }
 
     static long latestOffset(RawClient c, String topic, int partition) throws IOException {

@@ -22,7 +22,10 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -213,6 +216,59 @@ class KafkaCodecRoundTripTest {
         ByteBuffer apiVersions = ByteBuffer.allocate(10).putShort(ApiVersionsTable.API_VERSIONS).putShort((short) 99)
                 .putInt(5).putShort((short) -1).flip();
         assertThat(codec.parse(apiVersions)).isEqualTo(new ParseResult.UnsupportedApiVersions(5, (short) 99));
+    }
+
+    @Test
+    void bytesAfterTheBodyAreIgnoredAsKafkaIgnoresThem() {
+        for (short v = 1; v <= 13; v++) {
+            ByteBuffer req = KafkaCodec.encodeRequest(ApiVersionsTable.METADATA, v, 1, "c",
+                    new MetadataRequestData().setTopics(null));
+            req.getInt();
+            ByteBuffer longer = ByteBuffer.allocate(req.remaining() + 3).put(req).put(new byte[] {1, 0, 0}).flip();
+            ParseResult parsed = codec.parse(longer);
+            assertThat(parsed).as("v%d", v).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed) parsed).request().bodyAs(MetadataRequestData.class).topics()).isNull();
+        }
+    }
+
+    @Test
+    void produceV0To2IsAdvertisedButNotParsed() {
+        ApiVersionsTable.Range produce = TABLE.range(ApiVersionsTable.PRODUCE);
+        assertThat(produce.advertisedMinVersion()).isZero();
+        assertThat(produce.minVersion()).isEqualTo((short) 3);
+        ByteBuffer v2 = ByteBuffer.allocate(10).putShort(ApiVersionsTable.PRODUCE).putShort((short) 2).putInt(5)
+                .putShort((short) -1).flip();
+        assertThat(codec.parse(v2)).isEqualTo(new ParseResult.Invalid(
+                "Received request for api with key 0 (Produce) and unsupported version 2 (serving 3-13)"));
+    }
+
+    @Test
+    void apiVersionsResponseWithFeaturesRoundTripsInEveryVersion() {
+        for (short v = 0; v <= 5; v++) {
+            ApiVersionsResponseData body = new ApiVersionsResponseData().setFinalizedFeaturesEpoch(0);
+            body.apiKeys().add(new ApiVersionsResponseData.ApiVersion().setApiKey((short) 0).setMinVersion((short) 0)
+                    .setMaxVersion((short) 13));
+            body.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey().setName("metadata.version")
+                    .setMinVersion((short) 7).setMaxVersion((short) 7));
+            body.finalizedFeatures().add(new ApiVersionsResponseData.FinalizedFeatureKey().setName("metadata.version")
+                    .setMinVersionLevel((short) 7).setMaxVersionLevel((short) 7));
+            ApiVersionsResponseData back = (ApiVersionsResponseData) encodeDecode(ApiVersionsTable.API_VERSIONS, v, body);
+            assertThat(back.apiKeys().find((short) 0).minVersion()).isZero();
+            assertThat(back.supportedFeatures()).hasSize(v >= 3 ? 1 : 0);
+            assertThat(back.finalizedFeatures()).hasSize(v >= 3 ? 1 : 0);
+        }
+    }
+
+    @Test
+    void deleteGroupsV3CarriesTheErrorMessage() {
+        for (short v = 0; v <= 3; v++) {
+            DeleteGroupsResponseData body = new DeleteGroupsResponseData();
+            body.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId("g").setErrorCode((short) 68)
+                    .setErrorMessage("The group is not empty."));
+            DeleteGroupsResponseData back = (DeleteGroupsResponseData) encodeDecode((short) 42, v, body);
+            assertThat(back.results().find("g").errorCode()).isEqualTo((short) 68);
+            assertThat(back.results().find("g").errorMessage()).isEqualTo(v >= 3 ? "The group is not empty." : null);
+        }
     }
 
     @Test

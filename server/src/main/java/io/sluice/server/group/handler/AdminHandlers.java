@@ -21,7 +21,8 @@ import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListGroups v0-5 (v4 state filter, v5 type filter), DescribeGroups v0-6 and DeleteGroups v0-2.
+ * ListGroups v0-5 (v4 state filter, v5 type filter), DescribeGroups v0-6 and DeleteGroups v0-3
+ * (v3 carries a message with each group's error).
  * Each group of a batch is answered by its own coordinator shard. Thread-safe.
  */
 public final class AdminHandlers {
@@ -89,14 +90,19 @@ public final class AdminHandlers {
         List<CompletableFuture<DeleteGroupsResponseData.DeletableGroupResult>> parts = new ArrayList<>();
         for (String groupId : req.groupsNames()) {
             parts.add(coordinator.onShard(groupId,
-                    shard -> CompletableFuture.completedFuture(new DeleteGroupsResponseData.DeletableGroupResult()
-                            .setGroupId(groupId).setErrorCode(shard.deleteGroup(groupId).code())),
-                    e -> new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(groupId).setErrorCode(e.code())));
+                    shard -> CompletableFuture.completedFuture(deleted(groupId, shard.deleteGroup(groupId))),
+                    e -> deleted(groupId, e)));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
             DeleteGroupsResponseData resp = new DeleteGroupsResponseData();
             parts.forEach(p -> resp.results().add(p.join()));
             return KafkaResponse.of(resp);
         });
+    }
+
+    /** The message field is ignorable: versions before 3 leave it out. */
+    private static DeleteGroupsResponseData.DeletableGroupResult deleted(String groupId, Errors error) {
+        return new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(groupId).setErrorCode(error.code())
+                .setErrorMessage(error == Errors.NONE ? null : error.message());
     }
 }

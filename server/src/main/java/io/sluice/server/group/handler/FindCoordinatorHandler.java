@@ -9,6 +9,7 @@ import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.group.GroupConfig;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.handler.TransactionsRefusal;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * FindCoordinator v0-6 (v4+: a batch of keys). A group's coordinator is the leader of partition
  * {@code abs(hash(groupId)) % offsets.topic.num.partitions} of {@code __consumer_offsets}, which
  * is created on the first lookup (answered COORDINATOR_NOT_AVAILABLE meanwhile; the client
- * retries, as with Kafka). Transaction coordinators come with transactions: until then
- * COORDINATOR_NOT_AVAILABLE. Thread-safe.
+ * retries, as with Kafka). Transaction coordinators come with transactions: until then a lookup
+ * is refused at once ({@link TransactionsRefusal}). Thread-safe.
  */
 public final class FindCoordinatorHandler implements ApiHandler {
 
@@ -68,7 +69,7 @@ public final class FindCoordinatorHandler implements ApiHandler {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
         if (keyType == TRANSACTION) {
-            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "transactions are not supported yet");
+            return fail(c, TransactionsRefusal.ERROR, TransactionsRefusal.message(key));
         }
         if (keyType != GROUP) {
             return fail(c, Errors.INVALID_REQUEST, "unsupported coordinator key type " + keyType);

@@ -1,0 +1,60 @@
+package io.sluice.server.protocol;
+
+import java.util.List;
+
+/**
+ * The Kafka features (KIP-584) Sluice reports in ApiVersions v3+ and so in {@code kafka-features
+ * describe} and {@code Admin.describeFeatures()}: the same feature names a Kafka 4.4 broker lists,
+ * each at the level of what Sluice really serves. None can be changed (UpdateFeatures is not
+ * served), so each supported range is one level and is also the finalized level.
+ *
+ * <p>Why each level:
+ * <ul>
+ *   <li>{@code metadata.version} 7 (3.3-IV3), the lowest level Kafka 4.4 knows. Sluice's metadata
+ *       is its own Ratis log, not KRaft's records, and every later level promises something Sluice
+ *       does not serve: SCRAM credentials (3.5-IV2), delegation tokens (3.6-IV2), controller
+ *       registration and DescribeCluster of controllers (3.7-IV0), JBOD directory assignment
+ *       (3.7-IV2), eligible leader replicas (4.0-IV1), cordoned log dirs (4.3-IV0), CIDR ACLs
+ *       (4.4-IV1). Which request versions are served is ApiVersions' own answer, not this level.</li>
+ *   <li>{@code kraft.version} 0: a static voter set ({@code controller.quorum.voters}); level 1
+ *       is KIP-853's dynamic quorum (AddRaftVoter), not served.</li>
+ *   <li>{@code group.version} 0: classic consumer groups only; level 1 is KIP-848's consumer
+ *       protocol (ConsumerGroupHeartbeat), not served.</li>
+ *   <li>{@code transaction.version} 0: transactions are not served at all (transactional ids are
+ *       refused); 0 is the lowest level there is, and tells the Java producer not to use KIP-890's
+ *       transactions v2.</li>
+ *   <li>{@code share.version}, {@code streams.version}, {@code eligible.leader.replicas.version} 0:
+ *       share groups (KIP-932), streams groups (KIP-1071) and ELR (KIP-966) are not served.</li>
+ * </ul>
+ * As in Kafka, a feature finalized at level 0 is left out of FinalizedFeatures (the tools print 0
+ * for it). Owned by the protocol layer beside {@link ApiVersionsTable}, read by the ApiVersions
+ * handler; a level changes only with the feature it names. Immutable and thread-safe.
+ */
+public final class FeatureLevels {
+
+    /** One feature: its supported range, and the finalized level (0 = off). */
+    public record Feature(String name, short minVersion, short maxVersion, short finalizedLevel) { }
+
+    /** Features never change while Sluice runs, so one epoch. Kafka's is a metadata offset. */
+    public static final long FINALIZED_FEATURES_EPOCH = 0;
+
+    private static final List<Feature> FEATURES = List.of(
+            fixed("metadata.version", 7),
+            fixed("kraft.version", 0),
+            fixed("group.version", 0),
+            fixed("transaction.version", 0),
+            fixed("share.version", 0),
+            fixed("streams.version", 0),
+            fixed("eligible.leader.replicas.version", 0));
+
+    private FeatureLevels() { }
+
+    private static Feature fixed(String name, int level) {
+        return new Feature(name, (short) level, (short) level, (short) level);
+    }
+
+    /** All features, in a fixed order. */
+    public static List<Feature> all() {
+        return FEATURES;
+    }
+}
