@@ -156,4 +156,187 @@ class RecordValidationTest {
                 Duration.ofSeconds(30))).hasSize(2);
         assertThat(broker.log()).contains("Topic compact-kept has cleanup.policy=compact");
     }
+
+    // ------------------------------------------------------------------ item 5: the true max timestamp
+
+    @Test
+    void aBatchWhoseHeaderSaysMaxTimestampZeroSurvivesRetentionAndIsStoredWithTheTrueOne() throws Exception {
+        createTopic("header-zero", Map.of("retention.ms", Long.toString(DAY_MS)));
+        createTopic("header-zero-signal", Map.of("retention.ms", Long.toString(DAY_MS)));
+        long now = System.currentTimeMillis();
+        // What librdkafka sends through some of its APIs: records at current times, header max timestamp 0.
+        ByteBuffer batch = RecordBatchBuilder.create(0, now - 30).add(null, "a".getBytes(), now - 30)
+                .add(null, "b".getBytes(), now - 10).add(null, "c".getBytes(), now - 20).headerMaxTimestamp(0).build();
+        assertThat(new RecordBatchHeader().wrap(batch, 0).maxTimestamp()).isZero();
+        assertThat(produceRaw("header-zero", batch).errorCode()).isZero();
+        awaitRetentionPass("header-zero-signal", DAY_MS);
+        assertThat(logStartOffset("header-zero")).isZero();
+        ListOffsetsResult.ListOffsetsResultInfo max = listOffsets("header-zero", OffsetSpec.maxTimestamp());
+        assertThat(max.timestamp()).isEqualTo(now - 10);
+        assertThat(max.offset()).isEqualTo(1);
+        assertThat(listOffsets("header-zero", OffsetSpec.forTimestamp(now - 15)).offset()).isEqualTo(1);
+        var read = Clients.readAll(broker.bootstrap(), List.of(new TopicPartition("header-zero", 0)), 3,
+                Duration.ofSeconds(30));
+        assertThat(read).extracting(r -> r.timestamp()).containsExactly(now - 30, now - 10, now - 20);
+    }
+
+    @ParameterizedTest(name = "compression {0}")
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void listOffsetsByTimestampFindsTheRecordInsideABatch(String compression) throws Exception {
+        String topic = "by-time-" + compression;
+        createTopic(topic, Map.of());
+        long t = System.currentTimeMillis() - 60_000;
+        long[] timestamps = {t, t + 10, t + 40, t + 20, t + 30};
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (long ts : timestamps) {
+            records.add(new ProducerRecord<>(topic, 0, ts, null, ("at " + ts).getBytes()));
+        }
+        List<Future<RecordMetadata>> sent = sendOneBatch(compression, records);
+        for (Future<RecordMetadata> f : sent) {
+            f.get();
+        }
+        ListOffsetsResult.ListOffsetsResultInfo after = listOffsets(topic, OffsetSpec.forTimestamp(t + 5));
+        assertThat(after.offset()).isEqualTo(1);
+        assertThat(after.timestamp()).isEqualTo(t + 10);
+        assertThat(listOffsets(topic, OffsetSpec.forTimestamp(t + 35)).offset()).isEqualTo(2);
+        ListOffsetsResult.ListOffsetsResultInfo max = listOffsets(topic, OffsetSpec.maxTimestamp());
+        assertThat(max.offset()).isEqualTo(2);
+        assertThat(max.timestamp()).isEqualTo(t + 40);
+        assertThat(listOffsets(topic, OffsetSpec.forTimestamp(t + 41)).offset()).isEqualTo(-1);
+    }
+
+    @ParameterizedTest(name = "compression {0}")
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void aCompactedTopicRefusesARecordWithoutAKey(String compression) throws Exception {
+        String topic = "compact-keys-" + compression;
+        createTopic(topic, Map.of("cleanup.policy", "compact"));
+        List<Future<RecordMetadata>> sent = sendOneBatch(compression, List.of(
+                new ProducerRecord<>(topic, "k".getBytes(), "v".getBytes()),
+                new ProducerRecord<>(topic, null, "keyless".getBytes())));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> sent.get(1).get());
+        assertThat(e.getCause()).isInstanceOf(InvalidRecordException.class);
+        assertThat(e.getCause().getMessage()).contains("without a key");
+        assertThat(listOffsets(topic, OffsetSpec.latest()).offset()).isZero();
+        // Keyed records go in.
+        assertThat(sendOneBatch(compression, List.of(new ProducerRecord<>(topic, "k".getBytes(), "v".getBytes())))
+                .get(0).get().offset()).isZero();
+    }
+
+    @Test
+    void timestampsOutsideTheTopicsBoundsAreInvalidTimestamp() throws Exception {
+        createTopic("ts-bounds", Map.of("message.timestamp.before.max.ms", "3600000"));
+        long now = System.currentTimeMillis();
+        for (long ts : new long[] {now + 2 * 3_600_000L, now - 2 * 3_600_000L}) {
+            // The batch's first record is fine; only a later one is out of bounds (a header check sees the first).
+            List<Future<RecordMetadata>> sent = sendOneBatch("lz4", List.of(
+                    new ProducerRecord<>("ts-bounds", 0, now, null, "ok".getBytes()),
+                    new ProducerRecord<>("ts-bounds", 0, now, null, "ok".getBytes()),
+                    new ProducerRecord<>("ts-bounds", 0, ts, null, "bad".getBytes()),
+                    new ProducerRecord<>("ts-bounds", 0, now, null, "ok".getBytes())));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> sent.get(2).get());
+            assertThat(e.getCause()).isInstanceOf(InvalidTimestampException.class);
+        }
+        assertThat(listOffsets("ts-bounds", OffsetSpec.latest()).offset()).isZero();
+    }
+
+    @Test
+    void logAppendTimeTopicsStillStampTheBrokerTime() throws Exception {
+        createTopic("append-time", Map.of("message.timestamp.type", "LogAppendTime"));
+        long before = System.currentTimeMillis();
+        RecordMetadata m = sendOneBatch("gzip", List.of(
+                new ProducerRecord<>("append-time", 0, 1000L, null, "a".getBytes()),
+                new ProducerRecord<>("append-time", 0, 2000L, null, "b".getBytes()))).get(1).get();
+        assertThat(m.timestamp()).isGreaterThanOrEqualTo(before);
+        var read = Clients.readAll(broker.bootstrap(), List.of(new TopicPartition("append-time", 0)), 2,
+                Duration.ofSeconds(30));
+        assertThat(read).allSatisfy(r -> {
+            assertThat(r.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+            assertThat(r.timestamp()).isEqualTo(m.timestamp());
+        });
+        assertThat(listOffsets("append-time", OffsetSpec.maxTimestamp()).offset()).isZero();
+    }
+
+    // ------------------------------------------------------------------ librdkafka (kcat) batches
+
+    @ParameterizedTest(name = "kcat -z {0}")
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void librdkafkaBatchesAreValidatedRecordByRecord(String codec) throws Exception {
+        assumeTrue(kcatAvailable(), "kcat is not installed (Debian package kcat): skipping");
+        String topic = "kcat-compact-" + codec;
+        createTopic(topic, Map.of("cleanup.policy", "compact"));
+        long before = System.currentTimeMillis();
+        Kcat keyed = kcat("k1:v1\nk2:v2\nk3:v3\n", "-P", "-t", topic, "-p", "0", "-K:", "-z", codec);
+        assertThat(keyed.exitCode()).as(keyed.output()).isZero();
+        ListOffsetsResult.ListOffsetsResultInfo max = listOffsets(topic, OffsetSpec.maxTimestamp());
+        assertThat(max.timestamp()).isGreaterThanOrEqualTo(before - 1000).isLessThanOrEqualTo(System.currentTimeMillis());
+        Kcat keyless = kcat("no key\n", "-P", "-t", topic, "-p", "0", "-z", codec);
+        // librdkafka's text for INVALID_RECORD; kcat exits 1 when a message was not delivered.
+        assertThat(keyless.exitCode()).as(keyless.output()).isNotZero();
+        assertThat(keyless.output()).contains("Broker failed to validate record");
+        assertThat(listOffsets(topic, OffsetSpec.latest()).offset()).isEqualTo(3);
+        Kcat consumed = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-f", "%k=%s\\n");
+        assertThat(consumed.output()).contains("k1=v1").contains("k2=v2").contains("k3=v3");
+    }
+
+    private record Kcat(int exitCode, String output) { }
+
+    private static boolean kcatAvailable() {
+        try {
+            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static Kcat kcat(String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kcat", "-b", broker.bootstrap()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Kcat(p.exitValue(), out);
+    }
+
+    // ------------------------------------------------------------------ malformed records (raw batches)
+
+    @Test
+    void malformedRecordsAreInvalidRecordAndNothingIsStored() throws Exception {
+        createTopic("malformed", Map.of());
+        long now = System.currentTimeMillis();
+        ByteBuffer nullHeaderKey = RecordBatchBuilder.create(0, now).add("k".getBytes(), null, now, "ok", null).build();
+        ByteBuffer three = RecordBatchBuilder.create(0, now).compression(4).add(null, "a".getBytes(), now)
+                .add(null, "b".getBytes(), now).add(null, "c".getBytes(), now).build();
+        ByteBuffer countTooHigh = withCount(three, 4);
+        ByteBuffer countTooLow = withCount(three, 2);
+        ByteBuffer deltas = RecordBatchBuilder.create(0, now).add(null, "a".getBytes(), now).add(null, "b".getBytes(), now)
+                .build();
+        deltas.put(RecordBatchDescriptor.RECORDS_OFFSET + 3, (byte) 2); // record 0's offset delta 0 -> 1
+        resetCrc(deltas);
+        for (ByteBuffer bad : List.of(nullHeaderKey, countTooHigh, countTooLow, deltas)) {
+            ProduceResponseData.PartitionProduceResponse r = produceRaw("malformed", bad);
+            assertThat(r.errorCode()).isEqualTo((short) 87); // INVALID_RECORD
+            assertThat(r.errorMessage()).isNotBlank();
+        }
+        assertThat(listOffsets("malformed", OffsetSpec.latest()).offset()).isZero();
+        assertThat(produceRaw("malformed", three).errorCode()).isZero();
+        assertThat(broker.log()).contains("record header with a null key")
+                .contains("fewer records than the header's record count").contains("offset deltas are not 0, 1, 2");
+    }
+
+    private static ByteBuffer withCount(ByteBuffer batch, int count) {
+        ByteBuffer copy = ByteBuffer.allocate(batch.limit());
+        copy.put(batch.duplicate()).flip();
+        copy.putInt(RecordBatchDescriptor.RECORD_COUNT_OFFSET, count);
+        copy.putInt(RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET, count - 1);
+        resetCrc(copy);
+        return copy;
+    }
+
+    private static void resetCrc(ByteBuffer batch) {
+        batch.putInt(RecordBatchDescriptor.CRC_OFFSET, (int) RecordBatchHeader.computeCrc(batch, 0, batch.limit()));
+    }
 }
