@@ -2,15 +2,13 @@ package io.sluice.storage.batch;
 
 import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import net.jpountz.lz4.LZ4FrameInputStream;
-import net.jpountz.lz4.LZ4SafeDecompressor;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.xxhash.XXHash32;
-import net.jpountz.xxhash.XXHashFactory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.io.DirectBufferInputStream;
 import org.xerial.snappy.SnappyInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -19,31 +17,39 @@ import java.util.zip.GZIPInputStream;
  * <ul>
  *   <li>1 gzip: {@link GZIPInputStream} with an 8 KiB input buffer;</li>
  *   <li>2 snappy: xerial's {@link SnappyInputStream} (its own framed format, and raw snappy blocks);</li>
- *   <li>3 lz4: the LZ4 frame format, one frame ({@link LZ4FrameInputStream}; Kafka reads the same frames
- *       with its own KafkaLZ4BlockInputStream over lz4-java's safe decompressor and XXHash32). One
- *       difference: Kafka skips the optional content checksum at the frame's end, lz4-java checks it,
- *       so a frame with a wrong one is refused here (the producer wrote it wrong; the batch CRC matched);</li>
+ *   <li>3 lz4: one LZ4 frame, read as Kafka's KafkaLZ4BlockInputStream reads it ({@link Lz4FrameStream},
+ *       over lz4-java's safe decompressor and XXHash32);</li>
  *   <li>4 zstd: zstd-jni's {@link ZstdInputStreamNoFinalizer} (buffers from its recycling pool).</li>
  * </ul>
  *
- * <p>Stateless; thread-safe (the factories are).
+ * The compressed bytes are read in place through a reused view (Agrona's
+ * {@link DirectBufferInputStream} over an {@link UnsafeBuffer}), never copied out first.
+ *
+ * <p>Not thread-safe: one per {@link RecordCursor}; each {@link #open} ends the previous stream's use.
  */
 final class Decompression {
 
-    private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
-    private static final XXHash32 XXHASH32 = XXHashFactory.fastestInstance().hash32();
     private static final int GZIP_INPUT_BUFFER_BYTES = 8 * 1024;
 
-    private Decompression() {
-    }
+    private final UnsafeBuffer compressedView = new UnsafeBuffer(0, 0);
+    private final DirectBufferInputStream compressedInput = new DirectBufferInputStream();
+    private final Lz4FrameStream lz4 = new Lz4FrameStream();
 
-    /** @param codec 1..4 (the batch attributes' codec bits; 0 and unknown codecs are the caller's) */
-    static InputStream open(int codec, InputStream compressed) throws IOException {
+    /**
+     * The decompressed stream of {@code [offset, offset + length)} of {@code buffer}.
+     *
+     * @param codec 1..4 (the batch attributes' codec bits; 0 and unknown codecs are the caller's)
+     */
+    InputStream open(int codec, ByteBuffer buffer, int offset, int length) throws IOException {
+        if (codec == 3) {
+            return lz4.open(buffer, offset, length);
+        }
+        compressedView.wrap(buffer, offset, length);
+        compressedInput.wrap(compressedView);
         return switch (codec) {
-            case 1 -> new GZIPInputStream(compressed, GZIP_INPUT_BUFFER_BYTES);
-            case 2 -> new SnappyInputStream(compressed);
-            case 3 -> new LZ4FrameInputStream(compressed, LZ4, XXHASH32, true);
-            case 4 -> new ZstdInputStreamNoFinalizer(compressed, RecyclingBufferPool.INSTANCE);
+            case 1 -> new GZIPInputStream(compressedInput, GZIP_INPUT_BUFFER_BYTES);
+            case 2 -> new SnappyInputStream(compressedInput);
+            case 4 -> new ZstdInputStreamNoFinalizer(compressedInput, RecyclingBufferPool.INSTANCE);
             default -> throw new IOException("unknown compression codec " + codec);
         };
     }

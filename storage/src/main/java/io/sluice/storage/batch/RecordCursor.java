@@ -1,8 +1,6 @@
 package io.sluice.storage.batch;
 
 import io.sluice.storage.ErrorCode;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.io.DirectBufferInputStream;
 import org.xerial.snappy.SnappyError;
 
 import java.io.IOException;
@@ -33,8 +31,7 @@ public final class RecordCursor implements AutoCloseable {
     /** Decompressed bytes read from the stream at a time (Kafka's ChunkedBytesStream uses 16 KiB too). */
     public static final int CHUNK_BYTES = 16 * 1024;
 
-    private final UnsafeBuffer compressedView = new UnsafeBuffer(0, 0);
-    private final DirectBufferInputStream compressedInput = new DirectBufferInputStream();
+    private final Decompression decompression = new Decompression();
     private byte[] chunk;
     private ByteBuffer chunkBuffer;
 
@@ -84,10 +81,8 @@ public final class RecordCursor implements AutoCloseable {
         pos = 0;
         end = 0;
         windowBase = 0;
-        compressedView.wrap(buffer, recordsStart, recordsEnd - recordsStart);
-        compressedInput.wrap(compressedView);
         try {
-            stream = Decompression.open(codec, compressedInput);
+            stream = decompression.open(codec, buffer, recordsStart, recordsEnd - recordsStart);
         } catch (IOException | RuntimeException | SnappyError e) {
             fail("compressed records do not decompress");
         }

@@ -135,6 +135,37 @@ class RecordValidatorTest {
     }
 
     @Test
+    void lz4FramesWithBlockAndContentChecksumsAndContentSizeWalk() throws Exception {
+        RecordBatchBuilder b = builder(0);
+        for (int i = 0; i < 100; i++) {
+            b.add(("k" + i).getBytes(), new byte[1000], NOW - i);
+        }
+        ByteBuffer plain = b.build();
+        byte[] records = new byte[plain.limit() - RECORDS_OFFSET];
+        plain.duplicate().position(RECORDS_OFFSET).get(records);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var lz4 = new net.jpountz.lz4.LZ4FrameOutputStream(out, net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+                records.length, net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
+            lz4.write(records);
+        }
+        byte[] compressed = out.toByteArray();
+        ByteBuffer batch = ByteBuffer.allocate(RECORDS_OFFSET + compressed.length);
+        batch.put(plain.duplicate().limit(RECORDS_OFFSET)).put(compressed).flip();
+        batch.putInt(LENGTH_OFFSET, batch.limit() - LOG_OVERHEAD);
+        batch.putShort(ATTRIBUTES_OFFSET, (short) 3);
+        resetCrc(batch);
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.NONE);
+        assertThat(validator.maxTimestamp()).isEqualTo(NOW);
+        // A flipped byte inside a block fails its block checksum.
+        batch.put(RECORDS_OFFSET + 40, (byte) (batch.get(RECORDS_OFFSET + 40) ^ 1));
+        resetCrc(batch);
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.INVALID_RECORD);
+    }
+
+    @Test
     void controlBatchesAndProducerIdsWithoutSequenceAreInvalidRecord() {
         ByteBuffer control = builder(0).add(null, null, NOW).build();
         control.putShort(ATTRIBUTES_OFFSET, (short) CONTROL_FLAG_MASK);
