@@ -16,7 +16,8 @@ import java.util.zip.GZIPInputStream;
  * them (its {@code *Compression.wrapForInput}), with the same libraries at the same versions:
  * <ul>
  *   <li>1 gzip: {@link GZIPInputStream} with an 8 KiB input buffer;</li>
- *   <li>2 snappy: xerial's {@link SnappyInputStream} (its own framed format, and raw snappy blocks);</li>
+ *   <li>2 snappy: xerial's {@link SnappyInputStream} (its own framed format, and raw snappy blocks), its
+ *       chunk size bounded by the batch's compressed bytes;</li>
  *   <li>3 lz4: one LZ4 frame, read as Kafka's KafkaLZ4BlockInputStream reads it ({@link Lz4FrameStream},
  *       over lz4-java's safe decompressor and XXHash32);</li>
  *   <li>4 zstd: zstd-jni's {@link ZstdInputStreamNoFinalizer} (buffers from its recycling pool).</li>
@@ -48,7 +49,9 @@ final class Decompression {
         compressedInput.wrap(compressedView);
         return switch (codec) {
             case 1 -> new GZIPInputStream(compressedInput, GZIP_INPUT_BUFFER_BYTES);
-            case 2 -> new SnappyInputStream(compressedInput);
+            // A chunk cannot be bigger than the bytes there are: bounding it keeps a lying chunk header
+            // from making snappy allocate up to its own limit (512 MiB) for one batch.
+            case 2 -> new SnappyInputStream(compressedInput, Math.max(length, 1));
             case 4 -> new ZstdInputStreamNoFinalizer(compressedInput, RecyclingBufferPool.INSTANCE);
             default -> throw new IOException("unknown compression codec " + codec);
         };

@@ -166,6 +166,15 @@ class RecordValidatorTest {
     }
 
     @Test
+    void aSnappyChunkClaimingMoreBytesThanTheBatchHoldsIsInvalidRecord() {
+        ByteBuffer batch = builder(2).add(null, new byte[500], NOW).build();
+        // xerial framing: 8 bytes magic, 4 version, 4 compatible version, then each chunk's size (big-endian).
+        batch.putInt(RECORDS_OFFSET + 16, 400 * 1024 * 1024);
+        resetCrc(batch);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+    }
+
+    @Test
     void controlBatchesAndProducerIdsWithoutSequenceAreInvalidRecord() {
         ByteBuffer control = builder(0).add(null, null, NOW).build();
         control.putShort(ATTRIBUTES_OFFSET, (short) CONTROL_FLAG_MASK);
