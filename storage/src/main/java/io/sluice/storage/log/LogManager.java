@@ -332,13 +332,13 @@ public final class LogManager implements AutoCloseable {
 
     /**
      * A compact-only topic is never deleted by retention, and Sluice has no log cleaner yet, so it
-     * grows without bound: say so once per topic, not once per partition and pass.
+     * grows unless its owner deletes records: say so once per topic, not once per partition and pass.
      */
     private void warnOnceIfKeptWhole(MappedPartitionLog log) {
         if (log.config.keptWhole() && keptWholeWarned.add(log.tp.topic())) {
-            LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole "
-                    + "(never deleted by retention.ms or retention.bytes, as in Kafka) and grow without bound",
-                    log.tp.topic());
+            LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole: "
+                    + "never deleted by retention.ms or retention.bytes (as in Kafka), only below a log start offset "
+                    + "moved by DeleteRecords", log.tp.topic());
         }
     }
 
