@@ -102,8 +102,8 @@ final class ProduceHandler implements ApiHandler {
         ByteBuffer batch = records.buffer();
         Partition.Append a = p.appendAsLeader(batch);
         if (a.errorCode() != Errors.NONE) {
-            if (a.errorCode() == Errors.CORRUPT_MESSAGE || a.errorCode() == Errors.INVALID_RECORD
-                    || a.errorCode() == Errors.INVALID_TIMESTAMP) {
+            if (a.errorMessage() != null || a.errorCode() == Errors.CORRUPT_MESSAGE
+                    || a.errorCode() == Errors.INVALID_RECORD) {
                 LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}{}", batch.remaining(), topic.name(),
                         pd.index(), client.remoteAddress(), a.errorCode(),
                         a.errorMessage() == null ? "" : " (" + a.errorMessage() + ")");

@@ -321,6 +321,15 @@ class RecordValidationTest {
             assertThat(r.errorCode()).isEqualTo((short) 87); // INVALID_RECORD
             assertThat(r.errorMessage()).isNotBlank();
         }
+        // Compressed bytes that do not decompress: Kafka 4.4.0 answers UNKNOWN_SERVER_ERROR (-1), so does Sluice.
+        ByteBuffer garbage = RecordBatchBuilder.create(0, now).compression(1).add(null, new byte[500], now).build();
+        for (int i = RecordBatchDescriptor.RECORDS_OFFSET + 8; i < garbage.limit(); i++) {
+            garbage.put(i, (byte) (garbage.get(i) ^ 0x5A));
+        }
+        resetCrc(garbage);
+        ProduceResponseData.PartitionProduceResponse g = produceRaw("malformed", garbage);
+        assertThat(g.errorCode()).isEqualTo((short) -1);
+        assertThat(g.errorMessage()).isEqualTo("compressed records do not decompress");
         assertThat(listOffsets("malformed", OffsetSpec.latest()).offset()).isZero();
         assertThat(produceRaw("malformed", three).errorCode()).isZero();
         assertThat(broker.log()).contains("record header with a null key")

@@ -3,6 +3,7 @@ package io.sluice.storage.batch;
 import io.sluice.storage.ErrorCode;
 import org.xerial.snappy.SnappyError;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -19,8 +20,9 @@ import static io.sluice.storage.batch.RecordDescriptor.VARLONG_BYTES_MAX;
  * {@link #CHUNK_BYTES}, so memory stays bounded whatever the batch holds.
  *
  * <p>A malformed record ends the walk with a fault ({@link ErrorCode#INVALID_RECORD}, as Kafka's
- * DefaultRecord reader throws InvalidRecordException) and a reason for the log line; the walk never
- * throws for bad input. Each skip is bounded by the record's own length field, so a decompression
+ * DefaultRecord reader throws InvalidRecordException; {@link ErrorCode#UNKNOWN_SERVER_ERROR} for a
+ * compressed stream that does not decompress, as Kafka answers it) and a reason for the log line;
+ * the walk never throws for bad input. Each skip is bounded by the record's own length field, so a decompression
  * bomb costs at most what the record claims.
  *
  * <p>Not thread-safe: one per thread, reused batch after batch; {@link #close()} after each batch
@@ -84,7 +86,8 @@ public final class RecordCursor implements AutoCloseable {
         try {
             stream = decompression.open(codec, buffer, recordsStart, recordsEnd - recordsStart);
         } catch (IOException | RuntimeException | SnappyError e) {
-            fail("compressed records do not decompress");
+            // Kafka's wrapForInput turns any failure here into a KafkaException: UNKNOWN_SERVER_ERROR.
+            fail(ErrorCode.UNKNOWN_SERVER_ERROR, "compressed records do not decompress");
         }
         return fault;
     }
@@ -186,8 +189,12 @@ public final class RecordCursor implements AutoCloseable {
     // ---------------------------------------------------------------- bytes
 
     private boolean fail(String reason) {
+        return fail(ErrorCode.INVALID_RECORD, reason);
+    }
+
+    private boolean fail(short error, String reason) {
         if (fault == ErrorCode.NONE) {
-            fault = ErrorCode.INVALID_RECORD;
+            fault = error;
             faultReason = reason;
         }
         return false;
@@ -279,8 +286,11 @@ public final class RecordCursor implements AutoCloseable {
             return true;
         } catch (IOException | RuntimeException | SnappyError e) {
             // A corrupt stream (bad block, checksum, frame; snappy throws an Error for a chunk size it
-            // cannot take): the bytes passed the CRC, so the producer wrote them so.
-            fail("compressed records do not decompress");
+            // cannot take): the bytes passed the CRC, so the producer wrote them so. Kafka's record
+            // iterator answers a premature end (EOFException) with INVALID_RECORD and any other failure
+            // with a KafkaException, i.e. UNKNOWN_SERVER_ERROR (measured against Kafka 4.4.0): the same here.
+            fail(e instanceof EOFException ? ErrorCode.INVALID_RECORD : ErrorCode.UNKNOWN_SERVER_ERROR,
+                    "compressed records do not decompress");
             close();
             return false;
         }

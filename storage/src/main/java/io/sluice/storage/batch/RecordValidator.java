@@ -14,7 +14,9 @@ import static io.sluice.storage.batch.RecordBatchDescriptor.*;
  * <ul>
  *   <li>the records themselves: exactly the header's record count of well-formed records, offset
  *       deltas 0, 1, 2, ... (Kafka re-compresses a batch whose deltas differ; Sluice never re-encodes,
- *       so it refuses one), no null header key: else {@link ErrorCode#INVALID_RECORD};</li>
+ *       so it refuses one; Kafka stores an uncompressed one as sent), no null header key: else
+ *       {@link ErrorCode#INVALID_RECORD}; compressed records that do not decompress:
+ *       {@link ErrorCode#UNKNOWN_SERVER_ERROR}, Kafka's answer;</li>
  *   <li>a key on every record of a compacted topic: else {@link ErrorCode#INVALID_RECORD};</li>
  *   <li>for CreateTime topics, each record's timestamp within {@code message.timestamp.before.max.ms}
  *       and {@code message.timestamp.after.max.ms} of now (-1, no timestamp, is allowed); a batch

@@ -124,14 +124,14 @@ class RecordValidatorTest {
 
     @ParameterizedTest(name = "codec {0}")
     @ValueSource(ints = {1, 2, 3, 4})
-    void garbageInsteadOfACompressedStreamIsInvalidRecord(int codec) {
+    void garbageInsteadOfACompressedStreamIsUnknownServerErrorAsInKafka(int codec) {
         ByteBuffer batch = builder(codec).add(null, new byte[500], NOW).build();
         for (int i = RECORDS_OFFSET + 8; i < batch.limit(); i++) {
             batch.put(i, (byte) (batch.get(i) ^ 0x5A));
         }
         resetCrc(batch);
-        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
-        assertThat(validator.faultReason()).isNotNull();
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+        assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
     }
 
     @Test
@@ -162,16 +162,16 @@ class RecordValidatorTest {
         // A flipped byte inside a block fails its block checksum.
         batch.put(RECORDS_OFFSET + 40, (byte) (batch.get(RECORDS_OFFSET + 40) ^ 1));
         resetCrc(batch);
-        assertThat(validate(batch, true)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
     }
 
     @Test
-    void aSnappyChunkClaimingMoreBytesThanTheBatchHoldsIsInvalidRecord() {
+    void aSnappyChunkClaimingMoreBytesThanTheBatchHoldsIsRefused() {
         ByteBuffer batch = builder(2).add(null, new byte[500], NOW).build();
         // xerial framing: 8 bytes magic, 4 version, 4 compatible version, then each chunk's size (big-endian).
         batch.putInt(RECORDS_OFFSET + 16, 400 * 1024 * 1024);
         resetCrc(batch);
-        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR); // Kafka 4.4.0's answer too
     }
 
     @Test
