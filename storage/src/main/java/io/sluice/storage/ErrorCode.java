@@ -9,6 +9,8 @@ package io.sluice.storage;
  */
 public final class ErrorCode {
 
+    /** Kafka's code for an exception it did not expect, e.g. a compressed stream that does not decompress. */
+    public static final short UNKNOWN_SERVER_ERROR = -1;
     public static final short NONE = 0;
     public static final short OFFSET_OUT_OF_RANGE = 1;
     public static final short CORRUPT_MESSAGE = 2;
@@ -27,6 +29,7 @@ public final class ErrorCode {
     /** Kafka's name of a code, for log lines and test messages. */
     public static String name(short code) {
         return switch (code) {
+            case UNKNOWN_SERVER_ERROR -> "UNKNOWN_SERVER_ERROR";
             case NONE -> "NONE";
             case OFFSET_OUT_OF_RANGE -> "OFFSET_OUT_OF_RANGE";
             case CORRUPT_MESSAGE -> "CORRUPT_MESSAGE";

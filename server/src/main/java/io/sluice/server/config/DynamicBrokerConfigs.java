@@ -59,10 +59,6 @@ public final class DynamicBrokerConfigs {
                     + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
         }
         if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name)) {
-            if (name.equals("log.cleanup.policy") && value != null && value.contains("compact")) {
-                return new Refusal(INVALID_REQUEST, "Cannot set log.cleanup.policy=" + value
-                        + " dynamically: log compaction is not implemented in Sluice yet");
-            }
             return null;
         }
         SettingSupport.Kind kind = SettingSupport.classify(name);

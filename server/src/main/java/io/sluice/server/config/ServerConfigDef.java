@@ -148,11 +148,10 @@ public final class ServerConfigDef {
         define(LOG_FLUSH_INTERVAL_MS, LONG, null, Validator.atLeast(0), "Force after this many ms.");
         define(LOG_INDEX_SIZE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(4), "Offset index size.");
         define(LOG_INDEX_INTERVAL_BYTES, INT, 4096, Validator.atLeast(0), "Bytes between index entries.");
-        // compact is Kafka's, but Sluice has no compaction yet: its logs would be deleted by
-        // retention instead of compacted, losing data a compacted topic keeps.
-        define(LOG_CLEANUP_POLICY, LIST, "delete", v -> ((java.util.List<?>) v).contains("compact")
-                ? "log compaction is not implemented yet (compacted logs would be deleted by retention instead)"
-                : Validator.listOf("delete").check(v), "Cleanup policy: delete (compact fails the start until compaction exists).");
+        // Retention deletes only where the policy has delete; until the log cleaner exists a
+        // compact-only log is kept whole (storage's LogRetention), which loses nothing it would keep.
+        define(LOG_CLEANUP_POLICY, LIST, "delete", Validator.listOf("delete", "compact"),
+                "Cleanup policy; retention deletes only where it has delete (compact-only logs are kept whole).");
         define(MESSAGE_MAX_BYTES, INT, 1_048_588, Validator.atLeast(0), "Largest record batch accepted.");
         define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, Validator.ANY, "Create topics on metadata request.");
         define(DELETE_TOPIC_ENABLE, BOOLEAN, true, Validator.ANY, "Allow DeleteTopics.");

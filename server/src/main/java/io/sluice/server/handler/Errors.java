@@ -16,6 +16,7 @@ final class Errors {
     static final short INVALID_TOPIC_EXCEPTION = 17;
     static final short NOT_ENOUGH_REPLICAS = 19;
     static final short INVALID_REQUIRED_ACKS = 21;
+    static final short INVALID_TIMESTAMP = 32;
     static final short UNSUPPORTED_VERSION = 35;
     static final short TOPIC_ALREADY_EXISTS = 36;
     static final short INVALID_PARTITIONS = 37;

@@ -15,7 +15,7 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicR
 
 /**
  * ListOffsets (v1-10): earliest (-2), latest (-1, the high watermark), max timestamp (-3),
- * earliest local (-4), or the first offset at or after a timestamp (batch granularity). Other
+ * earliest local (-4), or the first record at or after a timestamp (record granularity, as Kafka). Other
  * negative sentinels (tiered storage's -5) answer "no offset" (-1), as a broker without remote
  * storage does. Thread-safe.
  */

@@ -102,10 +102,14 @@ final class ProduceHandler implements ApiHandler {
         ByteBuffer batch = records.buffer();
         Partition.Append a = p.appendAsLeader(batch);
         if (a.errorCode() != Errors.NONE) {
-            if (a.errorCode() == Errors.CORRUPT_MESSAGE || a.errorCode() == Errors.INVALID_RECORD) {
-                LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}", batch.remaining(), topic.name(),
-                        pd.index(), client.remoteAddress(), a.errorCode());
+            if (a.errorMessage() != null || a.errorCode() == Errors.CORRUPT_MESSAGE
+                    || a.errorCode() == Errors.INVALID_RECORD) {
+                LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}{}", batch.remaining(), topic.name(),
+                        pd.index(), client.remoteAddress(), a.errorCode(),
+                        a.errorMessage() == null ? "" : " (" + a.errorMessage() + ")");
             }
+            // Kafka (KIP-467) says why in the error message; the Java client puts it in its exception.
+            pr.setErrorMessage(a.errorMessage());
             return a.errorCode();
         }
         pr.setBaseOffset(a.baseOffset()).setLogAppendTimeMs(a.logAppendTimeMs()).setLogStartOffset(a.logStartOffset());

@@ -27,11 +27,18 @@ public final class Partition {
         void onAppend(Partition partition);
     }
 
-    /** Outcome of a leader append; offsets are those of the stored (or originally stored) batch. */
+    /**
+     * Outcome of a leader append; offsets are those of the stored (or originally stored) batch.
+     * {@code errorMessage} says why a batch was refused where the code alone does not (a record fault).
+     */
     public record Append(short errorCode, long baseOffset, long lastOffset, long logAppendTimeMs,
-                         long logStartOffset, boolean duplicate) {
+                         long logStartOffset, boolean duplicate, String errorMessage) {
         static Append error(short code, long logStartOffset) {
-            return new Append(code, -1, -1, -1, logStartOffset, false);
+            return error(code, logStartOffset, null);
+        }
+
+        static Append error(short code, long logStartOffset, String errorMessage) {
+            return new Append(code, -1, -1, -1, logStartOffset, false, errorMessage);
         }
     }
 
@@ -135,17 +142,18 @@ public final class Partition {
             }
             if (check.isDuplicate()) {
                 ProducerStateTable.BatchMetadata d = check.duplicate();
-                return new Append(ErrorCode.NONE, d.firstOffset(), d.lastOffset(), -1, log.logStartOffset(), true);
+                return new Append(ErrorCode.NONE, d.firstOffset(), d.lastOffset(), -1, log.logStartOffset(), true, null);
             }
         }
         AppendResult r = log.append(batch, leaderEpoch);
         if (!r.isSuccess()) {
-            return Append.error(r.errorCode(), r.logStartOffset());
+            return Append.error(r.errorCode(), r.logStartOffset(), r.errorMessage());
         }
         if (pid != ProducerStateTable.NO_PRODUCER_ID) {
             producers.update(pid, epoch, firstSeq, lastSeq, r.firstOffset(), r.lastOffset());
         }
-        return new Append(ErrorCode.NONE, r.firstOffset(), r.lastOffset(), r.logAppendTimeMs(), r.logStartOffset(), false);
+        return new Append(ErrorCode.NONE, r.firstOffset(), r.lastOffset(), r.logAppendTimeMs(), r.logStartOffset(), false,
+                null);
     }
 
     public TopicPartitionId id() {

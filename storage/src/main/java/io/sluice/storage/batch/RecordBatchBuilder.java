@@ -7,8 +7,9 @@ import java.util.List;
 import static io.sluice.storage.batch.RecordBatchDescriptor.*;
 
 /**
- * Builds uncompressed v2 batches (KIP-98 record encoding: zigzag varints) for tests, benchmarks and
- * tools. The broker never builds batches: it stores what producers send.
+ * Builds v2 batches (KIP-98 record encoding, {@link RecordDescriptor}) for tests, benchmarks and
+ * tools: uncompressed, or compressed with the codec libraries and framing kafka-clients uses
+ * (see {@link Decompression}). The broker never builds batches: it stores what producers send.
  *
  * <p>Not thread-safe; one builder per batch.
  */
@@ -24,6 +25,9 @@ public final class RecordBatchBuilder {
     private final List<byte[]> keys = new ArrayList<>();
     private final List<byte[]> values = new ArrayList<>();
     private final List<Long> timestamps = new ArrayList<>();
+    private final List<String[]> headerKeys = new ArrayList<>();
+    private int codec;
+    private Long headerMaxTimestamp;
 
     private RecordBatchBuilder(long baseOffset, long baseTimestamp) {
         this.baseOffset = baseOffset;
@@ -74,9 +78,34 @@ public final class RecordBatchBuilder {
     }
 
     public RecordBatchBuilder add(byte[] key, byte[] value, long timestamp) {
+        return add(key, value, timestamp, new String[0]);
+    }
+
+    /** A record with headers of these keys (a null key is written as length -1, which Kafka refuses) and empty values. */
+    public RecordBatchBuilder add(byte[] key, byte[] value, long timestamp, String... headerKeys) {
         keys.add(key);
         values.add(value);
         timestamps.add(timestamp);
+        this.headerKeys.add(headerKeys);
+        return this;
+    }
+
+    /** Compression codec id: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
+    public RecordBatchBuilder compression(int codec) {
+        if (codec < 0 || codec > COMPRESSION_CODEC_MAX) {
+            throw new IllegalArgumentException("codec " + codec);
+        }
+        this.codec = codec;
+        attributes = (short) ((attributes & ~COMPRESSION_CODEC_MASK) | codec);
+        return this;
+    }
+
+    /**
+     * Writes this max timestamp into the header instead of the records' true one, as some clients
+     * do (librdkafka writes 0 through some of its APIs).
+     */
+    public RecordBatchBuilder headerMaxTimestamp(long maxTimestamp) {
+        this.headerMaxTimestamp = maxTimestamp;
         return this;
     }
 
@@ -87,9 +116,15 @@ public final class RecordBatchBuilder {
         for (int i = 0; i < values.size(); i++) {
             long ts = timestamps.get(i);
             maxTs = Math.max(maxTs, ts);
-            writeRecord(records, i, ts - baseTimestamp, keys.get(i), values.get(i));
+            writeRecord(records, i, ts - baseTimestamp, keys.get(i), values.get(i), headerKeys.get(i));
         }
         records.flip();
+        if (codec != 0) {
+            records = Compressors.compress(codec, records);
+        }
+        if (headerMaxTimestamp != null) {
+            maxTs = headerMaxTimestamp;
+        }
         int size = HEADER_LENGTH + records.remaining();
         ByteBuffer buf = ByteBuffer.allocate(size);
         buf.putLong(BASE_OFFSET_OFFSET, baseOffset);
@@ -113,19 +148,33 @@ public final class RecordBatchBuilder {
         int total = 0;
         for (int i = 0; i < values.size(); i++) {
             total += 5 * 6 + 10 + (keys.get(i) == null ? 0 : keys.get(i).length)
-                    + (values.get(i) == null ? 0 : values.get(i).length);
+                    + (values.get(i) == null ? 0 : values.get(i).length) + headersSize(headerKeys.get(i));
         }
         return total;
     }
 
-    private static void writeRecord(ByteBuffer out, int offsetDelta, long timestampDelta, byte[] key, byte[] value) {
-        ByteBuffer body = ByteBuffer.allocate(5 * 5 + 10 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length));
+    private static int headersSize(String[] headerKeys) {
+        int total = 0;
+        for (String k : headerKeys) {
+            total += 10 + (k == null ? 0 : k.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        return total;
+    }
+
+    private static void writeRecord(ByteBuffer out, int offsetDelta, long timestampDelta, byte[] key, byte[] value,
+                                    String[] headerKeys) {
+        ByteBuffer body = ByteBuffer.allocate(5 * 5 + 10 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length)
+                + headersSize(headerKeys));
         body.put((byte) 0); // record attributes
         writeVarlong(body, timestampDelta);
         writeVarint(body, offsetDelta);
         writeBytes(body, key);
         writeBytes(body, value);
-        writeVarint(body, 0); // headers
+        writeVarint(body, headerKeys.length);
+        for (String k : headerKeys) {
+            writeBytes(body, k == null ? null : k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            writeBytes(body, new byte[0]);
+        }
         body.flip();
         writeVarint(out, body.remaining());
         out.put(body);

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 import static io.sluice.storage.batch.RecordBatchDescriptor.*;
 
 /**
- * Checks v2 batches by their header and CRC only (records are never decoded or decompressed) and
- * maps each fault to the Kafka error code a Kafka broker gives for it:
+ * Checks v2 batches by their header and CRC (the first half of a leader append's validation, all
+ * of a follower's; {@link RecordValidator} then walks a leader's records) and maps each fault to
+ * the Kafka error code a Kafka broker gives for it:
  * <ul>
  *   <li>fewer bytes than a header, a length field that disagrees with the bytes given, a CRC
  *       mismatch: {@link ErrorCode#CORRUPT_MESSAGE};</li>

@@ -10,12 +10,18 @@ import io.sluice.storage.ErrorCode;
  * @param lastOffset     last offset of the last stored batch, -1 on error
  * @param logAppendTimeMs the broker time written into the batch for LogAppendTime topics, -1 for CreateTime
  * @param logStartOffset the log start offset after the append
+ * @param errorMessage   why a batch was refused, for the produce response's error message (Kafka sends
+ *                       one for record errors); null when there is nothing to add to the code
  */
 public record AppendResult(short errorCode, long firstOffset, long lastOffset, long logAppendTimeMs,
-                           long logStartOffset) {
+                           long logStartOffset, String errorMessage) {
 
     public static AppendResult error(short errorCode, long logStartOffset) {
-        return new AppendResult(errorCode, -1L, -1L, -1L, logStartOffset);
+        return error(errorCode, logStartOffset, null);
+    }
+
+    public static AppendResult error(short errorCode, long logStartOffset, String errorMessage) {
+        return new AppendResult(errorCode, -1L, -1L, -1L, logStartOffset, errorMessage);
     }
 
     public boolean isSuccess() {

@@ -27,11 +27,15 @@ import java.util.Objects;
  * @param logAppendTime           {@code message.timestamp.type}: true for LogAppendTime, false for CreateTime
  * @param timestampBeforeMaxMs    {@code message.timestamp.before.max.ms} (CreateTime only)
  * @param timestampAfterMaxMs     {@code message.timestamp.after.max.ms} (CreateTime only)
+ * @param cleanupDelete           {@code cleanup.policy} contains {@code delete}: retention by time and size applies
+ * @param cleanupCompact          {@code cleanup.policy} contains {@code compact}: every record needs a key (Kafka's
+ *                                LogValidator); Sluice does not compact yet, so such a log is kept whole unless
+ *                                {@code delete} is in the policy too
  */
 public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
                         int maxMessageBytes, long flushMessages, long flushMs, long retentionMs,
                         long retentionBytes, boolean logAppendTime, long timestampBeforeMaxMs,
-                        long timestampAfterMaxMs) {
+                        long timestampAfterMaxMs, boolean cleanupDelete, boolean cleanupCompact) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -45,11 +49,12 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
     public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String CLEANUP_POLICY = "cleanup.policy";
 
     /** Kafka's defaults (4.x). */
     public static final LogConfig DEFAULTS = new LogConfig(1024 * 1024 * 1024, 7L * 24 * 60 * 60 * 1000,
             10 * 1024 * 1024, 4096, 1024 * 1024 + 12, Long.MAX_VALUE, Long.MAX_VALUE,
-            7L * 24 * 60 * 60 * 1000, -1L, false, Long.MAX_VALUE, 60L * 60 * 1000);
+            7L * 24 * 60 * 60 * 1000, -1L, false, Long.MAX_VALUE, 60L * 60 * 1000, true, false);
 
     /** Smallest offset index: room for at least one entry. */
     public static final int SEGMENT_INDEX_BYTES_MIN = 8;
@@ -90,14 +95,17 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
                 longValue(c, RETENTION_BYTES, retentionBytes),
                 timestampType(c, logAppendTime),
                 longValue(c, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs),
-                longValue(c, MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs));
+                longValue(c, MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs),
+                cleanupPolicyHas(c, "delete", cleanupDelete),
+                cleanupPolicyHas(c, "compact", cleanupCompact));
     }
 
     /**
      * The broker-wide defaults from server.properties names (log.segment.bytes, log.roll.ms /
      * log.roll.hours, log.index.interval.bytes, log.index.size.max.bytes, message.max.bytes,
      * log.flush.interval.messages, log.flush.interval.ms, log.retention.ms / .minutes / .hours,
-     * log.retention.bytes, log.message.timestamp.type, log.message.timestamp.before/after.max.ms).
+     * log.retention.bytes, log.message.timestamp.type, log.message.timestamp.before/after.max.ms,
+     * log.cleanup.policy).
      */
     public static LogConfig fromBrokerProperties(Map<String, String> props) {
         Map<String, String> topicNames = new HashMap<>();
@@ -113,6 +121,7 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         copy(props, "log.message.timestamp.type", topicNames, MESSAGE_TIMESTAMP_TYPE);
         copy(props, "log.message.timestamp.before.max.ms", topicNames, MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
         copy(props, "log.message.timestamp.after.max.ms", topicNames, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+        copy(props, "log.cleanup.policy", topicNames, CLEANUP_POLICY);
         return fromMap(topicNames);
     }
 
@@ -176,6 +185,32 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
             default -> throw new IllegalArgumentException("Invalid value " + v + " for configuration "
                     + MESSAGE_TIMESTAMP_TYPE + ": must be CreateTime or LogAppendTime");
         };
+    }
+
+    /** Whether the comma-separated {@code cleanup.policy} (if set) names {@code policy}; refuses unknown policies. */
+    private static boolean cleanupPolicyHas(Map<String, String> c, String policy, boolean dflt) {
+        String v = c.get(CLEANUP_POLICY);
+        if (v == null) {
+            return dflt;
+        }
+        boolean found = false;
+        for (String p : v.split(",")) {
+            String name = p.trim().toLowerCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!name.equals("delete") && !name.equals("compact")) {
+                throw new IllegalArgumentException("Invalid value " + v + " for configuration " + CLEANUP_POLICY
+                        + ": must be a list of delete and compact");
+            }
+            found |= name.equals(policy);
+        }
+        return found;
+    }
+
+    /** Compacted but not deleted by time or size: Sluice keeps such a log whole (no compaction yet). */
+    public boolean keptWhole() {
+        return cleanupCompact && !cleanupDelete;
     }
 
     private static void requireAtLeast(String key, long value, long min) {

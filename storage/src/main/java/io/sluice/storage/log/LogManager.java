@@ -67,6 +67,8 @@ public final class LogManager implements AutoCloseable {
     private final Map<TopicPartitionId, MappedPartitionLog> logs = new ConcurrentHashMap<>();
     private final Map<TopicPartitionId, Path> logDirOf = new ConcurrentHashMap<>();
     private final Set<Path> offlineDirs = ConcurrentHashMap.newKeySet();
+    /** Compact-only topics already warned about (see {@link #warnOnceIfKeptWhole}). */
+    private final Set<String> keptWholeWarned = ConcurrentHashMap.newKeySet();
     private final Map<Path, String> loadFailures = new ConcurrentHashMap<>();
     private final List<Consumer<Path>> failureListeners = new CopyOnWriteArrayList<>();
     private final Map<Path, FileLock> dirLocks = new HashMap<>();
@@ -323,7 +325,20 @@ public final class LogManager implements AutoCloseable {
     public void runRetention() {
         long now = clock.millis();
         for (MappedPartitionLog log : logs.values()) {
+            warnOnceIfKeptWhole(log);
             log.deleteOldSegments(now);
+        }
+    }
+
+    /**
+     * A compact-only topic is never deleted by retention, and Sluice has no log cleaner yet, so it
+     * grows unless its owner deletes records: say so once per topic, not once per partition and pass.
+     */
+    private void warnOnceIfKeptWhole(MappedPartitionLog log) {
+        if (log.config.keptWhole() && keptWholeWarned.add(log.tp.topic())) {
+            LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole: "
+                    + "never deleted by retention.ms or retention.bytes (as in Kafka), only below a log start offset "
+                    + "moved by DeleteRecords", log.tp.topic());
         }
     }
 

@@ -2,6 +2,7 @@ package io.sluice.storage.log;
 
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.batch.RecordBatchHeader;
+import io.sluice.storage.batch.RecordTimestampSearch;
 import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.segment.MappedRegion;
 
@@ -138,6 +139,7 @@ final class LogReader {
             if (timestamp < 0) {
                 return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
             }
+            RecordTimestampSearch search = new RecordTimestampSearch();
             Long from = log.segments.floorKey(lso);
             for (LogSegment segment : (from == null ? log.segments : log.segments.tailMap(from, true)).values()) {
                 if (segment.largestTimestamp() < timestamp) {
@@ -145,10 +147,9 @@ final class LogReader {
                 }
                 MappedRegion region = segment.acquire();
                 try {
-                    int p = segment.firstBatchAtOrAfter(timestamp, lso, region, header);
-                    if (p >= 0 && header.baseOffset() < leo) {
-                        return new TimestampOffset(ErrorCode.NONE, Math.max(lso, header.baseOffset()),
-                                header.maxTimestamp(), header.partitionLeaderEpoch());
+                    TimestampOffset found = firstRecordAtOrAfter(segment, region, timestamp, lso, leo, header, search);
+                    if (found != null) {
+                        return found;
                     }
                 } finally {
                     region.release();
@@ -161,7 +162,34 @@ final class LogReader {
         }
     }
 
-    /** KIP-734: the last offset of the (first) batch holding the largest timestamp. */
+    /**
+     * Kafka's LogSegment.findOffsetByTimestamp: in the first batch whose max timestamp reaches
+     * {@code timestamp}, the first record at or after it (and at or after the log start offset);
+     * if that batch has none above the start offset, the next such batch. Null if this segment has none.
+     */
+    private static TimestampOffset firstRecordAtOrAfter(LogSegment segment, MappedRegion region, long timestamp,
+                                                        long lso, long leo, RecordBatchHeader header,
+                                                        RecordTimestampSearch search) throws IOException {
+        long minOffset = lso;
+        while (true) {
+            int p = segment.firstBatchAtOrAfter(timestamp, minOffset, region, header);
+            if (p < 0 || header.baseOffset() >= leo) {
+                return null;
+            }
+            long offset = search.firstAtOrAfter(region.buffer(), p, timestamp, lso);
+            if (offset >= 0) {
+                return new TimestampOffset(ErrorCode.NONE, offset, search.timestamp(), header.partitionLeaderEpoch());
+            }
+            if (offset == RecordTimestampSearch.UNREADABLE) {
+                // A batch stored before records were validated: answer at batch granularity, as Sluice did then.
+                return new TimestampOffset(ErrorCode.NONE, Math.max(lso, header.baseOffset()), header.maxTimestamp(),
+                        header.partitionLeaderEpoch());
+            }
+            minOffset = header.nextOffset();
+        }
+    }
+
+    /** KIP-734: the first record holding the largest timestamp, in the first batch that holds it. */
     private static TimestampOffset maxTimestamp(MappedPartitionLog log, long lso, long leo, RecordBatchHeader header)
             throws IOException {
         LogSegment best = null;
@@ -183,7 +211,10 @@ final class LogReader {
             if (p < 0) {
                 return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
             }
-            return new TimestampOffset(ErrorCode.NONE, header.lastOffset(), header.maxTimestamp(),
+            long offset = new RecordTimestampSearch().offsetOfMaxTimestamp(region.buffer(), p);
+            // No record holds the header's max timestamp only in a batch stored before records were
+            // validated (a client's wrong header): then the batch's last offset, as Sluice answered then.
+            return new TimestampOffset(ErrorCode.NONE, offset >= 0 ? offset : header.lastOffset(), header.maxTimestamp(),
                     header.partitionLeaderEpoch());
         } finally {
             region.release();

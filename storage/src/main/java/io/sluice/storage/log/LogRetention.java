@@ -10,8 +10,10 @@ import java.util.List;
 
 /**
  * Deleting from the front of a log, whole segments at a time (Kafka's UnifiedLog.deleteOldSegments):
- * segments whose newest batch is older than {@code retention.ms}, the oldest segments while the log
- * is bigger than {@code retention.bytes}, and segments entirely below the log start offset. The log
+ * segments entirely below the log start offset always; and, only where {@code cleanup.policy} has
+ * {@code delete}, segments whose newest record is older than {@code retention.ms} and the oldest
+ * segments while the log is bigger than {@code retention.bytes}. A {@code compact}-only log is never
+ * deleted by time or size (Kafka Streams keeps its state in such changelogs). The log
  * start offset moves up to the first remaining segment. If every segment is expired the active one
  * is rolled first, so the log keeps an (empty) active segment at its end offset.
  *
@@ -32,7 +34,8 @@ final class LogRetention {
         for (LogSegment s : all) {
             totalBytes += s.size();
         }
-        long bytesOver = cfg.retentionBytes() < 0 ? Long.MIN_VALUE : totalBytes - cfg.retentionBytes();
+        boolean byTimeAndSize = cfg.cleanupDelete();
+        long bytesOver = !byTimeAndSize || cfg.retentionBytes() < 0 ? Long.MIN_VALUE : totalBytes - cfg.retentionBytes();
         int deletable = 0;
         for (int i = 0; i < all.size(); i++) {
             LogSegment s = all.get(i);
@@ -42,7 +45,7 @@ final class LogRetention {
             LogSegment next = i + 1 < all.size() ? all.get(i + 1) : null;
             boolean belowStart = next != null && next.baseOffset() <= log.logStartOffset;
             long largest = s.largestTimestamp();
-            boolean expired = cfg.retentionMs() >= 0 && largest >= 0 && nowMs - largest > cfg.retentionMs();
+            boolean expired = byTimeAndSize && cfg.retentionMs() >= 0 && largest >= 0 && nowMs - largest > cfg.retentionMs();
             boolean overSize = bytesOver != Long.MIN_VALUE && bytesOver - s.size() >= 0;
             if (!(belowStart || expired || overSize)) {
                 break;

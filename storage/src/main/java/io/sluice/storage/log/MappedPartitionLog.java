@@ -2,8 +2,10 @@ package io.sluice.storage.log;
 
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
+import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.batch.RecordBatchValidator;
+import io.sluice.storage.batch.RecordValidator;
 import io.sluice.storage.segment.BatchPatch;
 import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.segment.MappedRegion;
@@ -51,6 +53,9 @@ public final class MappedPartitionLog implements PartitionLog {
     volatile long recoveryPoint;
     private volatile boolean offline;
     private volatile boolean closed;
+
+    /** One per appending thread (event loops): the record pass reuses its decompression chunk. */
+    private static final ThreadLocal<RecordValidator> RECORD_VALIDATORS = ThreadLocal.withInitial(RecordValidator::new);
 
     // Writer state, guarded by lock.
     private final RecordBatchHeader writerHeader = new RecordBatchHeader();
@@ -110,13 +115,19 @@ public final class MappedPartitionLog implements PartitionLog {
         if (batch.remaining() > cfg.segmentBytes()) {
             return AppendResult.error(ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset);
         }
-        RecordBatchHeader h = new RecordBatchHeader().wrap(batch, batch.position());
         long now = clock.millis();
-        if (!cfg.logAppendTime() && !timestampsValid(h, now, cfg)) {
-            LOG.debug("{}: refused batch with timestamps {}..{} at {}", tp, h.baseTimestamp(), h.maxTimestamp(), now);
-            return AppendResult.error(ErrorCode.INVALID_TIMESTAMP, logStartOffset);
+        // The record pass reads the request's bytes before the lock: it is the costly part and
+        // needs nothing of the log's state.
+        RecordValidator records = RECORD_VALIDATORS.get();
+        error = records.validate(batch, batch.position(), now, cfg.logAppendTime(), cfg.timestampBeforeMaxMs(),
+                cfg.timestampAfterMaxMs(), cfg.cleanupCompact());
+        if (error != ErrorCode.NONE) {
+            LOG.debug("{}: refused batch of {} bytes: {} ({})", tp, batch.remaining(), ErrorCode.name(error),
+                    records.faultReason());
+            return AppendResult.error(error, logStartOffset, records.faultReason());
         }
-        int lastOffsetDelta = h.lastOffsetDelta();
+        long recordsMaxTimestamp = records.maxTimestamp();
+        int lastOffsetDelta = batch.getInt(batch.position() + RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET);
         long count = lastOffsetDelta + 1L;
         AppendResult result;
         lock.lock();
@@ -128,14 +139,14 @@ public final class MappedPartitionLog implements PartitionLog {
             long lastOffset = firstOffset + lastOffsetDelta;
             long appendTime = cfg.logAppendTime() ? now : -1L;
             LogSegment segment = maybeRoll(batch.remaining(), now, firstOffset, lastOffset, cfg);
-            segment.append(batch, patch.set(firstOffset, leaderEpoch, appendTime), cfg.indexIntervalBytes(), now,
-                    writerHeader);
+            segment.append(batch, patch.set(firstOffset, leaderEpoch, appendTime, recordsMaxTimestamp),
+                    cfg.indexIntervalBytes(), now, writerHeader);
             if (leaderEpoch > epochs.latestEpoch()) {
                 epochs.assign(leaderEpoch, firstOffset);
             }
             logEndOffset = lastOffset + 1;
             unflushedMessages += count;
-            result = new AppendResult(ErrorCode.NONE, firstOffset, lastOffset, appendTime, logStartOffset);
+            result = new AppendResult(ErrorCode.NONE, firstOffset, lastOffset, appendTime, logStartOffset, null);
         } catch (IOException e) {
             fail(e);
             return AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
@@ -146,26 +157,13 @@ public final class MappedPartitionLog implements PartitionLog {
         return result;
     }
 
-    /** Kafka's message.timestamp.before/after.max.ms check, on the batch's first and max timestamps. */
-    private static boolean timestampsValid(RecordBatchHeader h, long now, LogConfig cfg) {
-        for (long ts : new long[] {h.baseTimestamp(), h.maxTimestamp()}) {
-            if (ts < 0) {
-                continue; // NO_TIMESTAMP
-            }
-            if (now - ts > cfg.timestampBeforeMaxMs() || ts - now > cfg.timestampAfterMaxMs()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public AppendResult appendAsFollower(ByteBuffer batches) {
         LogConfig cfg = config;
         int start = batches.position();
         int limit = batches.limit();
         if (start == limit) {
-            return new AppendResult(ErrorCode.NONE, -1L, -1L, -1L, logStartOffset);
+            return new AppendResult(ErrorCode.NONE, -1L, -1L, -1L, logStartOffset, null);
         }
         // Validate everything before writing anything.
         RecordBatchHeader h = new RecordBatchHeader();
@@ -222,7 +220,7 @@ public final class MappedPartitionLog implements PartitionLog {
             lock.unlock();
         }
         maybeFlushByMessages(cfg);
-        return new AppendResult(ErrorCode.NONE, first, logEndOffset - 1, -1L, logStartOffset);
+        return new AppendResult(ErrorCode.NONE, first, logEndOffset - 1, -1L, logStartOffset, null);
     }
 
     /** Rolls if the batch does not fit, the segment is old, its index is full or offsets would overflow. */

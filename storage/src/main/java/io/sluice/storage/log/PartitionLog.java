@@ -33,9 +33,11 @@ public interface PartitionLog extends AutoCloseable {
     void updateConfig(LogConfig config);
 
     /**
-     * Leader append: validates exactly one v2 batch (position to limit of {@code batch}), gives it
-     * the next offsets and writes its base offset and {@code leaderEpoch} as partition leader epoch
-     * (and, for LogAppendTime topics, the max timestamp and attributes, recomputing the CRC);
+     * Leader append: validates exactly one v2 batch (position to limit of {@code batch}) by its
+     * header and CRC and then record by record (Kafka's LogValidator: {@code RecordValidator}), gives
+     * it the next offsets and writes its base offset and {@code leaderEpoch} as partition leader epoch
+     * and its true max timestamp (for LogAppendTime topics the broker's clock, with the attributes),
+     * recomputing the CRC when that changed a byte;
      * everything else is stored as received. An invalid batch is refused with its Kafka error and
      * nothing is written. A new leader epoch is recorded in the leader-epoch cache.
      *
@@ -85,9 +87,9 @@ public interface PartitionLog extends AutoCloseable {
     /**
      * ListOffsets by timestamp, or by the sentinels {@link TimestampOffset#EARLIEST_TIMESTAMP},
      * {@link TimestampOffset#LATEST_TIMESTAMP}, {@link TimestampOffset#MAX_TIMESTAMP},
-     * {@link TimestampOffset#EARLIEST_LOCAL_TIMESTAMP}. For a real timestamp: the base offset of the
-     * first batch whose max timestamp is at least {@code timestamp} (batch granularity: records are
-     * not decoded), or offset -1 if none.
+     * {@link TimestampOffset#EARLIEST_LOCAL_TIMESTAMP}. For a real timestamp: the first record (at or
+     * after the log start offset) whose timestamp is at least {@code timestamp}, or offset -1 if none;
+     * for MAX_TIMESTAMP the first record holding the largest timestamp (KIP-734), as Kafka answers.
      */
     TimestampOffset offsetForTimestamp(long timestamp);
 

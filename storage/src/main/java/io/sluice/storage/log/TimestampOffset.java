@@ -5,7 +5,7 @@ package io.sluice.storage.log;
  *
  * @param errorCode   Kafka error code ({@code NONE} when found or when there is no such offset)
  * @param offset      the offset, or -1 if no batch has a timestamp at or after the one asked for
- * @param timestamp   the batch's max timestamp, -1 for the earliest/latest sentinels or when not found
+ * @param timestamp   the found record's timestamp, -1 for the earliest/latest sentinels or when not found
  * @param leaderEpoch partition leader epoch of that offset, -1 if unknown
  */
 public record TimestampOffset(short errorCode, long offset, long timestamp, int leaderEpoch) {
@@ -14,7 +14,7 @@ public record TimestampOffset(short errorCode, long offset, long timestamp, int 
     public static final long LATEST_TIMESTAMP = -1L;
     /** ListOffsets sentinel: the log start offset. */
     public static final long EARLIEST_TIMESTAMP = -2L;
-    /** ListOffsets sentinel (KIP-734): the offset of the batch with the largest timestamp. */
+    /** ListOffsets sentinel (KIP-734): the offset of the first record holding the largest timestamp. */
     public static final long MAX_TIMESTAMP = -3L;
     /** ListOffsets sentinel (KIP-405): earliest local offset; equals the log start offset here. */
     public static final long EARLIEST_LOCAL_TIMESTAMP = -4L;

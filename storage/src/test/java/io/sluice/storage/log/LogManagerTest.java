@@ -170,6 +170,50 @@ class LogManagerTest {
     }
 
     @Test
+    void retentionByTimeAndSizeAppliesOnlyWhereTheCleanupPolicyHasDelete() throws IOException {
+        Path a = tmp.resolve("a");
+        LogManagerConfig cfg = managerConfig(a);
+        try (LogManager manager = start(cfg)) {
+            String[] limits = {LogConfig.SEGMENT_BYTES, "2048", LogConfig.RETENTION_MS, "10000",
+                    LogConfig.RETENTION_BYTES, "3000"};
+            PartitionLog compact = manager.getOrCreate(tp(0), withPolicy(limits, "compact"));
+            PartitionLog both = manager.getOrCreate(tp(1), withPolicy(limits, "compact,delete"));
+            PartitionLog delete = manager.getOrCreate(tp(2), withPolicy(limits, "delete"));
+            long t0 = clock.millis();
+            for (int i = 0; i < 20; i++) {
+                for (PartitionLog log : List.of(compact, both, delete)) {
+                    assertThat(log.append(keyed(t0 + i), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+                }
+            }
+            clock.set(t0 + 100_000);
+            manager.runRetention();
+            manager.runRetention(); // the warning is logged once per topic, the log is still kept whole
+            assertThat(compact.logStartOffset()).isZero();
+            assertThat(compact.logEndOffset()).isEqualTo(20);
+            assertThat(compact.offsetForTimestamp(t0).offset()).isZero();
+            assertThat(both.logStartOffset()).isEqualTo(20);
+            assertThat(delete.logStartOffset()).isEqualTo(20);
+            // DeleteRecords still moves a compacted log's start (Kafka deletes below the log start offset
+            // whatever the policy).
+            assertThat(compact.deleteRecords(10).errorCode()).isEqualTo(ErrorCode.NONE);
+            manager.runRetention();
+            assertThat(compact.logStartOffset()).isEqualTo(10);
+        }
+    }
+
+    private static LogConfig withPolicy(String[] keyValues, String policy) {
+        String[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + 2);
+        all[keyValues.length] = LogConfig.CLEANUP_POLICY;
+        all[keyValues.length + 1] = policy;
+        return config(all);
+    }
+
+    private static java.nio.ByteBuffer keyed(long timestamp) {
+        return io.sluice.storage.batch.RecordBatchBuilder.create(0, timestamp)
+                .add("key".getBytes(), new byte[500], timestamp).build();
+    }
+
+    @Test
     void retentionRunsOnItsSchedule() throws Exception {
         Path a = tmp.resolve("a");
         LogManagerConfig base = managerConfig(a);

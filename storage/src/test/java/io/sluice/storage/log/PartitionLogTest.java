@@ -209,7 +209,7 @@ class PartitionLogTest {
         }
         assertThat(log.segmentCount()).isGreaterThan(1);
         TimestampOffset byTime = log.offsetForTimestamp(t0 + 450);
-        assertThat(byTime.offset()).isEqualTo(15); // first batch with timestamp >= t0+450 is #5
+        assertThat(byTime.offset()).isEqualTo(15); // first record with timestamp >= t0+450: the first of batch #5
         assertThat(byTime.timestamp()).isEqualTo(t0 + 500);
         assertThat(byTime.leaderEpoch()).isEqualTo(2);
         assertThat(log.offsetForTimestamp(t0).offset()).isZero();
@@ -221,7 +221,8 @@ class PartitionLogTest {
         assertThat(latest.offset()).isEqualTo(30);
         assertThat(latest.leaderEpoch()).isEqualTo(2);
         TimestampOffset max = log.offsetForTimestamp(TimestampOffset.MAX_TIMESTAMP);
-        assertThat(max.offset()).isEqualTo(29);
+        // KIP-734: the first record holding the largest timestamp (all three of batch #9 hold it).
+        assertThat(max.offset()).isEqualTo(27);
         assertThat(max.timestamp()).isEqualTo(t0 + 900);
     }
 
@@ -236,6 +237,62 @@ class PartitionLogTest {
             assertThat(h.maxTimestamp()).isEqualTo(now());
             assertThat(RecordBatchHeader.computeCrc(read.records(), 0, h.sizeInBytes())).isEqualTo(h.crc());
         }
+    }
+
+    @Test
+    void theStoredHeaderCarriesTheRecordsTrueMaxTimestampAndRetentionKeepsFreshRecords() throws IOException {
+        MappedPartitionLog log = log(config(LogConfig.RETENTION_MS, Long.toString(24 * 3_600_000L)));
+        // librdkafka's wrong header: max timestamp 0, records at current times.
+        ByteBuffer batch = RecordBatchBuilder.create(0, now() - 20).add(null, "a".getBytes(), now() - 20)
+                .add(null, "b".getBytes(), now() - 5).add(null, "c".getBytes(), now() - 10).headerMaxTimestamp(0).build();
+        assertThat(log.append(batch, 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        assertThat(batch.getLong(RecordBatchDescriptor.MAX_TIMESTAMP_OFFSET)).as("the request is not modified").isZero();
+        try (LogReadResult read = log.read(0, 10_000, true)) {
+            RecordBatchHeader h = new RecordBatchHeader().wrap(read.records(), 0);
+            assertThat(h.maxTimestamp()).isEqualTo(now() - 5);
+            assertThat(RecordBatchHeader.computeCrc(read.records(), 0, h.sizeInBytes())).isEqualTo(h.crc());
+            // Nothing but the offsets, epoch, max timestamp and CRC differs from what was sent.
+            ByteBuffer stored = read.records();
+            for (int i = RecordBatchDescriptor.ATTRIBUTES_OFFSET; i < h.sizeInBytes(); i++) {
+                if (i < RecordBatchDescriptor.MAX_TIMESTAMP_OFFSET || i >= RecordBatchDescriptor.MAX_TIMESTAMP_OFFSET + 8) {
+                    assertThat(stored.get(i)).as("byte %d", i).isEqualTo(batch.get(i));
+                }
+            }
+        }
+        assertThat(log.deleteOldSegments(now())).isZero();
+        assertThat(log.logStartOffset()).isZero();
+        TimestampOffset max = log.offsetForTimestamp(TimestampOffset.MAX_TIMESTAMP);
+        assertThat(max.offset()).isEqualTo(1);
+        assertThat(max.timestamp()).isEqualTo(now() - 5);
+        TimestampOffset byTime = log.offsetForTimestamp(now() - 12);
+        assertThat(byTime.offset()).isEqualTo(1);
+        assertThat(byTime.timestamp()).isEqualTo(now() - 5);
+        assertThat(log.offsetForTimestamp(now() - 20).offset()).isZero();
+    }
+
+    @Test
+    void aProducerThatWritesTheRightHeaderGetsItsBatchStoredByteForByte() throws IOException {
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        ByteBuffer batch = RecordBatchBuilder.create(0, now()).compression(3).add(null, new byte[300], now())
+                .add(null, new byte[300], now() - 3).build();
+        long crc = new RecordBatchHeader().wrap(batch, 0).crc();
+        assertThat(log.append(batch, 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        try (LogReadResult read = log.read(0, 10_000, true)) {
+            assertThat(new RecordBatchHeader().wrap(read.records(), 0).crc()).isEqualTo(crc);
+        }
+    }
+
+    @Test
+    void recordFaultsRefuseTheBatchAndWriteNothing() throws IOException {
+        MappedPartitionLog log = log(config(LogConfig.CLEANUP_POLICY, "compact"));
+        AppendResult keyless = log.append(RecordBatchBuilder.create(0, now()).add(null, "v".getBytes(), now()).build(), 0);
+        assertThat(keyless.errorCode()).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(keyless.errorMessage()).contains("without a key");
+        AppendResult future = log.append(RecordBatchBuilder.create(0, now()).add("k".getBytes(), null, now() + 3_600_001L)
+                .build(), 0);
+        assertThat(future.errorCode()).isEqualTo(ErrorCode.INVALID_TIMESTAMP);
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.sizeInBytes()).isZero();
     }
 
     @Test

@@ -1,0 +1,212 @@
+package io.sluice.storage.batch;
+
+import io.sluice.storage.ErrorCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+
+import static io.sluice.storage.batch.RecordBatchDescriptor.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-record pass (Kafka's LogValidator for v2), uncompressed and with every codec. */
+@Timeout(30)
+class RecordValidatorTest {
+
+    static final long NOW = 1_700_000_000_000L;
+    static final long HOUR = 3_600_000L;
+
+    final RecordValidator validator = new RecordValidator();
+
+    short validate(ByteBuffer batch, boolean compacted) {
+        return validator.validate(batch, 0, NOW, false, Long.MAX_VALUE, HOUR, compacted);
+    }
+
+    static RecordBatchBuilder builder(int codec) {
+        return RecordBatchBuilder.create(0, NOW - 1000).compression(codec);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void computesTheTrueMaxTimestampAndItsRecordWhateverTheHeaderSays(int codec) {
+        ByteBuffer batch = builder(codec).add("a".getBytes(), new byte[100], NOW - 1000)
+                .add("b".getBytes(), new byte[100], NOW - 10).add(null, new byte[100], NOW - 500)
+                .headerMaxTimestamp(0).build();
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.NONE);
+        assertThat(validator.maxTimestamp()).isEqualTo(NOW - 10);
+        assertThat(validator.offsetDeltaOfMaxTimestamp()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void manyLargeRecordsCrossTheDecompressionChunkAndStillWalk(int codec) {
+        Random random = new Random(42);
+        RecordBatchBuilder b = builder(codec);
+        for (int i = 0; i < 200; i++) {
+            byte[] v = new byte[random.nextInt(3000)];
+            random.nextBytes(v);
+            b.add(("k" + i).getBytes(), v, NOW - 1000 + i, "h1", "h2");
+        }
+        assertThat(validate(b.build(), true)).isEqualTo(ErrorCode.NONE);
+        assertThat(validator.maxTimestamp()).isEqualTo(NOW - 1000 + 199);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void aCompactedTopicRefusesARecordWithoutAKey(int codec) {
+        ByteBuffer batch = builder(codec).add("k".getBytes(), "v".getBytes(), NOW).add(null, "v".getBytes(), NOW).build();
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).contains("without a key");
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.NONE);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void timestampsOutsideTheBoundsAreInvalidTimestampAndWinOverAKeyFault(int codec) {
+        ByteBuffer future = builder(codec).add("k".getBytes(), null, NOW + HOUR + 1).build();
+        assertThat(validate(future, false)).isEqualTo(ErrorCode.INVALID_TIMESTAMP);
+        ByteBuffer old = builder(codec).add("k".getBytes(), null, NOW - 2 * HOUR).build();
+        assertThat(validator.validate(old, 0, NOW, false, HOUR, HOUR, false)).isEqualTo(ErrorCode.INVALID_TIMESTAMP);
+        // LogAppendTime topics do not check record timestamps.
+        assertThat(validator.validate(old, 0, NOW, true, HOUR, HOUR, false)).isEqualTo(ErrorCode.NONE);
+        ByteBuffer both = builder(codec).add(null, null, NOW).add("k".getBytes(), null, NOW + 2 * HOUR).build();
+        assertThat(validate(both, true)).isEqualTo(ErrorCode.INVALID_TIMESTAMP);
+        // No timestamp (-1) is allowed.
+        ByteBuffer none = RecordBatchBuilder.create(0, NO_TIMESTAMP).compression(codec).add(null, null, NO_TIMESTAMP).build();
+        assertThat(validate(none, false)).isEqualTo(ErrorCode.NONE);
+        assertThat(validator.maxTimestamp()).isEqualTo(NO_TIMESTAMP);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void aNullHeaderKeyIsInvalidRecord(int codec) {
+        ByteBuffer batch = builder(codec).add("k".getBytes(), null, NOW, "fine", null).build();
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).contains("null key");
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void aRecordCountThatDisagreesWithTheRecordsIsInvalidRecord(int codec) {
+        ByteBuffer three = builder(codec).add(null, "a".getBytes(), NOW).add(null, "b".getBytes(), NOW)
+                .add(null, "c".getBytes(), NOW).build();
+        // Header says 4 records (and last offset delta 3), the records are 3.
+        assertThat(validate(withCount(three, 4), false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).contains("fewer records");
+        // Header says 2: a record is left over.
+        assertThat(validate(withCount(three, 2), false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).contains("bytes after");
+    }
+
+    @Test
+    void offsetDeltasOtherThanZeroOneTwoAreInvalidRecord() {
+        ByteBuffer batch = builder(0).add(null, "a".getBytes(), NOW - 1000).add(null, "b".getBytes(), NOW - 1000).build();
+        // Record 0: length(1 byte) attributes(1) timestampDelta 0 (1) offsetDelta: zigzag(0)=0 -> zigzag(1)=2.
+        int offsetDeltaByte = RECORDS_OFFSET + 3;
+        assertThat(batch.get(offsetDeltaByte)).isEqualTo((byte) 0);
+        batch.put(offsetDeltaByte, (byte) 2);
+        resetCrc(batch);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).contains("offset deltas");
+    }
+
+    @Test
+    void aRecordLengthThatDisagreesWithItsFieldsIsInvalidRecord() {
+        ByteBuffer batch = builder(0).add(null, "abc".getBytes(), NOW).build();
+        byte length = batch.get(RECORDS_OFFSET);
+        batch.put(RECORDS_OFFSET, (byte) (length + 2)); // zigzag: one more byte claimed
+        resetCrc(batch);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void garbageInsteadOfACompressedStreamIsUnknownServerErrorAsInKafka(int codec) {
+        ByteBuffer batch = builder(codec).add(null, new byte[500], NOW).build();
+        for (int i = RECORDS_OFFSET + 8; i < batch.limit(); i++) {
+            batch.put(i, (byte) (batch.get(i) ^ 0x5A));
+        }
+        resetCrc(batch);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+        assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
+    }
+
+    @Test
+    void lz4FramesWithBlockAndContentChecksumsAndContentSizeWalk() throws Exception {
+        RecordBatchBuilder b = builder(0);
+        for (int i = 0; i < 100; i++) {
+            b.add(("k" + i).getBytes(), new byte[1000], NOW - i);
+        }
+        ByteBuffer plain = b.build();
+        byte[] records = new byte[plain.limit() - RECORDS_OFFSET];
+        plain.duplicate().position(RECORDS_OFFSET).get(records);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var lz4 = new net.jpountz.lz4.LZ4FrameOutputStream(out, net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+                records.length, net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
+            lz4.write(records);
+        }
+        byte[] compressed = out.toByteArray();
+        ByteBuffer batch = ByteBuffer.allocate(RECORDS_OFFSET + compressed.length);
+        batch.put(plain.duplicate().limit(RECORDS_OFFSET)).put(compressed).flip();
+        batch.putInt(LENGTH_OFFSET, batch.limit() - LOG_OVERHEAD);
+        batch.putShort(ATTRIBUTES_OFFSET, (short) 3);
+        resetCrc(batch);
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.NONE);
+        assertThat(validator.maxTimestamp()).isEqualTo(NOW);
+        // A flipped byte inside a block fails its block checksum.
+        batch.put(RECORDS_OFFSET + 40, (byte) (batch.get(RECORDS_OFFSET + 40) ^ 1));
+        resetCrc(batch);
+        assertThat(validate(batch, true)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+    }
+
+    @Test
+    void aSnappyChunkClaimingMoreBytesThanTheBatchHoldsIsRefused() {
+        ByteBuffer batch = builder(2).add(null, new byte[500], NOW).build();
+        // xerial framing: 8 bytes magic, 4 version, 4 compatible version, then each chunk's size (big-endian).
+        batch.putInt(RECORDS_OFFSET + 16, 400 * 1024 * 1024);
+        resetCrc(batch);
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR); // Kafka 4.4.0's answer too
+    }
+
+    @Test
+    void controlBatchesAndProducerIdsWithoutSequenceAreInvalidRecord() {
+        ByteBuffer control = builder(0).add(null, null, NOW).build();
+        control.putShort(ATTRIBUTES_OFFSET, (short) CONTROL_FLAG_MASK);
+        assertThat(validate(control, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        ByteBuffer noSequence = builder(0).producer(7, (short) 0, NO_SEQUENCE).add(null, null, NOW).build();
+        assertThat(validate(noSequence, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+    }
+
+    @Test
+    void findsRecordsByTimestampInsideABatch() {
+        ByteBuffer batch = RecordBatchBuilder.create(100, NOW).compression(4).add(null, null, NOW)
+                .add(null, null, NOW + 30).add(null, null, NOW + 10).add(null, null, NOW + 30).build();
+        RecordTimestampSearch search = new RecordTimestampSearch();
+        assertThat(search.firstAtOrAfter(batch, 0, NOW + 5, 0)).isEqualTo(101);
+        assertThat(search.timestamp()).isEqualTo(NOW + 30);
+        assertThat(search.firstAtOrAfter(batch, 0, NOW + 5, 102)).isEqualTo(102);
+        assertThat(search.timestamp()).isEqualTo(NOW + 10);
+        assertThat(search.firstAtOrAfter(batch, 0, NOW + 31, 0)).isEqualTo(RecordTimestampSearch.NOT_FOUND);
+        assertThat(search.offsetOfMaxTimestamp(batch, 0)).isEqualTo(101);
+    }
+
+    /** Sets record count and last offset delta, as a client with a wrong count would, with a valid CRC. */
+    static ByteBuffer withCount(ByteBuffer batch, int count) {
+        ByteBuffer copy = ByteBuffer.allocate(batch.limit());
+        copy.put(batch.duplicate()).flip();
+        copy.putInt(RECORD_COUNT_OFFSET, count);
+        copy.putInt(LAST_OFFSET_DELTA_OFFSET, count - 1);
+        resetCrc(copy);
+        return copy;
+    }
+
+    static void resetCrc(ByteBuffer batch) {
+        batch.putInt(CRC_OFFSET, (int) RecordBatchHeader.computeCrc(batch, 0, batch.limit()));
+    }
+}
