@@ -26,7 +26,6 @@ final class Errors {
     static final short INVALID_REQUEST = 42;
     static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
     static final short INVALID_PRODUCER_EPOCH = 47;
-    static final short TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
     static final short KAFKA_STORAGE_ERROR = 56;
     static final short FETCH_SESSION_ID_NOT_FOUND = 70;
     static final short INVALID_FETCH_SESSION_EPOCH = 71;

@@ -3,11 +3,7 @@ package io.sluice.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +19,7 @@ class KcatTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(kcatAvailable(), "kcat is not installed (Debian package kcat; .ci/run installs it): skipping");
+        assumeTrue(Tools.kcatAvailable(), "kcat is not installed (Debian package kcat; .ci/run installs it): skipping");
         broker = BrokerProcess.start();
     }
 
@@ -34,29 +30,10 @@ class KcatTest {
         }
     }
 
-    private static boolean kcatAvailable() {
-        try {
-            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     private static String kcat(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("kcat");
-        cmd.add("-b");
-        cmd.add(broker.bootstrap());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("kcat %s exited: %s", List.of(args), out).isZero();
-        return out;
+        Tools.Result r = Tools.kcat(broker.bootstrap(), stdin, args);
+        assertThat(r.exitCode()).as("kcat %s exited: %s", List.of(args), r.output()).isZero();
+        return r.output();
     }
 
     @Test

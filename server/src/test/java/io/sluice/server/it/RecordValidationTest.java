@@ -9,9 +9,7 @@ import io.sluice.server.network.RawClient;
 import io.sluice.storage.batch.RecordBatchBuilder;
 import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -261,44 +258,21 @@ class RecordValidationTest {
     @ParameterizedTest(name = "kcat -z {0}")
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void librdkafkaBatchesAreValidatedRecordByRecord(String codec) throws Exception {
-        assumeTrue(kcatAvailable(), "kcat is not installed (Debian package kcat): skipping");
+        assumeTrue(Tools.kcatAvailable(), "kcat is not installed (Debian package kcat): skipping");
         String topic = "kcat-compact-" + codec;
         createTopic(topic, Map.of("cleanup.policy", "compact"));
         long before = System.currentTimeMillis();
-        Kcat keyed = kcat("k1:v1\nk2:v2\nk3:v3\n", "-P", "-t", topic, "-p", "0", "-K:", "-z", codec);
+        Tools.Result keyed = Tools.kcat(broker.bootstrap(), "k1:v1\nk2:v2\nk3:v3\n", "-P", "-t", topic, "-p", "0", "-K:", "-z", codec);
         assertThat(keyed.exitCode()).as(keyed.output()).isZero();
         ListOffsetsResult.ListOffsetsResultInfo max = listOffsets(topic, OffsetSpec.maxTimestamp());
         assertThat(max.timestamp()).isGreaterThanOrEqualTo(before - 1000).isLessThanOrEqualTo(System.currentTimeMillis());
-        Kcat keyless = kcat("no key\n", "-P", "-t", topic, "-p", "0", "-z", codec);
+        Tools.Result keyless = Tools.kcat(broker.bootstrap(), "no key\n", "-P", "-t", topic, "-p", "0", "-z", codec);
         // librdkafka's text for INVALID_RECORD; kcat exits 1 when a message was not delivered.
         assertThat(keyless.exitCode()).as(keyless.output()).isNotZero();
         assertThat(keyless.output()).contains("Broker failed to validate record");
         assertThat(listOffsets(topic, OffsetSpec.latest()).offset()).isEqualTo(3);
-        Kcat consumed = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-f", "%k=%s\\n");
+        Tools.Result consumed = Tools.kcat(broker.bootstrap(), null, "-C", "-t", topic, "-o", "beginning", "-e", "-f", "%k=%s\\n");
         assertThat(consumed.output()).contains("k1=v1").contains("k2=v2").contains("k3=v3");
-    }
-
-    private record Kcat(int exitCode, String output) { }
-
-    private static boolean kcatAvailable() {
-        try {
-            return new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private static Kcat kcat(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("kcat", "-b", broker.bootstrap()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Kcat(p.exitValue(), out);
     }
 
     // ------------------------------------------------------------------ malformed records (raw batches)
