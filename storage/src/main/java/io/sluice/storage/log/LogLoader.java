@@ -21,10 +21,11 @@ import java.util.function.BiConsumer;
 /**
  * Opens a partition directory: lists the segments, recovers those past the recovery point
  * ({@link SegmentRecovery}), drops segments after a corrupt one, activates the last segment and
- * loads the leader-epoch cache, cut to the recovered end. The recovered tail is forced, so the
- * recovery point is the log end once the log is open. Segments wholly below the recovery point
- * are not read at all (only their sizes are looked up), so opening costs what lies past the
- * recovery point.
+ * loads the leader-epoch cache, cut to the recovered end. If the recovered end lies below the
+ * checkpointed log start offset, the log restarts empty at the log start offset instead: offsets
+ * never go back across a restart. The recovered tail is forced, so the recovery point is the log
+ * end once the log is open. Segments wholly below the recovery point are not read at all (only
+ * their sizes are looked up), so opening costs what lies past the recovery point.
  *
  * <p>Stateless; one thread per log.
  */
@@ -54,8 +55,7 @@ public final class LogLoader {
         try {
             if (bases.isEmpty()) {
                 long start = Math.max(0, logStartOffset);
-                segments.put(start, LogSegment.create(dir, start, env, config.offsetIndexEntriesMax(),
-                        config.indexIntervalBytes(), config.segmentBytes()));
+                segments.put(start, createEmpty(dir, start, config, env));
                 logEndOffset = start;
                 recoveryPoint = start;
                 logStartOffset = start;
@@ -65,12 +65,29 @@ public final class LogLoader {
                             config.indexIntervalBytes()));
                 }
                 logEndOffset = recover(tp, segments, recoveryPoint);
-                if (logEndOffset > recoveryPoint) {
-                    forceFrom(segments, recoveryPoint);
+                if (logEndOffset < logStartOffset) {
+                    // What survived ends below the checkpointed log start offset: DeleteRecords had
+                    // moved the start past unflushed records (truncateTo may then have removed all
+                    // above it) and the crash took them. Reopening at the lower end would hand out
+                    // offsets that consumers have already read, so the log restarts empty at its
+                    // start offset (Kafka's LogLoader does the same).
+                    LOG.warn("{}: recovered end offset {} is below the log start offset {}; "
+                            + "deleting {} segment(s) and restarting the log empty at {}",
+                            tp, logEndOffset, logStartOffset, segments.size(), logStartOffset);
+                    for (LogSegment s : segments.values()) {
+                        s.delete();
+                    }
+                    segments.clear();
+                    segments.put(logStartOffset, createEmpty(dir, logStartOffset, config, env));
+                    logEndOffset = logStartOffset;
+                } else {
+                    if (logEndOffset > recoveryPoint) {
+                        forceFrom(segments, recoveryPoint);
+                    }
+                    segments.lastEntry().getValue().activate(now, config.segmentBytes());
+                    logStartOffset = Math.max(logStartOffset, segments.firstKey());
                 }
                 recoveryPoint = logEndOffset;
-                segments.lastEntry().getValue().activate(now, config.segmentBytes());
-                logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), logEndOffset);
             }
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : segments.values()) {
@@ -83,6 +100,12 @@ public final class LogLoader {
         epochs.truncateFromStart(logStartOffset);
         return new MappedPartitionLog(tp, dir, config, env, clock, segments, epochs, logStartOffset, logEndOffset,
                 recoveryPoint, failureHandler);
+    }
+
+    private static LogSegment createEmpty(Path dir, long baseOffset, LogConfig config, SegmentEnvironment env)
+            throws IOException {
+        return LogSegment.create(dir, baseOffset, env, config.offsetIndexEntriesMax(), config.indexIntervalBytes(),
+                config.segmentBytes());
     }
 
     /**

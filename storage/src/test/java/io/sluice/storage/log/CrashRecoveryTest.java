@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.sluice.storage.log.TestLogs.batch;
@@ -362,6 +363,88 @@ class CrashRecoveryTest {
             assertThat(Files.size(lastTimeIndex) % 12).isZero();
         } finally {
             reopened.close();
+        }
+    }
+
+    /**
+     * The seeded model's case (seed 3115643721705): DeleteRecords moves the log start offset to 10,
+     * more appends and a roll follow, then truncateTo(10) leaves only records below the log start
+     * offset, none of them flushed. A crash that tears them must not bring the log back at end offset
+     * 0: the next append would reuse offsets that consumers have already read.
+     */
+    @Test
+    void truncateToTheLogStartThenCrashKeepsOffsetsContinuing() throws IOException {
+        Path dir = tmp.resolve("data");
+        MappedPartitionLog log = TestLogs.open(dir, cfg, env, clock, 0, 0);
+        appendBatchesOfFiveRecords(log, 3);
+        assertThat(log.deleteRecords(10).errorCode()).isEqualTo(ErrorCode.NONE);
+        appendBatchesOfFiveRecords(log, 2);
+        log.roll();
+        appendBatchesOfFiveRecords(log, 1);
+        assertThat(log.truncateTo(10)).isEqualTo(10);
+        assertThat(log.logStartOffset()).isEqualTo(10);
+        crashTearingTheFirstSegment(log, dir);
+
+        assertRestartsEmptyAt(dir, 10);
+    }
+
+    /** DeleteRecords up to the end leaves the active segment holding only records below the start. */
+    @Test
+    void deleteRecordsToTheEndThenCrashKeepsOffsetsContinuing() throws IOException {
+        Path dir = tmp.resolve("data");
+        MappedPartitionLog log = TestLogs.open(dir, cfg, env, clock, 0, 0);
+        appendBatchesOfFiveRecords(log, 3);
+        assertThat(log.deleteRecords(15).errorCode()).isEqualTo(ErrorCode.NONE);
+        crashTearingTheFirstSegment(log, dir);
+
+        assertRestartsEmptyAt(dir, 15);
+    }
+
+    /** Retention deleting every segment first rolls an empty one at the end offset: it survives the crash. */
+    @Test
+    void retentionOfEverySegmentThenCrashKeepsOffsetsContinuing() throws IOException {
+        Path dir = tmp.resolve("data");
+        LogConfig expiring = cfg.overriddenBy(Map.of(LogConfig.RETENTION_MS, "1000"));
+        MappedPartitionLog log = TestLogs.open(dir, expiring, env, clock, 0, 0);
+        appendBatchesOfFiveRecords(log, 3);
+        clock.advance(5000);
+        assertThat(log.deleteOldSegments(clock.millis())).isEqualTo(1);
+        assertThat(log.logStartOffset()).isEqualTo(15);
+        log.crashClose();
+
+        assertRestartsEmptyAt(dir, 15);
+    }
+
+    private void appendBatchesOfFiveRecords(MappedPartitionLog log, int batches) {
+        for (int i = 0; i < batches; i++) {
+            assertThat(log.append(batch(5, 100, clock.millis(), i), 1).errorCode()).isEqualTo(ErrorCode.NONE);
+        }
+    }
+
+    /** Crashes with nothing flushed and loses all but the first bytes of the first segment's first batch. */
+    private static void crashTearingTheFirstSegment(MappedPartitionLog log, Path dir) throws IOException {
+        assertThat(log.recoveryPoint()).isZero();
+        log.crashClose();
+        Path first = dir.resolve(TestLogs.TP.dirName()).resolve("00000000000000000000.log");
+        try (FileChannel ch = FileChannel.open(first, StandardOpenOption.WRITE)) {
+            ch.truncate(RecordBatchDescriptor.MAGIC_OFFSET);
+        }
+    }
+
+    /** Reopens with the checkpointed log start offset and expects an empty log continuing at it. */
+    private void assertRestartsEmptyAt(Path dir, long logStartOffset) throws IOException {
+        MappedPartitionLog recovered = TestLogs.open(dir, cfg, env, clock, 0, logStartOffset);
+        try {
+            assertThat(recovered.logStartOffset()).as("log start offset").isEqualTo(logStartOffset);
+            assertThat(recovered.logEndOffset()).as("log end offset").isEqualTo(logStartOffset);
+            assertThat(recovered.segmentBaseOffsets()).containsExactly(logStartOffset);
+            try (LogReadResult below = recovered.read(logStartOffset - 1, 10_000, true)) {
+                assertThat(below.errorCode()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+            }
+            assertThat(recovered.append(batch(1, 10, clock.millis(), 99), 1).firstOffset())
+                    .as("offsets continue").isEqualTo(logStartOffset);
+        } finally {
+            recovered.close();
         }
     }
 
