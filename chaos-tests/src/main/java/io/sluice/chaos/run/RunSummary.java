@@ -56,7 +56,7 @@ public final class RunSummary {
                 st[2] += s.sendsUnknown;
                 st[3] += s.recordsRead;
             }
-            Set<Anomaly> asserted = Expectations.asserted(t, r.schedule(), checkpointTracksForce);
+            Set<Anomaly> asserted = Expectations.asserted(t, r.schedule(), checkpointTracksForce, r.nodes());
             for (Anomaly a : Anomaly.values()) {
                 long n = check.count(t.name(), a);
                 if (n > 0) {
