@@ -87,6 +87,19 @@ public final class ClusterNetwork implements AutoCloseable {
             throw new IllegalStateException(why.get());
         }
         FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockOrThrow(channel);
+        ClusterNetwork net = new ClusterNetwork(nodes, channel, lock);
+        try {
+            removeAll();
+            net.build();
+            return net;
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    private static FileLock lockOrThrow(FileChannel channel) throws IOException {
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -97,15 +110,7 @@ public final class ClusterNetwork implements AutoCloseable {
             channel.close();
             throw new IllegalStateException("another chaos run holds " + LOCK_FILE + " and its cluster network");
         }
-        ClusterNetwork net = new ClusterNetwork(nodes, channel, lock);
-        try {
-            removeLeftovers();
-            net.build();
-            return net;
-        } catch (RuntimeException e) {
-            net.close();
-            throw e;
-        }
+        return lock;
     }
 
     private void build() {
@@ -181,10 +186,25 @@ public final class ClusterNetwork implements AutoCloseable {
     }
 
     /**
-     * Removes every namespace, link and root rule with the harness prefix: a crashed run's, or this
-     * one's. Deleting a namespace destroys its veth end and so the peer on the bridge too.
+     * Removes what a crashed run left (every namespace, link and root rule with the prefix), unless
+     * a live run holds the network: then it throws rather than tear that run's network down.
      */
-    public static void removeLeftovers() {
+    public static void removeLeftovers() throws IOException {
+        try (FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = lockOrThrow(channel);
+            try {
+                removeAll();
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    /**
+     * Removes every namespace, link and root rule with the harness prefix; the caller holds the lock.
+     * Deleting a namespace destroys its veth end and so the peer on the bridge too.
+     */
+    private static void removeAll() {
         for (String item : leftovers()) {
             if (item.startsWith("netns ")) {
                 Shell.run("ip", "netns", "del", item.substring("netns ".length()));
@@ -235,7 +255,7 @@ public final class ClusterNetwork implements AutoCloseable {
         }
         closed = true;
         try {
-            removeLeftovers();
+            removeAll();
         } finally {
             try {
                 lock.release();

@@ -5,6 +5,7 @@ import io.sluice.chaos.history.OpType;
 import io.sluice.chaos.net.Firewall;
 import io.sluice.chaos.net.NetworkPartition;
 import io.sluice.chaos.schedule.FaultEvent;
+import io.sluice.chaos.schedule.FaultKind;
 import io.sluice.chaos.target.Cluster;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -64,7 +65,7 @@ final class NetworkNemesis {
         long end = cutAt + f.durationMs() * 1_000_000L;
         firewall.cut(partition);
         try {
-            if (f.kind() == io.sluice.chaos.schedule.FaultKind.FLAP) {
+            if (f.kind() == FaultKind.FLAP) {
                 flap(firewall, partition, end, Math.max(50, f.param()));
             } else {
                 watchLeadership(partition, leaderBefore, cutAt, end);
@@ -114,7 +115,7 @@ final class NetworkNemesis {
         while (System.nanoTime() < end) {
             Optional<Integer> now = leaderQuietly(bootstrap);
             if (now.isPresent() && !now.equals(leaderBefore)) {
-                notes.add("leadership of " + "partition 0 moved from node " + leaderBefore.get() + " to node "
+                notes.add("leadership of partition 0 moved from node " + leaderBefore.get() + " to node "
                         + now.get() + " " + (System.nanoTime() - cutAt) / 1_000_000 + "ms after the cut");
                 sleepUntil(end);
                 return;

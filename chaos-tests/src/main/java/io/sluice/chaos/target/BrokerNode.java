@@ -24,8 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One broker process of the system under test, with its own ports, its own data directory
- * (optionally on a size-limited tmpfs) and a {@link FaultProxy} in front of its client listener.
+ * One broker process of the system under test, with its own ports (on the loopback, or at its own
+ * address inside its network namespace: {@link NodePlacement}), its own data directory (optionally
+ * on a size-limited tmpfs) and a {@link FaultProxy} in the root namespace in front of its client
+ * listener.
  * Owned by the schedule runner's thread; the process-exit watcher only sets a volatile flag and
  * calls the crash listener, so {@link #alive()} may be read from any thread.
  */

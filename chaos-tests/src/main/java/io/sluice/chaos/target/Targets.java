@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The targets the suite knows: Apache Kafka from Maven Central jars (the stand-in and reference),
- * Sluice from a checkout ({@code bin/sluice start}), or any broker described by a file. Stateless.
+ * The targets the suite knows: Apache Kafka from Maven Central jars (the stand-in and reference,
+ * one node or a cluster), Sluice from a checkout ({@code bin/sluice start}; one node until issue 12),
+ * or any broker described by a file. Stateless.
  */
 public final class Targets {
     private Targets() { }

@@ -1,6 +1,7 @@
 package io.sluice.chaos.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +20,18 @@ import org.junit.jupiter.api.Timeout;
 class ClusterNetworkTest {
 
     @BeforeEach
-    void needNamespaces() {
+    void needNamespacesNobodyElseUses() throws Exception {
         String why = ClusterNetwork.unavailableReason().orElse(null);
         Assumptions.assumeTrue(why == null, "network namespaces unavailable: " + why);
+        try {
+            ClusterNetwork.removeLeftovers();
+        } catch (IllegalStateException e) {
+            Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
+        }
     }
 
     @AfterEach
-    void removeEverything() {
+    void removeEverything() throws Exception {
         ClusterNetwork.removeLeftovers();
     }
 
@@ -66,9 +72,10 @@ class ClusterNetworkTest {
     @Test
     void aSecondNetworkIsRefusedWhileOneIsLive() throws Exception {
         try (ClusterNetwork first = ClusterNetwork.create(2)) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterNetwork.create(2))
+            assertThatThrownBy(() -> ClusterNetwork.create(2))
                     .hasMessageContaining("another chaos run");
-            assertThat(ClusterNetwork.leftovers()).contains("netns slcx-n1");
+            assertThatThrownBy(ClusterNetwork::removeLeftovers).hasMessageContaining("another chaos run");
+            assertThat(ClusterNetwork.leftovers()).as("the live network is untouched").contains("netns slcx-n1");
         }
     }
 

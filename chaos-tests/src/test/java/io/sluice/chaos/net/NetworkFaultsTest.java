@@ -43,7 +43,11 @@ class NetworkFaultsTest {
     static void buildNetworkAndListeners() throws Exception {
         String why = ClusterNetwork.unavailableReason().orElse(null);
         Assumptions.assumeTrue(why == null, "network namespaces unavailable: " + why);
-        network = ClusterNetwork.create(NODES);
+        try {
+            network = ClusterNetwork.create(NODES);
+        } catch (IllegalStateException e) {
+            Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
+        }
         firewall = new Firewall(network);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classes = Path.of(TcpAcceptor.class.getProtectionDomain().getCodeSource().getLocation().toURI())
@@ -59,8 +63,11 @@ class NetworkFaultsTest {
     }
 
     @AfterAll
-    static void tearDown() {
+    static void tearDown() throws Exception {
         listeners.forEach(Process::destroyForcibly);
+        for (Process p : listeners) {
+            p.waitFor(10, TimeUnit.SECONDS); // a namespace with a live process in it still goes, but tidily
+        }
         if (network != null) {
             network.close();
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 
 /**
  * A tiny TCP listener the network tests run inside a namespace ({@code ip netns exec ns java
@@ -25,7 +26,7 @@ public final class TcpAcceptor {
             while (System.currentTimeMillis() < end) {
                 try (Socket s = server.accept()) {
                     s.getOutputStream().write('k');
-                } catch (java.net.SocketTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     // keep waiting until the lifetime ends
                 }
             }
