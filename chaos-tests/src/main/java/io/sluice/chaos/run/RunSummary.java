@@ -117,7 +117,8 @@ public final class RunSummary {
         }
         if (!leaderMovedMs.isEmpty() || leaderStayed > 0) {
             List<Long> sorted = leaderMovedMs.stream().sorted().toList();
-            sb.append(String.format("leader cut off (isolate/split): leadership moved %d times%s, stayed %d times%n",
+            sb.append(String.format("leader cut off from peers (isolate/split/bridge): leadership moved %d times%s, "
+                            + "stayed %d times%n",
                     sorted.size(), sorted.isEmpty() ? "" : String.format(" (cut to new leader named: median %d ms, "
                             + "max %d ms)", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)),
                     leaderStayed));
