@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -24,12 +25,19 @@ public final class Cluster implements AutoCloseable {
     private final Optional<ClusterNetwork> network;
     private final Optional<Firewall> firewall;
     private final String networkUnavailableReason;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Ctrl-C or SIGTERM of the harness must not leave broker JVMs running in namespaces nobody
+     * will delete: the hook does what {@link #close} does, if it has not run yet.
+     */
+    private final Thread shutdownHook = new Thread(this::release, "chaos-cluster-cleanup");
 
     private Cluster(List<BrokerNode> nodes, Optional<ClusterNetwork> network, String networkUnavailableReason) {
         this.nodes = List.copyOf(nodes);
         this.network = network;
         this.firewall = network.map(Firewall::new);
         this.networkUnavailableReason = networkUnavailableReason;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -67,12 +75,12 @@ public final class Cluster implements AutoCloseable {
             for (NodePlacement p : placements) {
                 nodes.add(new BrokerNode(spec, p, voters, dir.resolve("n" + p.nodeId()), clusterId, dataVolumeBytes));
             }
+            return new Cluster(nodes, network, why); // its firewall runs iptables in every namespace: may fail
         } catch (IOException | RuntimeException e) {
             nodes.forEach(BrokerNode::close);
             network.ifPresent(ClusterNetwork::close);
             throw e;
         }
-        return new Cluster(nodes, network, why);
     }
 
     /** Formats every node's storage, then starts every node; returns at once. */
@@ -137,9 +145,21 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Stops every node, then removes the network (namespaces, veths, bridge, rules). */
+    /** Stops every node, then removes the network (namespaces, veths, bridge, rules). Idempotent. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down and the hook runs (or ran) release() itself
+        }
+        release();
+    }
+
+    private void release() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             for (BrokerNode n : nodes) {
                 n.close();
