@@ -1,5 +1,6 @@
 package io.sluice.chaos.cli;
 
+import io.sluice.chaos.net.ClusterNetwork;
 import io.sluice.chaos.run.ChaosRun;
 import io.sluice.chaos.run.RunSummary;
 import io.sluice.chaos.schedule.FaultKind;
@@ -91,6 +92,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--disk-mb", defaultValue = "512", description = "tmpfs size for disk-full schedules (default ${DEFAULT-VALUE})")
     long diskMb;
 
+    @Option(names = "--no-namespaces", description = "run a cluster's nodes on the loopback, without network "
+            + "namespaces (faults between nodes are then skipped, saying why)")
+    boolean noNamespaces;
+
     @Option(names = "--work-dir", description = "where schedule directories go (default: a temp dir)")
     Path workDir;
 
@@ -111,6 +116,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path repo = Path.of(System.getProperty("chaos.repoRoot", ".")).toAbsolutePath().normalize();
+        if (noNamespaces) {
+            System.setProperty(ClusterNetwork.DISABLE_PROPERTY, "off");
+        }
         boolean clusterTarget = target.endsWith("-cluster");
         int size = nodes != null ? nodes : clusterTarget ? 3 : 1;
         if (size < 1 || (size > 1 && (target.equals("kafka") || target.equals("sluice")))) {

@@ -34,6 +34,8 @@ public final class ClusterNetwork implements AutoCloseable {
     static final String RULE_COMMENT = PREFIX + "-harness";
     private static final Path LOCK_FILE = Path.of(System.getProperty("java.io.tmpdir"), PREFIX + "-network.lock");
     private static final int FIRST_NODE_HOST = 11;
+    /** {@code -Dchaos.namespaces=off}: run clusters on the loopback, as on a machine without namespaces. */
+    public static final String DISABLE_PROPERTY = "chaos.namespaces";
 
     private final int nodes;
     private final FileChannel lockChannel;
@@ -51,6 +53,9 @@ public final class ClusterNetwork implements AutoCloseable {
      * and {@code iptables}.
      */
     public static Optional<String> unavailableReason() {
+        if ("off".equals(System.getProperty(DISABLE_PROPERTY))) {
+            return Optional.of("namespaces turned off (-D" + DISABLE_PROPERTY + "=off, --no-namespaces)");
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
             return Optional.of("network namespaces need root (running as " + System.getProperty("user.name") + ")");
         }

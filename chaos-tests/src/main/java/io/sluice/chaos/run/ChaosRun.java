@@ -1,5 +1,6 @@
 package io.sluice.chaos.run;
 
+import io.sluice.chaos.net.ClusterNetwork;
 import io.sluice.chaos.schedule.FaultKind;
 import io.sluice.chaos.schedule.Schedule;
 import io.sluice.chaos.schedule.ScheduleGenerator;
@@ -71,6 +72,10 @@ public final class ChaosRun {
                         + caps.groupsWhyNot() + " -> group workloads disabled");
             }
             gen = gen.withWorkloads(gen.commits() && caps.commits(), gen.groups() && caps.groups());
+        }
+        if (options.nodes() > 1) {
+            ClusterNetwork.unavailableReason().ifPresent(why -> out.println("no network namespaces here (" + why
+                    + "): the nodes run on the loopback and faults between them are skipped"));
         }
         ScheduleGenerator generator = new ScheduleGenerator(gen);
         ScheduleRunner runner = new ScheduleRunner(new ScheduleRunner.Config(options.target(), options.workDir(),

@@ -73,4 +73,30 @@ class KafkaClusterFailoverTest {
         assertThat(r.violations()).as("see %s", r.dir()).isEmpty();
         assertThat(ClusterNetwork.leftovers()).as("the run tore its network down").isEmpty();
     }
+
+    /**
+     * Where namespaces cannot be made the cluster still runs, on the loopback, and a fault between
+     * nodes is skipped with the reason instead of pretending to cut something.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void withoutNamespacesTheClusterRunsOnTheLoopbackAndSaysWhyNodeFaultsAreSkipped() throws Exception {
+        Schedule isolate = new Schedule(0x100BL, 8_000, new WorkloadMix(List.of("idem"), 50, false, false),
+                List.of(new FaultEvent(2_000, FaultKind.ISOLATE, 1, 2_000, 0)));
+        System.setProperty(ClusterNetwork.DISABLE_PROPERTY, "off");
+        ScheduleResult r;
+        try {
+            r = new ScheduleRunner(new ScheduleRunner.Config(Targets.kafkaCluster(Path.of(
+                    System.getProperty("chaos.kafkaClasspathFile", "target/kafka-standin.classpath"))),
+                    Files.createDirectories(WORK.resolve("cluster-loopback")), 1, 0, false, 3)).run(isolate, "loopback");
+        } finally {
+            System.clearProperty(ClusterNetwork.DISABLE_PROPERTY);
+        }
+
+        assertThat(r.notes()).anyMatch(n -> n.startsWith("faults between nodes unavailable: namespaces turned off"));
+        assertThat(r.notes()).anyMatch(n -> n.startsWith("skipped @2000ms isolate n2") && n.contains("turned off"));
+        assertThat(r.faultsInjected()).doesNotContainKey(FaultKind.ISOLATE);
+        assertThat(r.check().statsByTopic().get("idem").sendsOk).isPositive();
+        assertThat(r.violations()).as("see %s", r.dir()).isEmpty();
+    }
 }
