@@ -1,5 +1,6 @@
 package io.sluice.chaos.cli;
 
+import io.sluice.chaos.net.ClusterNetwork;
 import io.sluice.chaos.run.ChaosRun;
 import io.sluice.chaos.run.RunSummary;
 import io.sluice.chaos.schedule.FaultKind;
@@ -29,9 +30,14 @@ import picocli.CommandLine.Option;
 public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "kafka",
-            description = "kafka (Apache Kafka 4.4.0 stand-in from Maven jars), sluice (bin/sluice start), "
-                    + "or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
+            description = "kafka (Apache Kafka 4.4.0 stand-in from Maven jars), kafka-cluster (N Kafka nodes in "
+                    + "their own network namespaces), sluice (bin/sluice start), sluice-cluster (not yet: needs "
+                    + "issue 12), or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
     String target;
+
+    @Option(names = "--nodes", description = "cluster size for kafka-cluster, sluice-cluster or a target file "
+            + "(default: 3 for the cluster targets, else 1)")
+    Integer nodes;
 
     @Option(names = "--sluice-home", description = "checkout or distribution with bin/sluice (default: the repo root)")
     Path sluiceHome;
@@ -53,7 +59,8 @@ public final class ChaosCommand implements Callable<Integer> {
     String replay;
 
     @Option(names = "--faults", split = ",", description = "fault kinds: kill,pause,power-loss,corrupt,disk-full,"
-            + "slow,stall,cut,fuzz or 'all' or 'none' (default: all)")
+            + "slow,stall,cut,fuzz, and between the nodes of a cluster isolate,split,one-way,bridge,flap; "
+            + "or 'all' or 'none' (default: all)")
     List<String> faults;
 
     @Option(names = "--schedule-ms", defaultValue = "15000", description = "workload time per schedule (default ${DEFAULT-VALUE})")
@@ -85,6 +92,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--disk-mb", defaultValue = "512", description = "tmpfs size for disk-full schedules (default ${DEFAULT-VALUE})")
     long diskMb;
 
+    @Option(names = "--no-namespaces", description = "run a cluster's nodes on the loopback, without network "
+            + "namespaces (faults between nodes are then skipped, saying why)")
+    boolean noNamespaces;
+
     @Option(names = "--work-dir", description = "where schedule directories go (default: a temp dir)")
     Path workDir;
 
@@ -105,12 +116,29 @@ public final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path repo = Path.of(System.getProperty("chaos.repoRoot", ".")).toAbsolutePath().normalize();
-        TargetSpec spec = switch (target) {
-            case "kafka" -> Targets.kafka(kafkaClasspath != null ? kafkaClasspath
-                    : repo.resolve("chaos-tests/target/kafka-standin.classpath"));
-            case "sluice" -> Targets.sluice(sluiceHome != null ? sluiceHome : repo);
-            default -> Targets.fromFile(Path.of(target));
-        };
+        if (noNamespaces) {
+            System.setProperty(ClusterNetwork.DISABLE_PROPERTY, "off");
+        }
+        boolean clusterTarget = target.endsWith("-cluster");
+        int size = nodes != null ? nodes : clusterTarget ? 3 : 1;
+        if (size < 1 || (size > 1 && (target.equals("kafka") || target.equals("sluice")))) {
+            throw new CommandLine.ParameterException(spec().commandLine(), "--nodes " + size + " needs --target "
+                    + target + "-cluster (or a target file whose properties use ${voters})");
+        }
+        Path kafkaCp = kafkaClasspath != null ? kafkaClasspath : repo.resolve("chaos-tests/target/kafka-standin.classpath");
+        TargetSpec spec;
+        try {
+            spec = switch (target) {
+                case "kafka" -> Targets.kafka(kafkaCp);
+                case "kafka-cluster" -> Targets.kafkaCluster(kafkaCp);
+                case "sluice" -> Targets.sluice(sluiceHome != null ? sluiceHome : repo);
+                case "sluice-cluster" -> Targets.sluiceCluster(sluiceHome != null ? sluiceHome : repo, size);
+                default -> Targets.fromFile(Path.of(target));
+            };
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice chaos: " + e.getMessage());
+            return 2;
+        }
         long runSeed;
         try {
             runSeed = seed != null ? parseSeed(seed) : new SecureRandom().nextLong();
@@ -122,11 +150,11 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("sluice-chaos-");
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(kinds(faults), ChaosRun.allTopics(), scheduleMs,
-                faultsMax, rate, !noCommits, !noGroups, faultMsMax);
+                faultsMax, rate, !noCommits, !noGroups, faultMsMax, size);
         Duration budget = time == null ? Duration.ofDays(365) : parseDuration(time);
         ChaosRun.Options options = new ChaosRun.Options(spec, dir, runSeed, replay != null ? 1 : schedules, budget,
                 gen, partitions, diskMb << 20, shrinkRuns, keep,
-                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), true);
+                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), !spec.name().startsWith("kafka"), size);
         RunSummary summary = new ChaosRun(options, System.out).run();
         return summary.failed().isEmpty() ? 0 : 1;
     }

@@ -1,5 +1,6 @@
 package io.sluice.chaos.run;
 
+import io.sluice.chaos.net.ClusterNetwork;
 import io.sluice.chaos.schedule.FaultKind;
 import io.sluice.chaos.schedule.Schedule;
 import io.sluice.chaos.schedule.ScheduleGenerator;
@@ -35,10 +36,19 @@ public final class ChaosRun {
      * @param keepPassing    keep passing schedules' directories
      * @param replay         run just this schedule seed
      * @param probe          probe commits/groups support first (else trust the options)
+     * @param nodes          cluster size (1: one node); the generator's options must say the same
      */
     public record Options(TargetSpec target, Path workDir, long seed, int schedulesMax, Duration timeBudget,
                           ScheduleGenerator.Options generator, int partitions, long dataVolumeBytes,
-                          int shrinkRunsMax, boolean keepPassing, Optional<Long> replay, boolean probe) { }
+                          int shrinkRunsMax, boolean keepPassing, Optional<Long> replay, boolean probe, int nodes) {
+        /** One node. */
+        public Options(TargetSpec target, Path workDir, long seed, int schedulesMax, Duration timeBudget,
+                       ScheduleGenerator.Options generator, int partitions, long dataVolumeBytes,
+                       int shrinkRunsMax, boolean keepPassing, Optional<Long> replay, boolean probe) {
+            this(target, workDir, seed, schedulesMax, timeBudget, generator, partitions, dataVolumeBytes,
+                    shrinkRunsMax, keepPassing, replay, probe, 1);
+        }
+    }
 
     private final Options options;
     private final PrintStream out;
@@ -61,15 +71,17 @@ public final class ChaosRun {
                 out.println("target " + options.target().name() + " does not support consumer groups: "
                         + caps.groupsWhyNot() + " -> group workloads disabled");
             }
-            gen = new ScheduleGenerator.Options(gen.kinds(), gen.topics(), gen.durationMs(), gen.faultsMax(),
-                    gen.sendsPerSecond(), gen.commits() && caps.commits(), gen.groups() && caps.groups(),
-                    gen.faultMsMax());
+            gen = gen.withWorkloads(gen.commits() && caps.commits(), gen.groups() && caps.groups());
+        }
+        if (options.nodes() > 1) {
+            ClusterNetwork.unavailableReason().ifPresent(why -> out.println("no network namespaces here (" + why
+                    + "): the nodes run on the loopback and faults between them are skipped"));
         }
         ScheduleGenerator generator = new ScheduleGenerator(gen);
         ScheduleRunner runner = new ScheduleRunner(new ScheduleRunner.Config(options.target(), options.workDir(),
-                options.partitions(), options.dataVolumeBytes(), options.keepPassing()));
+                options.partitions(), options.dataVolumeBytes(), options.keepPassing(), options.nodes()));
         RunSummary summary = new RunSummary();
-        out.println("chaos run: target=" + options.target().name() + " seed=0x" + Long.toHexString(options.seed())
+        out.println("chaos run: target=" + options.target().name() + " nodes=" + options.nodes() + " seed=0x" + Long.toHexString(options.seed())
                 + " faults=" + gen.kinds().stream().map(FaultKind::cliName).sorted().collect(Collectors.joining(","))
                 + " budget=" + options.schedulesMax() + " schedules / " + options.timeBudget()
                 + " commits=" + gen.commits() + " groups=" + gen.groups());
@@ -120,13 +132,21 @@ public final class ChaosRun {
         r.violations().forEach(v -> out.println("  violation: " + v));
         r.notes().forEach(n -> out.println("  note: " + n));
         out.println("  history and broker output: " + r.dir());
-        out.println("  replay: bin/sluice chaos --target " + options.target().name() + " --replay 0x"
+        out.println("  replay: bin/sluice chaos --target " + targetArgument() + " --replay 0x"
                 + Long.toHexString(r.schedule().seed()) + " --faults "
                 + gen.kinds().stream().map(FaultKind::cliName).sorted().collect(Collectors.joining(","))
                 + " --schedule-ms " + gen.durationMs() + " --faults-max " + gen.faultsMax() + " --fault-ms-max "
                 + gen.faultMsMax() + " --rate "
                 + gen.sendsPerSecond() + (gen.commits() ? "" : " --no-commits")
                 + (gen.groups() ? "" : " --no-groups"));
+    }
+
+    /** The --target (and --nodes) arguments that name this run's target again. */
+    private String targetArgument() {
+        String name = options.target().name();
+        String arg = name.startsWith("kafka-") && name.endsWith("-cluster") ? "kafka-cluster"
+                : name.startsWith("kafka") ? "kafka" : name;
+        return arg + (options.nodes() > 1 ? " --nodes " + options.nodes() : "");
     }
 
     private void shrink(ScheduleRunner runner, ScheduleResult failed, int index) {

@@ -12,6 +12,7 @@ import io.sluice.chaos.history.OpKind;
 import io.sluice.chaos.history.OpType;
 import io.sluice.chaos.schedule.FaultEvent;
 import io.sluice.chaos.target.BrokerNode;
+import io.sluice.chaos.target.Cluster;
 import io.sluice.chaos.target.ServingProbe;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,7 +25,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Injects one fault at a time into a node and heals it, recording both in the history. Runs on
+ * Injects one fault at a time and heals it, recording both in the history: process, disk and
+ * proxy faults into the node a fault is aimed at (a role is looked up in the cluster when the
+ * fault starts, {@link RoleLocator}), faults between nodes through {@link NetworkNemesis}. Runs on
  * the schedule runner's thread; the random source is the schedule's, so a replay draws the same
  * corruption positions and garbage lengths. Not thread-safe.
  */
@@ -41,15 +44,22 @@ final class Nemesis {
     private final List<Long> recoveryMs = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private final Cluster cluster;
+    private final RoleLocator roles;
+    private final NetworkNemesis network;
     private long fuzzFrames;
 
     /**
      * @param flushTopics           topics with flush.messages=1: an acknowledged offset there was forced
      * @param checkpointTracksForce cut to the checkpoint alone (the target claims it is never stale),
      *                              not to the kernel's dirty pages
+     * @param roleTopic             the workload topic whose partition 0 partition roles refer to
      */
-    Nemesis(History history, Random random, Set<String> workloadTopics, Set<String> flushTopics,
-            boolean checkpointTracksForce) {
+    Nemesis(Cluster cluster, History history, Random random, Set<String> workloadTopics, Set<String> flushTopics,
+            boolean checkpointTracksForce, String roleTopic) {
+        this.cluster = cluster;
+        this.roles = new RoleLocator(cluster, roleTopic);
+        this.network = new NetworkNemesis(cluster, roles, history, notes);
         this.history = history;
         this.random = random;
         this.workloadTopics = workloadTopics;
@@ -85,8 +95,21 @@ final class Nemesis {
     }
 
     /** Injects, holds for the fault's duration, heals. Returns false if the fault could not be injected here. */
-    boolean apply(FaultEvent f, BrokerNode node) throws IOException, InterruptedException {
-        String what = f.toString();
+    boolean apply(FaultEvent f) throws IOException, InterruptedException {
+        if (f.kind().betweenNodes()) {
+            String why = cluster.size() < 2 ? "a single node has no links to cut" : cluster.networkUnavailableReason();
+            if (why != null || cluster.firewall().isEmpty()) {
+                skipped.add(f + ": " + (why != null ? why : "no firewall"));
+                return false;
+            }
+        }
+        RoleLocator.Aim aim = roles.aim(f);
+        if (f.kind().betweenNodes()) {
+            network.apply(f, aim.index(), aim.why());
+            return true;
+        }
+        BrokerNode node = cluster.node(aim.index());
+        String what = f + (cluster.size() > 1 ? " [" + aim.why() + "]" : "");
         switch (f.kind()) {
             case KILL -> {
                 history.nemesis(OpType.INVOKE, node.name(), what);
@@ -170,11 +193,18 @@ final class Nemesis {
         return true;
     }
 
-    /** Starts the node and waits until it serves; records the recovery time. */
+    /**
+     * Starts the node and waits until it serves (in a cluster: until the cluster lists every node
+     * again and takes an acks=all write); records the recovery time.
+     */
     void restart(BrokerNode node, String why) throws IOException {
         long start = System.nanoTime();
         node.start();
-        ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
+        if (cluster.size() == 1) {
+            ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
+        } else {
+            ServingProbe.awaitServing(cluster, true, SERVE_TIMEOUT);
+        }
         long ms = (System.nanoTime() - start) / 1_000_000;
         recoveryMs.add(ms);
         notes.add("recovered in " + ms + "ms " + why);

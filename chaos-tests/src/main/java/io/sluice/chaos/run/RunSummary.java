@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Totals over a run, and the final table: schedules run, faults injected by kind, operations, and
@@ -25,6 +27,11 @@ public final class RunSummary {
     private final Map<String, EnumMap<Anomaly, Long>> anomalies = new LinkedHashMap<>();
     private final Map<String, EnumMap<Anomaly, Long>> violating = new LinkedHashMap<>();
     private final List<Long> recoveryMs = new ArrayList<>();
+    private final List<Long> leaderMovedMs = new ArrayList<>();
+    private int leaderStayed;
+
+    /** NetworkNemesis's note when a majority node named a new leader during a cut. */
+    private static final Pattern LEADER_MOVED = Pattern.compile("^leadership of .* moved .* (\\d+)ms after the cut");
 
     public RunSummary() {
         for (TopicSpec t : TopicSpec.standard(1)) {
@@ -42,6 +49,14 @@ public final class RunSummary {
         r.faultsInjected().forEach((k, n) -> faults.merge(k, n, Integer::sum));
         operations += r.operations();
         recoveryMs.addAll(r.recoveryMs());
+        for (String note : r.notes()) {
+            Matcher m = LEADER_MOVED.matcher(note);
+            if (m.find()) {
+                leaderMovedMs.add(Long.parseLong(m.group(1)));
+            } else if (note.startsWith("leadership of partition 0 stayed")) {
+                leaderStayed++;
+            }
+        }
         CheckResult check = r.check();
         for (TopicSpec t : TopicSpec.standard(1)) {
             if (!r.topicLabels().containsKey(t.name())) {
@@ -56,7 +71,7 @@ public final class RunSummary {
                 st[2] += s.sendsUnknown;
                 st[3] += s.recordsRead;
             }
-            Set<Anomaly> asserted = Expectations.asserted(t, r.schedule(), checkpointTracksForce);
+            Set<Anomaly> asserted = Expectations.asserted(t, r.schedule(), checkpointTracksForce, r.nodes());
             for (Anomaly a : Anomaly.values()) {
                 long n = check.count(t.name(), a);
                 if (n > 0) {
@@ -99,6 +114,14 @@ public final class RunSummary {
             List<Long> sorted = recoveryMs.stream().sorted().toList();
             sb.append(String.format("recovery (restart to serving): %d restarts, median %d ms, max %d ms%n",
                     sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)));
+        }
+        if (!leaderMovedMs.isEmpty() || leaderStayed > 0) {
+            List<Long> sorted = leaderMovedMs.stream().sorted().toList();
+            sb.append(String.format("leader cut off from peers (isolate/split/bridge): leadership moved %d times%s, "
+                            + "stayed %d times%n",
+                    sorted.size(), sorted.isEmpty() ? "" : String.format(" (cut to new leader named: median %d ms, "
+                            + "max %d ms)", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)),
+                    leaderStayed));
         }
         sb.append(String.format("%-22s %9s %9s %8s %9s", "setting", "sends", "acked", "unknown", "read"));
         for (Anomaly a : Anomaly.values()) {

@@ -21,11 +21,12 @@ import java.util.Map;
  * @param notes          what the nemesis did (bytes cut, damage, fuzz stats) and what it skipped
  * @param dir            the schedule's directory (history, broker output), kept when it failed
  * @param finalReadComplete the final full read reached every end offset (else lost/unseen prove nothing)
+ * @param nodes          cluster size it ran on
  */
 public record ScheduleResult(Schedule schedule, CheckResult check, Map<String, String> topicLabels,
                              List<String> violations, EnumMap<FaultKind, Integer> faultsInjected,
                              List<Long> recoveryMs, long operations, List<String> notes, Path dir,
-                             boolean finalReadComplete) {
+                             boolean finalReadComplete, int nodes) {
     public boolean failed() {
         return !violations.isEmpty();
     }

@@ -11,6 +11,7 @@ import io.sluice.chaos.schedule.FaultEvent;
 import io.sluice.chaos.schedule.FaultKind;
 import io.sluice.chaos.schedule.Schedule;
 import io.sluice.chaos.target.BrokerNode;
+import io.sluice.chaos.target.Cluster;
 import io.sluice.chaos.target.ServingProbe;
 import io.sluice.chaos.target.TargetSpec;
 import io.sluice.chaos.workload.ConsumerWorker;
@@ -40,7 +41,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
- * Runs one schedule against a fresh broker: lays out and starts the node, creates the topics,
+ * Runs one schedule against a fresh broker or cluster: lays out and starts the nodes, creates the topics,
  * starts the workload, lets the nemesis inject the faults on time, heals, waits for the broker to
  * serve again, stops the workload, reads everything back and checks the history. Each run uses
  * its own directory, ports and processes, and releases all of them before returning.
@@ -58,8 +59,15 @@ public final class ScheduleRunner {
      * @param partitions      per workload topic
      * @param dataVolumeBytes tmpfs size for schedules with a disk-full fault
      * @param keepPassing     keep directories of passing schedules too
+     * @param nodes           cluster size (1: the single-node suite)
      */
-    public record Config(TargetSpec target, Path workDir, int partitions, long dataVolumeBytes, boolean keepPassing) { }
+    public record Config(TargetSpec target, Path workDir, int partitions, long dataVolumeBytes, boolean keepPassing,
+                         int nodes) {
+        /** A single-node target. */
+        public Config(TargetSpec target, Path workDir, int partitions, long dataVolumeBytes, boolean keepPassing) {
+            this(target, workDir, partitions, dataVolumeBytes, keepPassing, 1);
+        }
+    }
 
     private final Config config;
 
@@ -84,17 +92,25 @@ public final class ScheduleRunner {
         Set<String> topicNames = new HashSet<>(labels.keySet());
         Set<String> flushTopics = new HashSet<>();
         topics.stream().filter(TopicSpec::flushEveryMessage).forEach(t -> flushTopics.add(t.name()));
-        Nemesis nemesis = new Nemesis(history, random, topicNames, flushTopics, config.target().checkpointTracksForce());
         List<ProducerWorker> producers = new ArrayList<>();
         List<ConsumerWorker> consumers = new ArrayList<>();
         FaultKind[] current = {null};
         boolean[] finalReadComplete = {false};
         long[] lastDiskFullNanos = {0};
+        Nemesis[] nemeses = {null};
         String clusterId = Uuid.randomUuid().toString();
 
-        try (BrokerNode node = new BrokerNode(config.target(), 1, dir.resolve("n1"), clusterId,
+        try (Cluster cluster = Cluster.create(config.target(), config.nodes(), dir, clusterId,
                 schedule.has(FaultKind.DISK_FULL) ? config.dataVolumeBytes() : 0)) {
-            node.onCrash(code -> {
+            Nemesis nemesis = new Nemesis(cluster, history, random, topicNames, flushTopics,
+                    config.target().checkpointTracksForce(), topics.isEmpty() ? ServingProbe.PROBE_TOPIC
+                    : topics.get(0).name());
+            nemeses[0] = nemesis;
+            if (cluster.size() > 1 && cluster.networkUnavailableReason() != null) {
+                nemesis.notes().add("faults between nodes unavailable: " + cluster.networkUnavailableReason());
+            }
+            for (BrokerNode node : cluster.nodes()) {
+                node.onCrash(code -> {
                 // A broker may take seconds to die of a full disk (Kafka shuts down once its log dir has
                 // failed), by which time the next fault may have started: such a crash is still the disk's.
                 FaultKind during = lastDiskFullNanos[0] != 0
@@ -103,31 +119,31 @@ public final class ScheduleRunner {
                 history.add(OpType.INFO, OpKind.CRASH, "nemesis", node.name(), null, -1, -1,
                         "exit " + code + " after " + (during == null ? "no fault" : during.cliName()), null, null);
                 crashes.add((during == null ? "none" : during.cliName()) + ":" + code);
-            });
+                });
+            }
             long t0 = System.nanoTime();
             Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
                     + (System.nanoTime() - t0) / 1_000_000 + "ms");
             try {
-                node.format();
+                cluster.formatAndStart();
                 phase.accept("format");
-                node.start();
-                ServingProbe.awaitServing(node, false, SERVE_TIMEOUT);
+                ServingProbe.awaitServing(cluster, false, SERVE_TIMEOUT);
                 phase.accept("start");
-                createTopics(node, topics, schedule);
-                ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
+                createTopics(cluster, topics, schedule);
+                ServingProbe.awaitServing(cluster, true, SERVE_TIMEOUT);
                 phase.accept("topics");
 
                 for (TopicSpec t : topics) {
-                    consumers.add(new ConsumerWorker(t, t.name() + "-c", node.name(), node.bootstrap(), history,
+                    consumers.add(new ConsumerWorker(t, t.name() + "-c", cluster.name(), cluster.bootstrap(), history,
                             schedule.mix().assignCommits() ? ConsumerWorker.Mode.ASSIGN_COMMIT
                                     : ConsumerWorker.Mode.ASSIGN));
                     if (schedule.mix().groupConsumers()) {
                         for (int m = 1; m <= GROUP_MEMBERS; m++) {
-                            consumers.add(new ConsumerWorker(t, t.name() + "-g" + m, node.name(), node.bootstrap(),
+                            consumers.add(new ConsumerWorker(t, t.name() + "-g" + m, cluster.name(), cluster.bootstrap(),
                                     history, ConsumerWorker.Mode.GROUP));
                         }
                     }
-                    producers.add(new ProducerWorker(t, t.name() + "-p", node.name(), node.bootstrap(), history,
+                    producers.add(new ProducerWorker(t, t.name() + "-p", cluster.name(), cluster.bootstrap(), history,
                             schedule.mix().sendsPerSecond()));
                 }
                 consumers.forEach(ConsumerWorker::start);
@@ -137,28 +153,27 @@ public final class ScheduleRunner {
                 for (FaultEvent f : schedule.faults()) {
                     sleepUntil(start, f.atMs());
                     current[0] = f.kind();
-                    if (nemesis.apply(f, node)) {
+                    if (nemesis.apply(f)) {
                         injected.merge(f.kind(), 1, Integer::sum);
                         if (f.kind() == FaultKind.DISK_FULL) {
                             lastDiskFullNanos[0] = System.nanoTime();
                         }
                     }
-                    ensureRunning(node, nemesis);
+                    ensureRunning(cluster, nemesis);
                 }
                 sleepUntil(start, schedule.durationMs());
                 current[0] = null;
 
-                node.proxy().heal();
-                node.resume();
-                ensureRunning(node, nemesis);
+                cluster.healAll();
+                ensureRunning(cluster, nemesis);
                 phase.accept("workload");
                 for (ProducerWorker p : producers) {
                     p.stop();
                 }
                 phase.accept("producers-stopped");
                 try {
-                    ensureRunning(node, nemesis);
-                    long ms = ServingProbe.awaitServing(node, true, SERVE_TIMEOUT);
+                    ensureRunning(cluster, nemesis);
+                    long ms = ServingProbe.awaitServing(cluster, true, SERVE_TIMEOUT);
                     nemesis.notes().add("served " + ms + "ms after the schedule ended");
                 } catch (IllegalStateException e) {
                     violations.add("broker did not serve after the schedule: " + e.getMessage());
@@ -168,8 +183,8 @@ public final class ScheduleRunner {
                 }
                 consumers.clear();
                 phase.accept("consumers-stopped");
-                ensureRunning(node, nemesis);
-                finalReadComplete[0] = new FinalReader(node.bootstrap(), node.name(), history)
+                ensureRunning(cluster, nemesis);
+                finalReadComplete[0] = new FinalReader(cluster.bootstrap(), cluster.name(), history)
                         .readAll(topics, FINAL_READ_TIMEOUT);
                 if (!finalReadComplete[0]) {
                     violations.add("final read did not reach the end offsets within " + FINAL_READ_TIMEOUT);
@@ -188,7 +203,8 @@ public final class ScheduleRunner {
 
         CheckResult check = new Checker().check(history.ops());
         for (TopicSpec t : topics) {
-            for (Anomaly a : Expectations.asserted(t, schedule, config.target().checkpointTracksForce())) {
+            for (Anomaly a : Expectations.asserted(t, schedule, config.target().checkpointTracksForce(),
+                    config.nodes())) {
                 if (!finalReadComplete[0] && (a == Anomaly.LOST || a == Anomaly.UNSEEN)) {
                     continue; // without the final full read "never read" proves nothing; the schedule failed anyway
                 }
@@ -198,17 +214,21 @@ public final class ScheduleRunner {
                 }
             }
         }
+        Nemesis nemesis = nemeses[0];
+        List<String> notes = new ArrayList<>(nemesis == null ? List.of() : nemesis.notes());
         for (String crash : crashes) {
             if (!crash.startsWith(FaultKind.DISK_FULL.cliName() + ":")) {
                 violations.add("broker exited by itself (fault:exit code = " + crash + ")");
             } else {
-                nemesis.notes().add("broker exited on a full disk (" + crash + ")");
+                notes.add("broker exited on a full disk (" + crash + ")");
             }
         }
-        List<String> notes = new ArrayList<>(nemesis.notes());
-        nemesis.skipped().forEach(s -> notes.add("skipped " + s));
+        List<Long> recovery = nemesis == null ? List.of() : List.copyOf(nemesis.recoveryMs());
+        if (nemesis != null) {
+            nemesis.skipped().forEach(s -> notes.add("skipped " + s));
+        }
         ScheduleResult result = new ScheduleResult(schedule, check, labels, violations, injected,
-                List.copyOf(nemesis.recoveryMs()), history.size(), notes, dir, finalReadComplete[0]);
+                recovery, history.size(), notes, dir, finalReadComplete[0], config.nodes());
         if (result.failed() || config.keepPassing()) {
             history.writeTo(dir.resolve("history.txt"));
             Files.writeString(dir.resolve("result.txt"), String.join("\n", violations) + "\n\n" + check + "\n"
@@ -219,23 +239,27 @@ public final class ScheduleRunner {
         return result;
     }
 
-    private static void createTopics(BrokerNode node, List<TopicSpec> topics, Schedule schedule) throws IOException {
+    private static void createTopics(Cluster cluster, List<TopicSpec> topics, Schedule schedule) throws IOException {
         List<NewTopic> create = new ArrayList<>();
+        short rf = cluster.replicationFactor();
         for (TopicSpec t : topics) {
             Map<String, String> configs = new HashMap<>();
+            if (rf >= 3) {
+                configs.put("min.insync.replicas", "2"); // acks=all then survives one replica, not two
+            }
             if (t.flushEveryMessage()) {
                 configs.put("flush.messages", "1");
             }
             if (schedule.has(FaultKind.CORRUPT)) {
                 configs.put("segment.ms", "1000"); // closed segments early, for corruption to hit
             }
-            create.add(new NewTopic(t.name(), t.partitions(), (short) 1).configs(configs));
+            create.add(new NewTopic(t.name(), t.partitions(), rf).configs(configs));
         }
-        create.add(new NewTopic(ServingProbe.PROBE_TOPIC, 1, (short) 1));
+        create.add(new NewTopic(ServingProbe.PROBE_TOPIC, 1, rf));
         if (schedule.has(FaultKind.FUZZ)) {
-            create.add(new NewTopic(FrameFactory.FUZZ_TOPIC, 1, (short) 1));
+            create.add(new NewTopic(FrameFactory.FUZZ_TOPIC, 1, rf));
         }
-        try (Admin admin = ServingProbe.admin(node.bootstrap())) {
+        try (Admin admin = ServingProbe.admin(cluster.bootstrap())) {
             admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IOException("creating topics " + create + " failed: " + e, e);
@@ -243,9 +267,11 @@ public final class ScheduleRunner {
     }
 
     /** A broker that exited by itself (recorded as a crash) is restarted so the schedule can finish. */
-    private static void ensureRunning(BrokerNode node, Nemesis nemesis) throws IOException {
-        if (!node.alive()) {
-            nemesis.restart(node, "after it exited by itself");
+    private static void ensureRunning(Cluster cluster, Nemesis nemesis) throws IOException {
+        for (BrokerNode node : cluster.nodes()) {
+            if (!node.alive()) {
+                nemesis.restart(node, "after it exited by itself");
+            }
         }
     }
 

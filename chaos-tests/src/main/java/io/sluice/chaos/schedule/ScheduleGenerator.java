@@ -21,12 +21,28 @@ public final class ScheduleGenerator {
      * @param groups         group consumers may run (target supports it)
      * @param faultMsMax     longest fault (down time, pause, hold); past the broker's session timeout it
      *                       also exercises fencing and unfencing
+     * @param nodes          cluster size; with one node, faults between nodes are never drawn and the
+     *                       draws are exactly those of the single-node suite (its seeds replay)
      */
     public record Options(Set<FaultKind> kinds, List<String> topics, int durationMs, int faultsMax,
-                          int sendsPerSecond, boolean commits, boolean groups, int faultMsMax) {
+                          int sendsPerSecond, boolean commits, boolean groups, int faultMsMax, int nodes) {
         public Options {
             kinds = Set.copyOf(kinds);
             topics = List.copyOf(topics);
+            if (nodes < 1) {
+                throw new IllegalArgumentException("nodes must be at least 1, not " + nodes);
+            }
+        }
+
+        /** Single-node options. */
+        public Options(Set<FaultKind> kinds, List<String> topics, int durationMs, int faultsMax, int sendsPerSecond,
+                       boolean commits, boolean groups, int faultMsMax) {
+            this(kinds, topics, durationMs, faultsMax, sendsPerSecond, commits, groups, faultMsMax, 1);
+        }
+
+        /** The same options with other workload switches (after the capability probe). */
+        public Options withWorkloads(boolean commits, boolean groups) {
+            return new Options(kinds, topics, durationMs, faultsMax, sendsPerSecond, commits, groups, faultMsMax, nodes);
         }
     }
 
@@ -66,7 +82,8 @@ public final class ScheduleGenerator {
         WorkloadMix mix = new WorkloadMix(topics, rate, options.commits() && r.nextBoolean(),
                 options.groups() && r.nextBoolean());
 
-        List<FaultKind> kinds = options.kinds().stream().sorted().toList();
+        boolean cluster = options.nodes() > 1;
+        List<FaultKind> kinds = options.kinds().stream().filter(k -> cluster || !k.betweenNodes()).sorted().toList();
         List<FaultEvent> faults = new ArrayList<>();
         int t = LEAD_IN_MS + r.nextInt(1_000);
         int end = options.durationMs() - TAIL_MS;
@@ -84,9 +101,28 @@ public final class ScheduleGenerator {
             if (kind == FaultKind.CORRUPT) {
                 duration = 0; // instantaneous; the workload then reads over it
             }
-            faults.add(new FaultEvent(t, kind, 0, duration, param));
+            if (!cluster) {
+                faults.add(new FaultEvent(t, kind, 0, duration, param)); // no further draws: old seeds replay
+            } else {
+                faults.add(clusterFault(r, t, kind, duration, param));
+            }
             t += duration + 500 + r.nextInt(2_000);
         }
         return new Schedule(seed, options.durationMs(), mix, faults);
+    }
+
+    /** Draws the node, the role and the kind's own parameter of a fault in a cluster. */
+    private FaultEvent clusterFault(Random r, int at, FaultKind kind, int duration, int param) {
+        int n = options.nodes();
+        int node = r.nextInt(n);
+        FaultTarget target = kind.aimable()
+                ? FaultTarget.values()[r.nextInt(FaultTarget.values().length)] : FaultTarget.NODE;
+        int p = switch (kind) {
+            case SPLIT -> 1 + r.nextInt(Math.max(1, (n - 1) / 2));
+            case ONE_WAY -> (node + 1 + r.nextInt(n - 1)) % n;
+            case FLAP -> 200 + r.nextInt(1_300);
+            default -> param;
+        };
+        return new FaultEvent(at, kind, node, duration, p, target);
     }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,8 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One broker process of the system under test, with its own ports, its own data directory
- * (optionally on a size-limited tmpfs) and a {@link FaultProxy} in front of its client listener.
+ * One broker process of the system under test, with its own ports (on the loopback, or at its own
+ * address inside its network namespace: {@link NodePlacement}), its own data directory (optionally
+ * on a size-limited tmpfs) and a {@link FaultProxy} in the root namespace in front of its client
+ * listener.
  * Owned by the schedule runner's thread; the process-exit watcher only sets a volatile flag and
  * calls the crash listener, so {@link #alive()} may be read from any thread.
  */
@@ -43,8 +44,8 @@ public final class BrokerNode implements AutoCloseable {
     private final Path logDir;
     private final Path configFile;
     private final Path outputFile;
-    private final int clientPort;
-    private final int controllerPort;
+    private final NodePlacement placement;
+    private final String voters;
     private final FaultProxy proxy;
     private final Optional<TmpfsVolume> volume;
     private final String clusterId;
@@ -54,13 +55,26 @@ public final class BrokerNode implements AutoCloseable {
     private int starts;
 
     /**
-     * Lays out the node directory and config, binds the proxy and, if {@code dataVolumeBytes > 0}
-     * and the OS lets us, mounts a tmpfs of that size as the data directory.
+     * A single node on the loopback, its own voter: the one-node suite. See
+     * {@link #BrokerNode(TargetSpec, NodePlacement, String, Path, String, long)}.
      */
     public BrokerNode(TargetSpec spec, int nodeId, Path nodeDir, String clusterId, long dataVolumeBytes)
             throws IOException {
+        this(spec, NodePlacement.loopback(nodeId), null, nodeDir, clusterId, dataVolumeBytes);
+    }
+
+    /**
+     * Lays out the node directory and config, binds the proxy and, if {@code dataVolumeBytes > 0}
+     * and the OS lets us, mounts a tmpfs of that size as the data directory.
+     *
+     * @param voters the cluster's {@code controller.quorum.voters}; null for a node that is its own
+     */
+    public BrokerNode(TargetSpec spec, NodePlacement placement, String voters, Path nodeDir, String clusterId,
+                      long dataVolumeBytes) throws IOException {
         this.spec = spec;
-        this.nodeId = nodeId;
+        this.placement = placement;
+        this.nodeId = placement.nodeId();
+        this.voters = voters != null ? voters : placement.voter();
         this.nodeDir = Files.createDirectories(nodeDir);
         this.dataDir = Files.createDirectories(nodeDir.resolve("data"));
         this.volume = dataVolumeBytes > 0 ? TmpfsVolume.tryMount(dataDir, dataVolumeBytes) : Optional.empty();
@@ -68,23 +82,19 @@ public final class BrokerNode implements AutoCloseable {
         this.configFile = nodeDir.resolve("server.properties");
         this.outputFile = nodeDir.resolve("broker.out");
         this.clusterId = clusterId;
-        this.clientPort = freePort();
-        this.controllerPort = freePort();
-        this.proxy = new FaultProxy("n" + nodeId, new InetSocketAddress("127.0.0.1", clientPort));
+        // The proxy stays in the root namespace (clients reach it on the loopback) and dials the node's address.
+        this.proxy = new FaultProxy("n" + nodeId, new InetSocketAddress(placement.host(), placement.clientPort()));
         writeConfig();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private Map<String, String> placeholders() {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("nodeId", Integer.toString(nodeId));
-        v.put("clientPort", Integer.toString(clientPort));
-        v.put("controllerPort", Integer.toString(controllerPort));
+        v.put("host", placement.host());
+        v.put("clientPort", Integer.toString(placement.clientPort()));
+        v.put("internalPort", Integer.toString(placement.internalPort()));
+        v.put("controllerPort", Integer.toString(placement.controllerPort()));
+        v.put("voters", voters);
         v.put("advertisedPort", Integer.toString(proxy.port()));
         v.put("logDir", logDir.toString());
         v.put("nodeDir", nodeDir.toString());
@@ -136,7 +146,8 @@ public final class BrokerNode implements AutoCloseable {
         if (spec.formatCommand().isEmpty()) {
             return;
         }
-        String key = spec.name() + "/" + nodeId;
+        // The voters are part of the key: a node of a 3-node quorum is formatted apart from one of 5.
+        String key = spec.name() + "/" + nodeId + "/" + voters;
         Path template = FORMAT_TEMPLATES.get(key);
         if (template != null && Files.isDirectory(template)) {
             copyTree(template, logDir);
@@ -191,7 +202,9 @@ public final class BrokerNode implements AutoCloseable {
         }
         Files.writeString(outputFile, "---- start #" + (++starts) + "\n", StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
-        Process p = new ProcessBuilder(expand(spec.startCommand())).directory(nodeDir.toFile())
+        List<String> argv = new ArrayList<>(placement.execPrefix());
+        argv.addAll(expand(spec.startCommand()));
+        Process p = new ProcessBuilder(argv).directory(nodeDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
                 .start();
         process = p;
@@ -295,6 +308,10 @@ public final class BrokerNode implements AutoCloseable {
 
     public FaultProxy proxy() {
         return proxy;
+    }
+
+    public NodePlacement placement() {
+        return placement;
     }
 
     public Path logDir() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,18 +43,44 @@ public final class ServingProbe {
      * @throws IllegalStateException naming the last error if it never did
      */
     public static long awaitServing(BrokerNode node, boolean produce, Duration timeout) {
+        return awaitServing(node.name(), node.bootstrap(), () -> node.alive() ? null : node.outputFile().toString(),
+                produce, 1, timeout);
+    }
+
+    /**
+     * Polls until every node of the cluster runs, the cluster describes all of them (a fenced or
+     * unregistered broker is not listed), and, if {@code produce}, an acks=all produce through
+     * any node's proxy is acknowledged.
+     */
+    public static long awaitServing(Cluster cluster, boolean produce, Duration timeout) {
+        return awaitServing(cluster.name(), cluster.bootstrap(), () -> cluster.nodes().stream()
+                .filter(n -> !n.alive()).map(n -> n.name() + " (see " + n.outputFile() + ")").findFirst()
+                .orElse(null), produce, cluster.size(), timeout);
+    }
+
+    /**
+     * @param deadNode      null while every process runs, else which one does not (stops the wait)
+     * @param brokersMin    describeCluster must list at least this many brokers
+     */
+    private static long awaitServing(String who, String bootstrap, Supplier<String> deadNode, boolean produce,
+                                     int brokersMin, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         Throwable last = null;
-        try (Admin admin = admin(node.bootstrap())) {
+        try (Admin admin = admin(bootstrap)) {
             while (System.nanoTime() < deadline) {
-                if (!node.alive()) {
-                    throw new IllegalStateException(node.name() + " is not running; see " + node.outputFile());
+                String dead = deadNode.get();
+                if (dead != null) {
+                    throw new IllegalStateException(who + " is not running: " + dead);
                 }
                 try {
-                    admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                    int brokers = admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size();
+                    if (brokers < brokersMin) {
+                        throw new IllegalStateException("describeCluster lists " + brokers + " of " + brokersMin
+                                + " brokers");
+                    }
                     if (produce) {
-                        produceOne(node.bootstrap());
+                        produceOne(bootstrap);
                     }
                     return (System.nanoTime() - start) / 1_000_000;
                 } catch (Exception e) {
@@ -62,7 +89,7 @@ public final class ServingProbe {
                 }
             }
         }
-        throw new IllegalStateException(node.name() + " did not serve within " + timeout + ": " + last, last);
+        throw new IllegalStateException(who + " did not serve within " + timeout + ": " + last, last);
     }
 
     private static void produceOne(String bootstrap) throws Exception {

@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The targets the suite knows: Apache Kafka from Maven Central jars (the stand-in and reference),
- * Sluice from a checkout ({@code bin/sluice start}), or any broker described by a file. Stateless.
+ * The targets the suite knows: Apache Kafka from Maven Central jars (the stand-in and reference,
+ * one node or a cluster), Sluice from a checkout ({@code bin/sluice start}; one node until issue 12),
+ * or any broker described by a file. Stateless.
  */
 public final class Targets {
     private Targets() { }
@@ -43,6 +44,53 @@ public final class Targets {
         // Kafka checkpoints its recovery points on this timer, not on each flush (see checkpointTracksForce).
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
         return new TargetSpec("kafka-4.4.0", start, Optional.of(format), p, false);
+    }
+
+    /**
+     * What Kafka's own start scripts give a broker when nothing is set: {@code kafka-server-start.sh}'s
+     * KAFKA_HEAP_OPTS and {@code kafka-run-class.sh}'s KAFKA_JVM_PERFORMANCE_OPTS defaults. The
+     * cluster runs Kafka as an operator who only set ports, dirs and replication would.
+     */
+    static final List<String> KAFKA_SCRIPT_JVM_FLAGS = List.of("-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-Djava.awt.headless=true");
+
+    /**
+     * Apache Kafka as an N-node KRaft cluster: every node a broker and a voter (combined mode),
+     * clients through each node's proxy, replication and the quorum on the nodes' own addresses
+     * (in the harness's namespaces). Replication settings are the workload's, the same for every
+     * target: RF 3, min.insync.replicas=2 ({@link #clusterProperties}).
+     */
+    public static TargetSpec kafkaCluster(Path classpathFile) throws IOException {
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IllegalArgumentException("Kafka classpath file " + classpathFile + " is missing: "
+                    + "build it with `mvn -B -q -pl chaos-tests generate-resources`");
+        }
+        String classpath = Files.readString(classpathFile).trim();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> jvm = new ArrayList<>(List.of(java));
+        jvm.addAll(KAFKA_SCRIPT_JVM_FLAGS);
+        jvm.addAll(List.of("-cp", classpath));
+        List<String> start = new ArrayList<>(jvm);
+        start.addAll(List.of("-Dlog4j2.configurationFile=${nodeDir}/log4j2.properties", "kafka.Kafka", "${config}"));
+        // The storage tool needs no network; it runs in the root namespace with the same config.
+        List<String> format = new ArrayList<>(List.of(java, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                "--ignore-formatted", "-t", "${clusterId}", "-c", "${config}"));
+        Map<String, String> p = clusterProperties();
+        p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        return new TargetSpec("kafka-4.4.0-cluster", start, Optional.of(format), p, false);
+    }
+
+    /**
+     * A Sluice cluster. Sluice runs single-node until replication (issue 12) lands, and refuses a
+     * multi-node start; this says so instead of starting something that is not a cluster. Once it
+     * lands, this starts {@code bin/sluice start <node-N.properties>} per node with
+     * {@link #clusterProperties} (the same listeners, voters and replication as Kafka's).
+     */
+    public static TargetSpec sluiceCluster(Path home, int nodes) {
+        throw new IllegalArgumentException("a " + nodes + "-node Sluice cluster cannot be started yet: Sluice runs "
+                + "single-node until replication (issue 12) lands, and refuses a multi-node start. Use "
+                + "--target kafka-cluster for the control, or --target sluice for one node.");
     }
 
     /**
@@ -95,6 +143,36 @@ public final class Targets {
         return new TargetSpec(props.getProperty("name", file.getFileName().toString()),
                 Arrays.asList(start.trim().split("\\s+")), format, p,
                 Boolean.parseBoolean(props.getProperty("checkpointTracksForce", "false")));
+    }
+
+    /**
+     * The server.properties of a cluster node, in Kafka's names (Sluice reads the same ones): a
+     * combined broker+controller, every node a voter; clients on CLIENT (advertised as the node's
+     * proxy), replication on INTERNAL and the quorum on CONTROLLER at the node's own address. RF 3
+     * and min.insync.replicas=2 are what the workload needs (acks=all must survive one node).
+     */
+    static Map<String, String> clusterProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("node.id", "${nodeId}");
+        p.put("process.roles", "broker,controller");
+        p.put("listeners", "CLIENT://${host}:${clientPort},INTERNAL://${host}:${internalPort},"
+                + "CONTROLLER://${host}:${controllerPort}");
+        p.put("advertised.listeners", "CLIENT://127.0.0.1:${advertisedPort},INTERNAL://${host}:${internalPort}");
+        p.put("inter.broker.listener.name", "INTERNAL");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.quorum.voters", "${voters}");
+        p.put("log.dirs", "${logDir}");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("default.replication.factor", "3");
+        p.put("min.insync.replicas", "2");
+        p.put("offsets.topic.replication.factor", "3");
+        p.put("offsets.topic.num.partitions", "3");
+        p.put("transaction.state.log.replication.factor", "3");
+        p.put("transaction.state.log.min.isr", "2");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        return p;
     }
 
     /** The server.properties both targets share: one combined-mode node, Kafka's names, placeholders filled per node. */

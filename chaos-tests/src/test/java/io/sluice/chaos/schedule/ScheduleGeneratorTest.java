@@ -40,6 +40,55 @@ class ScheduleGeneratorTest {
     }
 
     @Test
+    void aSingleNodeNeverDrawsFaultsBetweenNodesAndDrawsAsBeforeTheyExisted() {
+        EnumSet<FaultKind> oneNodeKinds = EnumSet.noneOf(FaultKind.class);
+        for (FaultKind k : FaultKind.values()) {
+            if (!k.betweenNodes()) {
+                oneNodeKinds.add(k);
+            }
+        }
+        ScheduleGenerator all = new ScheduleGenerator(new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
+                List.of("acks1", "idem"), 15_000, 4, 200, true, true, 3_000));
+        ScheduleGenerator before = new ScheduleGenerator(new ScheduleGenerator.Options(oneNodeKinds,
+                List.of("acks1", "idem"), 15_000, 4, 200, true, true, 3_000));
+        long runSeed = new Random().nextLong();
+        for (int i = 0; i < 200; i++) {
+            long seed = ScheduleGenerator.scheduleSeed(runSeed, i);
+            Schedule s = all.generate(seed);
+            assertThat(s).as("run seed %x schedule %x", runSeed, seed).isEqualTo(before.generate(seed));
+            assertThat(s.faults()).allSatisfy(f -> {
+                assertThat(f.kind().betweenNodes()).isFalse();
+                assertThat(f.node()).isZero();
+                assertThat(f.target()).isEqualTo(FaultTarget.NODE);
+            });
+        }
+    }
+
+    @Test
+    void clusterFaultsNameNodesInRangeAndAimOnlyWhatCanBeAimed() {
+        ScheduleGenerator cluster = new ScheduleGenerator(new ScheduleGenerator.Options(EnumSet.allOf(FaultKind.class),
+                List.of("acksall", "idem"), 30_000, 3, 100, true, true, 15_000, 5));
+        long runSeed = new Random().nextLong();
+        EnumSet<FaultKind> drawn = EnumSet.noneOf(FaultKind.class);
+        for (int i = 0; i < 500; i++) {
+            for (FaultEvent f : cluster.generate(ScheduleGenerator.scheduleSeed(runSeed, i)).faults()) {
+                drawn.add(f.kind());
+                assertThat(f.node()).as("run seed %x: %s", runSeed, f).isBetween(0, 4);
+                if (!f.kind().aimable()) {
+                    assertThat(f.target()).isEqualTo(FaultTarget.NODE);
+                }
+                if (f.kind() == FaultKind.ONE_WAY) {
+                    assertThat(f.param()).isBetween(0, 4).isNotEqualTo(f.node());
+                }
+                if (f.kind() == FaultKind.SPLIT) {
+                    assertThat(f.param()).as("a minority of 5").isBetween(1, 2);
+                }
+            }
+        }
+        assertThat(drawn).as("every kind is drawn").containsExactlyInAnyOrder(FaultKind.values());
+    }
+
+    @Test
     void neighbouringScheduleSeedsDiffer() {
         assertThat(ScheduleGenerator.scheduleSeed(1, 0)).isNotEqualTo(ScheduleGenerator.scheduleSeed(1, 1))
                 .isNotEqualTo(ScheduleGenerator.scheduleSeed(2, 0));
