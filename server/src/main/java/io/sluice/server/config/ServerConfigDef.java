@@ -162,8 +162,10 @@ public final class ServerConfigDef {
         define(NUM_NETWORK_THREADS, INT, 3, Validator.atLeast(1), "Event-loop threads serving connections.");
         define(NUM_IO_THREADS, INT, 8, Validator.atLeast(1), "Request handler threads" + ignoredYet);
         define(QUEUED_MAX_REQUESTS, INT, 500, Validator.atLeast(1), "Request queue size" + ignoredYet);
-        define(COMPRESSION_TYPE, STRING, "producer",
-                Validator.oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), "Topic compression.");
+        // Any other value asks the broker to recompress every batch; Sluice stores them as produced.
+        define(COMPRESSION_TYPE, STRING, "producer", v -> "producer".equals(v) ? null
+                : "Sluice stores batches as the producer compressed them and does not recompress yet; only producer is supported",
+                "Topic compression: producer only (batches are stored as produced).");
         define(LOG_MESSAGE_TIMESTAMP_TYPE, STRING, "CreateTime", Validator.oneOf("CreateTime", "LogAppendTime"),
                 "Timestamp type of stored records.");
         define(FETCH_MAX_BYTES, INT, 57_671_680, Validator.atLeast(1024), "Largest fetch response.");

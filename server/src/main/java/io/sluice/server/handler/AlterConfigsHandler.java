@@ -115,7 +115,11 @@ final class AlterConfigsHandler implements ApiHandler {
     /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */
     private static DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
                                                         String value) {
-        return type == AlterConfigs.ResourceType.BROKER ? DynamicBrokerConfigs.checkSet(resourceName, name, value) : null;
+        if (type == AlterConfigs.ResourceType.BROKER) {
+            return DynamicBrokerConfigs.checkSet(resourceName, name, value);
+        }
+        String topicRefusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value) : null;
+        return topicRefusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, topicRefusal);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

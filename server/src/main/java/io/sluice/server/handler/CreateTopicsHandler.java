@@ -99,8 +99,14 @@ final class CreateTopicsHandler implements ApiHandler {
                 continue;
             }
             Map<String, String> configs = new HashMap<>();
+            String refusal = null;
             for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
                 configs.put(c.name(), c.value());
+                refusal = refusal != null ? refusal : TopicConfigSupport.refusal(c.name(), c.value());
+            }
+            if (refusal != null) {
+                r.setErrorCode(Errors.INVALID_CONFIG).setErrorMessage(refusal);
+                continue;
             }
             toCreate.add(new CreateTopics.NewTopic(t.name(), partitions, rf, assignment, configs));
         }

@@ -156,6 +156,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void aCompressionTypeThatNeedsRecompressionFailsTheStart() {
+        Map<String, String> m = minimal();
+        m.put("compression.type", "gzip");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("compression.type").hasMessageContaining("recompress");
+        m.put("compression.type", "producer");
+        assertThat(ServerConfig.parse(m).getString("compression.type")).isEqualTo("producer");
+    }
+
+    @Test
     void cleanupPolicyTakesKafkasValuesOnly() {
         Map<String, String> m = minimal();
         m.put("log.cleanup.policy", "compact,delete");
