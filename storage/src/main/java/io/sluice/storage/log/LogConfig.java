@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param flushMessages           {@code flush.messages}: force to disk after this many unflushed messages
  * @param flushMs                 {@code flush.ms}: force to disk when the last flush is this old
  * @param retentionMs             {@code retention.ms}: delete segments whose newest batch is older; -1 = keep
- * @param retentionBytes          {@code retention.bytes}: delete oldest segments while the log is bigger; -1 = keep
+ * @param retentionBytes          {@code retention.bytes}: delete oldest segments while the log is bigger; negative (kept as -1) = keep
  * @param logAppendTime           {@code message.timestamp.type}: true for LogAppendTime, false for CreateTime
  * @param timestampBeforeMaxMs    {@code message.timestamp.before.max.ms} (CreateTime only)
  * @param timestampAfterMaxMs     {@code message.timestamp.after.max.ms} (CreateTime only)
@@ -69,7 +69,9 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         requireAtLeast(FLUSH_MESSAGES, flushMessages, 1);
         requireAtLeast(FLUSH_MS, flushMs, 0);
         requireAtLeast(RETENTION_MS, retentionMs, -1);
-        requireAtLeast(RETENTION_BYTES, retentionBytes, -1);
+        // Kafka accepts any long for retention.bytes and reads every negative value as "no limit";
+        // refusing one here would make a value the quorum stored unusable for every apply.
+        retentionBytes = Math.max(retentionBytes, -1);
         requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, 0);
         requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, 0);
     }

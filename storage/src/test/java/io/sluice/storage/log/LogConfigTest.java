@@ -28,6 +28,13 @@ class LogConfigTest {
     }
 
     @Test
+    void anyNegativeRetentionBytesMeansNoLimitAsInKafka() {
+        assertThat(LogConfig.fromMap(Map.of("retention.bytes", "-2")).retentionBytes()).isEqualTo(-1);
+        assertThat(LogConfig.fromMap(Map.of("retention.bytes", Long.toString(Long.MIN_VALUE))).retentionBytes()).isEqualTo(-1);
+        assertThat(LogConfig.fromMap(Map.of("retention.bytes", "0")).retentionBytes()).isZero();
+    }
+
+    @Test
     void topicConfigsOverrideBrokerDefaults() {
         LogConfig broker = LogConfig.fromBrokerProperties(Map.of("log.segment.bytes", "1048576", "log.retention.hours", "1",
                 "log.roll.hours", "2", "message.max.bytes", "5000"));
