@@ -63,7 +63,9 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         // Smaller segments than Kafka's 1 MiB minimum are allowed: tests roll often on purpose.
         requireAtLeast(SEGMENT_BYTES, segmentBytes, RecordBatchDescriptor.HEADER_LENGTH);
         requireAtLeast(SEGMENT_MS, segmentMs, 1);
-        requireAtLeast(SEGMENT_INDEX_BYTES, segmentIndexBytes, SEGMENT_INDEX_BYTES_MIN);
+        // Kafka accepts segment.index.bytes from 4; below one entry an index holds nothing, so it is
+        // raised to one entry rather than refused (the quorum stores what Kafka accepts).
+        segmentIndexBytes = Math.max(segmentIndexBytes, SEGMENT_INDEX_BYTES_MIN);
         requireAtLeast(INDEX_INTERVAL_BYTES, indexIntervalBytes, 0);
         requireAtLeast(MAX_MESSAGE_BYTES, maxMessageBytes, 0);
         requireAtLeast(FLUSH_MESSAGES, flushMessages, 1);

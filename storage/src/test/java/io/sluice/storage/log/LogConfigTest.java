@@ -35,6 +35,12 @@ class LogConfigTest {
     }
 
     @Test
+    void aSegmentIndexSmallerThanOneEntryThatKafkaAcceptsIsRaisedToOneEntry() {
+        assertThat(LogConfig.fromMap(Map.of("segment.index.bytes", "4")).segmentIndexBytes())
+                .isEqualTo(LogConfig.SEGMENT_INDEX_BYTES_MIN);
+    }
+
+    @Test
     void topicConfigsOverrideBrokerDefaults() {
         LogConfig broker = LogConfig.fromBrokerProperties(Map.of("log.segment.bytes", "1048576", "log.retention.hours", "1",
                 "log.roll.hours", "2", "message.max.bytes", "5000"));
