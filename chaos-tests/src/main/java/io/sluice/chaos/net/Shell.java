@@ -2,6 +2,8 @@ package io.sluice.chaos.net;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,20 +26,52 @@ public final class Shell {
     }
 
     public static Result run(List<String> argv) {
+        return run(argv, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Runs {@code argv}, killing it after {@code timeout}: then the result is exit code 124 and
+     * names the command and what it printed so far. The output goes to a temp file, not a pipe, so
+     * waiting does not depend on the command closing its stdout (nor on a full pipe).
+     */
+    static Result run(List<String> argv, Duration timeout) {
+        String command = String.join(" ", argv);
+        Path out;
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            // Read before waiting: a full pipe would block the command.
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            out = Files.createTempFile("slcx-shell-", ".out");
+        } catch (IOException e) {
+            return new Result(127, "cannot run " + command + ": no temp file for its output: " + e.getMessage());
+        }
+        Process p = null;
+        try {
+            p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                return new Result(124, "timed out after " + COMMAND_TIMEOUT + ": " + String.join(" ", argv));
+                p.waitFor(2, TimeUnit.SECONDS);
+                return new Result(124, "`" + command + "` timed out after " + timeout + " and was killed; output so far: "
+                        + read(out));
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
+            return new Result(p.exitValue(), read(out));
         } catch (IOException e) {
             return new Result(127, "cannot run " + argv.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            return new Result(130, "interrupted: " + String.join(" ", argv));
+            return new Result(130, "interrupted: " + command);
+        } finally {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // a stray temp file is harmless
+            }
+        }
+    }
+
+    private static String read(Path out) {
+        try {
+            return new String(Files.readAllBytes(out), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "(output unreadable: " + e.getMessage() + ")";
         }
     }
 
