@@ -30,6 +30,8 @@ public final class ClusterNetwork implements AutoCloseable {
     /** A private /24 unlikely to collide with a real network; checked against the routes first. */
     public static final String SUBNET = "10.231.77";
     static final String BRIDGE = PREFIX + "-br";
+    /** {@link #probe}'s namespace, followed by the probing JVM's pid. */
+    static final String PROBE_PREFIX = PREFIX + "-probe-";
     /** Root-namespace rules the harness adds carry this comment, so leftovers can be found. */
     static final String RULE_COMMENT = PREFIX + "-harness";
     private static final Path LOCK_FILE = Path.of(System.getProperty("java.io.tmpdir"), PREFIX + "-network.lock");
@@ -48,14 +50,37 @@ public final class ClusterNetwork implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** The probe's result, once per JVM; null until probed. */
+    private static volatile Optional<String> probed;
+
     /**
-     * Why namespaces cannot be made here, or empty if they can be tried: needs root, {@code ip}
-     * and {@code iptables}.
+     * Why namespaces cannot be made here, or empty if they can: the switch, then (probed once per
+     * JVM, see {@link #probe}) root, {@code ip}, a usable {@code iptables}, and a namespace that can
+     * really be made, firewalled and removed.
      */
     public static Optional<String> unavailableReason() {
         if ("off".equals(System.getProperty(DISABLE_PROPERTY))) {
             return Optional.of("namespaces turned off (-D" + DISABLE_PROPERTY + "=off, --no-namespaces)");
         }
+        Optional<String> result = probed;
+        if (result == null) {
+            synchronized (ClusterNetwork.class) {
+                if (probed == null) {
+                    probed = probe();
+                }
+                result = probed;
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Tries what {@link #create} needs instead of inferring it from the user name: root in a
+     * container without CAP_SYS_ADMIN/CAP_NET_ADMIN, or an iptables without a working backend, must
+     * skip the network faults with the reason, not fail at the first {@code ip netns add} or
+     * {@code iptables -I}.
+     */
+    static Optional<String> probe() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return Optional.of("network namespaces need root (running as " + System.getProperty("user.name") + ")");
         }
@@ -67,7 +92,49 @@ public final class ClusterNetwork implements AutoCloseable {
         if (!iptables.ok()) {
             return Optional.of("`iptables` is missing (apt-get install -y iptables): " + iptables.output());
         }
-        return Optional.empty();
+        // build() reads the root FORWARD policy; a failure there is no policy, but an iptables that cannot work.
+        Shell.Result forward = Shell.run("iptables", "-S", "FORWARD");
+        if (!forward.ok()) {
+            return Optional.of("iptables unusable (`iptables -S FORWARD` exited " + forward.exitCode() + ": "
+                    + forward.output() + ")");
+        }
+        // Named per JVM so two probing JVMs do not collide; see liveProbe for runs that hold the network.
+        String ns = PROBE_PREFIX + ProcessHandle.current().pid();
+        Shell.Result add = Shell.run("ip", "netns", "add", ns);
+        if (!add.ok()) {
+            return Optional.of("cannot create a network namespace (`ip netns add " + ns + "` exited " + add.exitCode()
+                    + ": " + add.output() + "); a container needs CAP_SYS_ADMIN and CAP_NET_ADMIN");
+        }
+        Optional<String> why = Optional.empty();
+        try {
+            Shell.Result inside = Shell.run("ip", "netns", "exec", ns, "iptables", "-S");
+            if (!inside.ok()) {
+                why = Optional.of("iptables unusable inside a network namespace (`ip netns exec " + ns
+                        + " iptables -S` exited " + inside.exitCode() + ": " + inside.output() + ")");
+            }
+        } finally {
+            Shell.Result del = Shell.run("ip", "netns", "del", ns);
+            if (!del.ok() && why.isEmpty()) {
+                why = Optional.of("cannot remove a network namespace (`ip netns del " + ns + "` exited "
+                        + del.exitCode() + ": " + del.output() + ")");
+            }
+        }
+        return why;
+    }
+
+    /**
+     * A namespace a still-running JVM's {@link #probe} is using: not a leftover, so a run holding the
+     * network neither reports nor deletes it. A crashed probe's (its pid gone) is a leftover.
+     */
+    private static boolean liveProbe(String netns) {
+        if (!netns.startsWith(PROBE_PREFIX)) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(netns.substring(PROBE_PREFIX.length()))).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Namespace name of node index {@code node} (0-based). */
@@ -141,7 +208,8 @@ public final class ClusterNetwork implements AutoCloseable {
         }
         // With br_netfilter loaded, bridged frames pass the root namespace's FORWARD chain; a host
         // whose FORWARD policy drops (Docker sets one) would cut every node link, so let ours through.
-        if (!Shell.run("iptables", "-S", "FORWARD").output().contains("-P FORWARD ACCEPT")) {
+        // The probe ran this command successfully, so a failure now is an error, not a policy.
+        if (!Shell.check("iptables", "-S", "FORWARD").contains("-P FORWARD ACCEPT")) {
             String[] rule = {"FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-m", "comment", "--comment", RULE_COMMENT,
                     "-j", "ACCEPT"};
             Shell.check(concat(new String[] {"iptables", "-I"}, rule));
@@ -169,7 +237,7 @@ public final class ClusterNetwork implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (String line : Shell.run("ip", "netns", "list").output().split("\n")) {
             String name = line.split("\\s+")[0];
-            if (name.startsWith(PREFIX)) {
+            if (name.startsWith(PREFIX) && !liveProbe(name)) {
                 out.add("netns " + name);
             }
         }

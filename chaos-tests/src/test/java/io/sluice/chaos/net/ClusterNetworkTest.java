@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterNetworkTest {
+    /** Set once the setup got the network: a skipped test must not touch another run's. */
+    private boolean ours;
 
     @BeforeEach
     void needNamespacesNobodyElseUses() throws Exception {
@@ -28,11 +30,21 @@ class ClusterNetworkTest {
         } catch (IllegalStateException e) {
             Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
         }
+        ours = true;
     }
 
     @AfterEach
     void removeEverything() throws Exception {
-        ClusterNetwork.removeLeftovers();
+        if (ours) {
+            ClusterNetwork.removeLeftovers();
+        }
+    }
+
+    @Test
+    void theProbeMakesARealNamespaceAndLeavesNothingBehind() {
+        assertThat(ClusterNetwork.probe()).isEmpty();
+        assertThat(Shell.check("ip", "netns", "list")).doesNotContain(ClusterNetwork.PROBE_PREFIX);
+        assertThat(ClusterNetwork.leftovers()).isEmpty();
     }
 
     @Test
