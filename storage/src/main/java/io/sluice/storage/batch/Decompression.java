@@ -4,7 +4,6 @@ import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.io.DirectBufferInputStream;
-import org.xerial.snappy.SnappyInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,11 +15,13 @@ import java.util.zip.GZIPInputStream;
  * them (its {@code *Compression.wrapForInput}), with the same libraries at the same versions:
  * <ul>
  *   <li>1 gzip: {@link GZIPInputStream} with an 8 KiB input buffer;</li>
- *   <li>2 snappy: xerial's {@link SnappyInputStream} (its own framed format, and raw snappy blocks), its
- *       chunk size bounded by the batch's compressed bytes;</li>
+ *   <li>2 snappy: xerial's framed format and raw snappy blocks, read as snappy-java's SnappyInputStream
+ *       reads them ({@link SnappyStream}, over snappy-java), each chunk's uncompressed length bounded by
+ *       what its compressed bytes can expand to;</li>
  *   <li>3 lz4: one LZ4 frame, read as Kafka's KafkaLZ4BlockInputStream reads it ({@link Lz4FrameStream},
  *       over lz4-java's safe decompressor and XXHash32);</li>
- *   <li>4 zstd: zstd-jni's {@link ZstdInputStreamNoFinalizer} (buffers from its recycling pool).</li>
+ *   <li>4 zstd: zstd-jni's {@link ZstdInputStreamNoFinalizer} (buffers from its recycling pool), its
+ *       window capped at {@link #ZSTD_WINDOW_LOG_MAX}.</li>
  * </ul>
  *
  * The compressed bytes are read in place through a reused view (Agrona's
@@ -31,10 +32,21 @@ import java.util.zip.GZIPInputStream;
 final class Decompression {
 
     private static final int GZIP_INPUT_BUFFER_BYTES = 8 * 1024;
+    /**
+     * Largest zstd window accepted, as a log: 2^23 = 8 MiB. A frame's header names its window and the
+     * decoder allocates it (native memory) before reading a block, so without a cap a few bytes claiming
+     * a 128 MiB window (zstd-jni's default limit, libzstd's ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27) cost
+     * 128 MiB per appending thread. Kafka itself does not cap it. Real producers stay far below: Kafka's
+     * (level 3, ZstdOutputStream) uses window log 21 (2 MiB) at most, librdkafka the same level, and
+     * klauspost/compress (Go clients) defaults to an 8 MiB window, the largest we know of. A frame with a
+     * bigger window is refused as undecompressible.
+     */
+    static final int ZSTD_WINDOW_LOG_MAX = 23;
 
     private final UnsafeBuffer compressedView = new UnsafeBuffer(0, 0);
     private final DirectBufferInputStream compressedInput = new DirectBufferInputStream();
     private final Lz4FrameStream lz4 = new Lz4FrameStream();
+    private final SnappyStream snappy = new SnappyStream();
 
     /**
      * The decompressed stream of {@code [offset, offset + length)} of {@code buffer}.
@@ -45,15 +57,25 @@ final class Decompression {
         if (codec == 3) {
             return lz4.open(buffer, offset, length);
         }
+        if (codec == 2) {
+            return snappy.open(buffer, offset, length);
+        }
         compressedView.wrap(buffer, offset, length);
         compressedInput.wrap(compressedView);
         return switch (codec) {
             case 1 -> new GZIPInputStream(compressedInput, GZIP_INPUT_BUFFER_BYTES);
-            // A chunk cannot be bigger than the bytes there are: bounding it keeps a lying chunk header
-            // from making snappy allocate up to its own limit (512 MiB) for one batch.
-            case 2 -> new SnappyInputStream(compressedInput, Math.max(length, 1));
-            case 4 -> new ZstdInputStreamNoFinalizer(compressedInput, RecyclingBufferPool.INSTANCE);
+            case 4 -> zstd();
             default -> throw new IOException("unknown compression codec " + codec);
         };
+    }
+
+    private InputStream zstd() throws IOException {
+        ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(compressedInput, RecyclingBufferPool.INSTANCE);
+        try {
+            return zstd.setLongMax(ZSTD_WINDOW_LOG_MAX);
+        } catch (IOException | RuntimeException e) {
+            zstd.close(); // releases the native context
+            throw e;
+        }
     }
 }

@@ -285,8 +285,8 @@ public final class RecordCursor implements AutoCloseable {
             end = n;
             return true;
         } catch (IOException | RuntimeException | SnappyError e) {
-            // A corrupt stream (bad block, checksum, frame; snappy throws an Error for a chunk size it
-            // cannot take): the bytes passed the CRC, so the producer wrote them so. Kafka's record
+            // A corrupt stream (bad block, checksum, frame, a snappy block or zstd window larger than its
+            // bound; SnappyError if snappy-java's native code fails): the bytes passed the CRC, so the producer wrote them so. Kafka's record
             // iterator answers a premature end (EOFException) with INVALID_RECORD and any other failure
             // with a KafkaException, i.e. UNKNOWN_SERVER_ERROR (measured against Kafka 4.4.0): the same here.
             fail(e instanceof EOFException ? ErrorCode.INVALID_RECORD : ErrorCode.UNKNOWN_SERVER_ERROR,

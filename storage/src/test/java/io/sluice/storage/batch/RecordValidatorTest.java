@@ -4,6 +4,7 @@ import io.sluice.storage.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
@@ -172,6 +173,98 @@ class RecordValidatorTest {
         batch.putInt(RECORDS_OFFSET + 16, 400 * 1024 * 1024);
         resetCrc(batch);
         assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR); // Kafka 4.4.0's answer too
+    }
+
+    @ParameterizedTest(name = "claims {0} bytes, framed {1}")
+    @CsvSource({"1073741824, true", "2147483647, true", "1073741824, false", "2147483647, false"})
+    void aSnappyBlockClaimingAHugeUncompressedLengthIsRefusedWithoutAllocatingIt(int claimed, boolean framed)
+            throws Exception {
+        ByteBuffer plain = builder(0).add(null, new byte[500], NOW).build();
+        byte[] block = org.xerial.snappy.Snappy.compress(recordsOf(plain));
+        // Replace the block's length varint (its first bytes) with the claim: the ops stay as they were.
+        int varintBytes = 0;
+        while ((block[varintBytes++] & 0x80) != 0) {
+        }
+        ByteBuffer lying = ByteBuffer.allocate(5 + block.length - varintBytes);
+        for (long v = claimed & 0xFFFFFFFFL; ; v >>>= 7) {
+            if (v < 0x80) {
+                lying.put((byte) v);
+                break;
+            }
+            lying.put((byte) (v | 0x80));
+        }
+        lying.put(block, varintBytes, block.length - varintBytes).flip();
+        ByteBuffer records;
+        if (framed) {
+            records = ByteBuffer.allocate(16 + 4 + lying.remaining());
+            records.put(new byte[] {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0}).putInt(1).putInt(1)
+                    .putInt(lying.remaining()).put(lying).flip();
+        } else {
+            records = lying;
+        }
+        ByteBuffer batch = withRecords(plain, 2, records);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR); // as a corrupt stream
+        assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024 * 1024);
+    }
+
+    @ParameterizedTest(name = "direct {0}")
+    @ValueSource(booleans = {false, true})
+    void snappyAtItsLargestRealExpansionStillWalksFramedAndRawFromHeapAndDirectBuffers(boolean direct)
+            throws Exception {
+        // Zeros are snappy's best case (64-byte copies of 3 bytes): the expansion bound must admit them.
+        ByteBuffer plain = builder(0).add("k".getBytes(), new byte[300 * 1024], NOW).add(null, new byte[10], NOW).build();
+        ByteBuffer framed = builder(2).add("k".getBytes(), new byte[300 * 1024], NOW).add(null, new byte[10], NOW).build();
+        ByteBuffer raw = withRecords(plain, 2, ByteBuffer.wrap(org.xerial.snappy.Snappy.compress(recordsOf(plain))));
+        for (ByteBuffer batch : new ByteBuffer[] {framed, raw}) {
+            ByteBuffer b = batch;
+            if (direct) {
+                b = ByteBuffer.allocateDirect(batch.limit());
+                b.put(batch.duplicate()).flip();
+            }
+            assertThat(validate(b, false)).isEqualTo(ErrorCode.NONE);
+            assertThat(validator.maxTimestamp()).isEqualTo(NOW);
+        }
+        assertThat(SnappyStream.uncompressedMax(3)).isGreaterThanOrEqualTo(64);
+    }
+
+    @Test
+    void aZstdFrameWithAWindowBeyondTheCapIsRefused() {
+        ByteBuffer plain = builder(0).add("k".getBytes(), "v".getBytes(), NOW).build();
+        assertThat(validate(withRecords(plain, 4, zstdRawFrame(recordsOf(plain), Decompression.ZSTD_WINDOW_LOG_MAX)), false))
+                .isEqualTo(ErrorCode.NONE);
+        // 2^24: within zstd's own default limit (2^27), so only the cap refuses it.
+        assertThat(validate(withRecords(plain, 4, zstdRawFrame(recordsOf(plain), Decompression.ZSTD_WINDOW_LOG_MAX + 1)), false))
+                .isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+        assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
+    }
+
+    /** One zstd frame holding {@code content} in one raw block, its header naming a window of 2^windowLog. */
+    static ByteBuffer zstdRawFrame(byte[] content, int windowLog) {
+        ByteBuffer frame = ByteBuffer.allocate(4 + 2 + 3 + content.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(0xFD2FB528).put((byte) 0) // frame header: no content size, not single segment, no checksum
+                .put((byte) ((windowLog - 10) << 3)); // window descriptor: exponent, mantissa 0
+        int blockHeader = (content.length << 3) | 1; // raw block (type 0), last
+        frame.put((byte) blockHeader).put((byte) (blockHeader >>> 8)).put((byte) (blockHeader >>> 16));
+        return frame.put(content).flip();
+    }
+
+    static byte[] recordsOf(ByteBuffer plain) {
+        byte[] records = new byte[plain.limit() - RECORDS_OFFSET];
+        plain.duplicate().position(RECORDS_OFFSET).get(records);
+        return records;
+    }
+
+    /** {@code plain}'s header over {@code records} (already compressed with {@code codec}), with a valid CRC. */
+    static ByteBuffer withRecords(ByteBuffer plain, int codec, ByteBuffer records) {
+        ByteBuffer batch = ByteBuffer.allocate(RECORDS_OFFSET + records.remaining());
+        batch.put(plain.duplicate().limit(RECORDS_OFFSET)).put(records.duplicate()).flip();
+        batch.putInt(LENGTH_OFFSET, batch.limit() - LOG_OVERHEAD);
+        batch.putShort(ATTRIBUTES_OFFSET, (short) codec);
+        resetCrc(batch);
+        return batch;
     }
 
     @Test
