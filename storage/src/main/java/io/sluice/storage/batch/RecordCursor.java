@@ -32,6 +32,8 @@ public final class RecordCursor implements AutoCloseable {
 
     /** Decompressed bytes read from the stream at a time (Kafka's ChunkedBytesStream uses 16 KiB too). */
     public static final int CHUNK_BYTES = 16 * 1024;
+    /** The smallest record header: a key length varint and a value length varint, one byte each. */
+    private static final int HEADER_BYTES_MIN = 2;
 
     private final Decompression decompression = new Decompression();
     private byte[] chunk;
@@ -119,6 +121,11 @@ public final class RecordCursor implements AutoCloseable {
         int headers = readVarint();
         if (headers < 0 && fault == ErrorCode.NONE) {
             return fail("negative record header count");
+        }
+        // Each header takes at least HEADER_BYTES_MIN: without this a count of 2^31-1 would read on
+        // through the following records (the loop below is bounded by the count only).
+        if (fault == ErrorCode.NONE && headers > (recordEnd - consumed()) / HEADER_BYTES_MIN) {
+            return fail("more record headers than the record's bytes can hold");
         }
         for (int i = 0; i < headers && fault == ErrorCode.NONE; i++) {
             int headerKeyLength = readVarint();

@@ -124,6 +124,26 @@ class RecordValidatorTest {
     }
 
     @ParameterizedTest(name = "codec {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void aHeaderCountBeyondWhatTheRecordCanHoldIsInvalidRecordAndReadsNoFurther(int codec) throws Exception {
+        ByteBuffer plain = builder(0).add(null, "abc".getBytes(), NOW - 1000).add(null, new byte[5000], NOW - 1000).build();
+        byte[] records = recordsOf(plain);
+        // Record 0: length 9 (zigzag 18), attributes, timestamp delta 0, offset delta 0, key -1 (1),
+        // value 3 (6), "abc", header count 0; the header count becomes Integer.MAX_VALUE (5 bytes).
+        assertThat(records[0]).isEqualTo((byte) 18);
+        assertThat(records[9]).isEqualTo((byte) 0);
+        ByteBuffer lying = ByteBuffer.allocate(records.length + 4);
+        lying.put((byte) 26).put(records, 1, 8).put(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F})
+                .put(records, 10, records.length - 10).flip();
+        ByteBuffer uncompressed = withRecords(plain, 0, lying);
+        byte[] lyingRecords = recordsOf(uncompressed);
+        ByteBuffer batch = codec == 0 ? uncompressed
+                : withRecords(plain, codec, Compressors.compress(codec, ByteBuffer.wrap(lyingRecords)));
+        assertThat(validate(batch, false)).isEqualTo(ErrorCode.INVALID_RECORD);
+        assertThat(validator.faultReason()).isEqualTo("more record headers than the record's bytes can hold");
+    }
+
+    @ParameterizedTest(name = "codec {0}")
     @ValueSource(ints = {1, 2, 3, 4})
     void garbageInsteadOfACompressedStreamIsUnknownServerErrorAsInKafka(int codec) {
         ByteBuffer batch = builder(codec).add(null, new byte[500], NOW).build();
