@@ -25,8 +25,7 @@ import static io.sluice.storage.batch.RecordBatchDescriptor.*;
  *   <li>batch level, as Kafka's validateBatch for clients: no control batch, and a producer id only
  *       with a sequence: else {@link ErrorCode#INVALID_RECORD}.</li>
  * </ul>
- * It computes the batch's true max timestamp and the offset delta of the (first) record holding
- * it; the leader writes that max timestamp into the header (with the CRC) as Kafka does, because
+ * It computes the batch's true max timestamp; the leader writes that max timestamp into the header (with the CRC) as Kafka does, because
  * some clients (librdkafka) send a wrong one and retention and the time index rely on it.
  *
  * <p>Not thread-safe: one per appending thread (it reuses its cursor's buffer); no allocation per
@@ -37,7 +36,6 @@ public final class RecordValidator {
     private final RecordCursor cursor = new RecordCursor();
     private final RecordBatchHeader header = new RecordBatchHeader();
     private long maxTimestamp;
-    private int offsetDeltaOfMaxTimestamp;
     private String faultReason;
 
     /**
@@ -63,7 +61,6 @@ public final class RecordValidator {
         long headerMaxTimestamp = h.maxTimestamp();
         long baseTimestamp = h.baseTimestamp();
         long max = NO_TIMESTAMP;
-        int deltaOfMax = -1;
         boolean timestampFault = false;
         boolean keyFault = false;
         int expectedDelta = 0;
@@ -83,10 +80,7 @@ public final class RecordValidator {
                 } else if (batchLogAppendTime) {
                     timestampFault = true; // the producer may not claim LogAppendTime
                 }
-                if (ts > max) {
-                    max = ts;
-                    deltaOfMax = expectedDelta;
-                }
+                max = Math.max(max, ts);
                 expectedDelta++;
             }
             error = cursor.finish();
@@ -104,18 +98,12 @@ public final class RecordValidator {
             return refuse(ErrorCode.INVALID_RECORD, "a compacted topic cannot accept a record without a key");
         }
         maxTimestamp = max;
-        offsetDeltaOfMaxTimestamp = deltaOfMax;
         return ErrorCode.NONE;
     }
 
     /** The largest record timestamp of the batch last validated ({@link RecordBatchDescriptor#NO_TIMESTAMP} if none has one). */
     public long maxTimestamp() {
         return maxTimestamp;
-    }
-
-    /** Offset delta of the first record holding {@link #maxTimestamp()}; -1 if no record has a timestamp. */
-    public int offsetDeltaOfMaxTimestamp() {
-        return offsetDeltaOfMaxTimestamp;
     }
 
     /** Why the last batch was refused (constant text for a log line), null if it was not. */
