@@ -23,7 +23,10 @@ import java.nio.ByteOrder;
  * <p>Why not lz4-java's own LZ4FrameInputStream: it allocates two buffers of the frame's block size
  * (2 × 64 KiB for Kafka's producer) per stream, i.e. per batch — measured 131 KiB allocated and
  * ~20 µs per 16 KiB batch against 1.6 KiB and ~1.5 µs for Kafka's reader. This one keeps its block
- * buffer from batch to batch (Kafka reuses its through a BufferSupplier).
+ * buffer from batch to batch (Kafka reuses its through a BufferSupplier) if the frame's blocks are at
+ * most {@link #KEPT_BLOCK_BYTES}, Kafka's producer's 64 KiB; a frame of bigger blocks (a client's
+ * choice, up to 4 MiB) gets a buffer for that batch only, so no appending thread holds 4 MiB for good.
+ * A block's bytes are read with absolute gets, nothing allocated per block.
  *
  * <p>Not thread-safe: one per {@link RecordCursor}, re-pointed with {@link #open}.
  */
@@ -38,6 +41,8 @@ final class Lz4FrameStream extends InputStream {
     private static final int FLG_CONTENT_CHECKSUM = 0x04;
     private static final int BD_RESERVED_MASK = 0x8F;
     private static final int BLOCK_SIZE_MIN_ID = 4;
+    /** Block buffer kept between batches: Kafka's producer writes 64 KiB blocks (KafkaLZ4BlockOutputStream). */
+    static final int KEPT_BLOCK_BYTES = 64 * 1024;
 
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
     private static final XXHash32 CHECKSUM = XXHashFactory.fastestInstance().hash32();
@@ -46,9 +51,14 @@ final class Lz4FrameStream extends InputStream {
     private boolean blockChecksums;
     private boolean contentChecksum;
     private int blockBytesMax;
-    private ByteBuffer block = ByteBuffer.allocate(0);
-    /** The current block's bytes: {@link #block} or, for a stored block, a view of the input. */
+    /** Allocated on the first frame of blocks up to {@link #KEPT_BLOCK_BYTES}, then kept. */
+    private ByteBuffer keptBlock;
+    /** This frame's block buffer: {@link #keptBlock}, or one of the frame's (bigger) block size. */
+    private ByteBuffer block;
+    /** The current block's bytes: {@link #block} or, for a stored block, {@link #in}; null before the first. */
     private ByteBuffer decompressed;
+    private int decompressedPos;
+    private int decompressedEnd;
     private boolean finished;
     private final byte[] oneByte = new byte[1];
 
@@ -56,7 +66,10 @@ final class Lz4FrameStream extends InputStream {
     Lz4FrameStream open(ByteBuffer buffer, int offset, int length) throws IOException {
         in = buffer.duplicate().limit(offset + length).position(offset).slice().order(ByteOrder.LITTLE_ENDIAN);
         decompressed = null;
+        decompressedPos = 0;
+        decompressedEnd = 0;
         finished = false;
+        block = null;
         readDescriptor();
         return this;
     }
@@ -83,8 +96,13 @@ final class Lz4FrameStream extends InputStream {
         if (!in.hasRemaining() || in.get() != (byte) ((hash >> 8) & 0xFF)) {
             throw new IOException("LZ4 frame descriptor checksum mismatch");
         }
-        if (block.capacity() < blockBytesMax) {
-            block = ByteBuffer.allocate(blockBytesMax); // kept: Kafka's producer always uses 64 KiB blocks
+        if (blockBytesMax <= KEPT_BLOCK_BYTES) {
+            if (keptBlock == null) {
+                keptBlock = ByteBuffer.allocate(KEPT_BLOCK_BYTES);
+            }
+            block = keptBlock;
+        } else {
+            block = ByteBuffer.allocate(blockBytesMax); // this batch only: dropped at close or the next open
         }
     }
 
@@ -107,11 +125,15 @@ final class Lz4FrameStream extends InputStream {
         }
         int start = in.position();
         if (stored) {
-            decompressed = in.duplicate().limit(start + size).slice();
+            decompressed = in;
+            decompressedPos = start;
+            decompressedEnd = start + size;
         } else {
             try {
                 int n = DECOMPRESSOR.decompress(in, start, size, block, 0, blockBytesMax);
-                decompressed = block.duplicate().limit(n).position(0);
+                decompressed = block;
+                decompressedPos = 0;
+                decompressedEnd = n;
             } catch (LZ4Exception e) {
                 throw new IOException("corrupt LZ4 block", e);
             }
@@ -136,15 +158,29 @@ final class Lz4FrameStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        while (!finished && (decompressed == null || !decompressed.hasRemaining())) {
+        while (!finished && decompressedPos == decompressedEnd) {
             readBlock();
         }
         if (finished) {
             return -1;
         }
-        int n = Math.min(len, decompressed.remaining());
-        decompressed.get(b, off, n);
+        int n = Math.min(len, decompressedEnd - decompressedPos);
+        decompressed.get(decompressedPos, b, off, n);
+        decompressedPos += n;
         return n;
+    }
+
+    /** Drops this batch's input and, for a frame of blocks over {@link #KEPT_BLOCK_BYTES}, its block buffer. */
+    @Override
+    public void close() {
+        in = null;
+        decompressed = null;
+        block = null;
+    }
+
+    /** Bytes of block buffer held between batches (for tests). */
+    int keptBlockBytes() {
+        return keptBlock == null ? 0 : keptBlock.capacity();
     }
 
     @Override

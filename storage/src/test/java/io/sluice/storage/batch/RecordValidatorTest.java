@@ -186,6 +186,50 @@ class RecordValidatorTest {
     }
 
     @Test
+    void lz4FramesOfBigBlocksWalkWithoutTheirBlockBufferBeingKeptAndBlocksAllocateNothing() throws Exception {
+        RecordBatchBuilder b = builder(0);
+        Random random = new Random(7);
+        for (int i = 0; i < 64; i++) {
+            byte[] v = new byte[64 * 1024];
+            random.nextBytes(v); // incompressible: stored blocks as well as compressed ones
+            b.add(("k" + i).getBytes(), i % 2 == 0 ? v : new byte[64 * 1024], NOW - i);
+        }
+        ByteBuffer plain = b.build();
+        ByteBuffer big = withRecords(plain, 3, lz4Frame(recordsOf(plain), net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB));
+        ByteBuffer usual = withRecords(plain, 3, lz4Frame(recordsOf(plain), net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB));
+        assertThat(validate(big, true)).isEqualTo(ErrorCode.NONE);
+        assertThat(validate(usual, true)).isEqualTo(ErrorCode.NONE);
+
+        Lz4FrameStream lz4 = new Lz4FrameStream();
+        byte[] chunk = new byte[RecordCursor.CHUNK_BYTES];
+        int recordsLength = usual.limit() - RECORDS_OFFSET;
+        drain(lz4.open(big, RECORDS_OFFSET, big.limit() - RECORDS_OFFSET), chunk);
+        assertThat(lz4.keptBlockBytes()).isLessThanOrEqualTo(Lz4FrameStream.KEPT_BLOCK_BYTES);
+        drain(lz4.open(usual, RECORDS_OFFSET, recordsLength), chunk); // warm: the kept buffer exists now
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        drain(lz4.open(usual, RECORDS_OFFSET, recordsLength), chunk); // 64+ blocks
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
+        assertThat(lz4.keptBlockBytes()).isEqualTo(Lz4FrameStream.KEPT_BLOCK_BYTES);
+    }
+
+    static void drain(java.io.InputStream in, byte[] chunk) throws java.io.IOException {
+        try (in) {
+            while (in.read(chunk, 0, chunk.length) >= 0) {
+            }
+        }
+    }
+
+    static ByteBuffer lz4Frame(byte[] records, net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE blockSize) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var lz4 = new net.jpountz.lz4.LZ4FrameOutputStream(out, blockSize,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE)) {
+            lz4.write(records);
+        }
+        return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    @Test
     void aSnappyChunkClaimingMoreBytesThanTheBatchHoldsIsRefused() {
         ByteBuffer batch = builder(2).add(null, new byte[500], NOW).build();
         // xerial framing: 8 bytes magic, 4 version, 4 compatible version, then each chunk's size (big-endian).
