@@ -298,7 +298,7 @@ class RecordValidatorTest {
         ByteBuffer plain = builder(0).add("k".getBytes(), "v".getBytes(), NOW).build();
         assertThat(validate(withRecords(plain, 4, zstdRawFrame(recordsOf(plain), Decompression.ZSTD_WINDOW_LOG_MAX)), false))
                 .isEqualTo(ErrorCode.NONE);
-        // 2^24: within zstd's own default limit (2^27), so only the cap refuses it.
+        // One past the cap (Kafka's own limit): refused as undecompressible, as Kafka refuses it.
         assertThat(validate(withRecords(plain, 4, zstdRawFrame(recordsOf(plain), Decompression.ZSTD_WINDOW_LOG_MAX + 1)), false))
                 .isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
         assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
