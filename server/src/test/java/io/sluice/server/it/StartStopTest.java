@@ -59,11 +59,8 @@ class StartStopTest {
                     p.send(new ProducerRecord<>("kept", 0, null, ("v" + i).getBytes())).get();
                 }
             }
-            long start = System.nanoTime();
             int exit = broker.stop();
-            long stopMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(exit).as("JVM exit after SIGTERM").isEqualTo(143);
-            assertThat(stopMs).as("stopped within seconds").isLessThan(20_000);
             assertThat(broker.log()).contains("Sluice broker 1 stopped in");
             assertThat(BrokerProcess.errorsAndStackTraces(broker.log()))
                     .as("ERROR lines or stack traces in the broker log").isEmpty();
