@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** kcat and Kafka's CLI tools (a child JVM on the test classpath) as a user runs them. */
-final class Tools {
+public final class Tools {
     private Tools() { }
 
     /** What a finished command printed (stdout and stderr) and its exit code. */
@@ -40,6 +40,11 @@ final class Tools {
 
     /** Runs a Kafka tool's main class (e.g. org.apache.kafka.tools.FeatureCommand) in a child JVM. */
     static Result kafkaTool(String mainClass, String... args) throws Exception {
+        return run(javaCommand(mainClass, args), Map.of(), null);
+    }
+
+    /** The command line of a small child JVM running {@code mainClass} on the test classpath. */
+    public static List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx128m");
@@ -48,7 +53,7 @@ final class Tools {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        return run(cmd, Map.of(), null);
+        return cmd;
     }
 
     /** Output goes to a file, so a command that hangs fails the wait instead of blocking a read. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.it.GroupClients.Member;
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,7 +155,7 @@ class ConsumerGroupProcessTest {
         String b = broker.bootstrap();
         createTopic(b, "kill", 6);
         Path out = java.nio.file.Files.createTempFile("member-", ".log");
-        Process child = new ProcessBuilder(javaCommand(GroupMemberMain.class.getName(), b, "kill-g", "kill", "3000"))
+        Process child = new ProcessBuilder(Tools.javaCommand(GroupMemberMain.class.getName(), b, "kill-g", "kill", "3000"))
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try (Member survivor = new Member(b, "kill-g", "kill", Map.of())) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -168,18 +169,6 @@ class ConsumerGroupProcessTest {
             child.destroyForcibly();
             java.nio.file.Files.deleteIfExists(out);
         }
-    }
-
-    static List<String> javaCommand(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx128m");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        return cmd;
     }
 
     @Test

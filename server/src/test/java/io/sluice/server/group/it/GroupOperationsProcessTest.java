@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.it.GroupClients.Member;
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,7 +256,7 @@ class GroupOperationsProcessTest {
     }
 
     private static String consumerGroupsCli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(ConsumerGroupProcessTest.javaCommand(
+        List<String> cmd = new ArrayList<>(Tools.javaCommand(
                 "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server", broker.bootstrap()));
         cmd.addAll(List.of(args));
         return run(cmd, 120);
