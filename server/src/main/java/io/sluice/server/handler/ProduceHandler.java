@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Produce (v3-13): appends each partition's one batch on the calling event loop (an append is a
- * copy into the mapping), then answers per acks: 0 nothing, 1 after the leader's append, -1 once
+ * Produce v3-13 (v0-2 are advertised for librdkafka's codec detection but close the connection, as
+ * in Kafka 4.4): appends each partition's one batch on the calling event loop (an append is a copy
+ * into the mapping), then answers per acks: 0 nothing, 1 after the leader's append, -1 once
  * the replica set has the batch (at once for a replica set of one) and only while the ISR has
  * min.insync.replicas members. Errors are per partition; an acks=0 request with an error closes
  * the connection, as Kafka does, since the client cannot otherwise learn of it. v13 addresses
