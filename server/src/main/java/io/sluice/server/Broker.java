@@ -4,6 +4,7 @@ import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.node.MetadataNode;
 import io.sluice.metadata.node.MetadataNodeConfig;
+import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.handler.FetchHandler;
@@ -12,7 +13,7 @@ import io.sluice.server.handler.KafkaApis;
 import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
 import io.sluice.server.network.NetworkServer;
-import io.sluice.server.partition.ReplicaManager;
+import io.sluice.replication.ReplicaManager;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.storage.log.LogConfig;
@@ -97,7 +98,8 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
         }
 
-        replicas = new ReplicaManager(config.nodeId(), logs, defaults,
+        replicas = new ReplicaManager(config.nodeId(), logs,
+                (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
                 config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS), Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);

@@ -1,5 +1,8 @@
 package io.sluice.server.config;
 
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.storage.log.LogConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,18 @@ public final class DynamicBrokerConfigs {
     private static final short INVALID_REQUEST = 42;
 
     private DynamicBrokerConfigs() { }
+
+    /**
+     * A topic's log config, by Kafka's precedence: the topic's own configs, then this broker's
+     * dynamic configs, then the cluster-wide dynamic defaults, then server.properties.
+     */
+    public static LogConfig logConfig(LogConfig brokerDefaults, int nodeId, MetadataImage image, TopicImage topic) {
+        Map<String, Map<String, String>> dynamic = image.brokerConfigs();
+        return brokerDefaults
+                .overriddenBy(asTopicConfigs(dynamic.getOrDefault("", Map.of())))
+                .overriddenBy(asTopicConfigs(dynamic.getOrDefault(Integer.toString(nodeId), Map.of())))
+                .overriddenBy(topic.configs());
+    }
 
     /** Every broker setting that may be set dynamically, sorted (for messages and docs). */
     public static List<String> applied() {

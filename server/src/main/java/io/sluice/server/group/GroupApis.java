@@ -8,7 +8,7 @@ import io.sluice.server.group.handler.OffsetHandlers;
 import io.sluice.server.group.log.PartitionGroupLog;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
-import io.sluice.server.partition.Partition;
+import io.sluice.replication.Partition;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.sluice.server.handler;
 
-import io.sluice.server.partition.Partition;
+import io.sluice.replication.Partition;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;

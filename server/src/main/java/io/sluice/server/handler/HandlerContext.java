@@ -3,7 +3,7 @@ package io.sluice.server.handler;
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
-import io.sluice.server.partition.ReplicaManager;
+import io.sluice.replication.ReplicaManager;
 import java.time.Clock;
 
 /**

@@ -2,7 +2,7 @@ package io.sluice.server.handler;
 
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
-import io.sluice.server.partition.Partition;
+import io.sluice.replication.Partition;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.EpochEndOffset;

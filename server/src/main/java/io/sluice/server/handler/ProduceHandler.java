@@ -4,7 +4,7 @@ import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
-import io.sluice.server.partition.Partition;
+import io.sluice.replication.Partition;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.nio.ByteBuffer;

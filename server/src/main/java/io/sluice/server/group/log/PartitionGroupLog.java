@@ -1,6 +1,6 @@
 package io.sluice.server.group.log;
 
-import io.sluice.server.partition.Partition;
+import io.sluice.replication.Partition;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.log.LogReadResult;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.sluice.server.producer;
+package io.sluice.replication.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.sluice.server.producer;
+package io.sluice.replication.producer;
 
 import io.sluice.storage.batch.RecordBatchHeader;
 import java.util.ArrayDeque;

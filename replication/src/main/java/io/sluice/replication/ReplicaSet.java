@@ -1,4 +1,4 @@
-package io.sluice.server.partition;
+package io.sluice.replication;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,6 @@
-package io.sluice.server.partition;
+package io.sluice.replication;
 
-import io.sluice.server.producer.ProducerStateTable;
+import io.sluice.replication.producer.ProducerStateTable;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.batch.RecordBatchDescriptor;

@@ -1,14 +1,14 @@
-package io.sluice.server.partition;
+package io.sluice.replication;
 
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.storage.TopicPartitionId;
-import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.PartitionLog;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,9 @@ public final class ReplicaManager implements AutoCloseable {
 
     private final int nodeId;
     private final LogManager logs;
-    private final LogConfig brokerDefaults;
+    private final BiFunction<MetadataImage, TopicImage, LogConfig> logConfigs;
     private final long producerIdExpirationMs;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final Map<TopicPartitionId, Partition> partitions = new ConcurrentHashMap<>();
     private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-partition-state");
@@ -45,13 +46,17 @@ public final class ReplicaManager implements AutoCloseable {
     });
     private volatile long appliedOffset = -1;
 
-    public ReplicaManager(int nodeId, LogManager logs, LogConfig brokerDefaults, long producerIdExpirationMs,
-                          java.time.Clock clock) {
+    /**
+     * @param logConfigs a topic's log config in the given image (the broker applies Kafka's
+     *                   precedence: topic configs, dynamic broker configs, server.properties)
+     */
+    public ReplicaManager(int nodeId, LogManager logs, BiFunction<MetadataImage, TopicImage, LogConfig> logConfigs,
+                          long producerIdExpirationMs, Clock clock) {
         this.producerIdExpirationMs = producerIdExpirationMs;
         this.clock = clock;
         this.nodeId = nodeId;
         this.logs = logs;
-        this.brokerDefaults = brokerDefaults;
+        this.logConfigs = logConfigs;
     }
 
     /** The partition if led here, else null. */
@@ -69,18 +74,6 @@ public final class ReplicaManager implements AutoCloseable {
     /** Offset of the last metadata image applied to the partitions. */
     public long appliedOffset() {
         return appliedOffset;
-    }
-
-    /**
-     * A topic's log config, by Kafka's precedence: the topic's own configs, then this broker's
-     * dynamic configs, then the cluster-wide dynamic defaults, then server.properties.
-     */
-    public LogConfig logConfig(MetadataImage image, TopicImage topic) {
-        Map<String, Map<String, String>> dynamic = image.brokerConfigs();
-        return brokerDefaults
-                .overriddenBy(DynamicBrokerConfigs.asTopicConfigs(dynamic.getOrDefault("", Map.of())))
-                .overriddenBy(DynamicBrokerConfigs.asTopicConfigs(dynamic.getOrDefault(Integer.toString(nodeId), Map.of())))
-                .overriddenBy(topic.configs());
     }
 
     /** Hands an applied metadata change to the partition-state thread. */
@@ -154,7 +147,7 @@ public final class ReplicaManager implements AutoCloseable {
             for (Partition p : partitions.values()) {
                 TopicImage t = image.topic(p.topic());
                 if (t != null) {
-                    p.log().updateConfig(logConfig(image, t));
+                    p.log().updateConfig(logConfigs.apply(image, t));
                 }
             }
         }
@@ -166,7 +159,7 @@ public final class ReplicaManager implements AutoCloseable {
             existing.becomeLeader(image.leaderEpoch());
             return;
         }
-        LogConfig config = logConfig(metadata, topic);
+        LogConfig config = logConfigs.apply(metadata, topic);
         PartitionLog log = logs.getOrCreate(tp, config);
         log.updateConfig(config);
         Partition p = new Partition(tp, topic.topicId(), log, ReplicaSet.single(), image.leaderEpoch());

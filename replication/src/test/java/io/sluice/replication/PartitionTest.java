@@ -1,4 +1,4 @@
-package io.sluice.server.partition;
+package io.sluice.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
