@@ -1,30 +1,47 @@
 package io.sluice.replication;
 
+import io.sluice.replication.fetcher.FollowerReplica;
 import io.sluice.replication.producer.ProducerStateTable;
+import io.sluice.replication.role.FollowerRole;
+import io.sluice.replication.role.LeaderRole;
+import io.sluice.replication.role.ReplicaRole;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.log.AppendResult;
+import io.sluice.storage.log.EpochEndOffset;
 import io.sluice.storage.log.PartitionLog;
+import io.sluice.storage.log.TimestampOffset;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A partition led by this broker: its log, leader epoch, idempotent-producer state and the
- * replica set that decides the high watermark. Appends are serialised by the partition's lock
- * (producer check, log append and state update must be atomic); reads go to the log without it.
- * Owned by {@link ReplicaManager}; thread-safe.
+ * One partition replica on this broker: its log, idempotent-producer state, high watermark and
+ * role ({@link LeaderRole} or {@link FollowerRole}, replaced by the {@link ReplicaManager} when the
+ * quorum moves leadership). As leader it takes produced batches and serves follower and consumer
+ * fetches; as follower its fetcher appends the leader's batches byte for byte.
+ *
+ * <p>The high watermark only moves forward. Appends, truncations and role changes are serialised by
+ * the partition's lock (producer check, log append and state update must be atomic); reads go to
+ * the log without it. Thread-safe.
  */
-public final class Partition {
+public final class Partition implements FollowerReplica {
 
-    /** Told after each append, outside the append lock (wakes parked fetches). Must not block. */
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
+
+    /** Told after each append and high-watermark move, outside the lock (wakes parked fetches). Must not block. */
     @FunctionalInterface
-    public interface AppendListener {
-        void onAppend(Partition partition);
+    public interface ProgressListener {
+        void onProgress(Partition partition);
     }
 
     /**
@@ -40,19 +57,24 @@ public final class Partition {
         static Append error(short code, long logStartOffset, String errorMessage) {
             return new Append(code, -1, -1, -1, logStartOffset, false, errorMessage);
         }
-    }
 
-    public static final short INVALID_TXN_STATE = 48;
+        Append withError(short code) {
+            return code == ErrorCode.NONE ? this : error(code, logStartOffset);
+        }
+    }
 
     private final TopicPartitionId id;
     private final UUID topicId;
     private final PartitionLog log;
-    private final ReplicaSet replicas;
     private final ProducerStateTable producers = new ProducerStateTable();
     private final RecordBatchHeader header = new RecordBatchHeader();
     private final AtomicLong appendedBytes = new AtomicLong();
-    private final Set<AppendListener> listeners = ConcurrentHashMap.newKeySet();
-    private volatile int leaderEpoch;
+    private final CommittedBytes committedBytes = new CommittedBytes();
+    private final DelayedProduces delayedProduces;
+    private final Set<ProgressListener> listeners = ConcurrentHashMap.newKeySet();
+    private volatile ReplicaRole role;
+    private volatile int minInsyncReplicas = 1;
+    private volatile long highWatermark;
     /**
      * The log end offset as of the last append that has returned, its flush included. The log's own
      * end moves inside the append, before a {@code flush.messages} flush; publishing only this keeps
@@ -61,13 +83,15 @@ public final class Partition {
      */
     private volatile long publishedEnd;
 
-    Partition(TopicPartitionId id, UUID topicId, PartitionLog log, ReplicaSet replicas, int leaderEpoch) {
+    Partition(TopicPartitionId id, UUID topicId, PartitionLog log, ReplicaRole role, DelayedProduces delayedProduces) {
         this.id = id;
         this.topicId = topicId;
         this.log = log;
-        this.replicas = replicas;
-        this.leaderEpoch = leaderEpoch;
+        this.role = role;
+        this.delayedProduces = delayedProduces;
         this.publishedEnd = log.logEndOffset();
+        // Without a checkpointed high watermark, nothing is known committed until the ISR confirms it.
+        this.highWatermark = log.logStartOffset();
     }
 
     /**
@@ -78,7 +102,7 @@ public final class Partition {
     void loadProducerState(long nowMs, long producerIdExpirationMs) {
         synchronized (this) {
             long from = log.logStartOffset();
-            io.sluice.storage.log.TimestampOffset t = log.offsetForTimestamp(Math.max(0, nowMs - producerIdExpirationMs));
+            TimestampOffset t = log.offsetForTimestamp(Math.max(0, nowMs - producerIdExpirationMs));
             if (t.errorCode() == ErrorCode.NONE) {
                 from = t.offset() < 0 ? log.logEndOffset() : Math.max(from, t.offset());
             }
@@ -89,36 +113,104 @@ public final class Partition {
         }
     }
 
-    /** A new leader epoch from the metadata quorum (this broker stays leader). */
-    synchronized void becomeLeader(int epoch) {
-        if (epoch > leaderEpoch || log.latestEpoch() < epoch) {
-            leaderEpoch = epoch;
-            if (log.latestEpoch() < epoch) {
-                log.assignEpochStartOffset(epoch, log.logEndOffset());
+    /**
+     * Leads the partition at {@code epoch}: a new epoch starts at the log end (recorded in the
+     * leader-epoch cache before the first append); the same epoch only takes the quorum's ISR.
+     */
+    void becomeLeader(int leaderId, int epoch, int partitionEpoch, int[] replicas, int[] isr, long nowMs) {
+        synchronized (this) {
+            if (role instanceof LeaderRole leader && leader.leaderEpoch() == epoch) {
+                isrCommitted(leader, isr, partitionEpoch);
+                return;
+            } else {
+                if (log.latestEpoch() < epoch) {
+                    log.assignEpochStartOffset(epoch, log.logEndOffset());
+                }
+                role = new LeaderRole(leaderId, epoch, partitionEpoch, log.logEndOffset(), replicas, isr, nowMs);
+                LOG.info("{}: leader at epoch {} (log end {}, high watermark {}, isr {})", id, epoch,
+                        log.logEndOffset(), highWatermark, Arrays.toString(isr));
             }
         }
+        maybeAdvanceHighWatermark();
+    }
+
+    /** Follows {@code leaderId} at {@code epoch}; acks=all waiters of an earlier leadership are answered. */
+    void becomeFollower(int leaderId, int epoch) {
+        boolean wasLeader;
+        synchronized (this) {
+            wasLeader = role instanceof LeaderRole;
+            role = new FollowerRole(leaderId, epoch);
+        }
+        if (wasLeader) {
+            LOG.info("{}: follower of {} at epoch {} (log end {})", id, leaderId, epoch, log.logEndOffset());
+        }
+        delayedProduces.failAll(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    int minInsyncReplicas() {
+        return minInsyncReplicas;
     }
 
     /**
-     * Appends one produced batch (records from position to limit), checking the idempotent
-     * producer's sequence first. The buffer is not modified. Thread-safe.
+     * The quorum committed a new ISR for this leadership. If it fell below min.insync.replicas, the
+     * acks=all appends still waiting cannot complete: they get NOT_ENOUGH_REPLICAS_AFTER_APPEND.
      */
-    public Append appendAsLeader(ByteBuffer batch) {
+    void isrCommitted(LeaderRole leader, int[] isr, int partitionEpoch) {
+        leader.onIsrCommitted(isr, partitionEpoch);
+        maybeAdvanceHighWatermark();
+        if (leader.isrSize() < minInsyncReplicas) {
+            delayedProduces.failAll(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+        }
+    }
+
+    void setMinInsyncReplicas(int minInsyncReplicas) {
+        this.minInsyncReplicas = minInsyncReplicas;
+        maybeAdvanceHighWatermark();
+    }
+
+    /**
+     * Appends one produced batch as leader and completes per {@code acks}: 0 and 1 at once after the
+     * append, -1 once the high watermark passed the batch (REQUEST_TIMED_OUT after {@code timeoutMs}).
+     * acks=-1 is refused with NOT_ENOUGH_REPLICAS before the append when the ISR is smaller than
+     * min.insync.replicas. The buffer is not modified.
+     */
+    public CompletionStage<Append> append(ByteBuffer batch, short acks, long timeoutMs) {
+        if (!(role instanceof LeaderRole leader)) {
+            return CompletableFuture.completedFuture(Append.error(ErrorCode.NOT_LEADER_OR_FOLLOWER, log.logStartOffset()));
+        }
+        if (acks == -1 && leader.isrSize() < minInsyncReplicas) {
+            return CompletableFuture.completedFuture(Append.error(ErrorCode.NOT_ENOUGH_REPLICAS, log.logStartOffset()));
+        }
+        Append a = appendAsLeader(batch);
+        if (acks != -1 || a.errorCode() != ErrorCode.NONE || highWatermark > a.lastOffset()) {
+            return CompletableFuture.completedFuture(a);
+        }
+        CompletableFuture<Short> replicated = delayedProduces.await(a.lastOffset(), timeoutMs);
+        maybeAdvanceHighWatermark(); // the high watermark may have passed the batch before the waiter was queued
+        return replicated.thenApply(a::withError);
+    }
+
+    /** The leader append itself (acks=1 semantics), checking the idempotent producer's sequence first. */
+    Append appendAsLeader(ByteBuffer batch) {
         Append result;
         synchronized (this) {
-            result = appendLocked(batch);
-            publishedEnd = log.logEndOffset();
+            if (!(role instanceof LeaderRole leader)) {
+                return Append.error(ErrorCode.NOT_LEADER_OR_FOLLOWER, log.logStartOffset());
+            }
+            result = appendLocked(batch, leader.leaderEpoch());
+            if (result.errorCode == ErrorCode.NONE && !result.duplicate) {
+                publishedEnd = log.logEndOffset();
+                committedBytes.onAppend(publishedEnd, appendedBytes.addAndGet(batch.remaining()));
+            }
         }
         if (result.errorCode == ErrorCode.NONE && !result.duplicate) {
-            appendedBytes.addAndGet(batch.remaining());
-            for (AppendListener l : listeners) {
-                l.onAppend(this);
-            }
+            maybeAdvanceHighWatermark();
+            notifyListeners();
         }
         return result;
     }
 
-    private Append appendLocked(ByteBuffer batch) {
+    private Append appendLocked(ByteBuffer batch, int leaderEpoch) {
         if (batch.remaining() < RecordBatchDescriptor.HEADER_LENGTH) {
             return Append.error(ErrorCode.CORRUPT_MESSAGE, log.logStartOffset());
         }
@@ -129,7 +221,7 @@ public final class Partition {
         }
         if (h.isTransactional()) {
             // Transactions come with their own issue; Kafka also refuses them without a coordinator.
-            return Append.error(INVALID_TXN_STATE, log.logStartOffset());
+            return Append.error(ErrorCode.INVALID_TXN_STATE, log.logStartOffset());
         }
         long pid = h.producerId();
         short epoch = h.producerEpoch();
@@ -156,6 +248,137 @@ public final class Partition {
                 null);
     }
 
+    /**
+     * A follower fetched from {@code fetchOffset} (it has everything below it): the leader records
+     * its progress and may advance the high watermark. Returns false when this broker does not lead
+     * the partition any more.
+     */
+    public boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long nowMs) {
+        if (!(role instanceof LeaderRole leader)) {
+            return false;
+        }
+        leader.recordFetch(replicaId, brokerEpoch, fetchOffset, publishedEnd, nowMs);
+        maybeAdvanceHighWatermark();
+        return true;
+    }
+
+    /** Moves the leader's high watermark to what the ISR has, and completes what that committed. */
+    void maybeAdvanceHighWatermark() {
+        long next;
+        synchronized (this) {
+            if (!(role instanceof LeaderRole leader)) {
+                return;
+            }
+            long bound = leader.highWatermarkBound(publishedEnd, minInsyncReplicas);
+            if (bound <= highWatermark) {
+                return;
+            }
+            highWatermark = bound;
+            committedBytes.onHighWatermark(bound);
+            next = bound;
+        }
+        delayedProduces.onHighWatermark(next);
+        notifyListeners();
+    }
+
+    // ---- FollowerReplica: called by this partition's replica fetcher ----
+
+    @Override
+    public TopicPartitionId topicPartition() {
+        return id;
+    }
+
+    @Override
+    public int lastFetchedEpoch() {
+        return log.latestEpoch();
+    }
+
+    @Override
+    public short appendFromLeader(ByteBuffer batches, long leaderHighWatermark, long leaderLogStartOffset) {
+        synchronized (this) {
+            if (!(role instanceof FollowerRole)) {
+                return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+            }
+            if (batches.hasRemaining()) {
+                AppendResult r = log.appendAsFollower(batches);
+                if (!r.isSuccess()) {
+                    LOG.warn("{}: follower append of {} bytes failed: error {}", id, batches.remaining(),
+                            ErrorCode.name(r.errorCode()));
+                    return r.errorCode();
+                }
+                log.scanBatchHeaders(r.firstOffset(), stored -> {
+                    producers.update(stored);
+                    return true;
+                });
+                publishedEnd = log.logEndOffset();
+                committedBytes.onAppend(publishedEnd, appendedBytes.addAndGet(batches.remaining()));
+            }
+            if (leaderLogStartOffset > log.logStartOffset() && leaderLogStartOffset <= log.logEndOffset()) {
+                log.deleteRecords(leaderLogStartOffset);
+            }
+            long hw = Math.min(leaderHighWatermark, publishedEnd);
+            if (hw > highWatermark) {
+                highWatermark = hw;
+                committedBytes.onHighWatermark(hw);
+            }
+        }
+        notifyListeners();
+        return ErrorCode.NONE;
+    }
+
+    @Override
+    public void truncateToDivergence(int divergingEpoch, long divergingEndOffset) {
+        synchronized (this) {
+            EpochEndOffset own = log.endOffsetForEpoch(divergingEpoch);
+            long to = own.epoch() == divergingEpoch ? Math.min(divergingEndOffset, own.endOffset())
+                    : own.endOffset();
+            if (to < 0) {
+                to = Math.min(divergingEndOffset, log.logEndOffset());
+            }
+            truncateLocked(to, "diverging epoch " + divergingEpoch + " ends at " + divergingEndOffset + " on the leader");
+        }
+    }
+
+    @Override
+    public void truncateTo(long offset) {
+        synchronized (this) {
+            truncateLocked(offset, "the leader's log ends there");
+        }
+    }
+
+    private void truncateLocked(long offset, String why) {
+        if (offset >= log.logEndOffset()) {
+            return;
+        }
+        if (offset < highWatermark) {
+            // Committed data is never truncated by a correct leader; say so loudly if it happens (unclean election).
+            LOG.warn("{}: truncating below the high watermark {} to {} ({})", id, highWatermark, offset, why);
+        }
+        long end = log.truncateTo(offset);
+        producers.truncateFrom(end);
+        publishedEnd = end;
+        LOG.info("{}: truncated to {} ({})", id, end, why);
+    }
+
+    @Override
+    public void truncateFullyAndStartAt(long offset) {
+        synchronized (this) {
+            log.truncateFullyAndStartAt(offset);
+            producers.truncateFrom(0);
+            publishedEnd = offset;
+            highWatermark = Math.max(highWatermark, offset);
+            LOG.info("{}: emptied and restarted at the leader's log start {}", id, offset);
+        }
+    }
+
+    private void notifyListeners() {
+        for (ProgressListener l : listeners) {
+            l.onProgress(this);
+        }
+    }
+
+    // ---- reads ----
+
     public TopicPartitionId id() {
         return id;
     }
@@ -168,6 +391,7 @@ public final class Partition {
         return id.partition();
     }
 
+    @Override
     public UUID topicId() {
         return topicId;
     }
@@ -176,34 +400,59 @@ public final class Partition {
         return log;
     }
 
-    public ReplicaSet replicas() {
-        return replicas;
+    public ReplicaRole role() {
+        return role;
     }
 
+    public boolean isLeader() {
+        return role instanceof LeaderRole;
+    }
+
+    @Override
     public int leaderEpoch() {
-        return leaderEpoch;
+        return role.leaderEpoch();
     }
 
-    /** The end of what readers may see: published appends, as far as the replica set has them. */
+    @Override
+    public long logEndOffset() {
+        return Math.min(publishedEnd, log.logEndOffset());
+    }
+
+    @Override
+    public long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    /** The end of what consumers may see: what every in-sync replica has. Never moves back. */
     public long highWatermark() {
-        return replicas.highWatermark(Math.min(publishedEnd, log.logEndOffset()));
+        return Math.min(highWatermark, logEndOffset());
     }
 
-    /** Bytes appended since the broker started (monotonic; parked fetches measure new data with it). */
+    /** Bytes appended since the broker started (monotonic; parked follower fetches measure new data with it). */
     public long appendedBytes() {
         return appendedBytes.get();
     }
 
-    public void addAppendListener(AppendListener l) {
+    /** Bytes appended and below the high watermark (monotonic; parked consumer fetches measure with it). */
+    public long committedBytes() {
+        return committedBytes.committed();
+    }
+
+    /** acks=all appends waiting for the high watermark (for tests and metrics). */
+    int delayedProduceCount() {
+        return delayedProduces.size();
+    }
+
+    public void addProgressListener(ProgressListener l) {
         listeners.add(l);
     }
 
-    public void removeAppendListener(AppendListener l) {
+    public void removeProgressListener(ProgressListener l) {
         listeners.remove(l);
     }
 
     @Override
     public String toString() {
-        return "Partition{" + id + " epoch=" + leaderEpoch + "}";
+        return "Partition{" + id + " " + role + "}";
     }
 }

@@ -1,70 +1,139 @@
 package io.sluice.replication;
 
+import io.sluice.metadata.client.MetadataClient;
+import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
+import io.sluice.replication.fetcher.FollowerReplica;
+import io.sluice.replication.role.FollowerRole;
+import io.sluice.replication.role.LeaderRole;
+import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.PartitionLog;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partitions this broker leads, kept in step with the metadata image: a partition whose leader
- * is this node gets its log opened (or created) and its producer state loaded; a deleted topic's
- * logs are deleted. Metadata changes arrive on the quorum's apply thread and are handed to one
- * "partition-state" thread here, so the quorum never waits for disk work.
+ * The partition replicas this broker holds, kept in step with the metadata image: a partition
+ * with this node among its replicas gets its log opened (or created) and becomes a leader or a
+ * follower as the image says; a deleted topic's logs are deleted. Metadata changes arrive on the
+ * quorum's apply thread and are handed to one "partition-state" thread here, so the quorum never
+ * waits for disk work and role changes of a partition never race each other.
  *
- * <p>Followers come with the replication module: today a partition is led here or absent.
- * Thread-safe: lookups are lock-free map reads; changes happen on the partition-state thread.
+ * <p>As leader it keeps the ISR honest: followers that caught up are added on their fetch, members
+ * that lag {@code replica.lag.time.max.ms} are dropped by a periodic check, both through the quorum
+ * (AlterPartition, guarded by the leader and partition epochs). Handlers reach partitions only
+ * through {@link #leader} (the partition led here at an epoch, or the Kafka error). Thread-safe.
  */
 public final class ReplicaManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
-    private final int nodeId;
+    /** Starts and stops follower fetching (the replica fetcher manager). */
+    public interface FollowerFetching {
+        void follow(FollowerReplica replica, int leaderId);
+
+        /** Returns once no fetch for the partition is in progress. */
+        void unfollow(TopicPartitionId tp);
+    }
+
+    /** The partition led here at the asked epoch, or the error to answer with. */
+    public record Lookup(Partition partition, short errorCode) {
+        public boolean found() {
+            return errorCode == ErrorCode.NONE;
+        }
+    }
+
+    /**
+     * @param replicaLagTimeMaxMs    {@code replica.lag.time.max.ms}: an ISR member not caught up that long is dropped
+     * @param producerIdExpirationMs {@code producer.id.expiration.ms}: how far back producer state is rebuilt
+     */
+    public record Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs) { }
+
+    private final Settings settings;
     private final LogManager logs;
+    private final MetadataClient metadata;
+    private final LongSupplier brokerEpoch;
     private final BiFunction<MetadataImage, TopicImage, LogConfig> logConfigs;
-    private final long producerIdExpirationMs;
+    private final ToIntFunction<TopicImage> minInsyncReplicas;
+    private final FollowerFetching fetching;
     private final Clock clock;
     private final Map<TopicPartitionId, Partition> partitions = new ConcurrentHashMap<>();
-    private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sluice-partition-state");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-partition-state"));
+    /** acks=all deadlines and the ISR shrink check. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "sluice-replica-timer"));
     private volatile long appliedOffset = -1;
 
     /**
-     * @param logConfigs a topic's log config in the given image (the broker applies Kafka's
-     *                   precedence: topic configs, dynamic broker configs, server.properties)
+     * @param logConfigs        a topic's log config in the given image (Kafka's precedence, applied by the broker)
+     * @param minInsyncReplicas a topic's min.insync.replicas (its config, else the broker's)
      */
-    public ReplicaManager(int nodeId, LogManager logs, BiFunction<MetadataImage, TopicImage, LogConfig> logConfigs,
-                          long producerIdExpirationMs, Clock clock) {
-        this.producerIdExpirationMs = producerIdExpirationMs;
-        this.clock = clock;
-        this.nodeId = nodeId;
+    public ReplicaManager(Settings settings, LogManager logs, MetadataClient metadata, LongSupplier brokerEpoch,
+                          BiFunction<MetadataImage, TopicImage, LogConfig> logConfigs,
+                          ToIntFunction<TopicImage> minInsyncReplicas, FollowerFetching fetching, Clock clock) {
+        this.settings = settings;
         this.logs = logs;
+        this.metadata = metadata;
+        this.brokerEpoch = brokerEpoch;
         this.logConfigs = logConfigs;
+        this.minInsyncReplicas = minInsyncReplicas;
+        this.fetching = fetching;
+        this.clock = clock;
+        long checkMs = Math.max(1, settings.replicaLagTimeMaxMs() / 2);
+        timer.scheduleWithFixedDelay(this::shrinkLaggingIsrs, checkMs, checkMs, TimeUnit.MILLISECONDS);
     }
 
-    /** The partition if led here, else null. */
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The replica of a partition held here (leader or follower), else null. */
     public Partition partition(String topic, int partition) {
         if (!TopicPartitionId.isValidTopicName(topic) || partition < 0) {
             return null;
         }
         return partitions.get(new TopicPartitionId(topic, partition));
+    }
+
+    /**
+     * The partition this broker leads, checked against the requester's {@code currentLeaderEpoch}
+     * (-1: not checked): NOT_LEADER_OR_FOLLOWER when not led here, FENCED_LEADER_EPOCH when the
+     * requester's epoch is older, UNKNOWN_LEADER_EPOCH when it is newer than this broker knows.
+     */
+    public Lookup leader(String topic, int partition, int currentLeaderEpoch) {
+        Partition p = partition(topic, partition);
+        if (p == null || !p.isLeader()) {
+            return new Lookup(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        }
+        int epoch = p.leaderEpoch();
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch < epoch) {
+            return new Lookup(null, ErrorCode.FENCED_LEADER_EPOCH);
+        }
+        if (currentLeaderEpoch > epoch) {
+            return new Lookup(null, ErrorCode.UNKNOWN_LEADER_EPOCH);
+        }
+        return new Lookup(p, ErrorCode.NONE);
     }
 
     public Iterable<Partition> partitions() {
@@ -74,6 +143,58 @@ public final class ReplicaManager implements AutoCloseable {
     /** Offset of the last metadata image applied to the partitions. */
     public long appliedOffset() {
         return appliedOffset;
+    }
+
+    /**
+     * A follower fetched {@code fetchOffset} of a partition led here: records it and, if the
+     * follower caught up while outside the ISR, proposes adding it.
+     */
+    public void onFollowerFetch(Partition p, int replicaId, long replicaBrokerEpoch, long fetchOffset) {
+        if (!p.recordFollowerFetch(replicaId, replicaBrokerEpoch, fetchOffset, clock.millis())) {
+            return;
+        }
+        if (p.role() instanceof LeaderRole leader) {
+            LeaderRole.IsrProposal expand = leader.expansion(p.highWatermark());
+            if (expand != null) {
+                propose(p, leader, expand, "caught up");
+            }
+        }
+    }
+
+    private void shrinkLaggingIsrs() {
+        try {
+            long now = clock.millis();
+            for (Partition p : partitions.values()) {
+                if (p.role() instanceof LeaderRole leader) {
+                    LeaderRole.IsrProposal shrink = leader.shrink(now, settings.replicaLagTimeMaxMs());
+                    if (shrink != null) {
+                        propose(p, leader, shrink, "lagging more than " + settings.replicaLagTimeMaxMs() + " ms");
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("ISR check failed", e);
+        }
+    }
+
+    private void propose(Partition p, LeaderRole leader, LeaderRole.IsrProposal change, String why) {
+        LOG.info("{}: proposing ISR {} at leader epoch {} ({})", p.id(), Arrays.toString(change.newIsr()),
+                change.leaderEpoch(), why);
+        AlterPartition command = new AlterPartition(settings.nodeId(), brokerEpoch.getAsLong(), List.of(
+                new AlterPartition.IsrChange(p.topicId(), p.partition(), change.leaderEpoch(), change.partitionEpoch(),
+                        change.newIsr())));
+        metadata.submit(command).whenComplete((result, e) -> {
+            AlterPartition.PartitionOutcome outcome = result == null || result.partitions().isEmpty() ? null
+                    : result.partitions().get(0);
+            if (e == null && outcome != null && outcome.errorCode() == ErrorCode.NONE && outcome.partitionState() != null) {
+                PartitionImage state = outcome.partitionState();
+                p.isrCommitted(leader, state.isr(), state.partitionEpoch());
+            } else {
+                LOG.info("{}: ISR change refused: {}", p.id(), e != null ? e.toString()
+                        : outcome == null ? result.errorMessage() : outcome.errorCode() + " " + outcome.errorMessage());
+                leader.onProposalFailed();
+            }
+        });
     }
 
     /** Hands an applied metadata change to the partition-state thread. */
@@ -101,16 +222,16 @@ public final class ReplicaManager implements AutoCloseable {
         Set<TopicPartitionId> wanted = new HashSet<>();
         for (TopicImage topic : image.topics()) {
             for (PartitionImage p : topic.partitions()) {
-                if (p.leader() == nodeId) {
+                if (p.isReplica(settings.nodeId())) {
                     TopicPartitionId tp = new TopicPartitionId(topic.name(), p.partitionId());
                     wanted.add(tp);
-                    ensureLeader(image, topic, tp, p);
+                    ensureRole(image, topic, tp, p);
                 }
             }
         }
         for (TopicPartitionId tp : Set.copyOf(partitions.keySet())) {
             if (!wanted.contains(tp)) {
-                partitions.remove(tp);
+                stopReplica(tp, "no longer a replica");
             }
         }
         for (PartitionLog log : logs.logs()) {
@@ -125,7 +246,7 @@ public final class ReplicaManager implements AutoCloseable {
         for (TopicImage deleted : delta.deletedTopics()) {
             for (PartitionImage p : deleted.partitions()) {
                 TopicPartitionId tp = new TopicPartitionId(deleted.name(), p.partitionId());
-                partitions.remove(tp);
+                stopReplica(tp, "topic deleted");
                 if (logs.delete(tp)) {
                     LOG.info("Deleted log of {}", tp);
                 }
@@ -137,10 +258,10 @@ public final class ReplicaManager implements AutoCloseable {
                 continue;
             }
             TopicPartitionId tp = new TopicPartitionId(topic.name(), change.after().partitionId());
-            if (change.after().leader() == nodeId) {
-                ensureLeader(image, topic, tp, change.after());
-            } else if (partitions.remove(tp) != null) {
-                LOG.info("No longer leader of {} (leader now {})", tp, change.after().leader());
+            if (change.after().isReplica(settings.nodeId())) {
+                ensureRole(image, topic, tp, change.after());
+            } else {
+                stopReplica(tp, "no longer a replica");
             }
         }
         if (delta.configsChanged()) {
@@ -148,25 +269,46 @@ public final class ReplicaManager implements AutoCloseable {
                 TopicImage t = image.topic(p.topic());
                 if (t != null) {
                     p.log().updateConfig(logConfigs.apply(image, t));
+                    p.setMinInsyncReplicas(minInsyncReplicas.applyAsInt(t));
                 }
             }
         }
     }
 
-    private void ensureLeader(MetadataImage metadata, TopicImage topic, TopicPartitionId tp, PartitionImage image) {
-        Partition existing = partitions.get(tp);
-        if (existing != null && existing.topicId().equals(topic.topicId())) {
-            existing.becomeLeader(image.leaderEpoch());
-            return;
+    private void stopReplica(TopicPartitionId tp, String why) {
+        Partition p = partitions.remove(tp);
+        if (p != null) {
+            fetching.unfollow(tp);
+            p.becomeFollower(-1, p.leaderEpoch());
+            LOG.info("Stopped replica of {} ({})", tp, why);
         }
-        LogConfig config = logConfigs.apply(metadata, topic);
-        PartitionLog log = logs.getOrCreate(tp, config);
-        log.updateConfig(config);
-        Partition p = new Partition(tp, topic.topicId(), log, ReplicaSet.single(), image.leaderEpoch());
-        p.becomeLeader(image.leaderEpoch());
-        p.loadProducerState(clock.millis(), producerIdExpirationMs);
-        partitions.put(tp, p);
-        LOG.debug("Leading {} at epoch {} (log end offset {})", tp, image.leaderEpoch(), log.logEndOffset());
+    }
+
+    private void ensureRole(MetadataImage metadata, TopicImage topic, TopicPartitionId tp, PartitionImage image) {
+        Partition p = partitions.get(tp);
+        if (p == null || !p.topicId().equals(topic.topicId())) {
+            LogConfig config = logConfigs.apply(metadata, topic);
+            PartitionLog log = logs.getOrCreate(tp, config);
+            log.updateConfig(config);
+            p = new Partition(tp, topic.topicId(), log, new FollowerRole(-1, -1),
+                    new DelayedProduces(timer));
+            p.setMinInsyncReplicas(minInsyncReplicas.applyAsInt(topic));
+            p.loadProducerState(clock.millis(), settings.producerIdExpirationMs());
+            partitions.put(tp, p);
+        }
+        if (image.leader() == settings.nodeId()) {
+            if (!p.isLeader()) {
+                fetching.unfollow(tp);
+            }
+            p.becomeLeader(settings.nodeId(), image.leaderEpoch(), image.partitionEpoch(), image.replicas(), image.isr(),
+                    clock.millis());
+        } else if (p.isLeader() || p.leaderEpoch() != image.leaderEpoch() || p.role().leaderId() != image.leader()) {
+            fetching.unfollow(tp);
+            p.becomeFollower(image.leader(), image.leaderEpoch());
+            if (image.hasLeader()) {
+                fetching.follow(p, image.leader());
+            }
+        }
     }
 
     @Override
@@ -177,6 +319,7 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timer.shutdownNow();
         partitions.clear();
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.replication.role.FollowerRole;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.batch.RecordBatchBuilder;
@@ -19,8 +20,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionTest {
     @TempDir
     Path dir;
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
 
     /**
      * Found by the chaos suite (power loss, flush.messages=1: one offset read with two values): the
@@ -58,7 +69,8 @@ class PartitionTest {
                     }
                 });
             Partition p = new Partition(new TopicPartitionId("t", 0), UUID.randomUUID(), slowFlush,
-                ReplicaSet.single(), 0);
+                new FollowerRole(-1, -1), new DelayedProduces(timer));
+            p.becomeLeader(0, 0, 0, new int[] {0}, new int[] {0}, 0);
             assertThat(p.appendAsLeader(RecordBatchBuilder.batch(3, 10, System.currentTimeMillis(), 1)).errorCode())
                 .isEqualTo(ErrorCode.NONE);
             assertThat(p.highWatermark()).isEqualTo(3);

@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.node.MetadataNode;
 import io.sluice.metadata.node.MetadataNodeConfig;
 import io.sluice.server.config.DynamicBrokerConfigs;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,16 +100,19 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
         }
 
-        replicas = new ReplicaManager(config.nodeId(), logs,
+        BrokerLifecycle[] lifecycle = new BrokerLifecycle[1];
+        LongSupplier brokerEpoch = () -> lifecycle[0] == null ? -1 : lifecycle[0].brokerEpoch();
+        replicas = new ReplicaManager(
+                new ReplicaManager.Settings(config.nodeId(), config.getLong(ServerConfigDef.REPLICA_LAG_TIME_MAX_MS),
+                        config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS)),
+                logs, metadata.client(), brokerEpoch,
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
-                config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS), Clock.systemUTC());
+                topic -> minInsyncReplicas(topic), followerFetching(), Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
         ServerConfig.Listener listener = config.clientListener();
-        BrokerLifecycle[] lifecycle = new BrokerLifecycle[1];
-        ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(),
-                () -> lifecycle[0] == null ? -1 : lifecycle[0].brokerEpoch());
+        ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(), brokerEpoch);
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(), listener.name(),
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
@@ -152,6 +157,26 @@ public final class Broker implements AutoCloseable {
                     config.nodeId(), failedDir);
             Runtime.getRuntime().halt(1);
         }
+    }
+
+    /** Replaced by the replica fetchers when they land; a single node follows nothing (multi-node starts are refused). */
+    private ReplicaManager.FollowerFetching followerFetching() {
+        return new ReplicaManager.FollowerFetching() {
+            @Override
+            public void follow(io.sluice.replication.fetcher.FollowerReplica replica, int leaderId) {
+                throw new IllegalStateException("no replica fetchers in a single-node broker: " + replica.topicPartition());
+            }
+
+            @Override
+            public void unfollow(io.sluice.storage.TopicPartitionId tp) {
+            }
+        };
+    }
+
+    /** A topic's min.insync.replicas: its own config, else the broker's. */
+    private int minInsyncReplicas(TopicImage topic) {
+        String v = topic.configs().get(ServerConfigDef.MIN_INSYNC_REPLICAS);
+        return v != null ? Integer.parseInt(v) : config.getInt(ServerConfigDef.MIN_INSYNC_REPLICAS);
     }
 
     /** controller.quorum.voters, or this node alone on the controller listener. */

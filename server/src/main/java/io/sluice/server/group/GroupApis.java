@@ -36,7 +36,7 @@ public final class GroupApis implements AutoCloseable {
                 new GroupCoordinator.OffsetsPartitions() {
                     @Override
                     public Led lookup(int p) {
-                        Partition partition = ctx.replicas().partition(GroupConfig.OFFSETS_TOPIC, p);
+                        Partition partition = ctx.replicas().leader(GroupConfig.OFFSETS_TOPIC, p, -1).partition();
                         return partition == null ? null
                                 : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
                     }

@@ -6,18 +6,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToLongFunction;
 
 /**
  * A long-poll fetch parked until its partitions gained {@code minBytes} of new data or
- * {@code maxWaitMs} passed (Kafka's DelayedFetch). Woken by the appends themselves through
- * {@link Partition.AppendListener} — nothing polls. New bytes are measured with each partition's
- * monotonic appended-bytes counter against a baseline taken before the first read, so an append
- * racing with parking is not missed. Completion runs once, on the fetching connection's event
+ * {@code maxWaitMs} passed (Kafka's DelayedFetch). Woken by the partitions themselves through
+ * {@link Partition.ProgressListener} — nothing polls. New bytes are measured with a monotonic
+ * per-partition counter against a baseline taken before the first read, so progress racing with
+ * parking is not missed: appended bytes for a follower (it reads to the log end), committed bytes
+ * (below the high watermark) for a consumer. Completion runs once, on the fetching connection's event
  * loop, not on the producer's thread. Thread-safe.
  */
-final class DelayedFetch implements Partition.AppendListener {
+final class DelayedFetch implements Partition.ProgressListener {
 
     private final List<Partition> partitions;
+    private final ToLongFunction<Partition> progress;
     private final long[] baseline;
     private final long bytesNeeded;
     private final ScheduledExecutorService eventLoop;
@@ -25,9 +28,10 @@ final class DelayedFetch implements Partition.AppendListener {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile ScheduledFuture<?> timeout;
 
-    DelayedFetch(List<Partition> partitions, long[] baseline, long bytesNeeded, ScheduledExecutorService eventLoop,
-                 Runnable onComplete) {
+    DelayedFetch(List<Partition> partitions, ToLongFunction<Partition> progress, long[] baseline, long bytesNeeded,
+                 ScheduledExecutorService eventLoop, Runnable onComplete) {
         this.partitions = partitions;
+        this.progress = progress;
         this.baseline = baseline;
         this.bytesNeeded = bytesNeeded;
         this.eventLoop = eventLoop;
@@ -37,7 +41,7 @@ final class DelayedFetch implements Partition.AppendListener {
     /** Registers with the partitions and the timer; may complete at once if data arrived meanwhile. */
     void park(long maxWaitMs) {
         for (Partition p : partitions) {
-            p.addAppendListener(this);
+            p.addProgressListener(this);
         }
         timeout = eventLoop.schedule(this::complete, maxWaitMs, TimeUnit.MILLISECONDS);
         if (satisfied()) {
@@ -46,7 +50,7 @@ final class DelayedFetch implements Partition.AppendListener {
     }
 
     @Override
-    public void onAppend(Partition partition) {
+    public void onProgress(Partition partition) {
         if (!done.get() && satisfied()) {
             complete();
         }
@@ -55,7 +59,7 @@ final class DelayedFetch implements Partition.AppendListener {
     private boolean satisfied() {
         long gained = 0;
         for (int i = 0; i < baseline.length; i++) {
-            gained += partitions.get(i).appendedBytes() - baseline[i];
+            gained += progress.applyAsLong(partitions.get(i)) - baseline[i];
         }
         return gained >= bytesNeeded;
     }
@@ -65,7 +69,7 @@ final class DelayedFetch implements Partition.AppendListener {
             return;
         }
         for (Partition p : partitions) {
-            p.removeAppendListener(this);
+            p.removeProgressListener(this);
         }
         ScheduledFuture<?> t = timeout;
         if (t != null) {

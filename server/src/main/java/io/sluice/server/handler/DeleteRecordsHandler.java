@@ -3,6 +3,7 @@ package io.sluice.server.handler;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.DeleteRecordsResult;
@@ -34,11 +35,12 @@ final class DeleteRecordsHandler implements ApiHandler {
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
                 DeleteRecordsResponseData.DeleteRecordsPartitionResult pr = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                         .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
-                Partition partition = topic == null ? null : ctx.replicas().partition(t.name(), p.partitionIndex());
+                ReplicaManager.Lookup led = ctx.replicas().leader(t.name(), p.partitionIndex(), -1);
+                Partition partition = led.partition();
                 if (topic == null || topic.partition(p.partitionIndex()) == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else if (partition == null) {
-                    pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER);
+                } else if (!led.found()) {
+                    pr.setErrorCode(led.errorCode());
                 } else {
                     long hw = partition.highWatermark();
                     long offset = p.offset() == -1 ? hw : p.offset();

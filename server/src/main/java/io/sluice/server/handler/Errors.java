@@ -31,7 +31,8 @@ final class Errors {
     static final short INVALID_FETCH_SESSION_EPOCH = 71;
     static final short TOPIC_DELETION_DISABLED = 73;
     static final short FENCED_LEADER_EPOCH = 74;
-    static final short UNKNOWN_LEADER_EPOCH = 76;
+    static final short UNKNOWN_LEADER_EPOCH = 75;
+    static final short OFFSET_NOT_AVAILABLE = 78;
     static final short INVALID_RECORD = 87;
     static final short UNKNOWN_TOPIC_ID = 100;
     static final short INCONSISTENT_TOPIC_ID = 103;

@@ -5,6 +5,8 @@ import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
+import io.sluice.storage.log.EpochEndOffset;
 import io.sluice.server.protocol.FileSliceRecords;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -19,6 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -52,7 +55,14 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
 
     /** One partition to read, resolved against the metadata. */
     record Target(String topic, Uuid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch,
-                  short error, Partition leader) { }
+                  int lastFetchedEpoch, short error, Partition leader) { }
+
+    /** Who fetches: a consumer (reads to the high watermark) or a follower replica (reads to the log end). */
+    private record Fetcher(int replicaId, long replicaEpoch) {
+        boolean isFollower() {
+            return replicaId >= 0;
+        }
+    }
 
     private final HandlerContext ctx;
     private final FetchSessionCache sessions;
@@ -84,6 +94,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             return CompletableFuture.completedFuture(KafkaResponse.of(resp));
         }
         int responseMaxBytes = Math.min(req.maxBytes(), ctx.config().getInt(ServerConfigDef.FETCH_MAX_BYTES));
+        Fetcher fetcher = v >= 15 ? new Fetcher(req.replicaState().replicaId(), req.replicaState().replicaEpoch())
+                : new Fetcher(req.replicaId(), -1);
+        ToLongFunction<Partition> progress = fetcher.isFollower() ? Partition::appendedBytes : Partition::committedBytes;
         List<Partition> leaders = new ArrayList<>();
         for (Target t : plan.targets()) {
             if (t.leader() != null) {
@@ -92,17 +105,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
         long[] baseline = new long[leaders.size()];
         for (int i = 0; i < baseline.length; i++) {
-            baseline[i] = leaders.get(i).appendedBytes();
+            baseline[i] = progress.applyAsLong(leaders.get(i));
         }
-        Read first = read(plan, v, responseMaxBytes);
+        Read first = read(plan, v, responseMaxBytes, fetcher);
         if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || leaders.isEmpty()) {
             return respond(first, plan);
         }
         first.release();
         CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(leaders, baseline, req.minBytes(), client.eventLoop(), () -> {
+        DelayedFetch delayed = new DelayedFetch(leaders, progress, baseline, req.minBytes(), client.eventLoop(), () -> {
             try {
-                respond(read(plan, v, responseMaxBytes), plan).whenComplete((r, e) -> {
+                respond(read(plan, v, responseMaxBytes, fetcher), plan).whenComplete((r, e) -> {
                     if (e != null) {
                         result.completeExceptionally(e);
                     } else {
@@ -160,22 +173,16 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         } else if (topic.partition(fp.partition()) == null) {
             error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
         } else {
-            leader = ctx.replicas().partition(topic.name(), fp.partition());
-            if (leader == null) {
-                error = Errors.NOT_LEADER_OR_FOLLOWER;
-            } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() < leader.leaderEpoch()) {
-                error = Errors.FENCED_LEADER_EPOCH;
-                leader = null;
-            } else if (fp.currentLeaderEpoch() > leader.leaderEpoch()) {
-                error = Errors.UNKNOWN_LEADER_EPOCH;
-                leader = null;
-            }
+            ReplicaManager.Lookup led = ctx.replicas().leader(topic.name(), fp.partition(), fp.currentLeaderEpoch());
+            error = led.errorCode();
+            leader = led.partition();
         }
         return new Target(topic != null ? topic.name() : name, topic != null ? Uuids.toKafka(topic.topicId()) : topicId,
-                fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), fp.currentLeaderEpoch(), error, leader);
+                fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), fp.currentLeaderEpoch(), fp.lastFetchedEpoch(),
+                error, leader);
     }
 
-    private Read read(FetchSessionCache.Plan plan, short v, int responseMaxBytes) {
+    private Read read(FetchSessionCache.Plan plan, short v, int responseMaxBytes, Fetcher fetcher) {
         Read out = new Read();
         int remaining = responseMaxBytes;
         for (Target t : plan.targets()) {
@@ -185,9 +192,20 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 out.error = true;
             } else {
                 Partition p = t.leader();
+                EpochEndOffset diverging = fetcher.isFollower() ? divergence(p, t) : null;
+                long end = fetcher.isFollower() ? p.logEndOffset() : p.highWatermark();
+                LogReadResult r = diverging != null ? null
+                        : p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0, end);
+                if (fetcher.isFollower() && r != null && r.errorCode() == Errors.NONE) {
+                    ctx.replicas().onFollowerFetch(p, fetcher.replicaId(), fetcher.replicaEpoch(), t.fetchOffset());
+                }
                 long hw = p.highWatermark();
-                LogReadResult r = p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0, hw);
-                if (r.errorCode() != Errors.NONE) {
+                if (diverging != null) {
+                    // KIP-320: the follower's last epoch ends earlier here; it truncates before fetching on.
+                    pd.setErrorCode(Errors.NONE).setHighWatermark(hw).setLastStableOffset(hw)
+                            .setLogStartOffset(p.logStartOffset());
+                    pd.divergingEpoch().setEpoch(diverging.epoch()).setEndOffset(diverging.endOffset());
+                } else if (r.errorCode() != Errors.NONE) {
                     r.close();
                     pd.setErrorCode(r.errorCode()).setHighWatermark(hw).setLastStableOffset(hw)
                             .setLogStartOffset(r.logStartOffset());
@@ -212,6 +230,18 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
         out.version = v;
         return out;
+    }
+
+    /**
+     * Where a follower's log leaves the leader's (KIP-320): null when the follower's last fetched
+     * epoch ends at or after its fetch offset here; else the epoch and end offset it must truncate to.
+     */
+    private static EpochEndOffset divergence(Partition leader, Target t) {
+        if (t.lastFetchedEpoch() < 0) {
+            return null;
+        }
+        EpochEndOffset e = leader.log().endOffsetForEpoch(t.lastFetchedEpoch());
+        return e.epoch() == t.lastFetchedEpoch() && e.endOffset() >= t.fetchOffset() ? null : e;
     }
 
     /** The outcome of one read pass: partition data and the leases to release after sending. */

@@ -3,6 +3,8 @@ package io.sluice.server.handler;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.role.LeaderRole;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.TimestampOffset;
@@ -36,15 +38,15 @@ final class ListOffsetsHandler implements ApiHandler {
             TopicImage topic = ctx.metadata().image().topic(t.name());
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
             for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
-                tr.partitions().add(partition(topic, p, v));
+                tr.partitions().add(partition(topic, p, v, req.replicaId() >= 0));
             }
             resp.topics().add(tr);
         }
         return CompletableFuture.completedFuture(KafkaResponse.of(resp));
     }
 
-    private ListOffsetsPartitionResponse partition(TopicImage topic, ListOffsetsRequestData.ListOffsetsPartition p,
-                                                   short v) {
+    private ListOffsetsPartitionResponse partition(TopicImage topic, ListOffsetsRequestData.ListOffsetsPartition p, short v,
+                                                   boolean fromReplica) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex())
                 .setTimestamp(-1).setOffset(-1);
         if (v >= 4) {
@@ -53,17 +55,23 @@ final class ListOffsetsHandler implements ApiHandler {
         if (topic == null || topic.partition(p.partitionIndex()) == null) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
-        Partition partition = ctx.replicas().partition(topic.name(), p.partitionIndex());
-        if (partition == null) {
-            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER);
+        ReplicaManager.Lookup led = ctx.replicas().leader(topic.name(), p.partitionIndex(),
+                v >= 4 ? p.currentLeaderEpoch() : -1);
+        if (!led.found()) {
+            return out.setErrorCode(led.errorCode());
         }
-        if (v >= 4 && p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
-            return out.setErrorCode(p.currentLeaderEpoch() < partition.leaderEpoch()
-                    ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH);
-        }
+        Partition partition = led.partition();
         long ts = p.timestamp();
         out.setErrorCode(Errors.NONE);
         if (ts == TimestampOffset.LATEST_TIMESTAMP) {
+            if (fromReplica) {
+                // A follower asks where the leader's log ends (Kafka answers replicas with the log end offset).
+                return out.setOffset(partition.logEndOffset()).setLeaderEpoch(partition.leaderEpoch());
+            }
+            if (partition.role() instanceof LeaderRole leader && partition.highWatermark() < leader.epochStartOffset()) {
+                // A new leader has not yet committed what older epochs left above its high watermark (Kafka: OFFSET_NOT_AVAILABLE).
+                return out.setErrorCode(Errors.OFFSET_NOT_AVAILABLE);
+            }
             out.setOffset(partition.highWatermark());
             if (v >= 4) {
                 out.setLeaderEpoch(partition.leaderEpoch());

@@ -2,7 +2,7 @@ package io.sluice.server.handler;
 
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
-import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.EpochEndOffset;
@@ -35,17 +35,13 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
                 OffsetForLeaderEpochResponseData.EpochEndOffset out = new OffsetForLeaderEpochResponseData.EpochEndOffset()
                         .setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
-                Partition partition = topic == null ? null : ctx.replicas().partition(t.topic(), p.partition());
+                ReplicaManager.Lookup led = ctx.replicas().leader(t.topic(), p.partition(), p.currentLeaderEpoch());
                 if (topic == null || topic.partition(p.partition()) == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else if (partition == null) {
-                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER);
-                } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < partition.leaderEpoch()) {
-                    out.setErrorCode(Errors.FENCED_LEADER_EPOCH);
-                } else if (p.currentLeaderEpoch() > partition.leaderEpoch()) {
-                    out.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH);
+                } else if (!led.found()) {
+                    out.setErrorCode(led.errorCode());
                 } else {
-                    EpochEndOffset e = partition.log().endOffsetForEpoch(p.leaderEpoch());
+                    EpochEndOffset e = led.partition().log().endOffsetForEpoch(p.leaderEpoch());
                     out.setErrorCode(Errors.NONE).setLeaderEpoch(e.epoch()).setEndOffset(e.endOffset());
                 }
                 tr.partitions().add(out);

@@ -2,9 +2,9 @@ package io.sluice.server.handler;
 
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
-import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.nio.ByteBuffer;
@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Produce v3-13 (v0-2 are advertised for librdkafka's codec detection but close the connection, as
  * in Kafka 4.4): appends each partition's one batch on the calling event loop (an append is a copy
- * into the mapping), then answers per acks: 0 nothing, 1 after the leader's append, -1 once
- * the replica set has the batch (at once for a replica set of one) and only while the ISR has
- * min.insync.replicas members. Errors are per partition; an acks=0 request with an error closes
+ * into the mapping), then answers per acks: 0 nothing, 1 after the leader's append, -1 once the
+ * high watermark passed the batch (the partition parks it until then, or REQUEST_TIMED_OUT after
+ * the request's timeoutMs), refused with NOT_ENOUGH_REPLICAS while the ISR is below
+ * min.insync.replicas. Errors are per partition; an acks=0 request with an error closes
  * the connection, as Kafka does, since the client cannot otherwise learn of it. v13 addresses
  * topics by id. Thread-safe.
  */
@@ -60,11 +61,11 @@ final class ProduceHandler implements ApiHandler {
             for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
                 PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index());
                 short error = !acksValid ? Errors.INVALID_REQUIRED_ACKS
-                        : produce(topic, v >= 13, pd, acks, pr, waits, client);
-                pr.setErrorCode(error);
+                        : produce(topic, v >= 13, pd, acks, req.timeoutMs(), pr, waits, client);
                 if (error != Errors.NONE) {
+                    // Set here only when refused: a waiting acks=all append fills its own response later.
                     anyError = true;
-                    pr.setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                    pr.setErrorCode(error).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
                 }
                 tr.partitionResponses().add(pr);
             }
@@ -83,45 +84,47 @@ final class ProduceHandler implements ApiHandler {
     }
 
     private short produce(TopicImage topic, boolean byId, ProduceRequestData.PartitionProduceData pd, short acks,
-                          PartitionProduceResponse pr, List<CompletableFuture<Void>> waits, ClientInfo client) {
+                          int timeoutMs, PartitionProduceResponse pr, List<CompletableFuture<Void>> waits,
+                          ClientInfo client) {
         if (topic == null) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
         if (topic.partition(pd.index()) == null) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
-        Partition p = ctx.replicas().partition(topic.name(), pd.index());
-        if (p == null) {
-            return Errors.NOT_LEADER_OR_FOLLOWER;
+        ReplicaManager.Lookup led = ctx.replicas().leader(topic.name(), pd.index(), -1);
+        if (!led.found()) {
+            return led.errorCode();
         }
         if (!(pd.records() instanceof MemoryRecords records)) {
             return Errors.CORRUPT_MESSAGE;
         }
-        if (acks == -1 && p.replicas().isrSize() < minInsyncReplicas(topic)) {
-            return Errors.NOT_ENOUGH_REPLICAS;
-        }
         ByteBuffer batch = records.buffer();
-        Partition.Append a = p.appendAsLeader(batch);
+        CompletableFuture<Partition.Append> appended = led.partition().append(batch, acks, timeoutMs).toCompletableFuture();
+        if (!appended.isDone()) {
+            // acks=all waiting for the high watermark: the response is filled in when it passes the batch.
+            waits.add(appended.thenAccept(a -> fill(pr, a, topic, pd.index(), batch.remaining(), client)));
+            return Errors.NONE;
+        }
+        return fill(pr, appended.join(), topic, pd.index(), batch.remaining(), client);
+    }
+
+    private static short fill(PartitionProduceResponse pr, Partition.Append a, TopicImage topic, int partition,
+                              int batchBytes, ClientInfo client) {
         if (a.errorCode() != Errors.NONE) {
+            pr.setErrorCode(a.errorCode());
             if (a.errorMessage() != null || a.errorCode() == Errors.CORRUPT_MESSAGE
                     || a.errorCode() == Errors.INVALID_RECORD) {
-                LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}{}", batch.remaining(), topic.name(),
-                        pd.index(), client.remoteAddress(), a.errorCode(),
+                LOG.warn("Refused batch of {} bytes for {}-{} from {}: error {}{}", batchBytes, topic.name(),
+                        partition, client.remoteAddress(), a.errorCode(),
                         a.errorMessage() == null ? "" : " (" + a.errorMessage() + ")");
             }
             // Kafka (KIP-467) says why in the error message; the Java client puts it in its exception.
             pr.setErrorMessage(a.errorMessage());
+            pr.setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
             return a.errorCode();
         }
         pr.setBaseOffset(a.baseOffset()).setLogAppendTimeMs(a.logAppendTimeMs()).setLogStartOffset(a.logStartOffset());
-        if (acks == -1) {
-            waits.add(p.replicas().awaitReplicated(a.lastOffset()).toCompletableFuture());
-        }
         return Errors.NONE;
-    }
-
-    private int minInsyncReplicas(TopicImage topic) {
-        String v = topic.configs().get("min.insync.replicas");
-        return v != null ? Integer.parseInt(v) : ctx.config().getInt(ServerConfigDef.MIN_INSYNC_REPLICAS);
     }
 }

@@ -99,7 +99,7 @@ class RawApisTest {
             t.partitions().get(0).setCurrentLeaderEpoch(epoch + 1);
             c.send(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4, 2, req);
             assertThat(c.read(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, (short) 4, OffsetForLeaderEpochResponseData.class)
-                    .topics().iterator().next().partitions().get(0).errorCode()).as("UNKNOWN_LEADER_EPOCH").isEqualTo((short) 76);
+                    .topics().iterator().next().partitions().get(0).errorCode()).as("UNKNOWN_LEADER_EPOCH (Kafka's 75)").isEqualTo((short) 75);
         }
     }
 

@@ -376,7 +376,7 @@ public final class MappedPartitionLog implements PartitionLog {
                 throw new IllegalArgumentException("truncateTo(" + offset + ") on " + tp);
             }
             if (segments.firstKey() > offset) {
-                truncateFullyAndStartAt(offset);
+                emptyAndStartAt(offset);
                 return offset;
             }
             // Lower the end offset first: readers then stop short of what is being removed.
@@ -406,8 +406,25 @@ public final class MappedPartitionLog implements PartitionLog {
         }
     }
 
+    @Override
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("truncateFullyAndStartAt(" + offset + ") on " + tp);
+        }
+        lock.lock();
+        try {
+            if (!offline && !closed) {
+                emptyAndStartAt(offset);
+            }
+        } catch (IOException e) {
+            fail(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Deletes every segment and restarts the log, empty, at {@code offset}. Holds the lock. */
-    void truncateFullyAndStartAt(long offset) throws IOException {
+    private void emptyAndStartAt(long offset) throws IOException {
         for (LogSegment s : new ArrayList<>(segments.values())) {
             s.delete();
         }

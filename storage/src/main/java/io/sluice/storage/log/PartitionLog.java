@@ -111,6 +111,12 @@ public interface PartitionLog extends AutoCloseable {
      */
     long truncateTo(long offset);
 
+    /**
+     * Deletes every segment and restarts the log, empty, at {@code offset}, which may lie beyond the
+     * log end (a follower whose leader's log start has passed its end). The epoch cache is cleared.
+     */
+    void truncateFullyAndStartAt(long offset);
+
     /** Records that {@code epoch} starts at {@code startOffset} (a new leader, before its first append). */
     void assignEpochStartOffset(int epoch, long startOffset);
 

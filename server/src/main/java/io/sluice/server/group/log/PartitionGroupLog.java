@@ -53,7 +53,7 @@ public final class PartitionGroupLog implements GroupLog {
             builder.append(now, r.key(), r.value());
         }
         ByteBuffer batch = builder.build().buffer();
-        return partition.appendAsLeader(batch).errorCode();
+        return partition.append(batch, (short) 1, 0).toCompletableFuture().join().errorCode();
     }
 
     @Override
