@@ -154,7 +154,7 @@ public final class ReplicaManager implements AutoCloseable {
             return;
         }
         if (p.role() instanceof LeaderRole leader) {
-            LeaderRole.IsrProposal expand = leader.expansion(p.highWatermark());
+            LeaderRole.IsrProposal expand = leader.expansion(p.highWatermark(), clock.millis());
             if (expand != null) {
                 propose(p, leader, expand, "caught up");
             }
@@ -192,7 +192,7 @@ public final class ReplicaManager implements AutoCloseable {
             } else {
                 LOG.info("{}: ISR change refused: {}", p.id(), e != null ? e.toString()
                         : outcome == null ? result.errorMessage() : outcome.errorCode() + " " + outcome.errorMessage());
-                leader.onProposalFailed();
+                leader.onProposalFailed(clock.millis());
             }
         });
     }

@@ -15,6 +15,8 @@ import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.fetcher.FetcherConfig;
+import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.storage.log.LogConfig;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -50,6 +53,8 @@ public final class Broker implements AutoCloseable {
     private LogManager logs;
     private MetadataNode metadata;
     private ReplicaManager replicas;
+    private ReplicaFetcherManager fetchers;
+    private volatile BrokerLifecycle lifecycle;
     private NetworkServer network;
     private FetchHandler fetch;
     private io.sluice.server.group.GroupApis groups;
@@ -100,14 +105,14 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
         }
 
-        BrokerLifecycle[] lifecycle = new BrokerLifecycle[1];
-        LongSupplier brokerEpoch = () -> lifecycle[0] == null ? -1 : lifecycle[0].brokerEpoch();
+        LongSupplier brokerEpoch = () -> lifecycle == null ? -1 : lifecycle.brokerEpoch();
+        fetchers = startReplicaFetchers(brokerEpoch);
         replicas = new ReplicaManager(
                 new ReplicaManager.Settings(config.nodeId(), config.getLong(ServerConfigDef.REPLICA_LAG_TIME_MAX_MS),
                         config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS)),
                 logs, metadata.client(), brokerEpoch,
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
-                topic -> minInsyncReplicas(topic), followerFetching(), Clock.systemUTC());
+                topic -> minInsyncReplicas(topic), fetchers, Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
@@ -132,9 +137,9 @@ public final class Broker implements AutoCloseable {
         ServerConfig.Listener adv = config.advertisedClientListener();
         String host = adv.host().isEmpty() ? "localhost" : adv.host();
         int port = adv.port() == 0 ? boundAddress.getPort() : adv.port();
-        lifecycle[0] = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
+        lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
         try {
-            lifecycle[0].awaitUnfenced().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            lifecycle.awaitUnfenced().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
         }
@@ -159,18 +164,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    /** Replaced by the replica fetchers when they land; a single node follows nothing (multi-node starts are refused). */
-    private ReplicaManager.FollowerFetching followerFetching() {
-        return new ReplicaManager.FollowerFetching() {
-            @Override
-            public void follow(io.sluice.replication.fetcher.FollowerReplica replica, int leaderId) {
-                throw new IllegalStateException("no replica fetchers in a single-node broker: " + replica.topicPartition());
-            }
-
-            @Override
-            public void unfollow(io.sluice.storage.TopicPartitionId tp) {
-            }
-        };
+    /** The replica fetchers, reaching leaders on their inter-broker listener as registered in the metadata. */
+    private ReplicaFetcherManager startReplicaFetchers(LongSupplier brokerEpoch) {
+        String listenerName = config.getString(ServerConfigDef.INTER_BROKER_LISTENER_NAME);
+        FetcherConfig fc = new FetcherConfig(config.nodeId(), brokerEpoch,
+                config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS), config.getInt(ServerConfigDef.REPLICA_FETCH_MAX_BYTES),
+                config.getInt(ServerConfigDef.REPLICA_FETCH_RESPONSE_MAX_BYTES),
+                config.getInt(ServerConfigDef.REPLICA_FETCH_WAIT_MAX_MS), config.getInt(ServerConfigDef.REPLICA_FETCH_MIN_BYTES),
+                config.getLong(ServerConfigDef.REPLICA_FETCH_BACKOFF_MS), config.getInt(ServerConfigDef.REPLICA_SOCKET_TIMEOUT_MS));
+        return new ReplicaFetcherManager(fc, brokerId -> metadata.image().broker(brokerId)
+                .flatMap(b -> b.endpoint(listenerName))
+                .map(e -> new InetSocketAddress(e.host(), e.port())));
     }
 
     /** A topic's min.insync.replicas: its own config, else the broker's. */
@@ -206,13 +210,42 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         long start = System.nanoTime();
+        moveLeadershipAway();
         closeQuietly("network", network);
         closeQuietly("group coordinator", groups);
         closeQuietly("fetch readers", fetch);
+        closeQuietly("replica fetchers", fetchers);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);
         LOG.info("Sluice broker {} stopped in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Controlled shutdown ({@code controlled.shutdown.enable}): the quorum fences this broker and
+     * gives its partitions new leaders from their ISRs before the listener closes, so producers see
+     * NOT_LEADER_OR_FOLLOWER (retriable) and move on instead of waiting out a session timeout.
+     * Skipped when no other broker is registered: there is nobody to hand leadership to.
+     */
+    private void moveLeadershipAway() {
+        BrokerLifecycle l = lifecycle;
+        if (l == null || replicas == null || !config.getBoolean(ServerConfigDef.CONTROLLED_SHUTDOWN_ENABLE)
+                || metadata.image().brokers().size() < 2) {
+            return;
+        }
+        long timeoutMs = config.getLong(ServerConfigDef.CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+        try {
+            boolean fenced = l.requestControlledShutdown().get(timeoutMs, TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> applied = new CompletableFuture<>();
+            replicas.afterPendingChanges(() -> applied.complete(null));
+            applied.get(timeoutMs, TimeUnit.MILLISECONDS);
+            LOG.info("Controlled shutdown of broker {}: {}", config.nodeId(),
+                    fenced ? "leadership moved to the other in-sync replicas" : "the quorum did not answer; stopping anyway");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Controlled shutdown of broker {} did not finish in {} ms; stopping anyway", config.nodeId(), timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(String what, AutoCloseable c) {

@@ -42,6 +42,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile long brokerEpoch = -1;
     private volatile boolean fenced = true;
     private volatile boolean paused;
+    private volatile boolean shuttingDown;
     private volatile boolean closed;
     private volatile long lastHeartbeatAckMs;
 
@@ -88,6 +89,23 @@ public final class BrokerLifecycle implements AutoCloseable {
         return unfenced;
     }
 
+    /**
+     * Controlled shutdown: asks the quorum to fence this broker now (a heartbeat with wantFence),
+     * which moves the leadership of its partitions to other ISR members and takes it out of the
+     * ISRs, so that clients move on before the process exits. Heartbeats keep asking for it.
+     * Completes with whether the quorum fenced it; never exceptionally.
+     */
+    public CompletableFuture<Boolean> requestControlledShutdown() {
+        shuttingDown = true;
+        long epoch = brokerEpoch;
+        if (epoch < 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return client.submit(new BrokerHeartbeat(brokerId, epoch, client.image().offset(), true))
+            .thenApply(r -> r.isSuccess() && r.fenced())
+            .exceptionally(e -> false);
+    }
+
     /** Stops (true) or resumes (false) heartbeats without unregistering; for tests and fault injection. */
     public void pauseHeartbeats(boolean pause) {
         this.paused = pause;
@@ -119,7 +137,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                 });
         } else {
             long offset = client.image().offset();
-            step = client.submit(new BrokerHeartbeat(brokerId, brokerEpoch, offset, false)).thenAccept(r -> {
+            step = client.submit(new BrokerHeartbeat(brokerId, brokerEpoch, offset, shuttingDown)).thenAccept(r -> {
                 if (r.isSuccess()) {
                     lastHeartbeatAckMs = System.currentTimeMillis();
                     boolean wasFenced = fenced;

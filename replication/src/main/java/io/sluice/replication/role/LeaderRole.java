@@ -27,6 +27,9 @@ public final class LeaderRole implements ReplicaRole {
         long leaderEndOffsetAtLastFetch = -1;
     }
 
+    /** How long a refused ISR change waits before it is proposed again (the metadata catches up meanwhile). */
+    public static final long PROPOSAL_RETRY_BACKOFF_MS = 500;
+
     private final int leaderId;
     private final int leaderEpoch;
     private final long epochStartOffset;
@@ -36,6 +39,8 @@ public final class LeaderRole implements ReplicaRole {
     private int partitionEpoch;
     /** The ISR proposed to the quorum and not answered yet, or null. */
     private int[] pendingIsr;
+    /** After a refused proposal (e.g. the follower is still fenced), none before this time. */
+    private long noProposalBeforeMs;
 
     public LeaderRole(int leaderId, int leaderEpoch, int partitionEpoch, long epochStartOffset, int[] replicas,
                       int[] isr, long nowMs) {
@@ -137,8 +142,8 @@ public final class LeaderRole implements ReplicaRole {
      * watermark and this epoch's start (so they hold everything this leader may have committed).
      * Null when there is nothing to add or a change is in flight.
      */
-    public synchronized IsrProposal expansion(long highWatermark) {
-        if (pendingIsr != null) {
+    public synchronized IsrProposal expansion(long highWatermark, long nowMs) {
+        if (pendingIsr != null || nowMs < noProposalBeforeMs) {
             return null;
         }
         int[] next = isr;
@@ -167,7 +172,7 @@ public final class LeaderRole implements ReplicaRole {
      * ({@code replica.lag.time.max.ms}); null when all are in step or a change is in flight.
      */
     public synchronized IsrProposal shrink(long nowMs, long lagTimeMaxMs) {
-        if (pendingIsr != null) {
+        if (pendingIsr != null || nowMs < noProposalBeforeMs) {
             return null;
         }
         int[] next = Arrays.stream(isr).filter(r -> {
@@ -192,9 +197,10 @@ public final class LeaderRole implements ReplicaRole {
         }
     }
 
-    /** The proposal was refused or lost: the next check may propose again. */
-    public synchronized void onProposalFailed() {
+    /** The proposal was refused or lost: the next check after {@link #PROPOSAL_RETRY_BACKOFF_MS} may propose again. */
+    public synchronized void onProposalFailed(long nowMs) {
         pendingIsr = null;
+        noProposalBeforeMs = nowMs + PROPOSAL_RETRY_BACKOFF_MS;
     }
 
     private int[] maximalIsr() {

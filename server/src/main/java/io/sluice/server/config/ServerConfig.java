@@ -103,7 +103,7 @@ public final class ServerConfig {
     }
 
     private void validateCrossSettings() {
-        SingleNodeLimits.check(this);
+        ProcessRoles.check(this);
         listeners();
         advertisedListeners();
         clientListener();

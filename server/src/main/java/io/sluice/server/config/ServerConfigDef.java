@@ -65,6 +65,16 @@ public final class ServerConfigDef {
     public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+    public static final String REPLICA_SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
+    public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
+    /** Sluice's bound on the controlled-shutdown wait (Kafka retries controlled.shutdown.max.retries times instead). */
+    public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "sluice.controlled.shutdown.timeout.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
@@ -106,15 +116,15 @@ public final class ServerConfigDef {
      * the start logs one warning for each one the file sets.
      */
     public static final Set<String> NO_EFFECT_YET = Set.of(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, NUM_IO_THREADS,
-            QUEUED_MAX_REQUESTS, REPLICA_LAG_TIME_MAX_MS, TRANSACTION_STATE_LOG_REPLICATION_FACTOR,
-            TRANSACTION_STATE_LOG_MIN_ISR, NUM_RECOVERY_THREADS_PER_DATA_DIR, INTER_BROKER_LISTENER_NAME);
+            QUEUED_MAX_REQUESTS, TRANSACTION_STATE_LOG_REPLICATION_FACTOR,
+            TRANSACTION_STATE_LOG_MIN_ISR, NUM_RECOVERY_THREADS_PER_DATA_DIR);
 
     static {
         String ignoredYet = " (accepted for compatibility with Kafka configs; not used by Sluice yet)";
         define(NODE_ID, INT, REQUIRED, Validator.atLeast(0), "Id of this node in the cluster.");
         define(PROCESS_ROLES, LIST, "broker,controller", Validator.listOf("broker", "controller"),
-                "Roles of this process: only broker,controller (combined mode) until partition replication exists; "
-                        + "broker or controller alone fails the start.");
+                "Roles of this process: broker,controller (combined mode); broker or controller alone is not "
+                        + "implemented yet and fails the start.");
         define(LISTENERS, LIST, "PLAINTEXT://:9092,CONTROLLER://:9093", Validator.ANY,
                 "Listeners as NAME://host:port. PLAINTEXT serves clients, CONTROLLER the metadata quorum.");
         define(ADVERTISED_LISTENERS, LIST, null, Validator.ANY, "Listeners given to clients; default: listeners.");
@@ -122,11 +132,11 @@ public final class ServerConfigDef {
                 Validator.ANY, "Listener name to security protocol (Kafka's default; a controller listener missing from "
                         + "the default map is PLAINTEXT). Every listener must be PLAINTEXT: TLS and SASL are not supported "
                         + "yet, and a listener with another protocol fails the start.");
-        define(INTER_BROKER_LISTENER_NAME, STRING, "PLAINTEXT", Validator.ANY, "Listener brokers use between them"
-                + " (accepted for compatibility with Kafka configs; no effect on a single node)");
+        define(INTER_BROKER_LISTENER_NAME, STRING, "PLAINTEXT", Validator.ANY,
+                "Listener followers fetch from leaders on (it must be the client listener, which brokers register).");
         define(CONTROLLER_LISTENER_NAMES, LIST, "CONTROLLER", Validator.ANY, "Listener(s) of the metadata quorum.");
-        define(CONTROLLER_QUORUM_VOTERS, LIST, "", Validator.ANY, "Voters as id@host:port: this node only (default: this "
-                + "node on the controller listener); another node or more than one voter fails the start until replication exists.");
+        define(CONTROLLER_QUORUM_VOTERS, LIST, "", Validator.ANY, "Voters as id@host:port (default: this node alone "
+                + "on the controller listener); every node of a cluster is a voter and must be in the list.");
         define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST, "", Validator.ANY, "Quorum bootstrap servers" + ignoredYet
                 + "; more than one fails the start");
         define(LOG_DIRS, LIST, null, Validator.ANY, "Data directories; default: log.dir.");
@@ -134,7 +144,7 @@ public final class ServerConfigDef {
         define(METADATA_LOG_DIR, STRING, null, Validator.ANY, "Metadata quorum directory; default: first log dir.");
         define(NUM_PARTITIONS, INT, 1, Validator.atLeast(1), "Partitions of an auto-created topic.");
         define(DEFAULT_REPLICATION_FACTOR, INT, 1, Validator.atLeast(1), "Replication factor of an auto-created topic or "
-                + "of CreateTopics without one; above 1 fails the start until replication exists.");
+                + "of CreateTopics without one.");
         define(MIN_INSYNC_REPLICAS, INT, 1, Validator.atLeast(1), "Minimum ISR size for acks=all.");
         define(LOG_RETENTION_HOURS, INT, 168, Validator.atLeast(-1), "Retention time in hours.");
         define(LOG_RETENTION_MINUTES, INT, null, Validator.atLeast(-1), "Retention time in minutes (wins over hours).");
@@ -170,12 +180,25 @@ public final class ServerConfigDef {
                 "Timestamp type of stored records.");
         define(FETCH_MAX_BYTES, INT, 57_671_680, Validator.atLeast(1024), "Largest fetch response.");
         define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT, 1000, Validator.atLeast(0), "Fetch sessions kept.");
-        define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1), "ISR lag time" + ignoredYet);
+        define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1),
+                "An ISR member that has not caught up with the leader for this long leaves the ISR.");
+        define(NUM_REPLICA_FETCHERS, INT, 1, Validator.atLeast(1), "Fetcher threads per source broker.");
+        define(REPLICA_FETCH_MAX_BYTES, INT, 1_048_576, Validator.atLeast(0), "Bytes a follower asks for per partition.");
+        define(REPLICA_FETCH_RESPONSE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(0),
+                "Bytes a follower asks for per fetch, over all partitions.");
+        define(REPLICA_FETCH_WAIT_MAX_MS, INT, 500, Validator.atLeast(0), "How long a follower's fetch waits on the leader.");
+        define(REPLICA_FETCH_MIN_BYTES, INT, 1, Validator.atLeast(1), "Bytes a follower's fetch waits for.");
+        define(REPLICA_FETCH_BACKOFF_MS, LONG, 1000L, Validator.atLeast(0), "Back-off after a follower's fetch fails.");
+        define(REPLICA_SOCKET_TIMEOUT_MS, INT, 30_000, Validator.atLeast(1), "Connect and read timeout of a follower's fetch.");
+        define(CONTROLLED_SHUTDOWN_ENABLE, BOOLEAN, true, Validator.ANY,
+                "On SIGTERM, move partition leadership to other in-sync replicas before stopping.");
+        define(CONTROLLED_SHUTDOWN_TIMEOUT_MS, LONG, 30_000L, Validator.atLeast(1),
+                "Longest wait for the quorum to move leadership away at a controlled shutdown.");
         define(BROKER_SESSION_TIMEOUT_MS, INT, 9000, Validator.atLeast(1), "Broker session timeout.");
         define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2000, Validator.atLeast(1), "Broker heartbeat interval.");
         define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
                 "Replication factor of __consumer_offsets: left unset, "
-                        + "Kafka's 3 capped at the live brokers when it is created; set above 1, it fails the start until replication exists.");
+                        + "Kafka's 3 capped at the live brokers when it is created.");
         define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __consumer_offsets.");
         define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
         define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);

@@ -16,8 +16,8 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 
 /**
- * CreatePartitions (v0-3), including validate-only; the quorum checks counts and assignments. New
- * partitions with more than one replica are refused here ({@link SingleReplica}). Thread-safe.
+ * CreatePartitions (v0-3), including validate-only; the quorum checks counts and assignments.
+ * Thread-safe.
  */
 final class CreatePartitionsHandler implements ApiHandler {
 
@@ -40,12 +40,6 @@ final class CreatePartitionsHandler implements ApiHandler {
                     assignment.add(List.copyOf(a.brokerIds()));
                 }
             }
-            int replicas = replicasPerNewPartition(image.topic(t.name()), assignment);
-            if (replicas > SingleReplica.REPLICATION_FACTOR_MAX) {
-                resp.results().add(new CreatePartitionsTopicResult().setName(t.name())
-                        .setErrorCode(Errors.INVALID_REPLICATION_FACTOR).setErrorMessage(SingleReplica.refusal(replicas)));
-                continue;
-            }
             increases.add(new CreatePartitions.Increase(t.name(), t.count(), assignment));
         }
         if (increases.isEmpty()) {
@@ -62,13 +56,5 @@ final class CreatePartitionsHandler implements ApiHandler {
             ctx.replicas().afterPendingChanges(() -> done.complete(KafkaResponse.of(resp)));
         });
         return done;
-    }
-
-    /** Replicas each new partition would get: the assignment's, else the topic's (0 when unknown: the quorum answers). */
-    private static int replicasPerNewPartition(TopicImage topic, List<List<Integer>> assignment) {
-        if (!assignment.isEmpty()) {
-            return assignment.stream().mapToInt(List::size).max().orElse(0);
-        }
-        return topic == null || topic.partitionCount() == 0 ? 0 : topic.partition(0).replicaCount();
     }
 }

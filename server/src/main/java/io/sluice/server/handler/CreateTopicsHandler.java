@@ -23,9 +23,9 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 /**
  * CreateTopics (v2-7), including validate-only: defaults resolved here ({@code num.partitions},
  * {@code default.replication.factor} for -1, unless the request assigns replicas itself), names
- * checked, duplicates in one request refused with INVALID_REQUEST as Kafka does, more than one
- * replica refused ({@link SingleReplica}); the rest (assignment, config validation) is decided by the
- * metadata quorum. The answer waits until the new partitions are led here, so a produce right
+ * checked, duplicates in one request refused with INVALID_REQUEST as Kafka does; the rest
+ * (assignment, a replication factor above the registered brokers, config validation) is decided by
+ * the metadata quorum. The answer waits until the new partitions are led here, so a produce right
  * after the call finds them. Thread-safe.
  */
 final class CreateTopicsHandler implements ApiHandler {
@@ -91,12 +91,6 @@ final class CreateTopicsHandler implements ApiHandler {
             if (assignment.isEmpty()) {
                 partitions = partitions == -1 ? ctx.config().getInt(ServerConfigDef.NUM_PARTITIONS) : partitions;
                 rf = rf == -1 ? (short) ctx.config().getInt(ServerConfigDef.DEFAULT_REPLICATION_FACTOR) : rf;
-            }
-            int requestedReplicas = assignment.isEmpty() ? rf
-                    : assignment.stream().mapToInt(List::size).max().orElse(0);
-            if (requestedReplicas > SingleReplica.REPLICATION_FACTOR_MAX) {
-                r.setErrorCode(Errors.INVALID_REPLICATION_FACTOR).setErrorMessage(SingleReplica.refusal(requestedReplicas));
-                continue;
             }
             Map<String, String> configs = new HashMap<>();
             String refusal = null;

@@ -53,22 +53,15 @@ class StartupRefusalTest {
     }
 
     @Test
-    void aSecondVoterIsRefusedUntilReplicationExists() throws Exception {
-        BrokerProcess.FailedStart f = refused("controller.quorum.voters",
-                "1@localhost:{quorumPort},2@localhost:1,3@localhost:2");
-        assertThat(f.output()).contains("controller.quorum.voters").contains("replication is not implemented yet");
+    void aNodeMissingFromItsOwnVotersIsRefused() throws Exception {
+        BrokerProcess.FailedStart f = refused("controller.quorum.voters", "2@localhost:1,3@localhost:2");
+        assertThat(f.output()).contains("controller.quorum.voters").contains("node.id=1 is not");
     }
 
     @Test
-    void aBrokerOnlyNodeIsRefusedUntilReplicationExists() throws Exception {
+    void aBrokerOnlyNodeIsRefusedUntilIsolatedModeExists() throws Exception {
         BrokerProcess.FailedStart f = refused("process.roles", "broker", "controller.quorum.voters", "2@localhost:{quorumPort}");
-        assertThat(f.output()).contains("process.roles").contains("replication is not implemented yet");
-    }
-
-    @Test
-    void aDefaultReplicationFactorAboveOneIsRefused() throws Exception {
-        BrokerProcess.FailedStart f = refused("default.replication.factor", "3");
-        assertThat(f.output()).contains("default.replication.factor").contains("replication is not implemented yet");
+        assertThat(f.output()).contains("process.roles").contains("broker-only and controller-only nodes are not implemented");
     }
 
     @Test

@@ -1,0 +1,297 @@
+package io.sluice.replication.fetcher;
+
+import io.sluice.storage.ErrorCode;
+import io.sluice.storage.TopicPartitionId;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fetcher thread: copies every partition it was given from one leader, all of them in each
+ * Fetch (Kafka's ReplicaFetcherThread). A response is applied under {@code partitionLock}, and
+ * {@link #remove} takes the same lock, so once a partition is removed nothing more is appended to
+ * it: the caller may then make it a leader. The network wait happens outside the lock.
+ *
+ * <p>Errors: a partition the leader does not lead (any more) waits {@code replica.fetch.backoff.ms}
+ * until the metadata moves it; a connection failure closes the connection and backs the whole
+ * thread off by the same time, logged once per streak. Thread-safe.
+ */
+final class ReplicaFetcher implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaFetcher.class);
+
+    private final int leaderId;
+    private final FetcherConfig config;
+    private final LeaderAddresses addresses;
+    private final String name;
+    private final ReentrantLock partitionLock = new ReentrantLock();
+    private final Condition partitionsAdded = partitionLock.newCondition();
+    private final Map<TopicPartitionId, FollowerReplica> partitions = new LinkedHashMap<>();
+    private final Map<TopicPartitionId, Long> delayedUntilMs = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile LeaderConnection connection;
+    private boolean failing;
+
+    ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses) {
+        this.leaderId = leaderId;
+        this.config = config;
+        this.addresses = addresses;
+        this.name = "sluice-replica-fetcher-" + leaderId + "-" + fetcherId;
+        this.thread = new Thread(this, name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void add(FollowerReplica replica) {
+        partitionLock.lock();
+        try {
+            partitions.put(replica.topicPartition(), replica);
+            delayedUntilMs.remove(replica.topicPartition());
+            partitionsAdded.signalAll();
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
+    /** Removes a partition; returns once no response is being applied to it. */
+    void remove(TopicPartitionId tp) {
+        partitionLock.lock();
+        try {
+            partitions.remove(tp);
+            delayedUntilMs.remove(tp);
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        partitionLock.lock();
+        try {
+            return partitions.isEmpty();
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
+    void shutdown() {
+        running = false;
+        closeConnection(); // unblocks a fetch waiting on the socket
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeConnection();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                Map<TopicPartitionId, FollowerReplica> batch = awaitPartitions();
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                fetchOnce(batch);
+                failing = false;
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                closeConnection();
+                if (!running) {
+                    return;
+                }
+                if (!failing) {
+                    LOG.warn("{}: fetch from broker {} failed ({}); retrying every {} ms", name, leaderId, e.toString(),
+                            config.replicaFetchBackoffMs());
+                    failing = true;
+                }
+                try {
+                    Thread.sleep(config.replicaFetchBackoffMs());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The partitions to fetch now (not backing off); waits while there are none. */
+    private Map<TopicPartitionId, FollowerReplica> awaitPartitions() throws InterruptedException {
+        partitionLock.lock();
+        try {
+            long now = System.currentTimeMillis();
+            Map<TopicPartitionId, FollowerReplica> ready = new LinkedHashMap<>();
+            long nextMs = Long.MAX_VALUE;
+            for (var e : partitions.entrySet()) {
+                long until = delayedUntilMs.getOrDefault(e.getKey(), 0L);
+                if (until <= now) {
+                    ready.put(e.getKey(), e.getValue());
+                } else {
+                    nextMs = Math.min(nextMs, until);
+                }
+            }
+            if (ready.isEmpty()) {
+                long waitMs = nextMs == Long.MAX_VALUE ? config.replicaFetchBackoffMs() : nextMs - now;
+                partitionsAdded.await(Math.max(1, waitMs), TimeUnit.MILLISECONDS);
+            }
+            return ready;
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
+    private void fetchOnce(Map<TopicPartitionId, FollowerReplica> batch) throws IOException {
+        short version = ApiKeys.FETCH.latestVersion();
+        FetchRequestData data = new FetchRequestData()
+                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(config.nodeId())
+                        .setReplicaEpoch(config.brokerEpoch().getAsLong()))
+                .setMaxWaitMs(config.replicaFetchWaitMaxMs()).setMinBytes(config.replicaFetchMinBytes())
+                .setMaxBytes(config.replicaFetchResponseMaxBytes()).setIsolationLevel((byte) 0)
+                .setSessionId(0).setSessionEpoch(-1);
+        Map<UUID, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        Map<PartitionKey, FollowerReplica> sent = new HashMap<>();
+        for (FollowerReplica r : batch.values()) {
+            FetchRequestData.FetchTopic topic = topics.computeIfAbsent(r.topicId(), id -> new FetchRequestData.FetchTopic()
+                    .setTopic(r.topicPartition().topic()).setTopicId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits())));
+            topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(r.topicPartition().partition())
+                    .setCurrentLeaderEpoch(r.leaderEpoch()).setFetchOffset(r.logEndOffset())
+                    .setLastFetchedEpoch(r.lastFetchedEpoch()).setLogStartOffset(r.logStartOffset())
+                    .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
+            sent.put(new PartitionKey(r.topicId(), r.topicPartition().partition()), r);
+        }
+        data.topics().addAll(topics.values());
+        FetchResponse response = (FetchResponse) connection().send(new FetchRequest(data, version));
+        if (response.error().code() != ErrorCode.NONE) {
+            throw new IOException("fetch response error " + response.error());
+        }
+        for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
+            UUID topicId = new UUID(t.topicId().getMostSignificantBits(), t.topicId().getLeastSignificantBits());
+            for (FetchResponseData.PartitionData pd : t.partitions()) {
+                FollowerReplica r = sent.get(new PartitionKey(topicId, pd.partitionIndex()));
+                if (r != null) {
+                    apply(r, pd);
+                }
+            }
+        }
+    }
+
+    private record PartitionKey(UUID topicId, int partition) { }
+
+    /** Applies one partition's answer, unless the partition was removed or moved meanwhile. */
+    private void apply(FollowerReplica r, FetchResponseData.PartitionData pd) throws IOException {
+        partitionLock.lock();
+        try {
+            if (partitions.get(r.topicPartition()) != r) {
+                return;
+            }
+            short error = pd.errorCode();
+            if (error == ErrorCode.NONE) {
+                Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(pd);
+                if (diverging.isPresent()) {
+                    r.truncateToDivergence(diverging.get().epoch(), diverging.get().endOffset());
+                    return;
+                }
+                ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
+                short appended = r.appendFromLeader(records, pd.highWatermark(), pd.logStartOffset());
+                if (appended != ErrorCode.NONE) {
+                    delay(r.topicPartition());
+                }
+            } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE) {
+                resetOutOfRange(r);
+            } else {
+                LOG.debug("{}: {} answered error {} by broker {}", name, r.topicPartition(), error, leaderId);
+                delay(r.topicPartition());
+            }
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
+    /**
+     * The fetch offset is outside the leader's log: past its end (an unclean leader with a shorter
+     * log) truncate to that end; below its start, restart the log at the leader's start (Kafka's rule).
+     */
+    private void resetOutOfRange(FollowerReplica r) throws IOException {
+        long leaderEnd = leaderOffset(r, ListOffsetsRequest.LATEST_TIMESTAMP);
+        if (r.logEndOffset() > leaderEnd) {
+            r.truncateTo(leaderEnd);
+        } else {
+            long leaderStart = leaderOffset(r, ListOffsetsRequest.EARLIEST_TIMESTAMP);
+            r.truncateFullyAndStartAt(Math.max(leaderStart, r.logEndOffset()));
+        }
+    }
+
+    private long leaderOffset(FollowerReplica r, long timestamp) throws IOException {
+        ListOffsetsRequestData.ListOffsetsTopic topic = new ListOffsetsRequestData.ListOffsetsTopic()
+                .setName(r.topicPartition().topic());
+        topic.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition()
+                .setPartitionIndex(r.topicPartition().partition()).setCurrentLeaderEpoch(r.leaderEpoch())
+                .setTimestamp(timestamp));
+        ListOffsetsRequest request = ListOffsetsRequest.Builder.forReplica((short) 7, config.nodeId())
+                .setTargetTimes(List.of(topic)).build((short) 7);
+        ListOffsetsResponse response = (ListOffsetsResponse) connection().send(request);
+        ListOffsetsResponseData.ListOffsetsPartitionResponse p =
+                response.data().topics().get(0).partitions().get(0);
+        if (p.errorCode() != ErrorCode.NONE) {
+            throw new IOException("ListOffsets for " + r.topicPartition() + " answered error " + p.errorCode());
+        }
+        return p.offset();
+    }
+
+    private void delay(TopicPartitionId tp) {
+        delayedUntilMs.put(tp, System.currentTimeMillis() + config.replicaFetchBackoffMs());
+    }
+
+    private LeaderConnection connection() throws IOException {
+        LeaderConnection c = connection;
+        if (c == null) {
+            InetSocketAddress address = addresses.of(leaderId)
+                    .orElseThrow(() -> new IOException("no address for broker " + leaderId));
+            c = new LeaderConnection(address, config.replicaSocketTimeoutMs(), "sluice-replica-" + config.nodeId());
+            synchronized (this) {
+                if (!running) {
+                    c.close();
+                    throw new IOException("fetcher stopped");
+                }
+                connection = c;
+            }
+        }
+        return c;
+    }
+
+    private synchronized void closeConnection() {
+        LeaderConnection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+}

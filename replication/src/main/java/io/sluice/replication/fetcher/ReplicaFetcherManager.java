@@ -1,0 +1,69 @@
+package io.sluice.replication.fetcher;
+
+import io.sluice.replication.ReplicaManager;
+import io.sluice.storage.TopicPartitionId;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The replica fetchers of this broker: {@code num.replica.fetchers} threads per source broker at
+ * most, each partition on the one its hash picks (Kafka's AbstractFetcherManager), so every
+ * Fetch to a leader carries many partitions. A fetcher left with no partitions is stopped.
+ * Thread-safe: changes are serialised on the manager.
+ */
+public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetching, AutoCloseable {
+
+    private record FetcherKey(int leaderId, int fetcherId) { }
+
+    private final FetcherConfig config;
+    private final LeaderAddresses addresses;
+    private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
+    private final Map<TopicPartitionId, FetcherKey> assigned = new HashMap<>();
+    private boolean closed;
+
+    public ReplicaFetcherManager(FetcherConfig config, LeaderAddresses addresses) {
+        this.config = config;
+        this.addresses = addresses;
+    }
+
+    @Override
+    public synchronized void follow(FollowerReplica replica, int leaderId) {
+        if (closed) {
+            return;
+        }
+        TopicPartitionId tp = replica.topicPartition();
+        unfollow(tp);
+        FetcherKey key = new FetcherKey(leaderId, Math.floorMod(tp.hashCode(), config.numReplicaFetchers()));
+        ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
+            ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses);
+            f.start();
+            return f;
+        });
+        fetcher.add(replica);
+        assigned.put(tp, key);
+    }
+
+    @Override
+    public synchronized void unfollow(TopicPartitionId tp) {
+        FetcherKey key = assigned.remove(tp);
+        if (key == null) {
+            return;
+        }
+        ReplicaFetcher fetcher = fetchers.get(key);
+        fetcher.remove(tp);
+        if (fetcher.isEmpty()) {
+            fetchers.remove(key);
+            fetcher.shutdown();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (ReplicaFetcher f : fetchers.values()) {
+            f.shutdown();
+        }
+        fetchers.clear();
+        assigned.clear();
+    }
+}
