@@ -82,15 +82,15 @@ public final class Targets {
     }
 
     /**
-     * A Sluice cluster. Sluice runs single-node until replication (issue 12) lands, and refuses a
-     * multi-node start; this says so instead of starting something that is not a cluster. Once it
-     * lands, this starts {@code bin/sluice start <node-N.properties>} per node with
+     * A Sluice cluster: not a harness target yet (the broker runs clusters, but the harness does not
+     * write their configs into the namespaces); this says so instead of starting something that is
+     * not a cluster. Next, it starts {@code bin/sluice start <node-N.properties>} per node with
      * {@link #clusterProperties} (the same listeners, voters and replication as Kafka's).
      */
     public static TargetSpec sluiceCluster(Path home, int nodes) {
-        throw new IllegalArgumentException("a " + nodes + "-node Sluice cluster cannot be started yet: Sluice runs "
-                + "single-node until replication (issue 12) lands, and refuses a multi-node start. Use "
-                + "--target kafka-cluster for the control, or --target sluice for one node.");
+        throw new IllegalArgumentException("a " + nodes + "-node Sluice cluster is not a chaos target yet: the harness "
+                + "does not write Sluice's cluster configs into the namespaces. Use --target kafka-cluster for the control, "
+                + "--target sluice for one node, or bin/sluice cluster start and a --target-file for a cluster on loopback.");
     }
 
     /**

@@ -5,6 +5,7 @@ import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.client.MetadataFollower;
 import io.sluice.metadata.client.RatisMetadataClient;
+import io.sluice.metadata.command.BrokerHeartbeat;
 import io.sluice.metadata.command.FenceExpiredBrokers;
 import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.image.Endpoint;
@@ -59,6 +60,7 @@ final class QuorumNode implements MetadataNode {
     private final AtomicBoolean fenceInFlight = new AtomicBoolean();
     /** When this node was first seen leading in its current term of office; only the ticker touches it. */
     private long leaderSinceMs = FenceExpiredBrokers.NO_LEADER_SINCE;
+    private final DeadBrokerProbe deadBrokerProbe = new DeadBrokerProbe();
     private volatile BrokerLifecycle lifecycle;
     private volatile boolean closed;
 
@@ -158,6 +160,25 @@ final class QuorumNode implements MetadataNode {
     }
 
     /**
+     * Fences, through the same command a broker uses to ask for it (a heartbeat with wantFence, at
+     * its registered epoch), each broker whose listener the probe found closed: its process is gone.
+     */
+    private void fenceDeadBrokers() {
+        MetadataImage image = publisher.image();
+        for (BrokerRegistration dead : deadBrokerProbe.deadBrokers(image.brokers().values(), config.nodeId())) {
+            fenceInFlight.set(true);
+            client.submit(new BrokerHeartbeat(dead.brokerId(), dead.brokerEpoch(), image.offset(), true))
+                .whenComplete((r, e) -> {
+                    fenceInFlight.set(false);
+                    if (r != null && r.fenced()) {
+                        LOG.warn("fenced broker {}: its listener {} refuses connections (process gone)",
+                            dead.brokerId(), dead.endpoints().get(0));
+                    }
+                });
+        }
+    }
+
+    /**
      * On the leader only: if some unfenced broker's last heartbeat (or this leader's start, if
      * later) is older than the session timeout by this machine's clock, submit a fencing tick. Apply re-checks with the stamped
      * leader time, so a tick that finds nothing to fence is harmless.
@@ -183,6 +204,7 @@ final class QuorumNode implements MetadataNode {
                 }
             }
             if (!expired) {
+                fenceDeadBrokers();
                 return;
             }
             fenceInFlight.set(true);

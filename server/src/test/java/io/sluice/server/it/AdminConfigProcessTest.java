@@ -26,7 +26,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.awaitility.Awaitility;
@@ -122,7 +121,7 @@ class AdminConfigProcessTest {
 
         admin.createPartitions(Map.of("assigned", NewPartitions.increaseTo(3, List.of(List.of(1))))).all().get();
         assertThatThrownBy(() -> admin.createPartitions(Map.of("assigned", NewPartitions.increaseTo(4, List.of(List.of(1, 2)))))
-                .all().get()).hasCauseInstanceOf(InvalidReplicationFactorException.class);
+                .all().get()).hasCauseInstanceOf(InvalidReplicaAssignmentException.class);
         assertThat(admin.describeTopics(List.of("assigned")).allTopicNames().get().get("assigned").partitions()).hasSize(3);
     }
 

@@ -27,16 +27,58 @@ public final class BrokerProcess implements AutoCloseable {
     private final int clientPort;
     private final int quorumPort;
     private final Map<String, String> extra;
+    private final int nodeId;
+    /** controller.quorum.voters of a cluster member, or null for a single node voting alone. */
+    private final String voters;
     private Process process;
 
     /** How a start that was expected to fail ended: the exit code and everything the process printed. */
     public record FailedStart(int exitCode, String output) { }
 
     private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) {
+        this(dir, 1, clientPort, quorumPort, null, extra);
+    }
+
+    private BrokerProcess(Path dir, int nodeId, int clientPort, int quorumPort, String voters, Map<String, String> extra) {
         this.dir = dir;
+        this.nodeId = nodeId;
         this.clientPort = clientPort;
         this.quorumPort = quorumPort;
+        this.voters = voters;
         this.extra = extra;
+    }
+
+    /**
+     * A member of a cluster, written but not started ({@link #spawn()}, then {@link #awaitStarted()}):
+     * the members of a quorum must start together, each waits for a majority.
+     */
+    static BrokerProcess clusterMember(int nodeId, int clientPort, int quorumPort, String voters,
+                                       Map<String, String> extra) throws IOException {
+        BrokerProcess b = new BrokerProcess(Files.createTempDirectory("sluice-node-" + nodeId + "-"), nodeId, clientPort,
+                quorumPort, voters, extra);
+        b.writeConfig();
+        return b;
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /** SIGSTOP: the process freezes with its sockets open (a paused or partitioned broker). */
+    public void sigstop() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a stopped process runs on. */
+    public void sigcont() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /**
@@ -142,11 +184,11 @@ public final class BrokerProcess implements AutoCloseable {
 
     private void writeConfig() throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("node.id=1\n");
+        sb.append("node.id=").append(nodeId).append('\n');
         sb.append("process.roles=broker,controller\n");
         sb.append("listeners=PLAINTEXT://localhost:").append(clientPort)
                 .append(",CONTROLLER://localhost:").append(quorumPort).append('\n');
-        sb.append("controller.quorum.voters=1@localhost:").append(quorumPort).append('\n');
+        sb.append("controller.quorum.voters=").append(voters != null ? voters : "1@localhost:" + quorumPort).append('\n');
         sb.append("log.dirs=").append(dir.resolve("data/logs")).append('\n');
         sb.append("metadata.log.dir=").append(dir.resolve("data/metadata")).append('\n');
         sb.append("num.network.threads=2\n");
@@ -155,10 +197,20 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
+        spawn();
+        awaitStarted();
+    }
+
+    /** Starts the process without waiting for it to serve. */
+    void spawn() throws IOException {
         process = processBuilder().start();
+    }
+
+    /** Waits until the process logged its start (once more than before). */
+    void awaitStarted() throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - Sluice broker 1 started")
+            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - " + startedLine())
                     && startedCount() > restarts) {
                 restarts++;
                 return;
@@ -206,10 +258,14 @@ public final class BrokerProcess implements AutoCloseable {
         return p.getProperty("sluice.jvm.flags", "");
     }
 
+    private String startedLine() {
+        return "Sluice broker " + nodeId + " started";
+    }
+
     private int startedCount() {
         String log = log();
         int n = 0;
-        for (int i = log.indexOf("Sluice broker 1 started"); i >= 0; i = log.indexOf("Sluice broker 1 started", i + 1)) {
+        for (int i = log.indexOf(startedLine()); i >= 0; i = log.indexOf(startedLine(), i + 1)) {
             n++;
         }
         return n;
@@ -263,7 +319,7 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

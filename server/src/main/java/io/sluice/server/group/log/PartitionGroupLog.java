@@ -22,6 +22,9 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class PartitionGroupLog implements GroupLog {
 
+    /** Kafka's offsets.commit.timeout.ms default: how long a commit waits for the ISR to have it. */
+    private static final long COMMIT_TIMEOUT_MS = 5000;
+
     /** Bytes read from the log per step while loading. */
     private static final int LOAD_READ_BYTES = 1024 * 1024;
 
@@ -53,7 +56,8 @@ public final class PartitionGroupLog implements GroupLog {
             builder.append(now, r.key(), r.value());
         }
         ByteBuffer batch = builder.build().buffer();
-        return partition.append(batch, (short) 1, 0).toCompletableFuture().join().errorCode();
+        // acks=all: a commit is acknowledged once the ISR has it, so it survives the coordinator's failover.
+        return partition.append(batch, (short) -1, COMMIT_TIMEOUT_MS).toCompletableFuture().join().errorCode();
     }
 
     @Override

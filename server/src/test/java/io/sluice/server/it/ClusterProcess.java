@@ -1,0 +1,105 @@
+package io.sluice.server.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * A real Sluice cluster for tests: {@code size} broker processes in combined mode on loopback, all of
+ * them voters of one quorum, each with its own ports and temporary data dir. They start together
+ * (a quorum needs a majority) and {@link #close()} kills and removes them all. Not thread-safe.
+ */
+public final class ClusterProcess implements AutoCloseable {
+
+    private static final int LISTEN_PORT_MIN = 20_000;
+    private static final int LISTEN_PORT_SPAN = 12_000;
+    private static final int LISTEN_PORT_ATTEMPTS_MAX = 100;
+
+    private final List<BrokerProcess> nodes = new ArrayList<>();
+
+    private ClusterProcess() { }
+
+    /** Starts {@code size} nodes (ids 1..size) with the given extra settings on every node. */
+    public static ClusterProcess start(int size, Map<String, String> extra) throws IOException, InterruptedException {
+        ClusterProcess c = new ClusterProcess();
+        try {
+            int[] clientPorts = new int[size];
+            int[] quorumPorts = new int[size];
+            List<String> voters = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                clientPorts[i] = listenablePort();
+                quorumPorts[i] = listenablePort();
+                voters.add((i + 1) + "@localhost:" + quorumPorts[i]);
+            }
+            Map<String, String> settings = new HashMap<>(Map.of(
+                    "default.replication.factor", Integer.toString(Math.min(3, size)),
+                    "offsets.topic.replication.factor", Integer.toString(Math.min(3, size)),
+                    "offsets.topic.num.partitions", "3"));
+            settings.putAll(extra);
+            for (int i = 0; i < size; i++) {
+                c.nodes.add(BrokerProcess.clusterMember(i + 1, clientPorts[i], quorumPorts[i], String.join(",", voters),
+                        settings));
+            }
+            for (BrokerProcess n : c.nodes) {
+                n.spawn();
+            }
+            for (BrokerProcess n : c.nodes) {
+                n.awaitStarted();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * A free port below Linux's ephemeral range (32768-60999). A port the kernel hands out for
+     * listening (port 0) can be handed out again as the source port of one of the cluster's own many
+     * outgoing connections before the node binds it; ports below the range never are.
+     */
+    private static int listenablePort() throws IOException {
+        for (int attempt = 0; attempt < LISTEN_PORT_ATTEMPTS_MAX; attempt++) {
+            int port = LISTEN_PORT_MIN + ThreadLocalRandom.current().nextInt(LISTEN_PORT_SPAN);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("localhost", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in " + LISTEN_PORT_MIN + "-" + (LISTEN_PORT_MIN + LISTEN_PORT_SPAN));
+    }
+
+    /** Node {@code id} (1-based, as node.id). */
+    public BrokerProcess node(int id) {
+        return nodes.get(id - 1);
+    }
+
+    public List<BrokerProcess> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** All nodes' client listeners, as bootstrap.servers. */
+    public String bootstrap() {
+        return nodes.stream().map(BrokerProcess::bootstrap).collect(Collectors.joining(","));
+    }
+
+    @Override
+    public void close() {
+        for (BrokerProcess n : nodes) {
+            try {
+                n.close();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                // keep closing the others: a leftover process would fail the next test
+            }
+        }
+    }
+}
