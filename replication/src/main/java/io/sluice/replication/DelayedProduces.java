@@ -64,8 +64,4 @@ final class DelayedProduces {
             w.done.complete(errorCode);
         }
     }
-
-    synchronized int size() {
-        return byOffset.size();
-    }
 }

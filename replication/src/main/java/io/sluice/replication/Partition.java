@@ -147,10 +147,6 @@ public final class Partition implements FollowerReplica {
         delayedProduces.failAll(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
 
-    int minInsyncReplicas() {
-        return minInsyncReplicas;
-    }
-
     /**
      * The quorum committed a new ISR for this leadership. If it fell below min.insync.replicas, the
      * acks=all appends still waiting cannot complete: they get NOT_ENOUGH_REPLICAS_AFTER_APPEND.
@@ -436,11 +432,6 @@ public final class Partition implements FollowerReplica {
     /** Bytes appended and below the high watermark (monotonic; parked consumer fetches measure with it). */
     public long committedBytes() {
         return committedBytes.committed();
-    }
-
-    /** acks=all appends waiting for the high watermark (for tests and metrics). */
-    int delayedProduceCount() {
-        return delayedProduces.size();
     }
 
     public void addProgressListener(ProgressListener l) {

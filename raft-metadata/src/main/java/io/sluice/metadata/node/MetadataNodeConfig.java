@@ -50,6 +50,7 @@ public final class MetadataNodeConfig {
     private final long snapshotIntervalEntries;
     private final int snapshotRetainCount;
     private final int fenceCheckIntervalMs;
+    private final boolean deadBrokerProbe;
     private final int followerFetchWaitMs;
     private final int logSegmentBytes;
     private final String bindHost;
@@ -69,6 +70,7 @@ public final class MetadataNodeConfig {
         this.snapshotIntervalEntries = b.snapshotIntervalEntries;
         this.snapshotRetainCount = b.snapshotRetainCount;
         this.fenceCheckIntervalMs = b.fenceCheckIntervalMs;
+        this.deadBrokerProbe = b.deadBrokerProbe;
         this.followerFetchWaitMs = b.followerFetchWaitMs;
         this.logSegmentBytes = b.logSegmentBytes;
         this.bindHost = b.bindHost;
@@ -152,6 +154,7 @@ public final class MetadataNodeConfig {
         b.snapshotRetainCount(intValue(p, SNAPSHOT_RETAIN_COUNT, 2));
         b.logSegmentBytes(intValue(p, LOG_SEGMENT_BYTES, 1 << 20));
         controllerListenerHost(p).ifPresent(b::bindHost);
+        b.deadBrokerProbe(true);
         return b.build();
     }
 
@@ -270,6 +273,16 @@ public final class MetadataNodeConfig {
         return fenceCheckIntervalMs;
     }
 
+    /**
+     * Whether the quorum leader fences a broker whose listener refuses connections (its process is
+     * gone) without waiting for the session timeout. On for brokers started from a server.properties,
+     * which register only once their listener is bound; off by default for embedded nodes whose
+     * registered endpoints nobody serves (tests, benchmarks).
+     */
+    public boolean deadBrokerProbe() {
+        return deadBrokerProbe;
+    }
+
     public int followerFetchWaitMs() {
         return followerFetchWaitMs;
     }
@@ -311,6 +324,7 @@ public final class MetadataNodeConfig {
         private long snapshotIntervalEntries = 20_000;
         private int snapshotRetainCount = 2;
         private int fenceCheckIntervalMs = 100;
+        private boolean deadBrokerProbe;
         private int followerFetchWaitMs = 500;
         private int logSegmentBytes = 1 << 20;
         private String bindHost;
@@ -378,6 +392,11 @@ public final class MetadataNodeConfig {
 
         public Builder snapshotRetainCount(int v) {
             snapshotRetainCount = v;
+            return this;
+        }
+
+        public Builder deadBrokerProbe(boolean v) {
+            deadBrokerProbe = v;
             return this;
         }
 

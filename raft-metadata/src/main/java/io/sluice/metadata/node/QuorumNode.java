@@ -204,7 +204,9 @@ final class QuorumNode implements MetadataNode {
                 }
             }
             if (!expired) {
-                fenceDeadBrokers();
+                if (config.deadBrokerProbe()) {
+                    fenceDeadBrokers();
+                }
                 return;
             }
             fenceInFlight.set(true);

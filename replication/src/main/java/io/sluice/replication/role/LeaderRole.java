@@ -88,10 +88,6 @@ public final class LeaderRole implements ReplicaRole {
         return isr.length;
     }
 
-    public synchronized boolean isReplica(int brokerId) {
-        return contains(replicas, brokerId);
-    }
-
     /**
      * A follower fetched from {@code fetchOffset}: it has everything below it. It counts as caught
      * up now if it asked for the leader's end, or as of its previous fetch if it reached the end the
