@@ -197,8 +197,8 @@ public final class ServerConfigDef {
         define(BROKER_SESSION_TIMEOUT_MS, INT, 9000, Validator.atLeast(1), "Broker session timeout.");
         define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2000, Validator.atLeast(1), "Broker heartbeat interval.");
         define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
-                "Replication factor of __consumer_offsets: left unset, "
-                        + "Kafka's 3 capped at the live brokers when it is created.");
+                "Replication factor of __consumer_offsets. Left unset on a "
+                        + "single node, Kafka's 3 is capped at the live brokers; otherwise it is a demand, as in Kafka.");
         define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __consumer_offsets.");
         define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1), "Txn log RF" + ignoredYet);
         define(TRANSACTION_STATE_LOG_MIN_ISR, INT, 2, Validator.atLeast(1), "Txn log min ISR" + ignoredYet);

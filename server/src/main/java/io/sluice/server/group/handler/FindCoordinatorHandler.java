@@ -6,6 +6,7 @@ import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
+import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.GroupConfig;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
@@ -100,13 +101,25 @@ public final class FindCoordinatorHandler implements ApiHandler {
         return c.setErrorCode(e.code()).setErrorMessage(message);
     }
 
+    /**
+     * {@code offsets.topic.replication.factor} as Kafka applies it: set, or on a cluster of several
+     * voters, it is a demand (the quorum refuses it while too few brokers are registered, and
+     * FindCoordinator answers COORDINATOR_NOT_AVAILABLE until they are). Left unset on a single node,
+     * Kafka's default of 3 could never be met, so it is capped at the live brokers there.
+     */
+    private int offsetsTopicReplicationFactor(List<BrokerRegistration> live) {
+        int configured = config.offsetsTopicReplicationFactor();
+        boolean demanded = ctx.config().isSet(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR)
+                || ctx.config().list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS).size() > 1;
+        return demanded ? configured : Math.max(1, Math.min(configured, live.size()));
+    }
+
     /** Creates __consumer_offsets once (Kafka does the same on the first FindCoordinator). */
     private void createOffsetsTopic(MetadataImage image) {
         if (!creating.compareAndSet(false, true)) {
             return;
         }
-        List<BrokerRegistration> live = image.unfencedBrokers();
-        int rf = Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), live.size()));
+        int rf = offsetsTopicReplicationFactor(image.unfencedBrokers());
         // No time or size retention: the records are the groups' state. The coordinator's bounded
         // rewrite moves the log start, and whole segments below it are deleted by retention.
         Map<String, String> configs = Map.of("cleanup.policy", "compact", "retention.ms", "-1",
