@@ -33,7 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +142,7 @@ public final class Broker implements AutoCloseable {
         lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
         try {
             lifecycle.awaitUnfenced().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
         }
         LOG.info("Sluice broker {} started: clients on {}://{}:{} (advertised {}:{}), {} transport; data in {}; "
@@ -241,7 +243,7 @@ public final class Broker implements AutoCloseable {
             applied.get(timeoutMs, TimeUnit.MILLISECONDS);
             LOG.info("Controlled shutdown of broker {}: {}", config.nodeId(),
                     fenced ? "leadership moved to the other in-sync replicas" : "the quorum did not answer; stopping anyway");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("Controlled shutdown of broker {} did not finish in {} ms; stopping anyway", config.nodeId(), timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -143,7 +143,6 @@ public final class LeaderRole implements ReplicaRole {
             return null;
         }
         int[] next = isr;
-        long[] epochs = null;
         for (int r : replicas) {
             Progress p = followers.get(r);
             if (p != null && !contains(isr, r) && p.logEndOffset >= highWatermark && p.logEndOffset >= epochStartOffset) {
@@ -154,7 +153,7 @@ public final class LeaderRole implements ReplicaRole {
         if (next == isr) {
             return null;
         }
-        epochs = new long[next.length];
+        long[] epochs = new long[next.length];
         for (int i = 0; i < next.length; i++) {
             Progress p = followers.get(next[i]);
             epochs[i] = p == null ? -1 : p.brokerEpoch;
