@@ -39,6 +39,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +78,14 @@ class ReplicationClusterTest {
         }
     }
 
+    /**
+     * Waits for a cluster condition. An admin call may land on a node that is paused or just killed
+     * and time out; that is not the answer, so the condition is asked again.
+     */
+    private static ConditionFactory awaitCluster() {
+        return await().ignoreExceptions();
+    }
+
     private TopicPartitionInfo describe(String topic) throws Exception {
         TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
         return d.partitions().get(0);
@@ -90,7 +99,7 @@ class ReplicationClusterTest {
 
     private void createTopic(String topic) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> describe(topic).isr().size() == 3);
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe(topic).isr().size() == 3);
     }
 
     private static byte[] value(int i) {
@@ -123,7 +132,7 @@ class ReplicationClusterTest {
                 .containsExactlyElementsOf(acked.stream().map(i -> "value-" + i).toList());
 
         cluster.node(leader).restart();
-        await().atMost(Duration.ofSeconds(60)).until(() -> describe("kill").isr().size() == 3);
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> describe("kill").isr().size() == 3);
         long hw = admin.listOffsets(Map.of(new TopicPartition("kill", 0), OffsetSpec.latest()))
                 .all().get().get(new TopicPartition("kill", 0)).offset();
         byte[] reference = committedPrefix(cluster.node(newLeader), "kill-0", hw);
@@ -165,14 +174,14 @@ class ReplicationClusterTest {
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
             cluster.node(follower).sigstop();
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> !ids(describe("pause").isr()).contains(follower));
+                awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> !ids(describe("pause").isr()).contains(follower));
                 for (int i = 0; i < 100; i++) {
                     p.send(new ProducerRecord<>("pause", value(i))).get(30, TimeUnit.SECONDS);
                 }
             } finally {
                 cluster.node(follower).sigcont();
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("pause").isr()).contains(follower));
+            awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("pause").isr()).contains(follower));
             p.send(new ProducerRecord<>("pause", value(100))).get(30, TimeUnit.SECONDS);
         }
         assertThat(Clients.readAll(cluster.bootstrap(), List.of(new TopicPartition("pause", 0)), 101,
@@ -184,12 +193,12 @@ class ReplicationClusterTest {
         start();
         admin.createTopics(List.of(new NewTopic("strict", 1, (short) 3).configs(Map.of("min.insync.replicas", "3"))))
                 .all().get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> describe("strict").isr().size() == 3);
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe("strict").isr().size() == 3);
         TopicPartitionInfo info = describe("strict");
         int follower = info.replicas().stream().map(Node::id).filter(id -> id != info.leader().id()).findFirst()
                 .orElseThrow();
         cluster.node(follower).kill9();
-        await().atMost(Duration.ofSeconds(60)).until(() -> describe("strict").isr().size() == 2);
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> describe("strict").isr().size() == 2);
         try (KafkaProducer<byte[], byte[]> all = noRetries("all");
              KafkaProducer<byte[], byte[]> one = noRetries("1")) {
             Future<RecordMetadata> refused = all.send(new ProducerRecord<>("strict", value(0)));
@@ -308,14 +317,14 @@ class ReplicationClusterTest {
             }
         }
         cluster.node(follower).restart();
-        await().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("restart").isr()).contains(follower));
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("restart").isr()).contains(follower));
         assertThat(cluster.node(follower).log()).as("the follower kept its log")
                 .doesNotContain("restart-0: emptied").doesNotContain("restart-0: truncated to 0");
 
         admin.deleteTopics(List.of("restart")).all().get();
         for (BrokerProcess n : cluster.nodes()) {
             Path dir = n.dataDir().resolve("logs").resolve("restart-0");
-            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(dir));
+            awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(dir));
         }
     }
 }
