@@ -4,10 +4,10 @@ import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.node.MetadataNode;
-import io.sluice.metadata.node.MetadataNodeConfig;
 import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.group.GroupApis;
 import io.sluice.server.handler.FetchHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.KafkaApis;
@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +40,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One broker process in combined mode: the partition logs (storage), the one-voter metadata
- * quorum (raft-metadata), the partitions led here, and the Kafka listener. Start order: logs,
+ * A broker process, alone ({@code process.roles=broker}, following the quorum) or combined with a
+ * voter of the metadata quorum: the partition logs (storage), the quorum membership
+ * (raft-metadata), the partition replicas (replication), and the Kafka listener. Start order: logs,
  * quorum, partitions from the image, listener, broker registration; close in reverse. Owned by
  * {@link Main}; start once, close once. Thread-safe.
  */
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
-    private static final long READY_TIMEOUT_MS = 60_000;
 
     private final ServerConfig config;
     private LogManager logs;
@@ -59,7 +58,7 @@ public final class Broker implements AutoCloseable {
     private volatile BrokerLifecycle lifecycle;
     private NetworkServer network;
     private FetchHandler fetch;
-    private io.sluice.server.group.GroupApis groups;
+    private GroupApis groups;
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
 
@@ -91,21 +90,7 @@ public final class Broker implements AutoCloseable {
         logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults);
         logs.addLogDirFailureListener(dir -> haltWhenEveryLogDirIsOffline(dir, logDirs.size()));
 
-        Path metadataDir = config.metadataDir();
-        Files.createDirectories(metadataDir);
-        Properties mp = new Properties();
-        mp.putAll(config.originals());
-        mp.setProperty(MetadataNodeConfig.METADATA_LOG_DIR, metadataDir.toString());
-        mp.setProperty(MetadataNodeConfig.PROCESS_ROLES, String.join(",", config.list(ServerConfigDef.PROCESS_ROLES)));
-        mp.setProperty(MetadataNodeConfig.QUORUM_VOTERS, quorumVoters());
-        // The quorum binds its controller listener's host, defaults included (as the client listener does).
-        mp.setProperty(MetadataNodeConfig.LISTENERS, String.join(",", config.list(ServerConfigDef.LISTENERS)));
-        mp.setProperty(MetadataNodeConfig.CONTROLLER_LISTENER_NAMES,
-                String.join(",", config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES)));
-        metadata = MetadataNode.start(MetadataNodeConfig.fromProperties(mp));
-        if (!metadata.awaitReady(READY_TIMEOUT_MS)) {
-            throw new IllegalStateException("metadata quorum not ready after " + READY_TIMEOUT_MS + " ms");
-        }
+        metadata = QuorumMember.join(config);
 
         LongSupplier brokerEpoch = () -> lifecycle == null ? -1 : lifecycle.brokerEpoch();
         fetchers = startReplicaFetchers(brokerEpoch);
@@ -124,7 +109,7 @@ public final class Broker implements AutoCloseable {
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
-        groups = io.sluice.server.group.GroupApis.start(ctx);
+        groups = GroupApis.start(ctx);
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, groups.handlers());
         network = new NetworkServer(codec, apis, new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
@@ -141,7 +126,7 @@ public final class Broker implements AutoCloseable {
         int port = adv.port() == 0 ? boundAddress.getPort() : adv.port();
         lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
         try {
-            lifecycle.awaitUnfenced().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            lifecycle.awaitUnfenced().get(QuorumMember.READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
         }
@@ -150,7 +135,7 @@ public final class Broker implements AutoCloseable {
                 config.nodeId(), listener.name(), listener.host().isEmpty() ? "0.0.0.0" : listener.host(),
                 boundAddress.getPort(), host, port, network.transport(),
                 logDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
-                quorumVoters(), metadataDir.toAbsolutePath().normalize());
+                QuorumMember.voters(config), config.metadataDir().toAbsolutePath().normalize());
     }
 
     /**
@@ -183,21 +168,6 @@ public final class Broker implements AutoCloseable {
     private int minInsyncReplicas(TopicImage topic) {
         String v = topic.configs().get(ServerConfigDef.MIN_INSYNC_REPLICAS);
         return v != null ? Integer.parseInt(v) : config.getInt(ServerConfigDef.MIN_INSYNC_REPLICAS);
-    }
-
-    /** controller.quorum.voters, or this node alone on the controller listener. */
-    private String quorumVoters() {
-        List<String> voters = config.list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS);
-        if (!voters.isEmpty()) {
-            return String.join(",", voters);
-        }
-        ServerConfig.Listener controller = config.controllerListener();
-        if (controller == null) {
-            throw new io.sluice.server.config.ConfigException("Missing configuration "
-                    + ServerConfigDef.CONTROLLER_QUORUM_VOTERS + " (and no CONTROLLER listener to default to)");
-        }
-        String host = controller.host().isEmpty() ? "localhost" : controller.host();
-        return config.nodeId() + "@" + host + ":" + controller.port();
     }
 
     public InetSocketAddress boundAddress() {

@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker process: {@code Main start <server.properties>} (what bin/sluice runs). Exits 2 on a
- * bad config with a message naming the setting, 1 when the start fails; SIGTERM/SIGINT close the
- * broker cleanly through a shutdown hook.
+ * A Sluice process: {@code Main start <server.properties>} (what bin/sluice runs), a {@link Broker}
+ * or, with {@code process.roles=controller}, a {@link Controller}. Exits 2 on a bad config with a
+ * message naming the setting, 1 when the start fails; SIGTERM/SIGINT close it cleanly through a
+ * shutdown hook.
  */
 public final class Main {
 
@@ -43,9 +44,9 @@ public final class Main {
         for (String name : config.noEffectSettings()) {
             LOG.warn("Setting {} has no effect: Sluice does not implement it yet", name);
         }
-        Broker broker;
+        AutoCloseable node;
         try {
-            broker = Broker.start(config);
+            node = config.isBroker() ? Broker.start(config) : Controller.start(config);
         } catch (ConfigException | IllegalArgumentException e) {
             LOG.error("Start failed: {}", e.getMessage());
             System.exit(2);
@@ -58,7 +59,11 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down");
-            broker.close();
+            try {
+                node.close();
+            } catch (Exception e) {
+                LOG.error("Shutdown failed", e);
+            }
             stopped.countDown();
         }, "sluice-shutdown"));
         stopped.await();

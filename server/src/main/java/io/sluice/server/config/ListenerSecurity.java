@@ -45,6 +45,15 @@ final class ListenerSecurity {
                 }
             }
         }
+        // A broker-only node reaches the voters on a controller listener it does not open itself.
+        for (String name : controllerNames) {
+            String protocol = map.get(name);
+            if (protocol != null && !protocol.equals(PLAINTEXT)) {
+                throw new ConfigException("Controller listener " + name + " uses security protocol " + protocol + " ("
+                        + ServerConfigDef.LISTENER_SECURITY_PROTOCOL_MAP + "), which Sluice does not support yet: "
+                        + "only PLAINTEXT is spoken to the metadata quorum");
+            }
+        }
         String interBroker = config.originals().get(SECURITY_INTER_BROKER_PROTOCOL);
         if (interBroker != null && !interBroker.trim().equalsIgnoreCase(PLAINTEXT)) {
             throw new ConfigException("Setting " + SECURITY_INTER_BROKER_PROTOCOL + "=" + interBroker.trim()

@@ -106,7 +106,9 @@ public final class ServerConfig {
         ProcessRoles.check(this);
         listeners();
         advertisedListeners();
-        clientListener();
+        if (isBroker()) {
+            clientListener();
+        }
         ListenerSecurity.requirePlaintext(this);
         if (logDirs().isEmpty()) {
             throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
@@ -157,6 +159,16 @@ public final class ServerConfig {
      */
     public List<String> noEffectSettings() {
         return noEffectSettings;
+    }
+
+    /** {@code process.roles} has {@code broker}: this process serves clients and holds partition replicas. */
+    public boolean isBroker() {
+        return list(ServerConfigDef.PROCESS_ROLES).contains("broker");
+    }
+
+    /** {@code process.roles} has {@code controller}: this process is a voter of the metadata quorum. */
+    public boolean isController() {
+        return list(ServerConfigDef.PROCESS_ROLES).contains("controller");
     }
 
     public int nodeId() {

@@ -123,8 +123,8 @@ public final class ServerConfigDef {
         String ignoredYet = " (accepted for compatibility with Kafka configs; not used by Sluice yet)";
         define(NODE_ID, INT, REQUIRED, Validator.atLeast(0), "Id of this node in the cluster.");
         define(PROCESS_ROLES, LIST, "broker,controller", Validator.listOf("broker", "controller"),
-                "Roles of this process: broker,controller (combined mode); broker or controller alone is not "
-                        + "implemented yet and fails the start.");
+                "Roles of this process: broker,controller (combined mode), broker (follows the quorum, no vote) "
+                        + "or controller (a voter serving no clients).");
         define(LISTENERS, LIST, "PLAINTEXT://:9092,CONTROLLER://:9093", Validator.ANY,
                 "Listeners as NAME://host:port. PLAINTEXT serves clients, CONTROLLER the metadata quorum.");
         define(ADVERTISED_LISTENERS, LIST, null, Validator.ANY, "Listeners given to clients; default: listeners.");

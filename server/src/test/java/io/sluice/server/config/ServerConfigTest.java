@@ -69,12 +69,58 @@ class ServerConfigTest {
     }
 
     @Test
-    void onlyCombinedModeIsAcceptedSoFar() {
+    void unknownRolesAreNamed() {
         Map<String, String> m = minimal();
-        m.put("process.roles", "broker");
-        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("process.roles");
         m.put("process.roles", "broker,dancer");
         assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("dancer");
+        m.put("process.roles", "");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("process.roles");
+    }
+
+    @Test
+    void aBrokerOnlyNodeFollowsVotersItIsNotOneOfAndHasNoControllerListener() {
+        Map<String, String> m = minimal();
+        m.put("process.roles", "broker");
+        m.put("listeners", "PLAINTEXT://localhost:9092");
+        m.put("controller.quorum.voters", "2@localhost:9093");
+        ServerConfig c = ServerConfig.parse(m);
+        assertThat(c.isBroker() && !c.isController()).isTrue();
+
+        m.put("controller.quorum.voters", "");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.voters")
+                .hasMessageContaining("broker-only node must be told the voters");
+        m.put("controller.quorum.voters", "1@localhost:9093,2@localhost:9094");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("node id 1 must not be included");
+        m.put("controller.quorum.voters", "2@localhost:9093");
+        m.put("listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("must not contain a value appearing in the 'listeners'");
+        m.put("listeners", "PLAINTEXT://localhost:9092");
+        m.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("Controller listener CONTROLLER")
+                .hasMessageContaining("SSL");
+        m.remove("listener.security.protocol.map");
+        m.put("controller.listener.names", "");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.listener.names")
+                .hasMessageContaining("at least one value");
+    }
+
+    @Test
+    void aControllerOnlyNodeIsAVoterWithOnlyControllerListeners() {
+        Map<String, String> m = minimal();
+        m.put("process.roles", "controller");
+        m.put("listeners", "CONTROLLER://localhost:9093");
+        m.put("controller.quorum.voters", "1@localhost:9093");
+        ServerConfig c = ServerConfig.parse(m);
+        assertThat(!c.isBroker() && c.isController()).isTrue();
+
+        m.put("listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("listeners")
+                .hasMessageContaining("PLAINTEXT is not");
+        m.put("listeners", "CONTROLLER://localhost:9093");
+        m.put("controller.quorum.voters", "2@localhost:9093");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("node.id=1 is not");
+        m.put("controller.quorum.voters", "");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller-only node must list the voters");
     }
 
     @Test
@@ -183,9 +229,5 @@ class ServerConfigTest {
         m.put("controller.quorum.voters", "2@localhost:9093");
         assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.voters")
                 .hasMessageContaining("node.id=1 is not");
-        m.put("controller.quorum.voters", "1@localhost:9093");
-        m.put("process.roles", "controller");
-        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("process.roles")
-                .hasMessageContaining("not implemented yet");
     }
 }

@@ -22,6 +22,9 @@ import java.util.stream.Stream;
 public final class BrokerProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_MS = 90_000;
+    static final String COMBINED = "broker,controller";
+    static final String BROKER_ONLY = "broker";
+    static final String CONTROLLER_ONLY = "controller";
 
     private final Path dir;
     private final int clientPort;
@@ -30,17 +33,21 @@ public final class BrokerProcess implements AutoCloseable {
     private final int nodeId;
     /** controller.quorum.voters of a cluster member, or null for a single node voting alone. */
     private final String voters;
+    /** process.roles: broker,controller (combined), broker or controller. */
+    private final String roles;
     private Process process;
 
     /** How a start that was expected to fail ended: the exit code and everything the process printed. */
     public record FailedStart(int exitCode, String output) { }
 
     private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) {
-        this(dir, 1, clientPort, quorumPort, null, extra);
+        this(dir, 1, COMBINED, clientPort, quorumPort, null, extra);
     }
 
-    private BrokerProcess(Path dir, int nodeId, int clientPort, int quorumPort, String voters, Map<String, String> extra) {
+    private BrokerProcess(Path dir, int nodeId, String roles, int clientPort, int quorumPort, String voters,
+                          Map<String, String> extra) {
         this.dir = dir;
+        this.roles = roles;
         this.nodeId = nodeId;
         this.clientPort = clientPort;
         this.quorumPort = quorumPort;
@@ -52,16 +59,21 @@ public final class BrokerProcess implements AutoCloseable {
      * A member of a cluster, written but not started ({@link #spawn()}, then {@link #awaitStarted()}):
      * the members of a quorum must start together, each waits for a majority.
      */
-    static BrokerProcess clusterMember(int nodeId, int clientPort, int quorumPort, String voters,
+    static BrokerProcess clusterMember(int nodeId, String roles, int clientPort, int quorumPort, String voters,
                                        Map<String, String> extra) throws IOException {
-        BrokerProcess b = new BrokerProcess(Files.createTempDirectory("sluice-node-" + nodeId + "-"), nodeId, clientPort,
-                quorumPort, voters, extra);
+        BrokerProcess b = new BrokerProcess(Files.createTempDirectory("sluice-node-" + nodeId + "-"), nodeId, roles,
+                clientPort, quorumPort, voters, extra);
         b.writeConfig();
         return b;
     }
 
     public int nodeId() {
         return nodeId;
+    }
+
+    /** Whether this process serves clients (not a controller-only node). */
+    public boolean isBroker() {
+        return !roles.equals(CONTROLLER_ONLY);
     }
 
     /** SIGSTOP: the process freezes with its sockets open (a paused or partitioned broker). */
@@ -185,9 +197,15 @@ public final class BrokerProcess implements AutoCloseable {
     private void writeConfig() throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("node.id=").append(nodeId).append('\n');
-        sb.append("process.roles=broker,controller\n");
-        sb.append("listeners=PLAINTEXT://localhost:").append(clientPort)
-                .append(",CONTROLLER://localhost:").append(quorumPort).append('\n');
+        sb.append("process.roles=").append(roles).append('\n');
+        List<String> listeners = new ArrayList<>();
+        if (!roles.equals(CONTROLLER_ONLY)) {
+            listeners.add("PLAINTEXT://localhost:" + clientPort);
+        }
+        if (!roles.equals(BROKER_ONLY)) {
+            listeners.add("CONTROLLER://localhost:" + quorumPort);
+        }
+        sb.append("listeners=").append(String.join(",", listeners)).append('\n');
         sb.append("controller.quorum.voters=").append(voters != null ? voters : "1@localhost:" + quorumPort).append('\n');
         sb.append("log.dirs=").append(dir.resolve("data/logs")).append('\n');
         sb.append("metadata.log.dir=").append(dir.resolve("data/metadata")).append('\n');
@@ -210,7 +228,7 @@ public final class BrokerProcess implements AutoCloseable {
     void awaitStarted() throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(logFile()) && log().contains("] io.sluice.server.Broker - " + startedLine())
+            if (Files.exists(logFile()) && log().contains("] io.sluice.server." + startedLine())
                     && startedCount() > restarts) {
                 restarts++;
                 return;
@@ -258,8 +276,10 @@ public final class BrokerProcess implements AutoCloseable {
         return p.getProperty("sluice.jvm.flags", "");
     }
 
+    /** What the process logs once it serves: its logger and message. */
     private String startedLine() {
-        return "Sluice broker " + nodeId + " started";
+        return roles.equals(CONTROLLER_ONLY) ? "Controller - Sluice controller " + nodeId + " started"
+                : "Broker - Sluice broker " + nodeId + " started";
     }
 
     private int startedCount() {

@@ -11,9 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * A real Sluice cluster for tests: {@code size} broker processes in combined mode on loopback, all of
- * them voters of one quorum, each with its own ports and temporary data dir. They start together
- * (a quorum needs a majority) and {@link #close()} kills and removes them all. Not thread-safe.
+ * A real Sluice cluster for tests: processes on loopback, each with its own ports and temporary data
+ * dir: {@code size} combined-mode nodes that are all voters of one quorum ({@link #start}), or
+ * controller-only voters beside broker-only nodes ({@link #startIsolated}). They start together (a
+ * quorum needs a majority) and {@link #close()} kills and removes them all. Not thread-safe.
  */
 public final class ClusterProcess implements AutoCloseable {
 
@@ -25,26 +26,47 @@ public final class ClusterProcess implements AutoCloseable {
 
     private ClusterProcess() { }
 
-    /** Starts {@code size} nodes (ids 1..size) with the given extra settings on every node. */
+    /** Starts {@code size} combined-mode nodes (ids 1..size) with the given extra settings on every node. */
     public static ClusterProcess start(int size, Map<String, String> extra) throws IOException, InterruptedException {
+        return start(0, size, 0, extra);
+    }
+
+    /**
+     * Starts {@code controllers} controller-only voters (ids 1..controllers) and {@code brokers}
+     * broker-only nodes (the next ids), Kafka's isolated mode.
+     */
+    public static ClusterProcess startIsolated(int controllers, int brokers, Map<String, String> extra)
+            throws IOException, InterruptedException {
+        return start(controllers, 0, brokers, extra);
+    }
+
+    private static ClusterProcess start(int controllers, int combined, int brokers, Map<String, String> extra)
+            throws IOException, InterruptedException {
         ClusterProcess c = new ClusterProcess();
         try {
+            int size = controllers + combined + brokers;
+            int voterCount = controllers + combined;
+            int brokerCount = combined + brokers;
             int[] clientPorts = new int[size];
             int[] quorumPorts = new int[size];
             List<String> voters = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 clientPorts[i] = listenablePort();
                 quorumPorts[i] = listenablePort();
-                voters.add((i + 1) + "@localhost:" + quorumPorts[i]);
+                if (i < voterCount) {
+                    voters.add((i + 1) + "@localhost:" + quorumPorts[i]);
+                }
             }
             Map<String, String> settings = new HashMap<>(Map.of(
-                    "default.replication.factor", Integer.toString(Math.min(3, size)),
-                    "offsets.topic.replication.factor", Integer.toString(Math.min(3, size)),
+                    "default.replication.factor", Integer.toString(Math.min(3, brokerCount)),
+                    "offsets.topic.replication.factor", Integer.toString(Math.min(3, brokerCount)),
                     "offsets.topic.num.partitions", "3"));
             settings.putAll(extra);
             for (int i = 0; i < size; i++) {
-                c.nodes.add(BrokerProcess.clusterMember(i + 1, clientPorts[i], quorumPorts[i], String.join(",", voters),
-                        settings));
+                String roles = i < controllers ? BrokerProcess.CONTROLLER_ONLY
+                        : i < voterCount ? BrokerProcess.COMBINED : BrokerProcess.BROKER_ONLY;
+                c.nodes.add(BrokerProcess.clusterMember(i + 1, roles, clientPorts[i], quorumPorts[i],
+                        String.join(",", voters), settings));
             }
             for (BrokerProcess n : c.nodes) {
                 n.spawn();
@@ -87,9 +109,9 @@ public final class ClusterProcess implements AutoCloseable {
         return List.copyOf(nodes);
     }
 
-    /** All nodes' client listeners, as bootstrap.servers. */
+    /** All brokers' client listeners, as bootstrap.servers. */
     public String bootstrap() {
-        return nodes.stream().map(BrokerProcess::bootstrap).collect(Collectors.joining(","));
+        return nodes.stream().filter(BrokerProcess::isBroker).map(BrokerProcess::bootstrap).collect(Collectors.joining(","));
     }
 
     @Override

@@ -59,9 +59,9 @@ class StartupRefusalTest {
     }
 
     @Test
-    void aBrokerOnlyNodeIsRefusedUntilIsolatedModeExists() throws Exception {
-        BrokerProcess.FailedStart f = refused("process.roles", "broker", "controller.quorum.voters", "2@localhost:{quorumPort}");
-        assertThat(f.output()).contains("process.roles").contains("broker-only and controller-only nodes are not implemented");
+    void aBrokerOnlyNodeListedAsAVoterIsRefused() throws Exception {
+        BrokerProcess.FailedStart f = refused("process.roles", "broker", "listeners", "PLAINTEXT://localhost:{clientPort}");
+        assertThat(f.output()).contains("controller.quorum.voters").contains("node id 1 must not be included");
     }
 
     @Test

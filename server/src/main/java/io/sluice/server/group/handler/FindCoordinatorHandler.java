@@ -102,15 +102,17 @@ public final class FindCoordinatorHandler implements ApiHandler {
     }
 
     /**
-     * {@code offsets.topic.replication.factor} as Kafka applies it: set, or on a cluster of several
-     * voters, it is a demand (the quorum refuses it while too few brokers are registered, and
-     * FindCoordinator answers COORDINATOR_NOT_AVAILABLE until they are). Left unset on a single node,
-     * Kafka's default of 3 could never be met, so it is capped at the live brokers there.
+     * {@code offsets.topic.replication.factor} as Kafka applies it: set, or on a cluster (several
+     * voters, or broker-only nodes), it is a demand (the quorum refuses it while too few brokers are
+     * registered, and FindCoordinator answers COORDINATOR_NOT_AVAILABLE until they are). Left unset on
+     * a single combined node, Kafka's default of 3 could never be met, so it is capped at the live
+     * brokers there.
      */
     private int offsetsTopicReplicationFactor(List<BrokerRegistration> live) {
         int configured = config.offsetsTopicReplicationFactor();
-        boolean demanded = ctx.config().isSet(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR)
-                || ctx.config().list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS).size() > 1;
+        boolean singleNode = ctx.config().isController()
+                && ctx.config().list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS).size() <= 1;
+        boolean demanded = ctx.config().isSet(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR) || !singleNode;
         return demanded ? configured : Math.max(1, Math.min(configured, live.size()));
     }
 

@@ -1,0 +1,41 @@
+package io.sluice.server;
+
+import io.sluice.metadata.node.MetadataNode;
+import io.sluice.server.config.ServerConfig;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A controller-only process ({@code process.roles=controller}, Kafka's isolated mode): a voter of
+ * the metadata quorum and nothing else, so no partition logs and no client listener. While it leads
+ * the quorum it fences brokers that miss their session or whose process died, and moves their
+ * leaderships. Owned by {@link Main}; start once, close once. Thread-safe.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final int nodeId;
+    private final MetadataNode metadata;
+
+    private Controller(int nodeId, MetadataNode metadata) {
+        this.nodeId = nodeId;
+        this.metadata = metadata;
+    }
+
+    /** Starts the voter and returns once the quorum has a leader and this node caught up with it. */
+    public static Controller start(ServerConfig config) throws IOException, InterruptedException {
+        Controller c = new Controller(config.nodeId(), QuorumMember.join(config));
+        LOG.info("Sluice controller {} started: metadata quorum {} in {}; no client listener (process.roles=controller)",
+                config.nodeId(), QuorumMember.voters(config), config.metadataDir().toAbsolutePath().normalize());
+        return c;
+    }
+
+    /** Stops the voter. Idempotent. */
+    @Override
+    public void close() {
+        metadata.close();
+        LOG.info("Sluice controller {} stopped", nodeId);
+    }
+}
