@@ -5,6 +5,7 @@ import io.sluice.storage.TopicPartitionId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,23 +15,28 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.FetchSessionHandler;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.utils.internals.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One fetcher thread: copies every partition it was given from one leader, all of them in each
- * Fetch (Kafka's ReplicaFetcherThread). A response is applied under {@code partitionLock}, and
+ * Fetch (Kafka's ReplicaFetcherThread), within one incremental fetch session (KIP-227, through
+ * kafka-clients' {@link FetchSessionHandler}): once the session is open a fetch names only the
+ * partitions whose fetch position changed, so an idle partition costs nothing per round. A response is applied under {@code partitionLock}, and
  * {@link #remove} takes the same lock, so once a partition is removed nothing more is appended to
  * it: the caller may then make it a leader. The network wait happens outside the lock.
  *
@@ -53,6 +59,8 @@ final class ReplicaFetcher implements Runnable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile LeaderConnection connection;
+    /** The KIP-227 fetch session with the leader: after a full fetch, only changed partitions are sent. */
+    private final FetchSessionHandler session;
     private boolean failing;
 
     ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses) {
@@ -60,6 +68,7 @@ final class ReplicaFetcher implements Runnable {
         this.config = config;
         this.addresses = addresses;
         this.name = "sluice-replica-fetcher-" + leaderId + "-" + fetcherId;
+        this.session = new FetchSessionHandler(new LogContext("[" + name + "] "), leaderId);
         this.thread = new Thread(this, name);
         thread.setDaemon(true);
     }
@@ -169,54 +178,68 @@ final class ReplicaFetcher implements Runnable {
 
     private void fetchOnce(Map<TopicPartitionId, FollowerReplica> batch) throws IOException {
         short version = ApiKeys.FETCH.latestVersion();
-        FetchRequestData data = new FetchRequestData()
-                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(config.nodeId())
-                        .setReplicaEpoch(config.brokerEpoch().getAsLong()))
-                .setMaxWaitMs(config.replicaFetchWaitMaxMs()).setMinBytes(config.replicaFetchMinBytes())
-                .setMaxBytes(config.replicaFetchResponseMaxBytes()).setIsolationLevel((byte) 0)
-                .setSessionId(0).setSessionEpoch(-1);
-        Map<UUID, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
-        Map<PartitionKey, FollowerReplica> sent = new HashMap<>();
+        FetchSessionHandler.Builder builder = session.newBuilder(batch.size(), false);
         for (FollowerReplica r : batch.values()) {
-            FetchRequestData.FetchTopic topic = topics.computeIfAbsent(r.topicId(), id -> new FetchRequestData.FetchTopic()
-                    .setTopic(r.topicPartition().topic()).setTopicId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits())));
-            topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(r.topicPartition().partition())
-                    .setCurrentLeaderEpoch(r.leaderEpoch()).setFetchOffset(r.logEndOffset())
-                    .setLastFetchedEpoch(r.lastFetchedEpoch()).setLogStartOffset(r.logStartOffset())
-                    .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
-            sent.put(new PartitionKey(r.topicId(), r.topicPartition().partition()), r);
+            builder.add(new TopicPartition(r.topicPartition().topic(), r.topicPartition().partition()),
+                    new FetchRequest.PartitionData(uuid(r.topicId()), r.logEndOffset(), r.logStartOffset(),
+                            config.replicaFetchMaxBytes(), Optional.of(r.leaderEpoch()),
+                            r.lastFetchedEpoch() < 0 ? Optional.empty() : Optional.of(r.lastFetchedEpoch())));
         }
-        data.topics().addAll(topics.values());
-        FetchResponse response = (FetchResponse) connection().send(new FetchRequest(data, version));
-        if (response.error().code() != ErrorCode.NONE) {
+        FetchSessionHandler.FetchRequestData fetch = builder.build();
+        FetchRequest request = FetchRequest.Builder.forReplica(version, config.nodeId(), config.brokerEpoch().getAsLong(),
+                        config.replicaFetchWaitMaxMs(), config.replicaFetchMinBytes(), fetch.toSend())
+                .setMaxBytes(config.replicaFetchResponseMaxBytes()).removed(fetch.toForget()).replaced(fetch.toReplace())
+                .metadata(fetch.metadata()).build(version);
+        FetchResponse response;
+        try {
+            response = (FetchResponse) connection().send(request);
+        } catch (IOException | RuntimeException e) {
+            session.handleError(e);
+            throw e;
+        }
+        if (!session.handleResponse(response, version)) {
+            // The handler has reset the session, so the next fetch is a full one. A session the leader
+            // evicted or lost is routine (it has a bounded cache); anything else backs off.
+            if (response.error() == Errors.FETCH_SESSION_ID_NOT_FOUND || response.error() == Errors.INVALID_FETCH_SESSION_EPOCH) {
+                LOG.debug("{}: fetch session with broker {} reset ({})", name, leaderId, response.error());
+                return;
+            }
             throw new IOException("fetch response error " + response.error());
         }
-        for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
-            UUID topicId = new UUID(t.topicId().getMostSignificantBits(), t.topicId().getLeastSignificantBits());
-            for (FetchResponseData.PartitionData pd : t.partitions()) {
-                FollowerReplica r = sent.get(new PartitionKey(topicId, pd.partitionIndex()));
-                if (r != null) {
-                    apply(r, pd);
-                }
+        List<FollowerReplica> outOfRange = new ArrayList<>();
+        for (var e : response.responseData(session.sessionTopicNames(), version).entrySet()) {
+            FollowerReplica r = batch.get(new TopicPartitionId(e.getKey().topic(), e.getKey().partition()));
+            if (r != null && !apply(r, e.getValue())) {
+                outOfRange.add(r);
             }
+        }
+        for (FollowerReplica r : outOfRange) {
+            resetOutOfRange(r);
         }
     }
 
-    private record PartitionKey(UUID topicId, int partition) { }
+    private static Uuid uuid(UUID id) {
+        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
 
-    /** Applies one partition's answer, unless the partition was removed or moved meanwhile. */
-    private void apply(FollowerReplica r, FetchResponseData.PartitionData pd) throws IOException {
+    /**
+     * Applies one partition's answer, unless the partition was removed or moved meanwhile.
+     *
+     * @return false when the fetch offset was out of the leader's range: the caller resets it, outside
+     *         the lock, as that asks the leader first
+     */
+    private boolean apply(FollowerReplica r, FetchResponseData.PartitionData pd) {
         partitionLock.lock();
         try {
             if (partitions.get(r.topicPartition()) != r) {
-                return;
+                return true;
             }
             short error = pd.errorCode();
             if (error == ErrorCode.NONE) {
                 Optional<FetchResponseData.EpochEndOffset> diverging = FetchResponse.divergingEpoch(pd);
                 if (diverging.isPresent()) {
                     r.truncateToDivergence(diverging.get().epoch(), diverging.get().endOffset());
-                    return;
+                    return true;
                 }
                 ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
                 short appended = r.appendFromLeader(records, pd.highWatermark(), pd.logStartOffset());
@@ -224,11 +247,12 @@ final class ReplicaFetcher implements Runnable {
                     delay(r.topicPartition());
                 }
             } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE) {
-                resetOutOfRange(r);
+                return false;
             } else {
                 LOG.debug("{}: {} answered error {} by broker {}", name, r.topicPartition(), error, leaderId);
                 delay(r.topicPartition());
             }
+            return true;
         } finally {
             partitionLock.unlock();
         }
@@ -237,14 +261,24 @@ final class ReplicaFetcher implements Runnable {
     /**
      * The fetch offset is outside the leader's log: past its end (an unclean leader with a shorter
      * log) truncate to that end; below its start, restart the log at the leader's start (Kafka's rule).
+     * The leader is asked without the partition lock held, so an {@code unfollow} never waits on the
+     * network; the reset happens only if the partition is still this fetcher's.
      */
     private void resetOutOfRange(FollowerReplica r) throws IOException {
         long leaderEnd = leaderOffset(r, ListOffsetsRequest.LATEST_TIMESTAMP);
-        if (r.logEndOffset() > leaderEnd) {
-            r.truncateTo(leaderEnd);
-        } else {
-            long leaderStart = leaderOffset(r, ListOffsetsRequest.EARLIEST_TIMESTAMP);
-            r.truncateFullyAndStartAt(Math.max(leaderStart, r.logEndOffset()));
+        long leaderStart = r.logEndOffset() > leaderEnd ? -1 : leaderOffset(r, ListOffsetsRequest.EARLIEST_TIMESTAMP);
+        partitionLock.lock();
+        try {
+            if (partitions.get(r.topicPartition()) != r) {
+                return;
+            }
+            if (r.logEndOffset() > leaderEnd) {
+                r.truncateTo(leaderEnd);
+            } else {
+                r.truncateFullyAndStartAt(Math.max(leaderStart, r.logEndOffset()));
+            }
+        } finally {
+            partitionLock.unlock();
         }
     }
 

@@ -15,8 +15,9 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 /**
  * Incremental fetch sessions (KIP-227) as the Java client and librdkafka use them: a full fetch
  * with epoch 0 opens a session (when a slot is free); later fetches send only changed partitions
- * and forgotten topics, and the response carries only partitions with records or a changed high
- * watermark, log start offset or error. Epoch -1 closes the session. At most
+ * and forgotten topics, and the response carries only partitions with records, a changed high
+ * watermark, log start offset or error, a diverging epoch or a preferred read replica. Replica
+ * fetchers use sessions too. Epoch -1 closes the session. At most
  * {@code max.incremental.fetch.session.cache.slots} sessions; the least recently used is evicted.
  *
  * <p>Thread-safe: the map is concurrent; one session is used by one client at a time, and its
@@ -83,9 +84,11 @@ final class FetchSessionCache {
             }
             synchronized (session) {
                 Cached c = session.partitions.get(key(t, session));
+                // A diverging epoch (a follower must truncate) and a preferred read replica carry no
+                // records and may leave the offsets as they were, yet they must reach the fetcher.
                 boolean changed = full || c == null || pd.errorCode() != Errors.NONE || pd.records().sizeInBytes() > 0
                         || c.highWatermark != pd.highWatermark() || c.logStartOffset != pd.logStartOffset()
-                        || c.error != pd.errorCode();
+                        || c.error != pd.errorCode() || pd.divergingEpoch().epoch() >= 0 || pd.preferredReadReplica() >= 0;
                 if (c != null) {
                     c.highWatermark = pd.highWatermark();
                     c.logStartOffset = pd.logStartOffset();

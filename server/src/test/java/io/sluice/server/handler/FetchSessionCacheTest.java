@@ -60,6 +60,20 @@ class FetchSessionCacheTest {
     }
 
     @Test
+    void aDivergingEpochOrAPreferredReadReplicaIsAnsweredThoughNothingElseChanged() {
+        FetchSessionCache cache = new FetchSessionCache(10);
+        FetchSessionCache.Plan full = cache.plan(request(0, 0, 0), (short) 17, IMAGE, RESOLVER);
+        full.include(full.targets().get(0), data(0, 5, false));
+        FetchSessionCache.Plan inc = cache.plan(request(full.sessionId(), 1), (short) 17, IMAGE, RESOLVER);
+        PartitionData diverging = data(0, 5, false);
+        diverging.divergingEpoch().setEpoch(3).setEndOffset(4);
+        assertThat(inc.include(inc.targets().get(0), diverging)).as("a follower must learn it has to truncate").isTrue();
+        FetchSessionCache.Plan inc2 = cache.plan(request(full.sessionId(), 2), (short) 17, IMAGE, RESOLVER);
+        assertThat(inc2.include(inc2.targets().get(0), data(0, 5, false).setPreferredReadReplica(2)))
+                .as("a consumer must learn where to read from").isTrue();
+    }
+
+    @Test
     void wrongEpochAndUnknownSessionAreErrors() {
         FetchSessionCache cache = new FetchSessionCache(10);
         int id = cache.plan(request(0, 0, 0), (short) 17, IMAGE, RESOLVER).sessionId();
