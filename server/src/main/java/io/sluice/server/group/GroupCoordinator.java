@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -126,7 +128,7 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
-    private <T> CompletableFuture<T> submit(java.util.concurrent.Callable<T> task) {
+    private <T> CompletableFuture<T> submit(Callable<T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Runnable r = () -> {
             try {
@@ -139,6 +141,13 @@ public final class GroupCoordinator implements AutoCloseable {
             f.completeExceptionally(new IllegalStateException("group coordinator queue full or closed"));
         }
         return f;
+    }
+
+    /** Queues a task for the coordinator thread; refused once closed or when the queue is full. */
+    private void runOnCoordinatorThread(Runnable task) {
+        if (!running || !events.offer(task)) {
+            throw new RejectedExecutionException("group coordinator queue full or closed");
+        }
     }
 
     private void run() {
@@ -204,7 +213,7 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, led.log(), clockMs);
+        GroupShard s = new GroupShard(p, config, led.log(), clockMs, this::runOnCoordinatorThread);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

@@ -11,12 +11,18 @@ import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -41,9 +47,15 @@ public final class GroupShard {
     /** Records per batch when rewriting the live state (keeps each batch well under message.max.bytes). */
     private static final int REWRITE_RECORDS_PER_BATCH = 200;
 
+    /** An offset commit written to the log and waiting for the ISR; answered and applied in log order. */
+    private record PendingWrite(CompletableFuture<Short> appended, CompletableFuture<Short> committed) { }
+
     private final int partition;
     private final GroupConfig config;
     private final GroupLog log;
+    /** Runs a task on the coordinator thread, this shard's owner. */
+    private final Executor coordinatorThread;
+    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
     private final LongSupplier clockMs;
     private final CoordinatorTimer timer;
     private final ClassicGroups groups;
@@ -54,16 +66,17 @@ public final class GroupShard {
     private long liveBytesAtRewrite;
     private boolean rewriting;
 
-    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs) {
+    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread) {
         this.partition = partition;
         this.config = config;
         this.log = log;
+        this.coordinatorThread = coordinatorThread;
         this.clockMs = clockMs;
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
-        this.offsets = new OffsetManager(config, groups, membership, this::write, clockMs);
+        this.offsets = new OffsetManager(config, groups, membership, this::write, this::writeInOrder, clockMs);
     }
 
     public int partition() {
@@ -129,22 +142,73 @@ public final class GroupShard {
         }
     }
 
-    /** Appends records to the partition; a Kafka error code. Runs the bounded rewrite when due. */
+    /**
+     * Appends records and waits, on the coordinator thread, until the ISR has them; a Kafka error
+     * code. Commits written before it are applied first, so state changes follow log order. For the
+     * rarer writes (group metadata, expiry); offset commits use {@link #writeInOrder}.
+     */
     public short write(List<GroupRecords.Record> records) {
         if (records.isEmpty()) {
             return Errors.NONE.code();
         }
-        short err = log.append(records);
-        if (err == Errors.NONE.code() && !rewriting) {
-            bytesSinceRewrite += bytes(records);
-            if (bytesSinceRewrite > Math.max(config.offsetsRewriteBytes(), liveBytesAtRewrite)) {
-                rewrite();
-            }
-        }
+        short err = errorCode(appendCounted(records));
+        completeCommitted();
         return err;
     }
 
-    /** Writes the live state after the log end, then drops everything before it. */
+    /**
+     * Appends records without holding the coordinator thread while the ISR catches up (one slow
+     * commit must not stall every group of the broker). The result completes on the coordinator
+     * thread, in log order with every other write, so the caller applies its state change there.
+     * It completes exceptionally when the coordinator can no longer run it (closed or overloaded).
+     */
+    public CompletableFuture<Short> writeInOrder(List<GroupRecords.Record> records) {
+        PendingWrite w = new PendingWrite(appendCounted(records), new CompletableFuture<>());
+        pending.add(w);
+        w.appended().whenComplete((r, e) -> {
+            try {
+                coordinatorThread.execute(this::completeCommitted);
+            } catch (RejectedExecutionException closed) {
+                w.committed().completeExceptionally(closed);
+            }
+        });
+        return w.committed();
+    }
+
+    /** Completes the pending writes whose append finished, oldest first, then rewrites if that is due. */
+    private void completeCommitted() {
+        while (!pending.isEmpty() && pending.peek().appended().isDone()) {
+            PendingWrite w = pending.poll();
+            w.committed().complete(errorCode(w.appended()));
+        }
+        if (pending.isEmpty() && !rewriting
+                && bytesSinceRewrite > Math.max(config.offsetsRewriteBytes(), liveBytesAtRewrite)) {
+            rewrite();
+        }
+    }
+
+    private CompletableFuture<Short> appendCounted(List<GroupRecords.Record> records) {
+        CompletableFuture<Short> appended = log.append(records);
+        if (!rewriting) {
+            bytesSinceRewrite += bytes(records);
+        }
+        return appended;
+    }
+
+    private short errorCode(CompletableFuture<Short> appended) {
+        try {
+            return appended.join();
+        } catch (CompletionException | CancellationException e) {
+            LOG.error("Appending to {}-{} failed", GroupConfig.OFFSETS_TOPIC, partition, e);
+            return Errors.UNKNOWN_SERVER_ERROR.code();
+        }
+    }
+
+    /**
+     * Writes the live state after the log end, then drops everything before it. Only while no
+     * commit is pending: the live state does not hold a pending commit yet, and its record lies
+     * before the cut.
+     */
     void rewrite() {
         List<GroupRecords.Record> live = new ArrayList<>();
         for (ClassicGroup g : groups.all()) {
@@ -157,7 +221,7 @@ public final class GroupShard {
         rewriting = true;
         try {
             for (int i = 0; i < live.size(); i += REWRITE_RECORDS_PER_BATCH) {
-                short err = log.append(live.subList(i, Math.min(live.size(), i + REWRITE_RECORDS_PER_BATCH)));
+                short err = errorCode(log.append(live.subList(i, Math.min(live.size(), i + REWRITE_RECORDS_PER_BATCH))));
                 if (err != Errors.NONE.code()) {
                     // Nothing dropped: the old records are still there and replay stays correct.
                     LOG.warn("Rewriting {}-{} failed with {}; the log keeps its prefix", GroupConfig.OFFSETS_TOPIC,

@@ -27,7 +27,7 @@ final class GroupHarness {
 
     GroupHarness(GroupConfig config) {
         this.config = config;
-        this.shard = new GroupShard(0, config, log, clock);
+        this.shard = new GroupShard(0, config, log, clock, Runnable::run);
         shard.load();
     }
 
@@ -46,7 +46,7 @@ final class GroupHarness {
     /** A new shard over the same log (coordinator failover / broker restart). */
     void reload() {
         shard.unload();
-        shard = new GroupShard(0, config, log, clock);
+        shard = new GroupShard(0, config, log, clock, Runnable::run);
         shard.load();
     }
 

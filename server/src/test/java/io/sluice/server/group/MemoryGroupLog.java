@@ -4,25 +4,36 @@ import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.protocol.Errors;
 
-/** A GroupLog held in a list (unit tests of the coordinator logic); can be told to fail appends. */
+/**
+ * A GroupLog held in a list (unit tests of the coordinator logic); can be told to fail appends, or
+ * to hold them (appended, but not yet acknowledged by the ISR) until the test completes them.
+ */
 final class MemoryGroupLog implements GroupLog {
 
     final List<GroupRecords.Record> records = new ArrayList<>();
     long logStartOffset;
     short failWith = Errors.NONE.code();
     int appends;
+    boolean hold;
+    final List<CompletableFuture<Short>> held = new ArrayList<>();
 
     @Override
-    public short append(List<GroupRecords.Record> batch) {
+    public CompletableFuture<Short> append(List<GroupRecords.Record> batch) {
         if (failWith != Errors.NONE.code()) {
-            return failWith;
+            return CompletableFuture.completedFuture(failWith);
         }
         appends++;
         records.addAll(batch);
-        return Errors.NONE.code();
+        if (hold) {
+            CompletableFuture<Short> f = new CompletableFuture<>();
+            held.add(f);
+            return f;
+        }
+        return CompletableFuture.completedFuture(Errors.NONE.code());
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.offsets.OffsetManager;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -40,7 +41,7 @@ class OffsetsAndPersistenceTest {
     }
 
     private OffsetCommitResponseData commit(OffsetCommitRequestData req) {
-        return h.shard.offsets().commit(req, (short) 8, TOPIC_T);
+        return h.shard.offsets().commit(req, (short) 8, TOPIC_T).join();
     }
 
     private static List<Short> errors(OffsetCommitResponseData r) {
@@ -60,6 +61,31 @@ class OffsetsAndPersistenceTest {
         JoinGroupResponseData ra = a.getNow(null);
         h.sync(group, ra, assign(ra.memberId(), "A")).getNow(null);
         return ra;
+    }
+
+    @Test
+    void aCommitWaitingForTheIsrIsAnsweredAndVisibleOnlyOnceCommittedAndInLogOrder() {
+        h.log.hold = true;
+        CompletableFuture<OffsetCommitResponseData> first = h.shard.offsets().commit(commit("a", -1, "", null, 0, 10L, ""),
+                (short) 8, TOPIC_T);
+        CompletableFuture<OffsetCommitResponseData> second = h.shard.offsets().commit(commit("b", -1, "", null, 0, 20L, ""),
+                (short) 8, TOPIC_T);
+        CompletableFuture<OffsetCommitResponseData> failed = h.shard.offsets().commit(commit("c", -1, "", null, 0, 30L, ""),
+                (short) 8, TOPIC_T);
+        assertThat(first).as("the coordinator went on without waiting for the ISR").isNotDone();
+        assertThat(committed("a", 0)).as("not visible before the ISR has it").isEqualTo(-1L);
+
+        h.log.held.get(1).complete(Errors.NONE.code());
+        assertThat(second).as("answered in log order: not before the commit written ahead of it").isNotDone();
+        h.log.held.get(0).complete(Errors.NONE.code());
+        assertThat(first).isCompleted();
+        assertThat(second).isCompleted();
+        assertThat(committed("a", 0)).isEqualTo(10L);
+        assertThat(committed("b", 0)).isEqualTo(20L);
+
+        h.log.held.get(2).complete(Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code());
+        assertThat(errors(failed.join())).containsOnly(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(committed("c", 0)).as("a commit the ISR did not take is not applied").isEqualTo(-1L);
     }
 
     @Test
@@ -91,7 +117,7 @@ class OffsetsAndPersistenceTest {
                 .containsOnly(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(errors(commit(commit("nogroup", 3, "m", null, 0, 99L, ""))))
                 .containsOnly(Errors.ILLEGAL_GENERATION.code());
-        assertThat(errors(h.shard.offsets().commit(commit("nogroup", 3, "m", null, 0, 99L, ""), (short) 9, TOPIC_T)))
+        assertThat(errors(h.shard.offsets().commit(commit("nogroup", 3, "m", null, 0, 99L, ""), (short) 9, TOPIC_T).join()))
                 .containsOnly(Errors.GROUP_ID_NOT_FOUND.code());
         String big = "x".repeat(4097);
         assertThat(errors(commit(commit("g", 1, ra.memberId(), null, 0, 99L, big))))
@@ -240,7 +266,7 @@ class OffsetsAndPersistenceTest {
         commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));
         OffsetCommitRequestData other = commit("g", 1, ra.memberId(), null, 0, 9L, "");
         other.topics().get(0).setName("old");
-        h.shard.offsets().commit(other, (short) 8, (t, p) -> true);
+        h.shard.offsets().commit(other, (short) 8, (t, p) -> true).join();
         for (long t = 0; t < 3_700_000L; t += 5000) { // past the retention, the member heartbeating all along
             h.step(5000);
             assertThat(h.heartbeat("g", ra.memberId(), 1).errorCode()).isEqualTo(Errors.NONE.code());

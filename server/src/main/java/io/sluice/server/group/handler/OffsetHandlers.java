@@ -49,7 +49,7 @@ public final class OffsetHandlers {
         short v = request.apiVersion();
         OffsetManager.PartitionExists exists = partitionExists();
         return coordinator.onShard(req.groupId(),
-                        shard -> CompletableFuture.completedFuture(shard.offsets().commit(req, v, exists)),
+                        shard -> shard.offsets().commit(req, v, exists),
                         e -> commitError(req, e))
                 .thenApply(KafkaResponse::of);
     }

@@ -1,6 +1,7 @@
 package io.sluice.server.group.log;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -12,12 +13,14 @@ import java.util.function.Consumer;
 public interface GroupLog {
 
     /**
-     * Appends the records as one batch.
+     * Appends the records as one batch now, in the caller's thread, and completes once the in-sync
+     * replicas have it (acks=all), so what it says survives a coordinator failover. Appends complete
+     * in the order they were made.
      *
      * @return a Kafka error code: NONE, or the storage/partition error (e.g. NOT_LEADER_OR_FOLLOWER,
-     *         MESSAGE_TOO_LARGE, KAFKA_STORAGE_ERROR)
+     *         MESSAGE_TOO_LARGE, KAFKA_STORAGE_ERROR, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT)
      */
-    short append(List<GroupRecords.Record> records);
+    CompletableFuture<Short> append(List<GroupRecords.Record> records);
 
     /** Feeds every stored record, from the log start to the log end, in offset order. */
     void replay(Consumer<GroupRecords.Record> visitor);

@@ -5,6 +5,7 @@ import io.sluice.storage.ErrorCode;
 import io.sluice.storage.log.LogReadResult;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.compress.Compression;
@@ -41,9 +42,9 @@ public final class PartitionGroupLog implements GroupLog {
     }
 
     @Override
-    public short append(List<GroupRecords.Record> records) {
+    public CompletableFuture<Short> append(List<GroupRecords.Record> records) {
         if (records.isEmpty()) {
-            return ErrorCode.NONE;
+            return CompletableFuture.completedFuture(ErrorCode.NONE);
         }
         int estimate = 128;
         for (GroupRecords.Record r : records) {
@@ -57,7 +58,8 @@ public final class PartitionGroupLog implements GroupLog {
         }
         ByteBuffer batch = builder.build().buffer();
         // acks=all: a commit is acknowledged once the ISR has it, so it survives the coordinator's failover.
-        return partition.append(batch, (short) -1, COMMIT_TIMEOUT_MS).toCompletableFuture().join().errorCode();
+        return partition.append(batch, (short) -1, COMMIT_TIMEOUT_MS).toCompletableFuture()
+                .thenApply(r -> r.errorCode());
     }
 
     @Override

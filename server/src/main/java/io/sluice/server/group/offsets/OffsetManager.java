@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -49,20 +50,35 @@ public final class OffsetManager {
     private final ClassicGroups groups;
     private final ClassicMembership membership;
     private final ClassicGroups.RecordWriter writer;
+    private final CommitWriter commitWriter;
     private final LongSupplier clockMs;
     private final Map<String, Map<TopicPartition, Committed>> offsets = new HashMap<>();
 
+    /**
+     * Writes commits without blocking the coordinator thread: the result completes on that thread,
+     * in log order, once the ISR has the records (see {@code GroupShard.writeInOrder}).
+     */
+    public interface CommitWriter {
+        CompletableFuture<Short> writeInOrder(List<GroupRecords.Record> records);
+    }
+
     public OffsetManager(GroupConfig config, ClassicGroups groups, ClassicMembership membership,
-                         ClassicGroups.RecordWriter writer, LongSupplier clockMs) {
+                         ClassicGroups.RecordWriter writer, CommitWriter commitWriter, LongSupplier clockMs) {
         this.config = config;
         this.groups = groups;
         this.membership = membership;
         this.writer = writer;
+        this.commitWriter = commitWriter;
         this.clockMs = clockMs;
         groups.hasOffsets(g -> offsets.containsKey(g));
     }
 
-    public OffsetCommitResponseData commit(OffsetCommitRequestData req, short version, PartitionExists exists) {
+    /**
+     * Validates and writes the commit; the response completes once the ISR has it, and the offsets
+     * become visible to OffsetFetch only then.
+     */
+    public CompletableFuture<OffsetCommitResponseData> commit(OffsetCommitRequestData req, short version,
+                                                              PartitionExists exists) {
         Errors groupError = validateCommit(req, version);
         OffsetCommitResponseData resp = new OffsetCommitResponseData();
         List<GroupRecords.Record> records = new ArrayList<>();
@@ -95,23 +111,24 @@ public final class OffsetManager {
             }
         }
         if (records.isEmpty()) {
-            return resp;
+            return CompletableFuture.completedFuture(resp);
         }
-        short err = writer.write(records);
-        if (err != Errors.NONE.code()) {
-            Errors mapped = mapAppendError(Errors.forCode(err));
-            LOG.warn("Writing {} offsets of group {} failed: {} (answered {})", records.size(), req.groupId(),
-                    Errors.forCode(err), mapped);
-            for (OffsetCommitResponseData.OffsetCommitResponsePartition rp : written) {
-                rp.setErrorCode(mapped.code());
+        return commitWriter.writeInOrder(records).thenApply(err -> {
+            if (err != Errors.NONE.code()) {
+                Errors mapped = mapAppendError(Errors.forCode(err));
+                LOG.warn("Writing {} offsets of group {} failed: {} (answered {})", records.size(), req.groupId(),
+                        Errors.forCode(err), mapped);
+                for (OffsetCommitResponseData.OffsetCommitResponsePartition rp : written) {
+                    rp.setErrorCode(mapped.code());
+                }
+                return resp;
             }
+            if (groups.get(req.groupId()) == null) {
+                groups.create(req.groupId());
+            }
+            offsets.computeIfAbsent(req.groupId(), g -> new HashMap<>()).putAll(toApply);
             return resp;
-        }
-        if (groups.get(req.groupId()) == null) {
-            groups.create(req.groupId());
-        }
-        offsets.computeIfAbsent(req.groupId(), g -> new HashMap<>()).putAll(toApply);
-        return resp;
+        });
     }
 
     private Errors validateCommit(OffsetCommitRequestData req, short version) {
