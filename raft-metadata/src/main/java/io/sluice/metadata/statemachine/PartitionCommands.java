@@ -61,7 +61,9 @@ final class PartitionCommands {
             return outcome(ch, ErrorCodes.INVALID_REQUEST, "The leader " + brokerId + " must be in the ISR "
                 + Arrays.toString(isr), p);
         }
-        for (int r : isr) {
+        long[] epochs = ch.newIsrBrokerEpochs();
+        for (int i = 0; i < isr.length; i++) {
+            int r = isr[i];
             if (!p.isReplica(r)) {
                 return outcome(ch, ErrorCodes.INVALID_REQUEST, "Broker " + r + " in ISR " + Arrays.toString(isr)
                     + " is not a replica", p);
@@ -69,6 +71,12 @@ final class PartitionCommands {
             if (!ctx.image.isUnfenced(r)) {
                 return outcome(ch, ErrorCodes.INELIGIBLE_REPLICA, "Broker " + r + " in ISR " + Arrays.toString(isr)
                     + " is fenced or not registered", p);
+            }
+            long registered = ctx.image.broker(r).brokerEpoch();
+            if (epochs[i] != AlterPartition.IsrChange.UNKNOWN_BROKER_EPOCH && epochs[i] != registered) {
+                // KIP-903: the fetch that made it look caught up came from an earlier incarnation.
+                return outcome(ch, ErrorCodes.INELIGIBLE_REPLICA, "Broker " + r + " in ISR " + Arrays.toString(isr)
+                    + " has broker epoch " + epochs[i] + " but its registration's is " + registered, p);
             }
         }
         PartitionImage next = p.withIsr(isr);

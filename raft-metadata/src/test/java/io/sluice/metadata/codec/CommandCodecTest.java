@@ -1,5 +1,6 @@
 package io.sluice.metadata.codec;
 
+import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.CommandType;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.command.FenceExpiredBrokers;
@@ -105,6 +106,17 @@ class CommandCodecTest {
         byte[] v0 = Arrays.copyOf(v1, v1.length - Long.BYTES);
         v0[CommandCodec.VERSION_OFFSET] = 0;
         assertThat(CommandCodec.decode(v0)).isEqualTo(new FenceExpiredBrokers(9000, FenceExpiredBrokers.NO_LEADER_SINCE));
+    }
+
+    /** ISR changes logged before KIP-903's member epochs existed still decode, with no member's epoch checked. */
+    @Test
+    void alterPartitionVersion0DecodesWithUncheckedMemberEpochs() {
+        UUID topicId = new UUID(7, 8);
+        BufferWriter w = new BufferWriter(64);
+        w.i8(CommandType.ALTER_PARTITION.id()).i8(0).i32(1).i64(42).i32(1)
+            .uuid(topicId).i32(3).i32(5).i32(6).intArray(new int[] {1, 2});
+        assertThat(CommandCodec.decode(w.toByteArray())).isEqualTo(new AlterPartition(1, 42, List.of(
+            new AlterPartition.IsrChange(topicId, 3, 5, 6, new int[] {1, 2}, new long[] {-1, -1}))));
     }
 
     @Test

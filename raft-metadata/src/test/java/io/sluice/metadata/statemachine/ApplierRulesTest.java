@@ -167,6 +167,37 @@ class ApplierRulesTest {
         assertThat(h.image.partition("t", 0)).isEqualTo(after);
     }
 
+    /** KIP-903: a member named at an earlier incarnation's broker epoch may not join the ISR. */
+    @Test
+    void alterPartitionRefusesAMemberWhoseBrokerEpochIsNotItsRegistrations() {
+        h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("k", -1, (short) -1,
+            List.of(List.of(1, 2, 3)), Map.of())), false));
+        UUID id = h.image.topic("k").topicId();
+        long oldEpoch = epochs.get(3);
+        // Broker 3 restarts: its new registration fences it (it leaves the ISR), a heartbeat unfences it.
+        long newEpoch = h.apply(new RegisterBroker(3, UUID.randomUUID(), List.of(), Optional.empty(), oldEpoch))
+            .brokerEpoch();
+        h.apply(new BrokerHeartbeat(3, newEpoch, h.image.offset(), false));
+        PartitionImage p = h.image.partition("k", 0);
+        assertThat(p.isr()).containsExactly(1, 2);
+        assertThat(h.image.isUnfenced(3)).isTrue();
+
+        AlterPartition.Result stale = h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2), oldEpoch}))));
+        assertThat(stale.partitions().get(0).errorCode()).isEqualTo(ErrorCodes.INELIGIBLE_REPLICA);
+        assertThat(stale.partitions().get(0).errorMessage()).contains("broker epoch " + oldEpoch);
+        assertThat(h.image.partition("k", 0)).isEqualTo(p);
+        // A member's epoch is checked too, not only the joining one's.
+        assertThat(h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2) + 9, newEpoch}))))
+            .partitions().get(0).errorCode()).isEqualTo(ErrorCodes.INELIGIBLE_REPLICA);
+
+        AlterPartition.Result current = h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2), newEpoch}))));
+        assertThat(current.partitions().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
+        assertThat(h.image.partition("k", 0).isr()).containsExactly(1, 2, 3);
+    }
+
     @Test
     void fencingMovesLeadershipToIsrWithHigherEpochAndLeavesNoLeaderWithoutLiveIsr() {
         h.apply(new CreateTopics(List.of(
