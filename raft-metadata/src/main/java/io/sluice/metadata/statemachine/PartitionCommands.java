@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Applies AlterPartition (KIP-497, epoch-guarded ISR change) and ElectLeaders (KIP-460). Stateless. */
+/**
+ * Applies AlterPartition (KIP-497, epoch-guarded ISR change; KIP-903 member broker epochs) and
+ * ElectLeaders (KIP-460, and the automatic leader rebalance). Stateless.
+ */
 final class PartitionCommands {
     private PartitionCommands() {
     }
@@ -91,7 +94,12 @@ final class PartitionCommands {
 
     static ElectLeaders.Result electLeaders(ApplyContext ctx, ElectLeaders c) {
         List<ElectLeaders.PartitionError> out = new ArrayList<>();
-        if (c.allPartitions()) {
+        if (c.isRebalance()) {
+            for (ElectLeaders.PartitionRef ref : LeaderImbalance.partitionsToMove(ctx.image.topicsByName().values(),
+                ctx.image::isUnfenced, c.imbalancePerBrokerPercentage())) {
+                out.add(electOne(ctx, ElectLeaders.ElectionType.PREFERRED, ref.topic(), ref.partition()));
+            }
+        } else if (c.allPartitions()) {
             List<TopicImage> topics = new ArrayList<>(ctx.image.topicsByName().values());
             topics.sort((a, b) -> a.name().compareTo(b.name()));
             for (TopicImage t : topics) {

@@ -2,6 +2,7 @@ package io.sluice.metadata.codec;
 
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.CommandType;
+import io.sluice.metadata.command.ElectLeaders;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.command.FenceExpiredBrokers;
 import io.sluice.metadata.command.MetadataCommand;
@@ -117,6 +118,22 @@ class CommandCodecTest {
             .uuid(topicId).i32(3).i32(5).i32(6).intArray(new int[] {1, 2});
         assertThat(CommandCodec.decode(w.toByteArray())).isEqualTo(new AlterPartition(1, 42, List.of(
             new AlterPartition.IsrChange(topicId, 3, 5, 6, new int[] {1, 2}, new long[] {-1, -1}))));
+    }
+
+    /** Elections logged before the rebalance field existed still decode, as a user's election. */
+    @Test
+    void electLeadersVersion0DecodesAsAUsersElectionAndABadRebalanceIsMalformed() {
+        byte[] v1 = CommandCodec.encode(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
+            List.of(new ElectLeaders.PartitionRef("t", 2))));
+        byte[] v0 = Arrays.copyOf(v1, v1.length - Integer.BYTES);
+        v0[CommandCodec.VERSION_OFFSET] = 0;
+        assertThat(CommandCodec.decode(v0)).isEqualTo(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
+            List.of(new ElectLeaders.PartitionRef("t", 2)), ElectLeaders.NOT_A_REBALANCE));
+        byte[] badRebalance = v1.clone();
+        badRebalance[badRebalance.length - 1] = 10; // percentage 10 on an UNCLEAN election of one partition
+        assertThatThrownBy(() -> CommandCodec.decode(badRebalance)).isInstanceOf(MalformedRecordException.class);
+        assertThat(CommandCodec.decode(CommandCodec.encode(ElectLeaders.rebalance(-3))))
+            .isEqualTo(ElectLeaders.rebalance(0));
     }
 
     @Test

@@ -193,6 +193,9 @@ final class CommandGen {
                 TopicImage t = pickTopic(image);
                 ElectLeaders.ElectionType type = random.nextBoolean() ? ElectLeaders.ElectionType.PREFERRED
                     : ElectLeaders.ElectionType.UNCLEAN;
+                if (random.nextInt(5) == 0) {
+                    return ElectLeaders.rebalance(random.nextInt(-5, 101));
+                }
                 if (t == null || random.nextInt(4) == 0) {
                     return new ElectLeaders(type, true, List.of());
                 }
