@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class LeaderElectionClusterTest {
+class PreferredLeaderElectionClusterTest {
 
     private static final Map<String, String> SETTINGS = Map.of("log.segment.bytes", "16777216",
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
