@@ -182,7 +182,7 @@ public final class ReplicaManager implements AutoCloseable {
                 change.leaderEpoch(), why);
         AlterPartition command = new AlterPartition(settings.nodeId(), brokerEpoch.getAsLong(), List.of(
                 new AlterPartition.IsrChange(p.topicId(), p.partition(), change.leaderEpoch(), change.partitionEpoch(),
-                        change.newIsr())));
+                        change.newIsr(), change.brokerEpochs())));
         metadata.submit(command).whenComplete((result, e) -> {
             AlterPartition.PartitionOutcome outcome = result == null || result.partitions().isEmpty() ? null
                     : result.partitions().get(0);

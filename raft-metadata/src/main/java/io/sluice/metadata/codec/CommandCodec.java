@@ -50,8 +50,13 @@ import java.util.UUID;
  *  ALTER_CONFIGS          bool incremental, bool validateOnly, list&lt;(i8 resourceType, string name,
  *                         list&lt;(string name, i8 op, string value)&gt;)&gt;
  *  ALTER_PARTITION        i32 brokerId, i64 brokerEpoch, list&lt;(uuid topicId, i32 partition,
- *                         i32 leaderEpoch, i32 partitionEpoch, list&lt;i32&gt; newIsr)&gt;
- *  ELECT_LEADERS          i8 electionType, bool allPartitions, list&lt;(string topic, i32 partition)&gt;
+ *                         i32 leaderEpoch, i32 partitionEpoch, list&lt;i32&gt; newIsr)&gt;; version 1
+ *                         replaces newIsr by list&lt;(i32 brokerId, i64 brokerEpoch)&gt; newIsrWithEpochs
+ *                         (KIP-903; version 0 decodes every member's epoch as -1: not checked)
+ *  ELECT_LEADERS          i8 electionType, bool allPartitions, list&lt;(string topic, i32 partition)&gt;;
+ *                         version 1 adds i32 imbalancePerBrokerPercentage (-1 = a user's election, else
+ *                         the automatic rebalance: PREFERRED, all partitions, none listed; version 0
+ *                         decodes as -1)
  *  ALLOCATE_PRODUCER_IDS  i32 brokerId, i64 brokerEpoch
  *  FENCE_EXPIRED_BROKERS  i32 sessionTimeoutMs; version 1 adds i64 leaderSinceMs (version 0 decodes
  *                         as Long.MIN_VALUE: no grace)
@@ -134,8 +139,13 @@ public final class CommandCodec {
                 AlterPartition c = (AlterPartition) command;
                 w.i32(c.brokerId()).i64(c.brokerEpoch()).i32(c.changes().size());
                 for (AlterPartition.IsrChange ch : c.changes()) {
-                    w.uuid(ch.topicId()).i32(ch.partition()).i32(ch.leaderEpoch()).i32(ch.partitionEpoch())
-                        .intArray(ch.newIsr());
+                    w.uuid(ch.topicId()).i32(ch.partition()).i32(ch.leaderEpoch()).i32(ch.partitionEpoch());
+                    int[] isr = ch.newIsr();
+                    long[] epochs = ch.newIsrBrokerEpochs();
+                    w.i32(isr.length);
+                    for (int i = 0; i < isr.length; i++) {
+                        w.i32(isr[i]).i64(epochs[i]);
+                    }
                 }
             }
             case ELECT_LEADERS -> {
@@ -144,6 +154,7 @@ public final class CommandCodec {
                 for (ElectLeaders.PartitionRef p : c.partitions()) {
                     w.string(p.topic()).i32(p.partition());
                 }
+                w.i32(c.imbalancePerBrokerPercentage());
             }
             case ALLOCATE_PRODUCER_IDS -> {
                 AllocateProducerIds c = (AllocateProducerIds) command;
@@ -274,8 +285,14 @@ public final class CommandCodec {
                 int n = r.count("partitions", PARTITIONS_MAX, 32);
                 List<AlterPartition.IsrChange> changes = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    changes.add(new AlterPartition.IsrChange(r.uuid(), r.i32(), r.i32(), r.i32(),
-                        r.intArray("isr", REPLICAS_MAX)));
+                    UUID topicId = r.uuid();
+                    int partition = r.i32();
+                    int leaderEpoch = r.i32();
+                    int partitionEpoch = r.i32();
+                    changes.add(version == 0
+                        ? new AlterPartition.IsrChange(topicId, partition, leaderEpoch, partitionEpoch,
+                            r.intArray("isr", REPLICAS_MAX))
+                        : readIsrWithEpochs(r, topicId, partition, leaderEpoch, partitionEpoch));
                 }
                 yield new AlterPartition(brokerId, epoch, changes);
             }
@@ -291,7 +308,13 @@ public final class CommandCodec {
                 for (int i = 0; i < n; i++) {
                     parts.add(new ElectLeaders.PartitionRef(r.nonNullString("topic"), r.i32()));
                 }
-                yield new ElectLeaders(type1, all, parts);
+                int percentage = version >= 1 ? r.i32() : ElectLeaders.NOT_A_REBALANCE;
+                if (percentage != ElectLeaders.NOT_A_REBALANCE
+                    && !ElectLeaders.validRebalance(type1, all, parts.size(), percentage)) {
+                    throw BufferReader.malformed("not a valid rebalance: " + type1 + " all=" + all + " "
+                        + parts.size() + " partitions, percentage " + percentage);
+                }
+                yield new ElectLeaders(type1, all, parts, percentage);
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(r.i32(), r.i64());
             case FENCE_EXPIRED_BROKERS -> new FenceExpiredBrokers(r.i32(),
@@ -307,6 +330,18 @@ public final class CommandCodec {
         };
         r.expectEnd(type.name());
         return c;
+    }
+
+    private static AlterPartition.IsrChange readIsrWithEpochs(BufferReader r, UUID topicId, int partition,
+                                                             int leaderEpoch, int partitionEpoch) {
+        int m = r.count("isr", REPLICAS_MAX, Integer.BYTES + Long.BYTES);
+        int[] isr = new int[m];
+        long[] epochs = new long[m];
+        for (int j = 0; j < m; j++) {
+            isr[j] = r.i32();
+            epochs[j] = r.i64();
+        }
+        return new AlterPartition.IsrChange(topicId, partition, leaderEpoch, partitionEpoch, isr, epochs);
     }
 
     private static List<List<Integer>> readAssignment(BufferReader r) {

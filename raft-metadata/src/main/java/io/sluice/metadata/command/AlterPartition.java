@@ -12,7 +12,11 @@ import java.util.UUID;
  * A partition leader changes its ISR (Kafka's AlterPartition, KIP-497). Guarded: the sender must be
  * the current leader (else NOT_LEADER_OR_FOLLOWER), at the current leader epoch (else
  * FENCED_LEADER_EPOCH) and partition epoch (else INVALID_UPDATE_VERSION); the new ISR must be
- * replicas that are registered and unfenced, and contain the leader (else INELIGIBLE_REPLICA).
+ * replicas that contain the leader (else INVALID_REQUEST) and are registered, unfenced and, where
+ * the leader names a member's broker epoch, at that epoch (else INELIGIBLE_REPLICA). The epochs are
+ * Kafka's AlterPartition v3 {@code newIsrWithEpochs} (KIP-903): a replica that restarted (a new
+ * registration) after the fetch that made it look caught up may have lost what it had, so it must
+ * not join on the strength of that fetch.
  */
 public record AlterPartition(int brokerId, long brokerEpoch, List<IsrChange> changes)
     implements MetadataCommand<AlterPartition.Result> {
@@ -33,10 +37,37 @@ public record AlterPartition(int brokerId, long brokerEpoch, List<IsrChange> cha
         return new Result(errorCode, message, out);
     }
 
-    public record IsrChange(UUID topicId, int partition, int leaderEpoch, int partitionEpoch, int[] newIsr) {
+    /**
+     * One partition's change.
+     *
+     * @param newIsrBrokerEpochs the broker epoch of each {@code newIsr} member, same order, as the
+     *                           leader learned it from the member's fetches; {@link #UNKNOWN_BROKER_EPOCH}
+     *                           skips the check for that member (Kafka's -1)
+     */
+    public record IsrChange(UUID topicId, int partition, int leaderEpoch, int partitionEpoch, int[] newIsr,
+                            long[] newIsrBrokerEpochs) {
+        /** Kafka's "no broker epoch given": the member's epoch is not checked. */
+        public static final long UNKNOWN_BROKER_EPOCH = -1;
+
         public IsrChange {
             Objects.requireNonNull(topicId, "topicId");
             newIsr = newIsr.clone();
+            newIsrBrokerEpochs = newIsrBrokerEpochs.clone();
+            if (newIsr.length != newIsrBrokerEpochs.length) {
+                throw new IllegalArgumentException("ISR " + Arrays.toString(newIsr) + " and broker epochs "
+                    + Arrays.toString(newIsrBrokerEpochs) + " differ in length");
+            }
+        }
+
+        /** A change that names no member's broker epoch (a shrink, or a version 0 entry). */
+        public IsrChange(UUID topicId, int partition, int leaderEpoch, int partitionEpoch, int[] newIsr) {
+            this(topicId, partition, leaderEpoch, partitionEpoch, newIsr, unknownEpochs(newIsr.length));
+        }
+
+        private static long[] unknownEpochs(int n) {
+            long[] epochs = new long[n];
+            Arrays.fill(epochs, UNKNOWN_BROKER_EPOCH);
+            return epochs;
         }
 
         @Override
@@ -45,21 +76,28 @@ public record AlterPartition(int brokerId, long brokerEpoch, List<IsrChange> cha
         }
 
         @Override
+        public long[] newIsrBrokerEpochs() {
+            return newIsrBrokerEpochs.clone();
+        }
+
+        @Override
         public boolean equals(Object o) {
             return o instanceof IsrChange c && topicId.equals(c.topicId) && partition == c.partition
                 && leaderEpoch == c.leaderEpoch && partitionEpoch == c.partitionEpoch
-                && Arrays.equals(newIsr, c.newIsr);
+                && Arrays.equals(newIsr, c.newIsr) && Arrays.equals(newIsrBrokerEpochs, c.newIsrBrokerEpochs);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(topicId, partition, leaderEpoch, partitionEpoch, Arrays.hashCode(newIsr));
+            return Objects.hash(topicId, partition, leaderEpoch, partitionEpoch, Arrays.hashCode(newIsr),
+                Arrays.hashCode(newIsrBrokerEpochs));
         }
 
         @Override
         public String toString() {
             return "IsrChange{" + topicId + "-" + partition + " leaderEpoch=" + leaderEpoch + " partitionEpoch="
-                + partitionEpoch + " newIsr=" + Arrays.toString(newIsr) + '}';
+                + partitionEpoch + " newIsr=" + Arrays.toString(newIsr) + " brokerEpochs="
+                + Arrays.toString(newIsrBrokerEpochs) + '}';
         }
     }
 

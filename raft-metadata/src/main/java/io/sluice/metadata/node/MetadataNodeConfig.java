@@ -36,6 +36,9 @@ public final class MetadataNodeConfig {
     public static final String LOG_SEGMENT_BYTES = "sluice.metadata.log.segment.bytes";
     public static final String LISTENERS = "listeners";
     public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
 
     private final int nodeId;
     private final Set<ProcessRole> processRoles;
@@ -54,6 +57,9 @@ public final class MetadataNodeConfig {
     private final int followerFetchWaitMs;
     private final int logSegmentBytes;
     private final String bindHost;
+    private final boolean autoLeaderRebalanceEnable;
+    private final long leaderImbalanceCheckIntervalSeconds;
+    private final int leaderImbalancePerBrokerPercentage;
     private final Clock clock;
 
     private MetadataNodeConfig(Builder b) {
@@ -74,6 +80,9 @@ public final class MetadataNodeConfig {
         this.followerFetchWaitMs = b.followerFetchWaitMs;
         this.logSegmentBytes = b.logSegmentBytes;
         this.bindHost = b.bindHost;
+        this.autoLeaderRebalanceEnable = b.autoLeaderRebalanceEnable;
+        this.leaderImbalanceCheckIntervalSeconds = b.leaderImbalanceCheckIntervalSeconds;
+        this.leaderImbalancePerBrokerPercentage = b.leaderImbalancePerBrokerPercentage;
         this.clock = Objects.requireNonNull(b.clock, "clock");
         if (processRoles.isEmpty()) {
             throw new IllegalArgumentException(PROCESS_ROLES + " is empty");
@@ -99,6 +108,7 @@ public final class MetadataNodeConfig {
         positive(SNAPSHOT_RETAIN_COUNT, snapshotRetainCount);
         positive("fenceCheckIntervalMs", fenceCheckIntervalMs);
         positive("followerFetchWaitMs", followerFetchWaitMs);
+        positive(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, leaderImbalanceCheckIntervalSeconds);
         if (logSegmentBytes < 16 * 1024) {
             throw new IllegalArgumentException(LOG_SEGMENT_BYTES + " must be at least 16384: " + logSegmentBytes);
         }
@@ -153,6 +163,9 @@ public final class MetadataNodeConfig {
         b.snapshotIntervalEntries(intValue(p, SNAPSHOT_INTERVAL_ENTRIES, 20_000));
         b.snapshotRetainCount(intValue(p, SNAPSHOT_RETAIN_COUNT, 2));
         b.logSegmentBytes(intValue(p, LOG_SEGMENT_BYTES, 1 << 20));
+        b.autoLeaderRebalanceEnable(booleanValue(p, AUTO_LEADER_REBALANCE_ENABLE, true));
+        b.leaderImbalanceCheckIntervalSeconds(longValue(p, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, 300));
+        b.leaderImbalancePerBrokerPercentage(intValue(p, LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 10));
         controllerListenerHost(p).ifPresent(b::bindHost);
         b.deadBrokerProbe(true);
         return b.build();
@@ -204,6 +217,31 @@ public final class MetadataNodeConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + ": '" + v + "' is not an integer", e);
         }
+    }
+
+    private static long longValue(Properties p, String key, long dflt) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + v + "' is not an integer", e);
+        }
+    }
+
+    /** Kafka's boolean: true or false in any case. */
+    private static boolean booleanValue(Properties p, String key, boolean dflt) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        String t = v.trim();
+        if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(key + ": '" + v + "' is not true or false");
+        }
+        return Boolean.parseBoolean(t);
     }
 
     public int nodeId() {
@@ -304,6 +342,21 @@ public final class MetadataNodeConfig {
         return selfVoter().map(QuorumVoter::host).orElse("");
     }
 
+    /** {@code auto.leader.rebalance.enable}: whether the quorum leader moves leadership back to preferred replicas. */
+    public boolean autoLeaderRebalanceEnable() {
+        return autoLeaderRebalanceEnable;
+    }
+
+    /** {@code leader.imbalance.check.interval.seconds}: how often the quorum leader looks for imbalance. */
+    public long leaderImbalanceCheckIntervalSeconds() {
+        return leaderImbalanceCheckIntervalSeconds;
+    }
+
+    /** {@code leader.imbalance.per.broker.percentage}: a broker's leader imbalance above it triggers the rebalance. */
+    public int leaderImbalancePerBrokerPercentage() {
+        return leaderImbalancePerBrokerPercentage;
+    }
+
     /** Wall clock the quorum leader stamps on entries; injected so tests can step it. */
     public Clock clock() {
         return clock;
@@ -328,6 +381,9 @@ public final class MetadataNodeConfig {
         private int followerFetchWaitMs = 500;
         private int logSegmentBytes = 1 << 20;
         private String bindHost;
+        private boolean autoLeaderRebalanceEnable = true;
+        private long leaderImbalanceCheckIntervalSeconds = 300;
+        private int leaderImbalancePerBrokerPercentage = 10;
         private Clock clock = Clock.systemUTC();
 
         public Builder nodeId(int v) {
@@ -418,6 +474,21 @@ public final class MetadataNodeConfig {
         /** See {@link MetadataNodeConfig#bindHost()}; "" binds every interface, null (default) the voter's host. */
         public Builder bindHost(String v) {
             bindHost = v;
+            return this;
+        }
+
+        public Builder autoLeaderRebalanceEnable(boolean v) {
+            autoLeaderRebalanceEnable = v;
+            return this;
+        }
+
+        public Builder leaderImbalanceCheckIntervalSeconds(long v) {
+            leaderImbalanceCheckIntervalSeconds = v;
+            return this;
+        }
+
+        public Builder leaderImbalancePerBrokerPercentage(int v) {
+            leaderImbalancePerBrokerPercentage = v;
             return this;
         }
 

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@link MetadataNode} implementation: a Ratis voter with the {@link MetadataStateMachine} (roles
  * include controller) or a {@link MetadataFollower} (broker only), a {@link RatisMetadataClient},
- * and on voters the liveness tick. Thread-safe.
+ * and on voters the liveness tick and the automatic leader rebalance ({@link LeaderRebalancer}), on
+ * one ticker thread. Thread-safe.
  */
 final class QuorumNode implements MetadataNode {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
@@ -101,6 +102,12 @@ final class QuorumNode implements MetadataNode {
         if (ticker != null) {
             ticker.scheduleWithFixedDelay(this::livenessTick, config.fenceCheckIntervalMs(),
                 config.fenceCheckIntervalMs(), TimeUnit.MILLISECONDS);
+            if (config.autoLeaderRebalanceEnable()) {
+                LeaderRebalancer rebalancer = new LeaderRebalancer(client, publisher::image,
+                    () -> !closed && isQuorumLeader(), config.leaderImbalancePerBrokerPercentage(), ticker);
+                ticker.scheduleWithFixedDelay(rebalancer::tick, config.leaderImbalanceCheckIntervalSeconds(),
+                    config.leaderImbalanceCheckIntervalSeconds(), TimeUnit.SECONDS);
+            }
         }
     }
 

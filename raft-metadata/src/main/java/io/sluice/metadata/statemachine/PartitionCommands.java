@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Applies AlterPartition (KIP-497, epoch-guarded ISR change) and ElectLeaders (KIP-460). Stateless. */
+/**
+ * Applies AlterPartition (KIP-497, epoch-guarded ISR change; KIP-903 member broker epochs) and
+ * ElectLeaders (KIP-460, and the automatic leader rebalance). Stateless.
+ */
 final class PartitionCommands {
     private PartitionCommands() {
     }
@@ -61,7 +64,9 @@ final class PartitionCommands {
             return outcome(ch, ErrorCodes.INVALID_REQUEST, "The leader " + brokerId + " must be in the ISR "
                 + Arrays.toString(isr), p);
         }
-        for (int r : isr) {
+        long[] epochs = ch.newIsrBrokerEpochs();
+        for (int i = 0; i < isr.length; i++) {
+            int r = isr[i];
             if (!p.isReplica(r)) {
                 return outcome(ch, ErrorCodes.INVALID_REQUEST, "Broker " + r + " in ISR " + Arrays.toString(isr)
                     + " is not a replica", p);
@@ -69,6 +74,12 @@ final class PartitionCommands {
             if (!ctx.image.isUnfenced(r)) {
                 return outcome(ch, ErrorCodes.INELIGIBLE_REPLICA, "Broker " + r + " in ISR " + Arrays.toString(isr)
                     + " is fenced or not registered", p);
+            }
+            long registered = ctx.image.broker(r).brokerEpoch();
+            if (epochs[i] != AlterPartition.IsrChange.UNKNOWN_BROKER_EPOCH && epochs[i] != registered) {
+                // KIP-903: the fetch that made it look caught up came from an earlier incarnation.
+                return outcome(ch, ErrorCodes.INELIGIBLE_REPLICA, "Broker " + r + " in ISR " + Arrays.toString(isr)
+                    + " has broker epoch " + epochs[i] + " but its registration's is " + registered, p);
             }
         }
         PartitionImage next = p.withIsr(isr);
@@ -83,7 +94,12 @@ final class PartitionCommands {
 
     static ElectLeaders.Result electLeaders(ApplyContext ctx, ElectLeaders c) {
         List<ElectLeaders.PartitionError> out = new ArrayList<>();
-        if (c.allPartitions()) {
+        if (c.isRebalance()) {
+            for (ElectLeaders.PartitionRef ref : LeaderImbalance.partitionsToMove(ctx.image.topicsByName().values(),
+                ctx.image::isUnfenced, c.imbalancePerBrokerPercentage())) {
+                out.add(electOne(ctx, ElectLeaders.ElectionType.PREFERRED, ref.topic(), ref.partition()));
+            }
+        } else if (c.allPartitions()) {
             List<TopicImage> topics = new ArrayList<>(ctx.image.topicsByName().values());
             topics.sort((a, b) -> a.name().compareTo(b.name()));
             for (TopicImage t : topics) {

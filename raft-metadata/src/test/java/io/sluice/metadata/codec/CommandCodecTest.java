@@ -1,6 +1,8 @@
 package io.sluice.metadata.codec;
 
+import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.CommandType;
+import io.sluice.metadata.command.ElectLeaders;
 import io.sluice.metadata.command.ErrorCodes;
 import io.sluice.metadata.command.FenceExpiredBrokers;
 import io.sluice.metadata.command.MetadataCommand;
@@ -105,6 +107,33 @@ class CommandCodecTest {
         byte[] v0 = Arrays.copyOf(v1, v1.length - Long.BYTES);
         v0[CommandCodec.VERSION_OFFSET] = 0;
         assertThat(CommandCodec.decode(v0)).isEqualTo(new FenceExpiredBrokers(9000, FenceExpiredBrokers.NO_LEADER_SINCE));
+    }
+
+    /** ISR changes logged before KIP-903's member epochs existed still decode, with no member's epoch checked. */
+    @Test
+    void alterPartitionVersion0DecodesWithUncheckedMemberEpochs() {
+        UUID topicId = new UUID(7, 8);
+        BufferWriter w = new BufferWriter(64);
+        w.i8(CommandType.ALTER_PARTITION.id()).i8(0).i32(1).i64(42).i32(1)
+            .uuid(topicId).i32(3).i32(5).i32(6).intArray(new int[] {1, 2});
+        assertThat(CommandCodec.decode(w.toByteArray())).isEqualTo(new AlterPartition(1, 42, List.of(
+            new AlterPartition.IsrChange(topicId, 3, 5, 6, new int[] {1, 2}, new long[] {-1, -1}))));
+    }
+
+    /** Elections logged before the rebalance field existed still decode, as a user's election. */
+    @Test
+    void electLeadersVersion0DecodesAsAUsersElectionAndABadRebalanceIsMalformed() {
+        byte[] v1 = CommandCodec.encode(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
+            List.of(new ElectLeaders.PartitionRef("t", 2))));
+        byte[] v0 = Arrays.copyOf(v1, v1.length - Integer.BYTES);
+        v0[CommandCodec.VERSION_OFFSET] = 0;
+        assertThat(CommandCodec.decode(v0)).isEqualTo(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
+            List.of(new ElectLeaders.PartitionRef("t", 2)), ElectLeaders.NOT_A_REBALANCE));
+        byte[] badRebalance = v1.clone();
+        badRebalance[badRebalance.length - 1] = 10; // percentage 10 on an UNCLEAN election of one partition
+        assertThatThrownBy(() -> CommandCodec.decode(badRebalance)).isInstanceOf(MalformedRecordException.class);
+        assertThat(CommandCodec.decode(CommandCodec.encode(ElectLeaders.rebalance(-3))))
+            .isEqualTo(ElectLeaders.rebalance(0));
     }
 
     @Test

@@ -1,12 +1,16 @@
 package io.sluice.metadata.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The quorum binds the host of its controller listener, as Kafka binds every listener (issue 11, item 4). */
+/**
+ * The quorum binds the host of its controller listener, as Kafka binds every listener (issue 11,
+ * item 4); the leader rebalance settings keep Kafka's names and defaults.
+ */
 @Timeout(10)
 class MetadataNodeConfigTest {
 
@@ -37,5 +41,30 @@ class MetadataNodeConfigTest {
         Properties named = props("PLAINTEXT://:9092,QUORUM://localhost:9093");
         named.setProperty("controller.listener.names", "QUORUM");
         assertThat(MetadataNodeConfig.fromProperties(named).bindHost()).isEqualTo("localhost");
+    }
+
+    @Test
+    void leaderRebalanceSettingsHaveKafkasDefaultsAndAreRead() {
+        MetadataNodeConfig defaults = MetadataNodeConfig.fromProperties(props(null));
+        assertThat(defaults.autoLeaderRebalanceEnable()).isTrue();
+        assertThat(defaults.leaderImbalanceCheckIntervalSeconds()).isEqualTo(300);
+        assertThat(defaults.leaderImbalancePerBrokerPercentage()).isEqualTo(10);
+
+        Properties p = props(null);
+        p.setProperty("auto.leader.rebalance.enable", "FALSE");
+        p.setProperty("leader.imbalance.check.interval.seconds", "7");
+        p.setProperty("leader.imbalance.per.broker.percentage", "25");
+        MetadataNodeConfig set = MetadataNodeConfig.fromProperties(p);
+        assertThat(set.autoLeaderRebalanceEnable()).isFalse();
+        assertThat(set.leaderImbalanceCheckIntervalSeconds()).isEqualTo(7);
+        assertThat(set.leaderImbalancePerBrokerPercentage()).isEqualTo(25);
+
+        p.setProperty("leader.imbalance.check.interval.seconds", "0");
+        assertThatThrownBy(() -> MetadataNodeConfig.fromProperties(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leader.imbalance.check.interval.seconds");
+        p.setProperty("leader.imbalance.check.interval.seconds", "7");
+        p.setProperty("auto.leader.rebalance.enable", "yes");
+        assertThatThrownBy(() -> MetadataNodeConfig.fromProperties(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auto.leader.rebalance.enable");
     }
 }

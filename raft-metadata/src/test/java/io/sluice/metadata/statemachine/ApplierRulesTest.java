@@ -167,6 +167,37 @@ class ApplierRulesTest {
         assertThat(h.image.partition("t", 0)).isEqualTo(after);
     }
 
+    /** KIP-903: a member named at an earlier incarnation's broker epoch may not join the ISR. */
+    @Test
+    void alterPartitionRefusesAMemberWhoseBrokerEpochIsNotItsRegistrations() {
+        h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("k", -1, (short) -1,
+            List.of(List.of(1, 2, 3)), Map.of())), false));
+        UUID id = h.image.topic("k").topicId();
+        long oldEpoch = epochs.get(3);
+        // Broker 3 restarts: its new registration fences it (it leaves the ISR), a heartbeat unfences it.
+        long newEpoch = h.apply(new RegisterBroker(3, UUID.randomUUID(), List.of(), Optional.empty(), oldEpoch))
+            .brokerEpoch();
+        h.apply(new BrokerHeartbeat(3, newEpoch, h.image.offset(), false));
+        PartitionImage p = h.image.partition("k", 0);
+        assertThat(p.isr()).containsExactly(1, 2);
+        assertThat(h.image.isUnfenced(3)).isTrue();
+
+        AlterPartition.Result stale = h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2), oldEpoch}))));
+        assertThat(stale.partitions().get(0).errorCode()).isEqualTo(ErrorCodes.INELIGIBLE_REPLICA);
+        assertThat(stale.partitions().get(0).errorMessage()).contains("broker epoch " + oldEpoch);
+        assertThat(h.image.partition("k", 0)).isEqualTo(p);
+        // A member's epoch is checked too, not only the joining one's.
+        assertThat(h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2) + 9, newEpoch}))))
+            .partitions().get(0).errorCode()).isEqualTo(ErrorCodes.INELIGIBLE_REPLICA);
+
+        AlterPartition.Result current = h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+            id, 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1, 2, 3}, new long[] {-1, epochs.get(2), newEpoch}))));
+        assertThat(current.partitions().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
+        assertThat(h.image.partition("k", 0).isr()).containsExactly(1, 2, 3);
+    }
+
     @Test
     void fencingMovesLeadershipToIsrWithHigherEpochAndLeavesNoLeaderWithoutLiveIsr() {
         h.apply(new CreateTopics(List.of(
@@ -351,6 +382,58 @@ class ApplierRulesTest {
         assertThat(h.apply(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
             List.of(new ElectLeaders.PartitionRef("nope", 0)))).partitions().get(0).errorCode())
             .isEqualTo(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    /** Adds {@code broker} back to a partition's ISR, as its leader would once it caught up. */
+    private void readmit(String topic, int partition, int broker) {
+        PartitionImage p = h.image.partition(topic, partition);
+        int[] isr = java.util.Arrays.copyOf(p.isr(), p.isrSize() + 1);
+        isr[isr.length - 1] = broker;
+        assertThat(h.apply(new AlterPartition(p.leader(), epochs.get(p.leader()), List.of(new AlterPartition.IsrChange(
+            h.image.topic(topic).topicId(), partition, p.leaderEpoch(), p.partitionEpoch(), isr))))
+            .partitions().get(0).errorCode()).isEqualTo(ErrorCodes.NONE);
+    }
+
+    /**
+     * The automatic rebalance moves leadership back only for brokers whose share of preferred
+     * partitions they do not lead exceeds the percentage, and only where the preferred replica is
+     * in the ISR and unfenced (Kafka's controller rule).
+     */
+    @Test
+    void rebalanceMovesLeadersBackForBrokersAboveTheImbalancePercentage() {
+        List<List<Integer>> prefer1 = java.util.Collections.nCopies(10, List.of(1, 2));
+        h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("a", -1, (short) -1, prefer1, Map.of()),
+            new CreateTopics.NewTopic("c", -1, (short) -1, List.of(List.of(3, 1)), Map.of())), false));
+        // Broker 3 is fenced and comes back, out of c's ISR; broker 1 likewise, and then leads nothing of a.
+        h.apply(new BrokerHeartbeat(3, epochs.get(3), h.image.offset(), true));
+        h.apply(new BrokerHeartbeat(3, epochs.get(3), h.image.offset(), false));
+        h.apply(new BrokerHeartbeat(1, epochs.get(1), h.image.offset(), true));
+        h.apply(new BrokerHeartbeat(1, epochs.get(1), h.image.offset(), false));
+        assertThat(h.image.partition("c", 0).leader()).isEqualTo(1);
+        List<ElectLeaders.PartitionRef> back = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            assertThat(h.image.partition("a", i).leader()).isEqualTo(2);
+            readmit("a", i, 1);
+            if (i > 0) {
+                back.add(new ElectLeaders.PartitionRef("a", i));
+            }
+        }
+        h.apply(new ElectLeaders(ElectLeaders.ElectionType.PREFERRED, false, back));
+        // Broker 1 now leads 9 of its 10 preferred partitions: an imbalance of exactly 10%.
+        PartitionImage a0 = h.image.partition("a", 0);
+        assertThat(a0.leader()).isEqualTo(2);
+
+        ElectLeaders.Result atThreshold = h.apply(ElectLeaders.rebalance(10));
+        assertThat(atThreshold.partitions()).isEmpty();
+        assertThat(h.image.partition("a", 0)).isEqualTo(a0);
+
+        ElectLeaders.Result above = h.apply(ElectLeaders.rebalance(9));
+        assertThat(above.partitions()).containsExactly(new ElectLeaders.PartitionError("a", 0, ErrorCodes.NONE, null));
+        assertThat(h.image.partition("a", 0).leader()).isEqualTo(1);
+        assertThat(h.image.partition("a", 0).leaderEpoch()).isEqualTo(a0.leaderEpoch() + 1);
+        // Broker 3 leads none of its one preferred partition (100%) but is not in its ISR: c stays.
+        assertThat(h.image.partition("c", 0).leader()).isEqualTo(1);
+        assertThat(h.apply(ElectLeaders.rebalance(0)).partitions()).isEmpty();
     }
 
     @Test

@@ -177,15 +177,25 @@ final class CommandGen {
                         isr.add(r);
                     }
                 }
+                long[] memberEpochs = new long[isr.size()];
+                for (int i = 0; i < memberEpochs.length; i++) {
+                    BrokerRegistration m = image.brokers().get(isr.get(i));
+                    int pick = random.nextInt(5);
+                    memberEpochs[i] = m == null || pick == 0 ? AlterPartition.IsrChange.UNKNOWN_BROKER_EPOCH
+                        : pick == 1 ? m.brokerEpoch() - 1 : m.brokerEpoch();
+                }
                 return new AlterPartition(sender, epoch, List.of(new AlterPartition.IsrChange(t.topicId(),
                     p.partitionId(), p.leaderEpoch() - (random.nextInt(6) == 0 ? 1 : 0),
                     p.partitionEpoch() - (random.nextInt(6) == 0 ? 1 : 0),
-                    isr.stream().mapToInt(Integer::intValue).toArray())));
+                    isr.stream().mapToInt(Integer::intValue).toArray(), memberEpochs)));
             }
             case 10: {
                 TopicImage t = pickTopic(image);
                 ElectLeaders.ElectionType type = random.nextBoolean() ? ElectLeaders.ElectionType.PREFERRED
                     : ElectLeaders.ElectionType.UNCLEAN;
+                if (random.nextInt(5) == 0) {
+                    return ElectLeaders.rebalance(random.nextInt(-5, 101));
+                }
                 if (t == null || random.nextInt(4) == 0) {
                     return new ElectLeaders(type, true, List.of());
                 }

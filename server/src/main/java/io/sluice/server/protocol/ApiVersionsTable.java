@@ -41,6 +41,7 @@ public final class ApiVersionsTable {
     public static final short DESCRIBE_CONFIGS = 32;
     public static final short ALTER_CONFIGS = 33;
     public static final short CREATE_PARTITIONS = 37;
+    public static final short ELECT_LEADERS = 43;
     public static final short INCREMENTAL_ALTER_CONFIGS = 44;
     public static final short DESCRIBE_CLUSTER = 60;
     public static final short DESCRIBE_TOPIC_PARTITIONS = 75;
@@ -70,6 +71,7 @@ public final class ApiVersionsTable {
         put(m, DESCRIBE_CONFIGS, "DescribeConfigs", 1, 4);
         put(m, ALTER_CONFIGS, "AlterConfigs", 0, 2);
         put(m, CREATE_PARTITIONS, "CreatePartitions", 0, 3);
+        put(m, ELECT_LEADERS, "ElectLeaders", 0, 2);
         put(m, INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1);
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);

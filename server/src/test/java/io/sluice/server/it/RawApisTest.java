@@ -12,6 +12,8 @@ import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -71,6 +73,56 @@ class RawApisTest {
             DescribeConfigsResponseData dr = c.read(ApiVersionsTable.DESCRIBE_CONFIGS, (short) 4, DescribeConfigsResponseData.class);
             assertThat(dr.results().get(0).configs()).hasSize(1);
             assertThat(dr.results().get(0).configs().get(0).value()).isEqualTo("12345");
+        }
+    }
+
+    private static ElectLeadersRequestData electRequest(byte electionType, String topic, Integer... partitions) {
+        ElectLeadersRequestData req = new ElectLeadersRequestData().setElectionType(electionType).setTimeoutMs(10_000);
+        if (topic == null) {
+            return req.setTopicPartitions(null);
+        }
+        req.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic(topic)
+                .setPartitions(List.of(partitions)));
+        return req;
+    }
+
+    private static ElectLeadersResponseData elect(RawClient c, short version, ElectLeadersRequestData req)
+            throws Exception {
+        c.send(ApiVersionsTable.ELECT_LEADERS, version, 1, req);
+        return c.read(ApiVersionsTable.ELECT_LEADERS, version, ElectLeadersResponseData.class);
+    }
+
+    /** Kafka's answers, at every version: per-partition errors, "all partitions", an unknown election type. */
+    @Test
+    void electLeadersAnswersWithKafkasErrors() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            for (short v = 0; v <= 2; v++) {
+                ElectLeadersResponseData named = elect(c, v, electRequest((byte) 0, "raw", 0, 7));
+                assertThat(named.errorCode()).isZero();
+                assertThat(named.replicaElectionResults()).hasSize(1);
+                assertThat(named.replicaElectionResults().get(0).partitionResult())
+                        .extracting(ElectLeadersResponseData.PartitionResult::partitionId,
+                                ElectLeadersResponseData.PartitionResult::errorCode)
+                        .as("ELECTION_NOT_NEEDED (84) for the led partition, UNKNOWN_TOPIC_OR_PARTITION (3) for 7")
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, (short) 84),
+                                org.assertj.core.groups.Tuple.tuple(7, (short) 3));
+
+                ElectLeadersResponseData all = elect(c, v, electRequest((byte) 0, null));
+                assertThat(all.errorCode()).isZero();
+                assertThat(all.replicaElectionResults()).as("every topic is listed; partitions needing no election are not")
+                        .anySatisfy(t -> assertThat(t.topic()).isEqualTo("raw"))
+                        .allSatisfy(t -> assertThat(t.partitionResult()).isEmpty());
+
+                assertThat(elect(c, v, new ElectLeadersRequestData()).replicaElectionResults()).isEmpty();
+            }
+            ElectLeadersResponseData unclean = elect(c, (short) 1, electRequest((byte) 1, "raw", 0));
+            assertThat(unclean.replicaElectionResults().get(0).partitionResult().get(0).errorCode())
+                    .as("a partition with a leader needs no unclean election").isEqualTo((short) 84);
+
+            ElectLeadersResponseData bad = elect(c, (short) 2, electRequest((byte) 5, "raw", 0));
+            assertThat(bad.errorCode()).as("INVALID_REQUEST (42)").isEqualTo((short) 42);
+            assertThat(bad.replicaElectionResults().get(0).partitionResult().get(0).errorCode()).isEqualTo((short) 42);
+            assertThat(elect(c, (short) 2, electRequest((byte) 5, null)).errorCode()).isEqualTo((short) 42);
         }
     }
 
