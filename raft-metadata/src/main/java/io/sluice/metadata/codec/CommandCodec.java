@@ -54,9 +54,8 @@ import java.util.UUID;
  *                         replaces newIsr by list&lt;(i32 brokerId, i64 brokerEpoch)&gt; newIsrWithEpochs
  *                         (KIP-903; version 0 decodes every member's epoch as -1: not checked)
  *  ELECT_LEADERS          i8 electionType, bool allPartitions, list&lt;(string topic, i32 partition)&gt;;
- *                         version 1 adds i32 imbalancePerBrokerPercentage (-1 = a user's election, else
- *                         the automatic rebalance: PREFERRED, all partitions, none listed; version 0
- *                         decodes as -1)
+ *                         version 1 adds bool rebalance (the automatic leader rebalance: PREFERRED,
+ *                         all partitions, none listed; version 0 decodes as false)
  *  ALLOCATE_PRODUCER_IDS  i32 brokerId, i64 brokerEpoch
  *  FENCE_EXPIRED_BROKERS  i32 sessionTimeoutMs; version 1 adds i64 leaderSinceMs (version 0 decodes
  *                         as Long.MIN_VALUE: no grace)
@@ -154,7 +153,7 @@ public final class CommandCodec {
                 for (ElectLeaders.PartitionRef p : c.partitions()) {
                     w.string(p.topic()).i32(p.partition());
                 }
-                w.i32(c.imbalancePerBrokerPercentage());
+                w.bool(c.rebalance());
             }
             case ALLOCATE_PRODUCER_IDS -> {
                 AllocateProducerIds c = (AllocateProducerIds) command;
@@ -308,13 +307,12 @@ public final class CommandCodec {
                 for (int i = 0; i < n; i++) {
                     parts.add(new ElectLeaders.PartitionRef(r.nonNullString("topic"), r.i32()));
                 }
-                int percentage = version >= 1 ? r.i32() : ElectLeaders.NOT_A_REBALANCE;
-                if (percentage != ElectLeaders.NOT_A_REBALANCE
-                    && !ElectLeaders.validRebalance(type1, all, parts.size(), percentage)) {
+                boolean rebalance = version >= 1 && r.bool();
+                if (rebalance && !ElectLeaders.validRebalance(type1, all, parts.size())) {
                     throw BufferReader.malformed("not a valid rebalance: " + type1 + " all=" + all + " "
-                        + parts.size() + " partitions, percentage " + percentage);
+                        + parts.size() + " partitions");
                 }
-                yield new ElectLeaders(type1, all, parts, percentage);
+                yield new ElectLeaders(type1, all, parts, rebalance);
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(r.i32(), r.i64());
             case FENCE_EXPIRED_BROKERS -> new FenceExpiredBrokers(r.i32(),

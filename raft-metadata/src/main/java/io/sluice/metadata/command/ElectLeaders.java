@@ -11,47 +11,36 @@ import java.util.Objects;
  * explicitly, as Kafka does). {@code allPartitions} = every partition of every topic.
  *
  * <p>The quorum leader's automatic leader rebalance ({@code auto.leader.rebalance.enable}) is a
- * PREFERRED election over all partitions with {@code imbalancePerBrokerPercentage} set (version 1):
- * apply then elects only the partitions of brokers whose leader imbalance exceeds it (see
- * {@code LeaderImbalance}), so every voter decides from the image alone.
+ * PREFERRED election over all partitions marked {@code rebalance} (version 1): apply then elects
+ * only the partitions off their preferred replica that can move back (see {@code LeaderImbalance}),
+ * so every voter decides from the image alone.
  */
 public record ElectLeaders(ElectionType electionType, boolean allPartitions, List<PartitionRef> partitions,
-                           int imbalancePerBrokerPercentage)
+                           boolean rebalance)
     implements MetadataCommand<ElectLeaders.Result> {
-    /** {@code imbalancePerBrokerPercentage} of an election asked for by a user, not a rebalance. */
-    public static final int NOT_A_REBALANCE = -1;
 
     public ElectLeaders {
         Objects.requireNonNull(electionType, "electionType");
         partitions = List.copyOf(partitions);
-        if (imbalancePerBrokerPercentage != NOT_A_REBALANCE && !validRebalance(electionType, allPartitions,
-            partitions.size(), imbalancePerBrokerPercentage)) {
-            throw new IllegalArgumentException("a rebalance is a PREFERRED election over all partitions with a "
-                + "percentage >= 0: " + electionType + " all=" + allPartitions + " " + partitions + " "
-                + imbalancePerBrokerPercentage);
+        if (rebalance && !validRebalance(electionType, allPartitions, partitions.size())) {
+            throw new IllegalArgumentException("a rebalance is a PREFERRED election over all partitions: "
+                + electionType + " all=" + allPartitions + " " + partitions);
         }
     }
 
     /** An election asked for by a user (ElectLeaders request). */
     public ElectLeaders(ElectionType electionType, boolean allPartitions, List<PartitionRef> partitions) {
-        this(electionType, allPartitions, partitions, NOT_A_REBALANCE);
+        this(electionType, allPartitions, partitions, false);
     }
 
-    /**
-     * The automatic leader rebalance; a negative percentage acts as 0 (any imbalance), which is
-     * what Kafka's ratio test amounts to for it.
-     */
-    public static ElectLeaders rebalance(int imbalancePerBrokerPercentage) {
-        return new ElectLeaders(ElectionType.PREFERRED, true, List.of(), Math.max(0, imbalancePerBrokerPercentage));
+    /** The automatic leader rebalance. */
+    public static ElectLeaders automaticRebalance() {
+        return new ElectLeaders(ElectionType.PREFERRED, true, List.of(), true);
     }
 
     /** Whether these fields make a rebalance (the codec checks decoded entries with it). */
-    public static boolean validRebalance(ElectionType type, boolean all, int partitionCount, int percentage) {
-        return type == ElectionType.PREFERRED && all && partitionCount == 0 && percentage >= 0;
-    }
-
-    public boolean isRebalance() {
-        return imbalancePerBrokerPercentage != NOT_A_REBALANCE;
+    public static boolean validRebalance(ElectionType type, boolean all, int partitionCount) {
+        return type == ElectionType.PREFERRED && all && partitionCount == 0;
     }
 
     @Override

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The quorum leader's automatic leader rebalance ({@code auto.leader.rebalance.enable}, every
- * {@code leader.imbalance.check.interval.seconds}): when its image shows a broker whose leader
- * imbalance exceeds {@code leader.imbalance.per.broker.percentage}, it submits the rebalance
- * ({@link ElectLeaders#rebalance}), and apply picks the partitions again from the image of that
+ * {@code leader.imbalance.check.interval.seconds}): when its image shows a partition off its
+ * preferred replica that could move back, it submits the rebalance
+ * ({@link ElectLeaders#automaticRebalance}), and apply picks the partitions again from the image of that
  * entry, so the outcome is deterministic whatever this node saw. A balanced cluster writes
  * nothing. Runs on the liveness ticker thread; the in-flight flag is shared with the submit's
  * completion. Thread-safe.
@@ -30,17 +30,15 @@ final class LeaderRebalancer {
     private final MetadataClient client;
     private final Supplier<MetadataImage> image;
     private final BooleanSupplier isQuorumLeader;
-    private final int imbalancePerBrokerPercentage;
     /** Where a rebalance that hit its bound runs again at once: the ticker. */
     private final Executor again;
     private final AtomicBoolean inFlight = new AtomicBoolean();
 
     LeaderRebalancer(MetadataClient client, Supplier<MetadataImage> image, BooleanSupplier isQuorumLeader,
-                     int imbalancePerBrokerPercentage, Executor again) {
+                     Executor again) {
         this.client = client;
         this.image = image;
         this.isQuorumLeader = isQuorumLeader;
-        this.imbalancePerBrokerPercentage = imbalancePerBrokerPercentage;
         this.again = again;
     }
 
@@ -50,11 +48,11 @@ final class LeaderRebalancer {
                 return;
             }
             MetadataImage img = image.get();
-            if (LeaderImbalance.partitionsToMove(img.topics(), img::isUnfenced, imbalancePerBrokerPercentage).isEmpty()) {
+            if (LeaderImbalance.partitionsToMove(img.topics(), img::isUnfenced).isEmpty()) {
                 return;
             }
             inFlight.set(true);
-            client.submit(ElectLeaders.rebalance(imbalancePerBrokerPercentage)).whenComplete((r, e) -> {
+            client.submit(ElectLeaders.automaticRebalance()).whenComplete((r, e) -> {
                 inFlight.set(false);
                 if (r == null || r.errorCode() != ErrorCodes.NONE) {
                     LOG.warn("leader rebalance failed: {}", r != null ? r.errorMessage() : String.valueOf(e));

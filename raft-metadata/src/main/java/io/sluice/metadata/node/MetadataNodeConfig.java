@@ -38,7 +38,6 @@ public final class MetadataNodeConfig {
     public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
-    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
 
     private final int nodeId;
     private final Set<ProcessRole> processRoles;
@@ -59,7 +58,6 @@ public final class MetadataNodeConfig {
     private final String bindHost;
     private final boolean autoLeaderRebalanceEnable;
     private final long leaderImbalanceCheckIntervalSeconds;
-    private final int leaderImbalancePerBrokerPercentage;
     private final Clock clock;
 
     private MetadataNodeConfig(Builder b) {
@@ -82,7 +80,6 @@ public final class MetadataNodeConfig {
         this.bindHost = b.bindHost;
         this.autoLeaderRebalanceEnable = b.autoLeaderRebalanceEnable;
         this.leaderImbalanceCheckIntervalSeconds = b.leaderImbalanceCheckIntervalSeconds;
-        this.leaderImbalancePerBrokerPercentage = b.leaderImbalancePerBrokerPercentage;
         this.clock = Objects.requireNonNull(b.clock, "clock");
         if (processRoles.isEmpty()) {
             throw new IllegalArgumentException(PROCESS_ROLES + " is empty");
@@ -165,7 +162,6 @@ public final class MetadataNodeConfig {
         b.logSegmentBytes(intValue(p, LOG_SEGMENT_BYTES, 1 << 20));
         b.autoLeaderRebalanceEnable(booleanValue(p, AUTO_LEADER_REBALANCE_ENABLE, true));
         b.leaderImbalanceCheckIntervalSeconds(longValue(p, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, 300));
-        b.leaderImbalancePerBrokerPercentage(intValue(p, LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 10));
         controllerListenerHost(p).ifPresent(b::bindHost);
         b.deadBrokerProbe(true);
         return b.build();
@@ -352,11 +348,6 @@ public final class MetadataNodeConfig {
         return leaderImbalanceCheckIntervalSeconds;
     }
 
-    /** {@code leader.imbalance.per.broker.percentage}: a broker's leader imbalance above it triggers the rebalance. */
-    public int leaderImbalancePerBrokerPercentage() {
-        return leaderImbalancePerBrokerPercentage;
-    }
-
     /** Wall clock the quorum leader stamps on entries; injected so tests can step it. */
     public Clock clock() {
         return clock;
@@ -383,7 +374,6 @@ public final class MetadataNodeConfig {
         private String bindHost;
         private boolean autoLeaderRebalanceEnable = true;
         private long leaderImbalanceCheckIntervalSeconds = 300;
-        private int leaderImbalancePerBrokerPercentage = 10;
         private Clock clock = Clock.systemUTC();
 
         public Builder nodeId(int v) {
@@ -484,11 +474,6 @@ public final class MetadataNodeConfig {
 
         public Builder leaderImbalanceCheckIntervalSeconds(long v) {
             leaderImbalanceCheckIntervalSeconds = v;
-            return this;
-        }
-
-        public Builder leaderImbalancePerBrokerPercentage(int v) {
-            leaderImbalancePerBrokerPercentage = v;
             return this;
         }
 

@@ -104,7 +104,7 @@ final class QuorumNode implements MetadataNode {
                 config.fenceCheckIntervalMs(), TimeUnit.MILLISECONDS);
             if (config.autoLeaderRebalanceEnable()) {
                 LeaderRebalancer rebalancer = new LeaderRebalancer(client, publisher::image,
-                    () -> !closed && isQuorumLeader(), config.leaderImbalancePerBrokerPercentage(), ticker);
+                    () -> !closed && isQuorumLeader(), ticker);
                 ticker.scheduleWithFixedDelay(rebalancer::tick, config.leaderImbalanceCheckIntervalSeconds(),
                     config.leaderImbalanceCheckIntervalSeconds(), TimeUnit.SECONDS);
             }

@@ -94,9 +94,9 @@ final class PartitionCommands {
 
     static ElectLeaders.Result electLeaders(ApplyContext ctx, ElectLeaders c) {
         List<ElectLeaders.PartitionError> out = new ArrayList<>();
-        if (c.isRebalance()) {
+        if (c.rebalance()) {
             for (ElectLeaders.PartitionRef ref : LeaderImbalance.partitionsToMove(ctx.image.topicsByName().values(),
-                ctx.image::isUnfenced, c.imbalancePerBrokerPercentage())) {
+                ctx.image::isUnfenced)) {
                 out.add(electOne(ctx, ElectLeaders.ElectionType.PREFERRED, ref.topic(), ref.partition()));
             }
         } else if (c.allPartitions()) {

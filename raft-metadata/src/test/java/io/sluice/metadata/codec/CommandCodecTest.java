@@ -125,15 +125,14 @@ class CommandCodecTest {
     void electLeadersVersion0DecodesAsAUsersElectionAndABadRebalanceIsMalformed() {
         byte[] v1 = CommandCodec.encode(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
             List.of(new ElectLeaders.PartitionRef("t", 2))));
-        byte[] v0 = Arrays.copyOf(v1, v1.length - Integer.BYTES);
+        byte[] v0 = Arrays.copyOf(v1, v1.length - 1);
         v0[CommandCodec.VERSION_OFFSET] = 0;
         assertThat(CommandCodec.decode(v0)).isEqualTo(new ElectLeaders(ElectLeaders.ElectionType.UNCLEAN, false,
-            List.of(new ElectLeaders.PartitionRef("t", 2)), ElectLeaders.NOT_A_REBALANCE));
+            List.of(new ElectLeaders.PartitionRef("t", 2)), false));
         byte[] badRebalance = v1.clone();
-        badRebalance[badRebalance.length - 1] = 10; // percentage 10 on an UNCLEAN election of one partition
+        badRebalance[badRebalance.length - 1] = 1; // a rebalance flag on an UNCLEAN election of one partition
         assertThatThrownBy(() -> CommandCodec.decode(badRebalance)).isInstanceOf(MalformedRecordException.class);
-        assertThat(CommandCodec.decode(CommandCodec.encode(ElectLeaders.rebalance(-3))))
-            .isEqualTo(ElectLeaders.rebalance(0));
+        assertThat(CommandCodec.decode(CommandCodec.encode(ElectLeaders.automaticRebalance()))).isEqualTo(ElectLeaders.automaticRebalance());
     }
 
     @Test

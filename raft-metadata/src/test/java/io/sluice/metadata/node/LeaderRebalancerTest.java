@@ -80,7 +80,7 @@ class LeaderRebalancerTest {
         RecordingClient client = new RecordingClient();
         MetadataImage[] current = {image(1)};
         AtomicBoolean leading = new AtomicBoolean(true);
-        LeaderRebalancer rebalancer = new LeaderRebalancer(client, () -> current[0], leading::get, 10, Runnable::run);
+        LeaderRebalancer rebalancer = new LeaderRebalancer(client, () -> current[0], leading::get, Runnable::run);
 
         rebalancer.tick();
         assertThat(client.submitted).as("balanced: no entry").isEmpty();
@@ -93,7 +93,7 @@ class LeaderRebalancerTest {
         leading.set(true);
         rebalancer.tick();
         rebalancer.tick();
-        assertThat(client.submitted).as("one rebalance in flight at a time").containsExactly(ElectLeaders.rebalance(10));
+        assertThat(client.submitted).as("one rebalance in flight at a time").containsExactly(ElectLeaders.automaticRebalance());
 
         client.answer();
         rebalancer.tick();

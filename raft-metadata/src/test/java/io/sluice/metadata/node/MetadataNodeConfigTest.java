@@ -48,16 +48,13 @@ class MetadataNodeConfigTest {
         MetadataNodeConfig defaults = MetadataNodeConfig.fromProperties(props(null));
         assertThat(defaults.autoLeaderRebalanceEnable()).isTrue();
         assertThat(defaults.leaderImbalanceCheckIntervalSeconds()).isEqualTo(300);
-        assertThat(defaults.leaderImbalancePerBrokerPercentage()).isEqualTo(10);
 
         Properties p = props(null);
         p.setProperty("auto.leader.rebalance.enable", "FALSE");
         p.setProperty("leader.imbalance.check.interval.seconds", "7");
-        p.setProperty("leader.imbalance.per.broker.percentage", "25");
         MetadataNodeConfig set = MetadataNodeConfig.fromProperties(p);
         assertThat(set.autoLeaderRebalanceEnable()).isFalse();
         assertThat(set.leaderImbalanceCheckIntervalSeconds()).isEqualTo(7);
-        assertThat(set.leaderImbalancePerBrokerPercentage()).isEqualTo(25);
 
         p.setProperty("leader.imbalance.check.interval.seconds", "0");
         assertThatThrownBy(() -> MetadataNodeConfig.fromProperties(p)).isInstanceOf(IllegalArgumentException.class)

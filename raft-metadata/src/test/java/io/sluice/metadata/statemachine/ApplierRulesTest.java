@@ -395,12 +395,11 @@ class ApplierRulesTest {
     }
 
     /**
-     * The automatic rebalance moves leadership back only for brokers whose share of preferred
-     * partitions they do not lead exceeds the percentage, and only where the preferred replica is
-     * in the ISR and unfenced (Kafka's controller rule).
+     * The automatic rebalance moves leadership back to the preferred replica of every partition led
+     * elsewhere, but only where that replica is in the ISR and unfenced (Kafka 4.x's controller rule).
      */
     @Test
-    void rebalanceMovesLeadersBackForBrokersAboveTheImbalancePercentage() {
+    void rebalanceMovesLeadersBackToPreferredReplicasInTheIsr() {
         List<List<Integer>> prefer1 = java.util.Collections.nCopies(10, List.of(1, 2));
         h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("a", -1, (short) -1, prefer1, Map.of()),
             new CreateTopics.NewTopic("c", -1, (short) -1, List.of(List.of(3, 1)), Map.of())), false));
@@ -419,21 +418,17 @@ class ApplierRulesTest {
             }
         }
         h.apply(new ElectLeaders(ElectLeaders.ElectionType.PREFERRED, false, back));
-        // Broker 1 now leads 9 of its 10 preferred partitions: an imbalance of exactly 10%.
+        // Broker 1 now leads 9 of its 10 preferred partitions; a-0 is still led by broker 2.
         PartitionImage a0 = h.image.partition("a", 0);
         assertThat(a0.leader()).isEqualTo(2);
 
-        ElectLeaders.Result atThreshold = h.apply(ElectLeaders.rebalance(10));
-        assertThat(atThreshold.partitions()).isEmpty();
-        assertThat(h.image.partition("a", 0)).isEqualTo(a0);
-
-        ElectLeaders.Result above = h.apply(ElectLeaders.rebalance(9));
-        assertThat(above.partitions()).containsExactly(new ElectLeaders.PartitionError("a", 0, ErrorCodes.NONE, null));
+        ElectLeaders.Result rebalanced = h.apply(ElectLeaders.automaticRebalance());
+        assertThat(rebalanced.partitions()).containsExactly(new ElectLeaders.PartitionError("a", 0, ErrorCodes.NONE, null));
         assertThat(h.image.partition("a", 0).leader()).isEqualTo(1);
         assertThat(h.image.partition("a", 0).leaderEpoch()).isEqualTo(a0.leaderEpoch() + 1);
         // Broker 3 leads none of its one preferred partition (100%) but is not in its ISR: c stays.
         assertThat(h.image.partition("c", 0).leader()).isEqualTo(1);
-        assertThat(h.apply(ElectLeaders.rebalance(0)).partitions()).isEmpty();
+        assertThat(h.apply(ElectLeaders.automaticRebalance()).partitions()).isEmpty();
     }
 
     @Test

@@ -194,7 +194,7 @@ final class CommandGen {
                 ElectLeaders.ElectionType type = random.nextBoolean() ? ElectLeaders.ElectionType.PREFERRED
                     : ElectLeaders.ElectionType.UNCLEAN;
                 if (random.nextInt(5) == 0) {
-                    return ElectLeaders.rebalance(random.nextInt(-5, 101));
+                    return ElectLeaders.automaticRebalance();
                 }
                 if (t == null || random.nextInt(4) == 0) {
                     return new ElectLeaders(type, true, List.of());

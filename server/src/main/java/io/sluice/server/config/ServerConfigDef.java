@@ -79,7 +79,6 @@ public final class ServerConfigDef {
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
-    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
@@ -202,8 +201,6 @@ public final class ServerConfigDef {
         define(AUTO_LEADER_REBALANCE_ENABLE, BOOLEAN, true, Validator.ANY,
                 "The quorum leader moves leadership back to preferred replicas when a broker's leader imbalance is too high.");
         define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, LONG, 300L, Validator.atLeast(1), "How often leader imbalance is checked.");
-        define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, INT, 10, Validator.ANY,
-                "A broker's share of preferred partitions it does not lead, in percent, above which leadership moves back.");
         define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
                 "Replication factor of __consumer_offsets. Left unset on a "
                         + "single node, Kafka's 3 is capped at the live brokers; otherwise it is a demand, as in Kafka.");
