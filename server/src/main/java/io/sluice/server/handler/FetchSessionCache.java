@@ -85,7 +85,8 @@ final class FetchSessionCache {
                 Cached c = session.partitions.get(key(t, session));
                 boolean changed = full || c == null || pd.errorCode() != Errors.NONE || pd.records().sizeInBytes() > 0
                         || c.highWatermark != pd.highWatermark() || c.logStartOffset != pd.logStartOffset()
-                        || c.error != pd.errorCode();
+                        || c.error != pd.errorCode() || pd.preferredReadReplica() >= 0
+                        || pd.divergingEpoch().epoch() >= 0;
                 if (c != null) {
                     c.highWatermark = pd.highWatermark();
                     c.logStartOffset = pd.logStartOffset();
