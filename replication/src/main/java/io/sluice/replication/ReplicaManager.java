@@ -73,11 +73,7 @@ public final class ReplicaManager implements AutoCloseable {
      * @param replicaSelector        {@code replica.selector.class}'s selector; null: consumers read from the leader
      */
     public record Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs,
-                           ReplicaSelector replicaSelector) {
-        public Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs) {
-            this(nodeId, replicaLagTimeMaxMs, producerIdExpirationMs, null);
-        }
-    }
+                           ReplicaSelector replicaSelector) { }
 
     private final Settings settings;
     private final LogManager logs;
