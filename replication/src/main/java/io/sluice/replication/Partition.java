@@ -248,8 +248,8 @@ public final class Partition implements FollowerReplica {
 
     /**
      * A follower fetched from {@code fetchOffset} (it has everything below it; its log starts at
-     * {@code followerLogStartOffset}): the leader records its progress and may advance the high watermark. Returns false when this broker does not lead
-     * the partition any more.
+     * {@code followerLogStartOffset}): the leader records its progress and may advance the high
+     * watermark. Returns false when this broker does not lead the partition any more.
      */
     public boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long followerLogStartOffset,
                                        long nowMs) {
