@@ -2,7 +2,6 @@ package io.sluice.replication;
 
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.command.AlterPartition;
-import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
@@ -11,7 +10,6 @@ import io.sluice.replication.fetcher.FollowerReplica;
 import io.sluice.replication.role.FollowerRole;
 import io.sluice.replication.role.LeaderRole;
 import io.sluice.replication.selector.ReplicaSelector;
-import io.sluice.replication.selector.ReplicaView;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogConfig;
@@ -83,6 +81,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final ToIntFunction<TopicImage> minInsyncReplicas;
     private final FollowerFetching fetching;
     private final Clock clock;
+    /** Null without a {@code replica.selector.class}: every consumer reads from the leader. */
+    private final ReadReplicaChooser readReplicas;
     private final Map<TopicPartitionId, Partition> partitions = new ConcurrentHashMap<>();
     private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-partition-state"));
     /** acks=all deadlines and the ISR shrink check. */
@@ -105,6 +105,8 @@ public final class ReplicaManager implements AutoCloseable {
         this.minInsyncReplicas = minInsyncReplicas;
         this.fetching = fetching;
         this.clock = clock;
+        this.readReplicas = settings.replicaSelector() == null ? null
+                : new ReadReplicaChooser(settings.nodeId(), settings.replicaSelector(), metadata::image, clock::millis);
         long checkMs = Math.max(1, settings.replicaLagTimeMaxMs() / 2);
         timer.scheduleWithFixedDelay(this::shrinkLaggingIsrs, checkMs, checkMs, TimeUnit.MILLISECONDS);
     }
@@ -168,30 +170,10 @@ public final class ReplicaManager implements AutoCloseable {
      * reachable on the client's {@code listenerName}, as in Kafka.
      */
     public int preferredReadReplica(Partition p, String clientRack, long fetchOffset, String listenerName) {
-        ReplicaSelector selector = settings.replicaSelector();
-        if (selector == null || !(p.role() instanceof LeaderRole leader)) {
+        if (readReplicas == null || !(p.role() instanceof LeaderRole leader)) {
             return -1;
         }
-        Map<Integer, BrokerRegistration> brokers = metadata.image().brokers();
-        BrokerRegistration self = brokers.get(settings.nodeId());
-        String leaderRack = self == null ? null : self.rack().orElse(null);
-        if (selector.picksLeader(clientRack, leaderRack)) {
-            return -1; // most consumer fetches a leader sees: nothing to gather, nothing allocated
-        }
-        ReplicaView here = new ReplicaView(settings.nodeId(), leaderRack, p.logEndOffset(), 0);
-        List<ReplicaView> followers = leader.readReplicaCandidates(fetchOffset, clock.millis());
-        for (int i = followers.size() - 1; i >= 0; i--) {
-            ReplicaView f = followers.get(i);
-            BrokerRegistration b = brokers.get(f.brokerId());
-            if (b == null || b.fenced() || b.endpoint(listenerName).isEmpty()) {
-                followers.remove(i);
-            } else {
-                followers.set(i, new ReplicaView(f.brokerId(), b.rack().orElse(null), f.logEndOffset(),
-                        f.timeSinceLastCaughtUpMs()));
-            }
-        }
-        ReplicaView chosen = selector.select(clientRack, here, followers);
-        return chosen == here ? -1 : chosen.brokerId();
+        return readReplicas.choose(leader, p.logEndOffset(), clientRack, fetchOffset, listenerName);
     }
 
     public Iterable<Partition> partitions() {

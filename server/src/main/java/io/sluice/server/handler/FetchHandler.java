@@ -78,9 +78,11 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private final HandlerContext ctx;
     private final FetchSessionCache sessions;
     /** Followers and pre-v11 consumers read from the leader only. */
-    private final FetchSessionCache.Resolver leaderOnly = (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, false);
+    private final FetchSessionCache.Resolver leaderOnly =
+            (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, false);
     /** KIP-392: a v11+ consumer (its fetch carries client metadata, the rack) may read from any replica. */
-    private final FetchSessionCache.Resolver anyReplica = (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, true);
+    private final FetchSessionCache.Resolver anyReplica =
+            (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, true);
     /**
      * Pages in cold record slices (a consumer catching up) before the event loop writes them: a
      * page fault stalls the thread that touches the page, and it must not be an event loop that
@@ -124,7 +126,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             baseline[i] = progress.applyAsLong(replicas.get(i));
         }
         Read first = read(plan, v, responseMaxBytes, fetcher);
-        if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || first.answerNow || replicas.isEmpty()) {
+        if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || first.answerNow
+                || replicas.isEmpty()) {
             return respond(first, plan);
         }
         first.release();
