@@ -11,6 +11,7 @@ import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.log.AppendResult;
 import io.sluice.storage.log.EpochEndOffset;
+import io.sluice.storage.log.LogReadResult;
 import io.sluice.storage.log.PartitionLog;
 import io.sluice.storage.log.TimestampOffset;
 import java.nio.ByteBuffer;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * One partition replica on this broker: its log, idempotent-producer state, high watermark and
  * role ({@link LeaderRole} or {@link FollowerRole}, replaced by the {@link ReplicaManager} when the
  * quorum moves leadership). As leader it takes produced batches and serves follower and consumer
- * fetches; as follower its fetcher appends the leader's batches byte for byte.
+ * fetches; as follower its fetcher appends the leader's batches byte for byte, and it serves
+ * consumer fetches up to the high watermark it learned from the leader (KIP-392).
  *
  * <p>The high watermark only moves forward. Appends, truncations and role changes are serialised by
  * the partition's lock (producer check, log append and state update must be atomic); reads go to
@@ -245,15 +247,16 @@ public final class Partition implements FollowerReplica {
     }
 
     /**
-     * A follower fetched from {@code fetchOffset} (it has everything below it): the leader records
-     * its progress and may advance the high watermark. Returns false when this broker does not lead
-     * the partition any more.
+     * A follower fetched from {@code fetchOffset} (it has everything below it; its log starts at
+     * {@code followerLogStartOffset}): the leader records its progress and may advance the high
+     * watermark. Returns false when this broker does not lead the partition any more.
      */
-    public boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long nowMs) {
+    public boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long followerLogStartOffset,
+                                       long nowMs) {
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
-        leader.recordFetch(replicaId, brokerEpoch, fetchOffset, publishedEnd, nowMs);
+        leader.recordFetch(replicaId, brokerEpoch, fetchOffset, followerLogStartOffset, publishedEnd, nowMs);
         maybeAdvanceHighWatermark();
         return true;
     }
@@ -394,6 +397,27 @@ public final class Partition implements FollowerReplica {
 
     public PartitionLog log() {
         return log;
+    }
+
+    /**
+     * A consumer's read, leader or follower alike: whole batches from {@code offset}, none at or past
+     * this replica's high watermark (a follower's is the one it last learned from its leader, so it
+     * never serves what the ISR has not committed). At or past the high watermark but within the log
+     * the result is empty, to be waited on; below the log start or past the log end it is
+     * OFFSET_OUT_OF_RANGE (Kafka's rules for the high-watermark isolation level).
+     */
+    public LogReadResult readCommitted(long offset, int maxBytes, boolean minOneMessage) {
+        return log.read(offset, maxBytes, minOneMessage, highWatermark());
+    }
+
+    /** A follower replica's read: up to this leader's published log end (appended and flushed as configured). */
+    public LogReadResult readForFollower(long offset, int maxBytes, boolean minOneMessage) {
+        return log.read(offset, maxBytes, minOneMessage, logEndOffset());
+    }
+
+    /** The end offset of {@code epoch} in this log (KIP-320: where a follower's log leaves this one's). */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return log.endOffsetForEpoch(epoch);
     }
 
     public ReplicaRole role() {

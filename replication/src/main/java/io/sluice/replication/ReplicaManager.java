@@ -9,6 +9,7 @@ import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.fetcher.FollowerReplica;
 import io.sluice.replication.role.FollowerRole;
 import io.sluice.replication.role.LeaderRole;
+import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogConfig;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>As leader it keeps the ISR honest: followers that caught up are added on their fetch, members
  * that lag {@code replica.lag.time.max.ms} are dropped by a periodic check, both through the quorum
  * (AlterPartition, guarded by the leader and partition epochs). Handlers reach partitions only
- * through {@link #leader} (the partition led here at an epoch, or the Kafka error). Thread-safe.
+ * through {@link #leader} (the partition led here at an epoch, or the Kafka error), and consumer
+ * fetches that may read from followers through {@link #replica} and {@link #preferredReadReplica}
+ * (KIP-392). Thread-safe.
  */
 public final class ReplicaManager implements AutoCloseable {
 
@@ -65,8 +68,10 @@ public final class ReplicaManager implements AutoCloseable {
     /**
      * @param replicaLagTimeMaxMs    {@code replica.lag.time.max.ms}: an ISR member not caught up that long is dropped
      * @param producerIdExpirationMs {@code producer.id.expiration.ms}: how far back producer state is rebuilt
+     * @param replicaSelector        {@code replica.selector.class}'s selector; null: consumers read from the leader
      */
-    public record Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs) { }
+    public record Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs,
+                           ReplicaSelector replicaSelector) { }
 
     private final Settings settings;
     private final LogManager logs;
@@ -76,6 +81,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final ToIntFunction<TopicImage> minInsyncReplicas;
     private final FollowerFetching fetching;
     private final Clock clock;
+    /** Null without a {@code replica.selector.class}: every consumer reads from the leader. */
+    private final ReadReplicaChooser readReplicas;
     private final Map<TopicPartitionId, Partition> partitions = new ConcurrentHashMap<>();
     private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-partition-state"));
     /** acks=all deadlines and the ISR shrink check. */
@@ -98,6 +105,8 @@ public final class ReplicaManager implements AutoCloseable {
         this.minInsyncReplicas = minInsyncReplicas;
         this.fetching = fetching;
         this.clock = clock;
+        this.readReplicas = settings.replicaSelector() == null ? null
+                : new ReadReplicaChooser(settings.nodeId(), settings.replicaSelector(), metadata::image, clock::millis);
         long checkMs = Math.max(1, settings.replicaLagTimeMaxMs() / 2);
         timer.scheduleWithFixedDelay(this::shrinkLaggingIsrs, checkMs, checkMs, TimeUnit.MILLISECONDS);
     }
@@ -126,6 +135,10 @@ public final class ReplicaManager implements AutoCloseable {
         if (p == null || !p.isLeader()) {
             return new Lookup(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
         }
+        return checkEpoch(p, currentLeaderEpoch);
+    }
+
+    private static Lookup checkEpoch(Partition p, int currentLeaderEpoch) {
         int epoch = p.leaderEpoch();
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch < epoch) {
             return new Lookup(null, ErrorCode.FENCED_LEADER_EPOCH);
@@ -134,6 +147,33 @@ public final class ReplicaManager implements AutoCloseable {
             return new Lookup(null, ErrorCode.UNKNOWN_LEADER_EPOCH);
         }
         return new Lookup(p, ErrorCode.NONE);
+    }
+
+    /**
+     * A replica of the partition held here, leader or follower, for a consumer that may read from
+     * followers (KIP-392: Fetch v11+). The same errors as {@link #leader}, with NOT_LEADER_OR_FOLLOWER
+     * only when this broker holds no replica of it.
+     */
+    public Lookup replica(String topic, int partition, int currentLeaderEpoch) {
+        Partition p = partition(topic, partition);
+        if (p == null) {
+            return new Lookup(null, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        }
+        return checkEpoch(p, currentLeaderEpoch);
+    }
+
+    /**
+     * The broker a consumer in {@code clientRack} should fetch {@code fetchOffset} from instead of
+     * this leader (KIP-392's preferred read replica), or -1 to read here: always -1 without a
+     * {@code replica.selector.class}, for a partition not led here, or when the selector picks the
+     * leader. Candidates are the in-sync followers holding the offset that are unfenced and
+     * reachable on the client's {@code listenerName}, as in Kafka.
+     */
+    public int preferredReadReplica(Partition p, String clientRack, long fetchOffset, String listenerName) {
+        if (readReplicas == null || !(p.role() instanceof LeaderRole leader)) {
+            return -1;
+        }
+        return readReplicas.choose(leader, p.logEndOffset(), clientRack, fetchOffset, listenerName);
     }
 
     public Iterable<Partition> partitions() {
@@ -149,8 +189,9 @@ public final class ReplicaManager implements AutoCloseable {
      * A follower fetched {@code fetchOffset} of a partition led here: records it and, if the
      * follower caught up while outside the ISR, proposes adding it.
      */
-    public void onFollowerFetch(Partition p, int replicaId, long replicaBrokerEpoch, long fetchOffset) {
-        if (!p.recordFollowerFetch(replicaId, replicaBrokerEpoch, fetchOffset, clock.millis())) {
+    public void onFollowerFetch(Partition p, int replicaId, long replicaBrokerEpoch, long fetchOffset,
+                                long followerLogStartOffset) {
+        if (!p.recordFollowerFetch(replicaId, replicaBrokerEpoch, fetchOffset, followerLogStartOffset, clock.millis())) {
             return;
         }
         if (p.role() instanceof LeaderRole leader) {

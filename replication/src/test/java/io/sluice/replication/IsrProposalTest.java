@@ -100,7 +100,7 @@ class IsrProposalTest {
         LogConfig config = LogConfig.fromBrokerProperties(Map.of());
         logs = LogManager.start(LogManagerConfig.defaults(List.of(dir)), Clock.systemUTC(), topic -> config);
         RecordingClient client = new RecordingClient();
-        replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000), logs, client,
+        replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000, null), logs, client,
                 () -> LEADER_BROKER_EPOCH, (image, topic) -> config, topic -> 1, new NoFetching(), Clock.systemUTC());
         UUID topicId = UUID.randomUUID();
         PartitionImage led = new PartitionImage(0, new int[] {LEADER, FOLLOWER}, new int[] {LEADER}, LEADER, 3, 5);
@@ -111,7 +111,7 @@ class IsrProposalTest {
         replicas.afterPendingChanges(() -> applied.complete(null));
         applied.get(10, TimeUnit.SECONDS);
 
-        replicas.onFollowerFetch(replicas.partition("t", 0), FOLLOWER, FOLLOWER_BROKER_EPOCH, 0);
+        replicas.onFollowerFetch(replicas.partition("t", 0), FOLLOWER, FOLLOWER_BROKER_EPOCH, 0, 0);
 
         MetadataCommand<?> sent = client.submitted.poll(10, TimeUnit.SECONDS);
         assertThat(sent).isInstanceOf(AlterPartition.class);

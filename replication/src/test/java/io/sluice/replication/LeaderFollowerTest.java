@@ -82,7 +82,7 @@ class LeaderFollowerTest {
             assertThat(follower.appendFromLeader(copy, leader.highWatermark(), leader.logStartOffset()))
                     .isEqualTo(ErrorCode.NONE);
         }
-        leader.recordFollowerFetch(FOLLOWER, 7, follower.logEndOffset(), NOW_MS);
+        leader.recordFollowerFetch(FOLLOWER, 7, follower.logEndOffset(), follower.logStartOffset(), NOW_MS);
     }
 
     @Test
@@ -166,7 +166,7 @@ class LeaderFollowerTest {
         leader.append(batch(4, -1), (short) 1, 30_000);
         replicate(leader, follower);
         assertThat(leader.highWatermark()).isEqualTo(4);
-        leader.recordFollowerFetch(FOLLOWER, 7, 1, NOW_MS); // a stale, reordered fetch offset
+        leader.recordFollowerFetch(FOLLOWER, 7, 1, 0, NOW_MS); // a stale, reordered fetch offset
         assertThat(leader.highWatermark()).isEqualTo(4);
     }
 

@@ -17,6 +17,7 @@ import io.sluice.server.network.NetworkServer;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.storage.log.LogConfig;
@@ -96,7 +97,8 @@ public final class Broker implements AutoCloseable {
         fetchers = startReplicaFetchers(brokerEpoch);
         replicas = new ReplicaManager(
                 new ReplicaManager.Settings(config.nodeId(), config.getLong(ServerConfigDef.REPLICA_LAG_TIME_MAX_MS),
-                        config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS)),
+                        config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS),
+                        ReplicaSelector.forClassName(config.getString(ServerConfigDef.REPLICA_SELECTOR_CLASS))),
                 logs, metadata.client(), brokerEpoch,
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
                 topic -> minInsyncReplicas(topic), fetchers, Clock.systemUTC());
@@ -124,7 +126,8 @@ public final class Broker implements AutoCloseable {
         ServerConfig.Listener adv = config.advertisedClientListener();
         String host = adv.host().isEmpty() ? "localhost" : adv.host();
         int port = adv.port() == 0 ? boundAddress.getPort() : adv.port();
-        lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)), Optional.empty());
+        lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)),
+                Optional.ofNullable(config.getString(ServerConfigDef.BROKER_RACK)));
         try {
             lifecycle.awaitUnfenced().get(QuorumMember.READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

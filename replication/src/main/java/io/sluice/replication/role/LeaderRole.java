@@ -1,7 +1,10 @@
 package io.sluice.replication.role;
 
+import io.sluice.replication.selector.ReplicaView;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +24,7 @@ public final class LeaderRole implements ReplicaRole {
     /** What the leader knows of one follower, from its fetches. */
     private static final class Progress {
         long logEndOffset = -1;
+        long logStartOffset = -1;
         long brokerEpoch = -1;
         long lastCaughtUpTimeMs;
         long lastFetchTimeMs;
@@ -93,8 +97,8 @@ public final class LeaderRole implements ReplicaRole {
      * up now if it asked for the leader's end, or as of its previous fetch if it reached the end the
      * leader had then (Kafka's rule, so a follower under steady load is not mistaken for a laggard).
      */
-    public synchronized void recordFetch(int replicaId, long brokerEpoch, long fetchOffset, long leaderEndOffset,
-                                         long nowMs) {
+    public synchronized void recordFetch(int replicaId, long brokerEpoch, long fetchOffset, long followerLogStartOffset,
+                                         long leaderEndOffset, long nowMs) {
         Progress p = followers.get(replicaId);
         if (p == null) {
             return;
@@ -105,6 +109,7 @@ public final class LeaderRole implements ReplicaRole {
             p.lastCaughtUpTimeMs = Math.max(p.lastCaughtUpTimeMs, p.lastFetchTimeMs);
         }
         p.logEndOffset = fetchOffset;
+        p.logStartOffset = followerLogStartOffset;
         p.brokerEpoch = brokerEpoch;
         p.leaderEndOffsetAtLastFetch = leaderEndOffset;
         p.lastFetchTimeMs = nowMs;
@@ -131,6 +136,23 @@ public final class LeaderRole implements ReplicaRole {
             bound = Math.min(bound, p.logEndOffset);
         }
         return bound;
+    }
+
+    /**
+     * The followers a consumer fetching {@code fetchOffset} may be sent to (KIP-392): members of the
+     * committed ISR whose log holds the offset, as far as their last fetch tells. Out-of-sync
+     * replicas are left out, as in Kafka: a lagging follower would keep its consumers behind.
+     * Their rack is left null for the caller to fill in.
+     */
+    public synchronized List<ReplicaView> readReplicaCandidates(long fetchOffset, long nowMs) {
+        List<ReplicaView> out = new ArrayList<>(isr.length);
+        for (int r : isr) {
+            Progress p = followers.get(r);
+            if (p != null && p.logEndOffset >= fetchOffset && p.logStartOffset <= fetchOffset) {
+                out.add(new ReplicaView(r, null, p.logEndOffset, Math.max(0, nowMs - p.lastCaughtUpTimeMs)));
+            }
+        }
+        return out;
     }
 
     /**

@@ -7,6 +7,7 @@ import static io.sluice.server.config.ConfigKey.Type.LIST;
 import static io.sluice.server.config.ConfigKey.Type.LONG;
 import static io.sluice.server.config.ConfigKey.Type.STRING;
 
+import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.server.config.ConfigKey.Type;
 import io.sluice.server.config.ConfigKey.Validator;
 import java.util.Collections;
@@ -65,6 +66,8 @@ public final class ServerConfigDef {
     public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String BROKER_RACK = "broker.rack";
+    public static final String REPLICA_SELECTOR_CLASS = "replica.selector.class";
     public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
     public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
     public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
@@ -184,6 +187,13 @@ public final class ServerConfigDef {
         define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT, 1000, Validator.atLeast(0), "Fetch sessions kept.");
         define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1),
                 "An ISR member that has not caught up with the leader for this long leaves the ISR.");
+        define(BROKER_RACK, STRING, null, Validator.ANY, "Rack of the broker: registered with the quorum, used for "
+                + "rack-aware replica assignment and shown to clients (KIP-392 follower fetching matches it).");
+        // Sluice loads no plugin classes: the one selector it implements is named by Kafka's class name.
+        define(REPLICA_SELECTOR_CLASS, STRING, null, v -> v == null || ReplicaSelector.RACK_AWARE_CLASS_NAME.equals(v) ? null
+                : "Sluice loads no plugin classes; it implements " + ReplicaSelector.RACK_AWARE_CLASS_NAME
+                        + " only (unset: consumers read from the leader)",
+                "Chooses the replica a consumer reads from (KIP-392); unset: the leader.");
         define(NUM_REPLICA_FETCHERS, INT, 1, Validator.atLeast(1), "Fetcher threads per source broker.");
         define(REPLICA_FETCH_MAX_BYTES, INT, 1_048_576, Validator.atLeast(0), "Bytes a follower asks for per partition.");
         define(REPLICA_FETCH_RESPONSE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(0),

@@ -53,19 +53,36 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private static final int COLD_READERS = 2;
     private static final int COLD_QUEUE_MAX = 1024;
 
-    /** One partition to read, resolved against the metadata. */
+    /**
+     * One partition to read, resolved against the metadata: {@code replica} is the partition held
+     * here (the leader, or for a KIP-392 consumer fetch possibly a follower), null with an error.
+     */
     record Target(String topic, Uuid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch,
-                  int lastFetchedEpoch, short error, Partition leader) { }
+                  int lastFetchedEpoch, long logStartOffset, short error, Partition replica) { }
 
-    /** Who fetches: a consumer (reads to the high watermark) or a follower replica (reads to the log end). */
-    private record Fetcher(int replicaId, long replicaEpoch) {
+    /**
+     * Who fetches: a consumer (reads to the high watermark) or a follower replica (reads to the log
+     * end). {@code rack} is a v11+ consumer's {@code rack_id} (KIP-392 client metadata, possibly
+     * empty); null when the fetch carries none, which keeps the consumer on the leader.
+     */
+    private record Fetcher(int replicaId, long replicaEpoch, String rack) {
         boolean isFollower() {
             return replicaId >= 0;
+        }
+
+        boolean mayReadFollowers() {
+            return !isFollower() && rack != null;
         }
     }
 
     private final HandlerContext ctx;
     private final FetchSessionCache sessions;
+    /** Followers and pre-v11 consumers read from the leader only. */
+    private final FetchSessionCache.Resolver leaderOnly =
+            (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, false);
+    /** KIP-392: a v11+ consumer (its fetch carries client metadata, the rack) may read from any replica. */
+    private final FetchSessionCache.Resolver anyReplica =
+            (name, id, fp, image, byId) -> resolve(name, id, fp, image, byId, true);
     /**
      * Pages in cold record slices (a consumer catching up) before the event loop writes them: a
      * page fault stalls the thread that touches the page, and it must not be an event loop that
@@ -88,32 +105,34 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         FetchRequestData req = request.bodyAs(FetchRequestData.class);
         short v = request.apiVersion();
         MetadataImage image = ctx.metadata().image();
-        FetchSessionCache.Plan plan = sessions.plan(req, v, image, this::resolve);
+        int replicaId = v >= 15 ? req.replicaState().replicaId() : req.replicaId();
+        Fetcher fetcher = new Fetcher(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1,
+                v >= 11 && replicaId < 0 ? req.rackId() : null);
+        FetchSessionCache.Plan plan = sessions.plan(req, v, image, fetcher.mayReadFollowers() ? anyReplica : leaderOnly);
         if (plan.error() != Errors.NONE) {
             FetchResponseData resp = new FetchResponseData().setErrorCode(plan.error()).setSessionId(0);
             return CompletableFuture.completedFuture(KafkaResponse.of(resp));
         }
         int responseMaxBytes = Math.min(req.maxBytes(), ctx.config().getInt(ServerConfigDef.FETCH_MAX_BYTES));
-        Fetcher fetcher = v >= 15 ? new Fetcher(req.replicaState().replicaId(), req.replicaState().replicaEpoch())
-                : new Fetcher(req.replicaId(), -1);
         ToLongFunction<Partition> progress = fetcher.isFollower() ? Partition::appendedBytes : Partition::committedBytes;
-        List<Partition> leaders = new ArrayList<>();
+        List<Partition> replicas = new ArrayList<>();
         for (Target t : plan.targets()) {
-            if (t.leader() != null) {
-                leaders.add(t.leader());
+            if (t.replica() != null) {
+                replicas.add(t.replica());
             }
         }
-        long[] baseline = new long[leaders.size()];
+        long[] baseline = new long[replicas.size()];
         for (int i = 0; i < baseline.length; i++) {
-            baseline[i] = progress.applyAsLong(leaders.get(i));
+            baseline[i] = progress.applyAsLong(replicas.get(i));
         }
         Read first = read(plan, v, responseMaxBytes, fetcher);
-        if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || leaders.isEmpty()) {
+        if (first.bytes >= req.minBytes() || req.maxWaitMs() <= 0 || first.error || first.answerNow
+                || replicas.isEmpty()) {
             return respond(first, plan);
         }
         first.release();
         CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(leaders, progress, baseline, req.minBytes(), client.eventLoop(), () -> {
+        DelayedFetch delayed = new DelayedFetch(replicas, progress, baseline, req.minBytes(), client.eventLoop(), () -> {
             try {
                 respond(read(plan, v, responseMaxBytes, fetcher), plan).whenComplete((r, e) -> {
                     if (e != null) {
@@ -163,23 +182,29 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         coldReaders.shutdownNow();
     }
 
-    /** Resolves a requested partition against the image and the partitions led here. */
-    Target resolve(String name, Uuid topicId, FetchRequestData.FetchPartition fp, MetadataImage image, boolean byId) {
+    /**
+     * Resolves a requested partition against the image and the replicas held here: the leader, or
+     * with {@code anyReplica} (KIP-392) a follower too.
+     */
+    Target resolve(String name, Uuid topicId, FetchRequestData.FetchPartition fp, MetadataImage image, boolean byId,
+                   boolean anyReplica) {
         TopicImage topic = byId ? image.topic(Uuids.fromKafka(topicId)) : image.topic(name);
         short error = Errors.NONE;
-        Partition leader = null;
+        Partition replica = null;
         if (topic == null) {
             error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         } else if (topic.partition(fp.partition()) == null) {
             error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
         } else {
-            ReplicaManager.Lookup led = ctx.replicas().leader(topic.name(), fp.partition(), fp.currentLeaderEpoch());
-            error = led.errorCode();
-            leader = led.partition();
+            ReplicaManager.Lookup held = anyReplica
+                    ? ctx.replicas().replica(topic.name(), fp.partition(), fp.currentLeaderEpoch())
+                    : ctx.replicas().leader(topic.name(), fp.partition(), fp.currentLeaderEpoch());
+            error = held.errorCode();
+            replica = held.partition();
         }
         return new Target(topic != null ? topic.name() : name, topic != null ? Uuids.toKafka(topic.topicId()) : topicId,
                 fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), fp.currentLeaderEpoch(), fp.lastFetchedEpoch(),
-                error, leader);
+                fp.logStartOffset(), error, replica);
     }
 
     private Read read(FetchSessionCache.Plan plan, short v, int responseMaxBytes, Fetcher fetcher) {
@@ -191,13 +216,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 pd.setErrorCode(t.error()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
                 out.error = true;
             } else {
-                Partition p = t.leader();
+                Partition p = t.replica();
                 EpochEndOffset diverging = fetcher.isFollower() ? divergence(p, t) : null;
-                long end = fetcher.isFollower() ? p.logEndOffset() : p.highWatermark();
-                LogReadResult r = diverging != null ? null
-                        : p.log().read(t.fetchOffset(), Math.min(t.maxBytes(), remaining), out.bytes == 0, end);
+                int preferred = fetcher.rack() == null ? -1
+                        : ctx.replicas().preferredReadReplica(p, fetcher.rack(), t.fetchOffset(), ctx.clientListenerName());
+                int maxBytes = Math.min(t.maxBytes(), remaining);
+                LogReadResult r = diverging != null || preferred >= 0 ? null
+                        : fetcher.isFollower() ? p.readForFollower(t.fetchOffset(), maxBytes, out.bytes == 0)
+                        : p.readCommitted(t.fetchOffset(), maxBytes, out.bytes == 0);
                 if (fetcher.isFollower() && r != null && r.errorCode() == Errors.NONE) {
-                    ctx.replicas().onFollowerFetch(p, fetcher.replicaId(), fetcher.replicaEpoch(), t.fetchOffset());
+                    ctx.replicas().onFollowerFetch(p, fetcher.replicaId(), fetcher.replicaEpoch(), t.fetchOffset(),
+                            t.logStartOffset());
                 }
                 long hw = p.highWatermark();
                 if (diverging != null) {
@@ -205,6 +234,12 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     pd.setErrorCode(Errors.NONE).setHighWatermark(hw).setLastStableOffset(hw)
                             .setLogStartOffset(p.logStartOffset());
                     pd.divergingEpoch().setEpoch(diverging.epoch()).setEndOffset(diverging.endOffset());
+                    out.answerNow = true;
+                } else if (preferred >= 0) {
+                    // KIP-392: no records from here; the consumer's next fetch goes to the preferred replica.
+                    pd.setErrorCode(Errors.NONE).setHighWatermark(hw).setLastStableOffset(hw)
+                            .setLogStartOffset(p.logStartOffset()).setPreferredReadReplica(preferred);
+                    out.answerNow = true;
                 } else if (r.errorCode() != Errors.NONE) {
                     r.close();
                     pd.setErrorCode(r.errorCode()).setHighWatermark(hw).setLastStableOffset(hw)
@@ -225,7 +260,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                             .setLogStartOffset(r.logStartOffset());
                 }
             }
-            pd.setAbortedTransactions(null).setPreferredReadReplica(-1);
+            pd.setAbortedTransactions(null);
             out.partitions.add(new Object[] {t, pd});
         }
         out.version = v;
@@ -240,7 +275,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         if (t.lastFetchedEpoch() < 0) {
             return null;
         }
-        EpochEndOffset e = leader.log().endOffsetForEpoch(t.lastFetchedEpoch());
+        EpochEndOffset e = leader.endOffsetForEpoch(t.lastFetchedEpoch());
         return e.epoch() == t.lastFetchedEpoch() && e.endOffset() >= t.fetchOffset() ? null : e;
     }
 
@@ -252,6 +287,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         final Map<PartitionData, LogReadResult> recordsOf = new IdentityHashMap<>();
         int bytes;
         boolean error;
+        /** A partition's answer must not wait for data: a diverging epoch or a preferred read replica (as in Kafka). */
+        boolean answerNow;
         short version;
 
         void release() {

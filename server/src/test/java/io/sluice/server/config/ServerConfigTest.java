@@ -53,6 +53,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void onlyKafkasRackAwareReplicaSelectorIsAcceptedNoOtherClassIsLoaded() {
+        Map<String, String> m = minimal();
+        m.put("broker.rack", "r1");
+        m.put("replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector");
+        assertThat(ServerConfig.parse(m).getString("broker.rack")).isEqualTo("r1");
+        m.put("replica.selector.class", "org.apache.kafka.common.replica.LeaderSelectorThatDoesNotExist");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("replica.selector.class").hasMessageContaining("loads no plugin classes");
+    }
+
+    @Test
     void missingNodeIdIsNamed() {
         Map<String, String> m = minimal();
         m.remove("node.id");

@@ -18,7 +18,7 @@ class FetchSessionCacheTest {
     private static final Uuid TOPIC = Uuid.randomUuid();
     private static final MetadataImage IMAGE = MetadataImage.empty("test-cluster");
     private static final FetchSessionCache.Resolver RESOLVER = (name, id, fp, image, byId) ->
-            new FetchHandler.Target(name, id, fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), -1, -1, Errors.NONE,
+            new FetchHandler.Target(name, id, fp.partition(), fp.fetchOffset(), fp.partitionMaxBytes(), -1, -1, -1, Errors.NONE,
                     null);
 
     private static FetchRequestData request(int sessionId, int epoch, int... partitions) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -28,7 +29,16 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts {@code size} combined-mode nodes (ids 1..size) with the given extra settings on every node. */
     public static ClusterProcess start(int size, Map<String, String> extra) throws IOException, InterruptedException {
-        return start(0, size, 0, extra);
+        return start(0, size, 0, extra, id -> Map.of());
+    }
+
+    /**
+     * Starts {@code size} combined-mode nodes (ids 1..size) with the given extra settings on every
+     * node, plus {@code perNode}'s for each node id (e.g. its {@code broker.rack}), which win over the shared ones.
+     */
+    public static ClusterProcess start(int size, Map<String, String> extra, IntFunction<Map<String, String>> perNode)
+            throws IOException, InterruptedException {
+        return start(0, size, 0, extra, perNode);
     }
 
     /**
@@ -37,11 +47,11 @@ public final class ClusterProcess implements AutoCloseable {
      */
     public static ClusterProcess startIsolated(int controllers, int brokers, Map<String, String> extra)
             throws IOException, InterruptedException {
-        return start(controllers, 0, brokers, extra);
+        return start(controllers, 0, brokers, extra, id -> Map.of());
     }
 
-    private static ClusterProcess start(int controllers, int combined, int brokers, Map<String, String> extra)
-            throws IOException, InterruptedException {
+    private static ClusterProcess start(int controllers, int combined, int brokers, Map<String, String> extra,
+                                        IntFunction<Map<String, String>> perNode) throws IOException, InterruptedException {
         ClusterProcess c = new ClusterProcess();
         try {
             int size = controllers + combined + brokers;
@@ -65,8 +75,10 @@ public final class ClusterProcess implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 String roles = i < controllers ? BrokerProcess.CONTROLLER_ONLY
                         : i < voterCount ? BrokerProcess.COMBINED : BrokerProcess.BROKER_ONLY;
+                Map<String, String> nodeSettings = new HashMap<>(settings);
+                nodeSettings.putAll(perNode.apply(i + 1));
                 c.nodes.add(BrokerProcess.clusterMember(i + 1, roles, clientPorts[i], quorumPorts[i],
-                        String.join(",", voters), settings));
+                        String.join(",", voters), nodeSettings));
             }
             for (BrokerProcess n : c.nodes) {
                 n.spawn();

@@ -65,6 +65,13 @@ class StartupRefusalTest {
     }
 
     @Test
+    void aReplicaSelectorClassSluiceDoesNotImplementIsRefusedNotIgnored() throws Exception {
+        BrokerProcess.FailedStart f = refused("replica.selector.class", "com.example.NearestReplicaSelector");
+        assertThat(f.output()).contains("replica.selector.class").contains("com.example.NearestReplicaSelector")
+                .contains("org.apache.kafka.common.replica.RackAwareReplicaSelector");
+    }
+
+    @Test
     void aTypoStillFailsTheStart() throws Exception {
         BrokerProcess.FailedStart f = refused("share.coordinator.state.topic.replicaton.factor", "1");
         assertThat(f.output()).contains("Unknown configuration share.coordinator.state.topic.replicaton.factor");
