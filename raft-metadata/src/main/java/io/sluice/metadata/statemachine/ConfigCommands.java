@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Applies AlterConfigs / IncrementalAlterConfigs for TOPIC and BROKER resources. Stateless. */
@@ -64,10 +65,19 @@ final class ConfigCommands {
             }
         }
         if (!validateOnly && !next.equals(current)) {
+            boolean uncleanChanged = !Objects.equals(current.get(LeaderElection.UNCLEAN_CONFIG),
+                next.get(LeaderElection.UNCLEAN_CONFIG));
             if (topic) {
                 ctx.image.putTopic(t.withConfigs(next));
+                if (uncleanChanged) {
+                    LeaderElection.onUncleanConfigChanged(ctx, List.of(ctx.image.topic(r.resourceName())));
+                }
             } else {
                 ctx.image.putBrokerConfigs(r.resourceName(), next);
+                // The cluster default ("") is the one broker-level value uncleanEnabled reads.
+                if (uncleanChanged && r.resourceName().isEmpty()) {
+                    LeaderElection.onUncleanConfigChanged(ctx, List.copyOf(ctx.image.topicsByName().values()));
+                }
             }
             ctx.delta.configsChanged();
         }

@@ -115,6 +115,33 @@ final class LeaderElection {
         }
     }
 
+    /**
+     * {@code unclean.leader.election.enable} may just have turned on for these topics: each of
+     * their leaderless partitions that it now covers gets its first live replica as leader (ISR of
+     * that replica alone, leader epoch + 1). Without this an offline partition would wait for some
+     * broker to be fenced or unfenced before the new setting counted. Kafka's KRaft controller finds
+     * such partitions with a periodic check ({@code unclean.leader.election.interval.ms}, 5 min by
+     * default); apply has no timer, so the change that can make a partition eligible is where it is
+     * elected. Topics in name order (deterministic).
+     */
+    static void onUncleanConfigChanged(ApplyContext ctx, List<TopicImage> topics) {
+        List<TopicImage> sorted = new ArrayList<>(topics);
+        sorted.sort((a, b) -> a.name().compareTo(b.name()));
+        for (TopicImage topic : sorted) {
+            if (!uncleanEnabled(ctx.image, topic)) {
+                continue;
+            }
+            TopicImage t = topic;
+            for (int i = 0; i < topic.partitionCount(); i++) {
+                PartitionImage p = t.partition(i);
+                int leader;
+                if (!p.hasLeader() && (leader = firstLiveReplica(ctx.image, p)) >= 0) {
+                    t = ctx.updatePartition(t, p.withLeader(leader, new int[] {leader}));
+                }
+            }
+        }
+    }
+
     static boolean contains(int[] a, int v) {
         for (int x : a) {
             if (x == v) {

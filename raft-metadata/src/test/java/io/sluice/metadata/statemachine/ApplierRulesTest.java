@@ -260,6 +260,51 @@ class ApplierRulesTest {
             .containsExactly(1);
     }
 
+    /**
+     * A partition offline because its last ISR member died, with a live stale replica: the stale
+     * replica does not lead while unclean election is off, and leads as soon as it is turned on
+     * (topic config, then the cluster default for another topic), not when some broker next
+     * changes state.
+     */
+    @Test
+    void turningUncleanElectionOnElectsAStaleReplicaOfAnOfflinePartition() {
+        h.apply(new CreateTopics(List.of(
+            new CreateTopics.NewTopic("t", -1, (short) -1, List.of(List.of(1, 2)), Map.of()),
+            new CreateTopics.NewTopic("d", -1, (short) -1, List.of(List.of(1, 3)), Map.of()),
+            new CreateTopics.NewTopic("healthy", -1, (short) -1, List.of(List.of(2, 3)), Map.of())), false));
+        for (String topic : List.of("t", "d")) {
+            PartitionImage p = h.image.partition(topic, 0);
+            h.apply(new AlterPartition(1, epochs.get(1), List.of(new AlterPartition.IsrChange(
+                h.image.topic(topic).topicId(), 0, p.leaderEpoch(), p.partitionEpoch(), new int[] {1}))));
+        }
+        h.apply(new BrokerHeartbeat(1, epochs.get(1), h.image.offset(), true));
+        PartitionImage offline = h.image.partition("t", 0);
+        assertThat(offline.leader()).isEqualTo(PartitionImage.NO_LEADER);
+        assertThat(offline.isr()).containsExactly(1);
+
+        // Another config changing leaves it offline.
+        h.apply(new AlterConfigs(List.of(new AlterConfigs.ResourceChange(AlterConfigs.ResourceType.TOPIC, "t",
+            List.of(new AlterConfigs.Op("retention.ms", AlterConfigs.OpType.SET, "1000")))), true, false));
+        assertThat(h.image.partition("t", 0).leader()).isEqualTo(PartitionImage.NO_LEADER);
+
+        h.apply(new AlterConfigs(List.of(new AlterConfigs.ResourceChange(AlterConfigs.ResourceType.TOPIC, "t",
+            List.of(new AlterConfigs.Op("unclean.leader.election.enable", AlterConfigs.OpType.SET, "true")))),
+            true, false));
+        PartitionImage elected = h.image.partition("t", 0);
+        assertThat(elected.leader()).isEqualTo(2);
+        assertThat(elected.isr()).containsExactly(2);
+        assertThat(elected.leaderEpoch()).isEqualTo(offline.leaderEpoch() + 1);
+        assertThat(h.image.partition("d", 0).leader()).as("d's own config is unset, the cluster default false")
+            .isEqualTo(PartitionImage.NO_LEADER);
+
+        PartitionImage healthy = h.image.partition("healthy", 0);
+        h.apply(new AlterConfigs(List.of(new AlterConfigs.ResourceChange(AlterConfigs.ResourceType.BROKER, "",
+            List.of(new AlterConfigs.Op("unclean.leader.election.enable", AlterConfigs.OpType.SET, "true")))),
+            true, false));
+        assertThat(h.image.partition("d", 0).leader()).isEqualTo(3);
+        assertThat(h.image.partition("healthy", 0)).as("a partition with a leader is left alone").isEqualTo(healthy);
+    }
+
     /** Chaos-suite bug: a lone broker fenced by session expiry must lead its partitions again once unfenced. */
     @Test
     void unfencedBrokerRegainsLeadershipOfLeaderlessPartitionsWhoseIsrHoldsIt() {
