@@ -63,7 +63,7 @@ final class MetadataHandler implements ApiHandler {
         boolean allTopics = req.topics() == null || (v == 0 && req.topics().isEmpty());
         if (allTopics) {
             for (TopicImage t : image.topics()) {
-                resp.topics().add(topic(t, v, topicOperations));
+                resp.topics().add(topic(image, t, v, topicOperations));
             }
         } else {
             boolean autoCreate = ctx.config().getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)
@@ -71,7 +71,7 @@ final class MetadataHandler implements ApiHandler {
             for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
                 TopicImage t = rt.name() != null ? image.topic(rt.name()) : image.topic(Uuids.fromKafka(rt.topicId()));
                 if (t != null) {
-                    resp.topics().add(topic(t, v, topicOperations));
+                    resp.topics().add(topic(image, t, v, topicOperations));
                 } else if (rt.name() == null) {
                     resp.topics().add(new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID)
                             .setTopicId(rt.topicId()));
@@ -122,7 +122,7 @@ final class MetadataHandler implements ApiHandler {
         return out;
     }
 
-    private static MetadataResponseTopic topic(TopicImage t, short v, boolean operations) {
+    private MetadataResponseTopic topic(MetadataImage image, TopicImage t, short v, boolean operations) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(t.name()).setErrorCode(Errors.NONE)
                 .setIsInternal(false);
         if (operations) {
@@ -132,19 +132,39 @@ final class MetadataHandler implements ApiHandler {
             out.setTopicId(Uuids.toKafka(t.topicId()));
         }
         for (PartitionImage p : t.partitions()) {
-            out.partitions().add(partition(p, v));
+            out.partitions().add(partition(p, v, offlineReplicas(image, p, ctx.clientListenerName())));
         }
         return out;
     }
 
-    static MetadataResponsePartition partition(PartitionImage p, short v) {
+    static MetadataResponsePartition partition(PartitionImage p, short v, List<Integer> offlineReplicas) {
         MetadataResponsePartition out = new MetadataResponsePartition().setPartitionIndex(p.partitionId())
                 .setErrorCode(p.hasLeader() ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE)
                 .setLeaderId(p.leader())
                 .setReplicaNodes(ints(p.replicas()))
                 .setIsrNodes(ints(p.isr()));
+        if (v >= 5) {
+            out.setOfflineReplicas(offlineReplicas);
+        }
         if (v >= 7) {
             out.setLeaderEpoch(p.leaderEpoch());
+        }
+        return out;
+    }
+
+    /**
+     * The replicas whose broker cannot serve the partition now, in replica order: not registered,
+     * fenced, or without the listener clients use (Kafka's offline replicas). Kafka also counts a
+     * replica on a failed log dir; Sluice does not report failed dirs to the quorum, so those are
+     * not listed.
+     */
+    static List<Integer> offlineReplicas(MetadataImage image, PartitionImage p, String listener) {
+        List<Integer> out = new ArrayList<>(0);
+        for (int replica : p.replicas()) {
+            BrokerRegistration b = image.broker(replica).orElse(null);
+            if (b == null || b.fenced() || b.endpoint(listener).isEmpty()) {
+                out.add(replica);
+            }
         }
         return out;
     }
