@@ -42,6 +42,7 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,14 +53,13 @@ import org.junit.jupiter.api.Timeout;
  * unreplicated records lost, and the health views (kafka-topics' under-replicated and unavailable
  * partitions, offline replicas in Metadata and DescribeTopicPartitions) along the way.
  */
+@Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class LeaderElectionClusterTest {
 
-    /**
-     * Small enough that a paused follower leaves the ISR (lag) and is fenced (session) within a
-     * test; a follower's fetch waits on the leader at most replica.fetch.wait.max.ms.
-     */
+    /** replica.fetch.wait.max.ms: how long a leader parks a follower's fetch that found nothing new. */
     private static final int FETCH_WAIT_MAX_MS = 200;
+    /** Lag and session small enough that a paused follower leaves the ISR and is fenced within a test. */
     private static final Map<String, String> SETTINGS = Map.of("log.segment.bytes", "16777216",
             "replica.lag.time.max.ms", "4000", "replica.fetch.wait.max.ms", Integer.toString(FETCH_WAIT_MAX_MS),
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
@@ -189,6 +189,8 @@ class LeaderElectionClusterTest {
             }
         }
 
+        assertThat(cluster.node(oldLeader).log())
+                .as("precondition: no ISR change proposed while the followers were paused").doesNotContain("fork-0: proposing ISR");
         awaitCluster().until(() -> {
             TopicPartitionInfo now = describe("fork");
             return now.leader() != null && now.leader().id() != oldLeader;
