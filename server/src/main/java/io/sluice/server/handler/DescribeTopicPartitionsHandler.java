@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition;
@@ -56,7 +57,7 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
                 continue;
             }
             DescribeTopicPartitionsResponseTopic out = new DescribeTopicPartitionsResponseTopic().setName(name)
-                    .setErrorCode(Errors.NONE).setTopicId(Uuids.toKafka(t.topicId())).setIsInternal(false)
+                    .setErrorCode(Errors.NONE).setTopicId(Uuids.toKafka(t.topicId())).setIsInternal(Topic.isInternal(name))
                     .setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
             int start = name.equals(cursorTopic) ? cursorPartition : 0;
             for (int i = start; i < t.partitionCount(); i++) {

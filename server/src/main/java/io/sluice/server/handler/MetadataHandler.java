@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
@@ -124,7 +125,7 @@ final class MetadataHandler implements ApiHandler {
 
     private MetadataResponseTopic topic(MetadataImage image, TopicImage t, short v, boolean operations) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(t.name()).setErrorCode(Errors.NONE)
-                .setIsInternal(false);
+                .setIsInternal(Topic.isInternal(t.name()));
         if (operations) {
             out.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
         }
