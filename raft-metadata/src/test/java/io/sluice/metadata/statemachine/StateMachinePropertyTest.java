@@ -134,6 +134,15 @@ class StateMachinePropertyTest {
         assertThat(image.nextProducerId()).isEqualTo(model.nextProducerId);
     }
 
+    /** The topic's unclean.leader.election.enable, else the cluster default's, else false. */
+    private static boolean uncleanEnabled(MetadataImage image, TopicImage t) {
+        String v = t.configs().get(LeaderElection.UNCLEAN_CONFIG);
+        if (v == null) {
+            v = image.brokerConfigs().getOrDefault("", Map.of()).get(LeaderElection.UNCLEAN_CONFIG);
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     private static void checkInvariants(MetadataImage image, Map<String, int[]> epochs) {
         assertThat(image.topicsById().size()).isEqualTo(image.topicsByName().size());
         for (TopicImage t : image.topics()) {
@@ -151,6 +160,12 @@ class StateMachinePropertyTest {
                 } else {
                     for (int r : isr) {
                         assertThat(image.isUnfenced(r)).as("leaderless with live ISR member " + where).isFalse();
+                    }
+                    if (uncleanEnabled(image, t)) {
+                        for (int r : replicas) {
+                            assertThat(image.isUnfenced(r)).as("leaderless with unclean election on and live replica "
+                                + where).isFalse();
+                        }
                     }
                 }
                 if (isr.length > 1) {
