@@ -197,11 +197,9 @@ class LeaderElectionClusterTest {
 
         assertThat(cluster.node(oldLeader).log())
                 .as("precondition: no ISR change proposed while the followers were paused").doesNotContain("fork-0: proposing ISR");
-        awaitCluster().until(() -> {
-            TopicPartitionInfo now = describe("fork");
-            return now.leader() != null && now.leader().id() != oldLeader;
-        });
-        BrokerProcess newLeader = cluster.node(describe("fork").leader().id());
+        TopicPartitionInfo failedOver = awaitCluster().until(() -> describe("fork"),
+                now -> now.leader() != null && now.leader().id() != oldLeader);
+        BrokerProcess newLeader = cluster.node(failedOver.leader().id());
         int oldEpoch = lastLeaderEpoch(cluster.node(oldLeader), "fork-0");
         String elected = awaitCluster().until(() -> lastLeaderLine(newLeader, "fork-0"), Optional::isPresent)
                 .orElseThrow();
@@ -281,7 +279,7 @@ class LeaderElectionClusterTest {
         assertThat(admin.listTopics().names().get()).containsExactlyInAnyOrder("stale", "steady");
         assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get()).contains(OFFSETS_TOPIC);
         String notPaused = first.bootstrap() + "," + third.bootstrap();
-        assertThat(partitions(notPaused, "--under-replicated-partitions")).isEmpty();
+        awaitCluster().untilAsserted(() -> assertThat(partitions(notPaused, "--under-replicated-partitions")).isEmpty());
 
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(notPaused, "all", true, "none")) {
             produce(p, "stale", "replicated", replicated);
@@ -292,9 +290,10 @@ class LeaderElectionClusterTest {
                 awaitCluster().until(() -> offlineReplicas(third, "stale").equals(List.of(2)));
                 assertThat(offlineReplicas(third, "steady")).isEmpty();
                 // Fenced, node 2 is out of Metadata's brokers, so the tool's admin client never asks it.
-                assertThat(partitions(notPaused, "--under-replicated-partitions")).as("while node 2 is fenced")
-                        .containsExactlyInAnyOrder("stale-0", OFFSETS_TOPIC + "-0", OFFSETS_TOPIC + "-1",
-                                OFFSETS_TOPIC + "-2");
+                // Node 1's image may be a moment behind node 3's: the views are awaited, not sampled.
+                awaitCluster().untilAsserted(() -> assertThat(partitions(notPaused, "--under-replicated-partitions"))
+                        .as("while node 2 is fenced").containsExactlyInAnyOrder("stale-0", OFFSETS_TOPIC + "-0",
+                                OFFSETS_TOPIC + "-1", OFFSETS_TOPIC + "-2"));
                 assertThat(partitions(notPaused, "--under-replicated-partitions", "--exclude-internal"))
                         .containsExactly("stale-0");
                 assertThat(partitions(notPaused, "--unavailable-partitions")).isEmpty();
@@ -305,30 +304,30 @@ class LeaderElectionClusterTest {
             }
         }
 
-        // Node 1 is fenced and node 2 unfenced: every event that could elect a leader has happened.
-        awaitCluster().until(() -> admin.describeCluster().nodes().get().stream().map(Node::id)
-                .collect(Collectors.toSet()).equals(Set.of(2, 3)));
-        TopicPartitionInfo offline = describe("stale");
-        assertThat(offline.leader()).as("unclean election is off: no leader, although node 2 is alive").isNull();
-        assertThat(ids(offline.isr())).containsExactly(1);
-        awaitCluster().until(() -> describe("steady").leader().id() == 3);
-        String alive = stale.bootstrap() + "," + third.bootstrap();
-        assertThat(partitions(alive, "--unavailable-partitions")).containsExactly("stale-0");
-        // Internal topics left out: node 2 may be rejoining the ISRs of __consumer_offsets right now.
-        assertThat(partitions(alive, "--under-replicated-partitions", "--exclude-internal"))
-                .containsExactlyInAnyOrder("stale-0", "steady-0");
-        PartitionView view = metadata(third, "stale");
-        assertThat(view.leader()).isEqualTo(-1);
+        // One image (node 3's Metadata answer) in which node 1 is fenced and node 2 unfenced: every
+        // event that could elect a leader has been applied, and the partition has none.
+        PartitionView view = awaitCluster().until(() -> metadata(third, "stale"),
+                v -> v.liveBrokers().equals(Set.of(2, 3)));
+        assertThat(view.leader()).as("unclean election is off: no leader, although node 2 is alive").isEqualTo(-1);
         assertThat(view.errorCode()).as("LEADER_NOT_AVAILABLE").isEqualTo((short) 5);
         assertThat(view.offlineReplicas()).containsExactly(1);
         assertThat(describeTopicPartitions(third, "stale").offlineReplicas()).containsExactly(1);
         assertThat(offlineReplicas(third, "steady")).containsExactly(1);
+        // The admin client and the CLI may ask node 2, whose image can be a moment behind.
+        TopicPartitionInfo offline = awaitCluster().until(() -> describe("stale"), d -> d.leader() == null);
+        assertThat(ids(offline.isr())).containsExactly(1);
+        awaitCluster().until(() -> describe("steady").leader().id() == 3);
+        String alive = stale.bootstrap() + "," + third.bootstrap();
+        awaitCluster().untilAsserted(() -> assertThat(partitions(alive, "--unavailable-partitions"))
+                .containsExactly("stale-0"));
+        // Internal topics left out: node 2 may be rejoining the ISRs of __consumer_offsets right now.
+        awaitCluster().untilAsserted(() -> assertThat(partitions(alive, "--under-replicated-partitions",
+                "--exclude-internal")).containsExactlyInAnyOrder("stale-0", "steady-0"));
 
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "stale"), List.of(
                 new AlterConfigOp(new ConfigEntry("unclean.leader.election.enable", "true"), AlterConfigOp.OpType.SET))))
                 .all().get();
-        awaitCluster().until(() -> describe("stale").leader() != null);
-        TopicPartitionInfo elected = describe("stale");
+        TopicPartitionInfo elected = awaitCluster().until(() -> describe("stale"), d -> d.leader() != null);
         assertThat(elected.leader().id()).isEqualTo(2);
         assertThat(ids(elected.isr())).containsExactly(2);
         awaitCluster().until(() -> partitions(alive, "--unavailable-partitions").isEmpty());
@@ -373,17 +372,22 @@ class LeaderElectionClusterTest {
         return out;
     }
 
-    /** Partition 0 of a topic as one node answers it: leader, error and offline replicas. */
-    private record PartitionView(int leader, short errorCode, List<Integer> offlineReplicas) { }
+    /**
+     * Partition 0 of a topic as one node answers it: leader, error and offline replicas, and the
+     * brokers the same answer lists (Metadata: the unfenced ones; DescribeTopicPartitions: none).
+     */
+    private record PartitionView(int leader, short errorCode, List<Integer> offlineReplicas, Set<Integer> liveBrokers) { }
 
     private static PartitionView metadata(BrokerProcess node, String topic) throws Exception {
         short version = 12;
         try (RawClient c = new RawClient(new InetSocketAddress("localhost", node.clientPort()))) {
             c.send(ApiVersionsTable.METADATA, version, 1, new MetadataRequestData().setTopics(List.of(
                     new MetadataRequestData.MetadataRequestTopic().setName(topic))).setAllowAutoTopicCreation(false));
-            MetadataResponseData.MetadataResponsePartition p = c.read(ApiVersionsTable.METADATA, version,
-                    MetadataResponseData.class).topics().find(topic).partitions().get(0);
-            return new PartitionView(p.leaderId(), p.errorCode(), p.offlineReplicas());
+            MetadataResponseData resp = c.read(ApiVersionsTable.METADATA, version, MetadataResponseData.class);
+            MetadataResponseData.MetadataResponsePartition p = resp.topics().find(topic).partitions().get(0);
+            Set<Integer> brokers = new TreeSet<>();
+            resp.brokers().forEach(b -> brokers.add(b.nodeId()));
+            return new PartitionView(p.leaderId(), p.errorCode(), p.offlineReplicas(), brokers);
         }
     }
 
@@ -396,7 +400,7 @@ class LeaderElectionClusterTest {
             DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition p = c.read(
                     ApiVersionsTable.DESCRIBE_TOPIC_PARTITIONS, version, DescribeTopicPartitionsResponseData.class)
                     .topics().find(topic).partitions().get(0);
-            return new PartitionView(p.leaderId(), p.errorCode(), p.offlineReplicas());
+            return new PartitionView(p.leaderId(), p.errorCode(), p.offlineReplicas(), Set.of());
         }
     }
 
