@@ -54,6 +54,7 @@ public final class ServerConfigDef {
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
     public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
@@ -170,6 +171,13 @@ public final class ServerConfigDef {
         define(MESSAGE_MAX_BYTES, INT, 1_048_588, Validator.atLeast(0), "Largest record batch accepted.");
         define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, Validator.ANY, "Create topics on metadata request.");
         define(DELETE_TOPIC_ENABLE, BOOLEAN, true, Validator.ANY, "Allow DeleteTopics.");
+        // Every voter decides elections itself, so a default that lived in one node's file could make
+        // voters disagree; the cluster default lives in the quorum instead (a dynamic config).
+        define(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN, false,
+                v -> Boolean.TRUE.equals(v) ? "a static cluster default is not supported; set it in the metadata quorum "
+                        + "with kafka-configs --alter --entity-type brokers --entity-default --add-config "
+                        + UNCLEAN_LEADER_ELECTION_ENABLE + "=true, or per topic" : null,
+                "Unclean leader election default; only false here, true is set dynamically (cluster default or topic).");
         define(SOCKET_REQUEST_MAX_BYTES, INT, 104_857_600, Validator.atLeast(1), "Largest request frame.");
         define(SOCKET_SEND_BUFFER_BYTES, INT, 102_400, Validator.ANY, "SO_SNDBUF; -1 OS default.");
         define(SOCKET_RECEIVE_BUFFER_BYTES, INT, 102_400, Validator.ANY, "SO_RCVBUF; -1 OS default.");

@@ -80,6 +80,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void aStaticUncleanElectionDefaultIsRefusedAndPointsToTheDynamicOne() {
+        Map<String, String> m = minimal();
+        m.put("unclean.leader.election.enable", "false");
+        assertThat(ServerConfig.parse(m).noEffectSettings()).doesNotContain("unclean.leader.election.enable");
+        m.put("unclean.leader.election.enable", "true");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("unclean.leader.election.enable")
+                .hasMessageContaining("--entity-default");
+    }
+
+    @Test
     void unknownRolesAreNamed() {
         Map<String, String> m = minimal();
         m.put("process.roles", "broker,dancer");
