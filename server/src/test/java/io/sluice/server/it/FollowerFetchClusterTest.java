@@ -1,5 +1,6 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -59,10 +60,6 @@ class FollowerFetchClusterTest {
         }
     }
 
-    private TopicPartitionInfo describe() throws Exception {
-        return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(0);
-    }
-
     private static String value(int i) {
         return "value-" + i;
     }
@@ -93,8 +90,8 @@ class FollowerFetchClusterTest {
         assertThat(admin.describeCluster().nodes().get()).as("DescribeCluster shows broker.rack")
                 .extracting(Node::id, Node::rack).containsExactlyInAnyOrder(tuple(1, "r1"), tuple(2, "r2"), tuple(3, "r3"));
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
-        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe().isr().size() == 3);
-        TopicPartitionInfo before = describe();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
+        TopicPartitionInfo before = partition0(admin, TOPIC);
         int leader = before.leader().id();
         assertThat(before.leader().rack()).as("Metadata shows broker.rack").isEqualTo("r" + leader);
         int follower = before.replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
@@ -132,7 +129,7 @@ class FollowerFetchClusterTest {
             expected.add(value(i));
         }
         assertThat(values.subList(0, RECORDS)).containsExactlyElementsOf(expected);
-        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> describe().leader() != null);
-        assertThat(describe().leader().id()).as("no failover served the consumer").isEqualTo(leader);
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).leader() != null);
+        assertThat(partition0(admin, TOPIC).leader().id()).as("no failover served the consumer").isEqualTo(leader);
     }
 }

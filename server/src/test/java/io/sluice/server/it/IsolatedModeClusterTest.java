@@ -1,5 +1,7 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
+import static io.sluice.server.it.Clients.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,13 +18,10 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,17 +53,6 @@ class IsolatedModeClusterTest {
         }
     }
 
-    private TopicPartitionInfo describe(String topic) throws Exception {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        return d.partitions().get(0);
-    }
-
-    private static Set<Integer> ids(List<Node> nodes) {
-        Set<Integer> out = new TreeSet<>();
-        nodes.forEach(n -> out.add(n.id()));
-        return out;
-    }
-
     @Test
     void brokerOnlyNodesReplicateFailOverAndRejoinBesideAControllerOnlyVoter() throws Exception {
         cluster = ClusterProcess.startIsolated(1, 3, SETTINGS);
@@ -78,8 +66,8 @@ class IsolatedModeClusterTest {
                 .as("a controller-only node opens no client listener").isFalse();
 
         admin.createTopics(List.of(new NewTopic("iso", 1, (short) 3))).all().get();
-        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe("iso").isr().size() == 3);
-        int leader = describe("iso").leader().id();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, "iso").isr().size() == 3);
+        int leader = partition0(admin, "iso").leader().id();
 
         List<String> acked = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
@@ -92,7 +80,7 @@ class IsolatedModeClusterTest {
                 acked.add(v);
             }
         }
-        assertThat(describe("iso").leader().id()).as("a broker-only follower took over").isNotEqualTo(leader);
+        assertThat(partition0(admin, "iso").leader().id()).as("a broker-only follower took over").isNotEqualTo(leader);
         List<ConsumerRecord<byte[], byte[]>> read = Clients.readAll(cluster.bootstrap(),
                 List.of(new TopicPartition("iso", 0)), acked.size(), Duration.ofSeconds(60));
         assertThat(read.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList())
@@ -100,7 +88,7 @@ class IsolatedModeClusterTest {
 
         cluster.node(leader).restart();
         await().ignoreExceptions().atMost(Duration.ofSeconds(60))
-                .until(() -> ids(describe("iso").isr()).equals(Set.of(2, 3, 4)));
+                .until(() -> ids(partition0(admin, "iso").isr()).equals(Set.of(2, 3, 4)));
     }
 
     private static boolean acceptsConnections(int port) {

@@ -1,5 +1,7 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
+import static io.sluice.server.it.Clients.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -98,17 +99,10 @@ class LeaderElectionClusterTest {
         return await().ignoreExceptions().atMost(Duration.ofSeconds(60));
     }
 
-    private TopicPartitionInfo describe(String topic) throws Exception {
-        return describeAll(topic).get(0);
-    }
 
     private List<TopicPartitionInfo> describeAll(String topic) throws Exception {
         TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
         return d.partitions();
-    }
-
-    private static Set<Integer> ids(List<Node> nodes) {
-        return nodes.stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static byte[] value(String prefix, int i) {
@@ -161,8 +155,8 @@ class LeaderElectionClusterTest {
         int afterFailover = 50;
         start();
         admin.createTopics(List.of(new NewTopic("fork", 1, (short) 3))).all().get();
-        awaitCluster().until(() -> describe("fork").isr().size() == 3);
-        TopicPartitionInfo before = describe("fork");
+        awaitCluster().until(() -> partition0(admin, "fork").isr().size() == 3);
+        TopicPartitionInfo before = partition0(admin, "fork");
         int oldLeader = before.leader().id();
         List<BrokerProcess> followers = cluster.nodes().stream().filter(n -> n.nodeId() != oldLeader).toList();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
@@ -197,7 +191,7 @@ class LeaderElectionClusterTest {
 
         assertThat(cluster.node(oldLeader).log())
                 .as("precondition: no ISR change proposed while the followers were paused").doesNotContain("fork-0: proposing ISR");
-        TopicPartitionInfo failedOver = awaitCluster().until(() -> describe("fork"),
+        TopicPartitionInfo failedOver = awaitCluster().until(() -> partition0(admin, "fork"),
                 now -> now.leader() != null && now.leader().id() != oldLeader);
         BrokerProcess newLeader = cluster.node(failedOver.leader().id());
         int oldEpoch = lastLeaderEpoch(cluster.node(oldLeader), "fork-0");
@@ -210,7 +204,7 @@ class LeaderElectionClusterTest {
         }
 
         cluster.node(oldLeader).restart();
-        awaitCluster().until(() -> ids(describe("fork").isr()).contains(oldLeader));
+        awaitCluster().until(() -> ids(partition0(admin, "fork").isr()).contains(oldLeader));
 
         List<String> truncations = truncations(cluster.node(oldLeader), "fork-0");
         assertThat(truncations).as("the old leader's truncations").hasSize(1);
@@ -270,7 +264,7 @@ class LeaderElectionClusterTest {
                 new NewTopic("stale", Map.of(0, List.of(1, 2))).configs(Map.of("min.insync.replicas", "1")),
                 new NewTopic("steady", Map.of(0, List.of(1, 3))).configs(Map.of("min.insync.replicas", "1"))))
                 .all().get();
-        awaitCluster().until(() -> describe("stale").isr().size() == 2 && describe("steady").isr().size() == 2);
+        awaitCluster().until(() -> partition0(admin, "stale").isr().size() == 2 && partition0(admin, "steady").isr().size() == 2);
         // The first group lookup creates __consumer_offsets (RF 3 here): an internal topic, which the
         // health views list unless told --exclude-internal, and listTopics() only when asked.
         awaitCluster().until(() -> admin.listConsumerGroupOffsets("health").partitionsToOffsetAndMetadata().get(),
@@ -285,7 +279,7 @@ class LeaderElectionClusterTest {
             produce(p, "stale", "replicated", replicated);
             stale.sigstop();
             try {
-                awaitCluster().until(() -> ids(describe("stale").isr()).equals(Set.of(1)));
+                awaitCluster().until(() -> ids(partition0(admin, "stale").isr()).equals(Set.of(1)));
                 // Past broker.session.timeout.ms node 2 is fenced: an offline replica of "stale" only.
                 awaitCluster().until(() -> offlineReplicas(third, "stale").equals(List.of(2)));
                 assertThat(offlineReplicas(third, "steady")).isEmpty();
@@ -314,9 +308,9 @@ class LeaderElectionClusterTest {
         assertThat(describeTopicPartitions(third, "stale").offlineReplicas()).containsExactly(1);
         assertThat(offlineReplicas(third, "steady")).containsExactly(1);
         // The admin client and the CLI may ask node 2, whose image can be a moment behind.
-        TopicPartitionInfo offline = awaitCluster().until(() -> describe("stale"), d -> d.leader() == null);
+        TopicPartitionInfo offline = awaitCluster().until(() -> partition0(admin, "stale"), d -> d.leader() == null);
         assertThat(ids(offline.isr())).containsExactly(1);
-        awaitCluster().until(() -> describe("steady").leader().id() == 3);
+        awaitCluster().until(() -> partition0(admin, "steady").leader().id() == 3);
         String alive = stale.bootstrap() + "," + third.bootstrap();
         awaitCluster().untilAsserted(() -> assertThat(partitions(alive, "--unavailable-partitions"))
                 .containsExactly("stale-0"));
@@ -327,7 +321,7 @@ class LeaderElectionClusterTest {
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "stale"), List.of(
                 new AlterConfigOp(new ConfigEntry("unclean.leader.election.enable", "true"), AlterConfigOp.OpType.SET))))
                 .all().get();
-        TopicPartitionInfo elected = awaitCluster().until(() -> describe("stale"), d -> d.leader() != null);
+        TopicPartitionInfo elected = awaitCluster().until(() -> partition0(admin, "stale"), d -> d.leader() != null);
         assertThat(elected.leader().id()).isEqualTo(2);
         assertThat(ids(elected.isr())).containsExactly(2);
         awaitCluster().until(() -> partitions(alive, "--unavailable-partitions").isEmpty());
@@ -343,7 +337,7 @@ class LeaderElectionClusterTest {
 
         // The old leader returns and gives up the records only it has, by leader epoch like any follower.
         first.restart();
-        awaitCluster().until(() -> ids(describe("stale").isr()).equals(Set.of(1, 2)));
+        awaitCluster().until(() -> ids(partition0(admin, "stale").isr()).equals(Set.of(1, 2)));
         assertThat(truncations(first, "stale-0")).singleElement().asString()
                 .contains("stale-0: truncated to " + replicated + " (diverging epoch ");
         assertThat(latestOffset("stale")).isEqualTo(replicated);

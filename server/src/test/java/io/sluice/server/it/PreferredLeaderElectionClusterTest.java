@@ -1,5 +1,6 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,15 +65,11 @@ class PreferredLeaderElectionClusterTest {
         return await().ignoreExceptions();
     }
 
-    private TopicPartitionInfo describe(String topic) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().get(0);
-    }
-
     /** Creates a one-partition RF 3 topic and returns its preferred replica, which leads it. */
     private int createTopic(String topic) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
-        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe(topic).isr().size() == 3);
-        TopicPartitionInfo info = describe(topic);
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, topic).isr().size() == 3);
+        TopicPartitionInfo info = partition0(admin, topic);
         int preferred = info.replicas().get(0).id();
         assertThat(info.leader().id()).as("a new partition is led by its preferred replica").isEqualTo(preferred);
         return preferred;
@@ -81,7 +78,7 @@ class PreferredLeaderElectionClusterTest {
     /** Restarts the node (SIGTERM, a controlled shutdown): leadership moves away while it is down. */
     private void restartMovesLeadershipAway(String topic, int node) throws Exception {
         assertThat(cluster.node(node).stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
-        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe(topic).leader().id() != node);
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, topic).leader().id() != node);
         cluster.node(node).restart();
     }
 
@@ -98,7 +95,7 @@ class PreferredLeaderElectionClusterTest {
         int preferred = createTopic("elect");
         restartMovesLeadershipAway("elect", preferred);
         awaitCluster().atMost(Duration.ofSeconds(60)).until(this::everyIsrFull);
-        assertThat(describe("elect").leader().id()).as("without an election, leadership stays away")
+        assertThat(partition0(admin, "elect").leader().id()).as("without an election, leadership stays away")
                 .isNotEqualTo(preferred);
 
         Tools.Result r = Tools.kafkaTool("org.apache.kafka.tools.LeaderElectionCommand",
@@ -106,7 +103,7 @@ class PreferredLeaderElectionClusterTest {
         assertThat(r.exitCode()).as("kafka-leader-election output: %s", r.output()).isZero();
         assertThat(r.output()).contains("Successfully completed leader election (PREFERRED) for partitions")
                 .contains("elect-0");
-        assertThat(describe("elect").leader().id()).isEqualTo(preferred);
+        assertThat(partition0(admin, "elect").leader().id()).isEqualTo(preferred);
 
         TopicPartition elect0 = new TopicPartition("elect", 0);
         TopicPartition missing = new TopicPartition("elect", 5);
@@ -123,7 +120,7 @@ class PreferredLeaderElectionClusterTest {
         start(Map.of("auto.leader.rebalance.enable", "true", "leader.imbalance.check.interval.seconds", "1"));
         int preferred = createTopic("auto");
         restartMovesLeadershipAway("auto", preferred);
-        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> describe("auto").leader().id() == preferred);
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, "auto").leader().id() == preferred);
         assertThat(cluster.nodes()).as("a quorum leader logged the rebalance")
                 .anySatisfy(n -> assertThat(n.log()).contains("leader rebalance: ").contains("auto-0"));
     }

@@ -1,11 +1,10 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
+import static io.sluice.server.it.Clients.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -24,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,13 +46,11 @@ import org.junit.jupiter.api.Timeout;
  * across a leader kill, ISR shrink and rejoin, controlled shutdown under load, a coordinator
  * failover, a follower's restart, and topic deletion on every replica.
  */
+@Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ReplicationClusterTest {
 
     /** Short enough that an ISR change happens within a test, long enough to ride out GC pauses. */
-    /** Kafka's v2 batch header: base offset (8), length (4), ..., last offset delta at 23. */
-    private static final int BATCH_HEADER_BYTES = 61;
-
     private static final Map<String, String> SETTINGS = Map.of("log.segment.bytes", "16777216",
             "replica.lag.time.max.ms", "4000",
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
@@ -86,20 +81,9 @@ class ReplicationClusterTest {
         return await().ignoreExceptions();
     }
 
-    private TopicPartitionInfo describe(String topic) throws Exception {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        return d.partitions().get(0);
-    }
-
-    private static Set<Integer> ids(List<Node> nodes) {
-        Set<Integer> out = new TreeSet<>();
-        nodes.forEach(n -> out.add(n.id()));
-        return out;
-    }
-
     private void createTopic(String topic) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
-        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe(topic).isr().size() == 3);
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, topic).isr().size() == 3);
     }
 
     private static byte[] value(int i) {
@@ -110,7 +94,7 @@ class ReplicationClusterTest {
     void acksAllSurvivesKillingTheLeaderAndTheReplicasEndIdentical() throws Exception {
         start();
         createTopic("kill");
-        int leader = describe("kill").leader().id();
+        int leader = partition0(admin, "kill").leader().id();
         List<Integer> acked = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
             for (int i = 0; i < 3000; i++) {
@@ -122,7 +106,7 @@ class ReplicationClusterTest {
                 assertThat(m.offset()).isGreaterThanOrEqualTo(0);
             }
         }
-        int newLeader = describe("kill").leader().id();
+        int newLeader = partition0(admin, "kill").leader().id();
         assertThat(newLeader).isNotEqualTo(leader);
 
         List<ConsumerRecord<byte[], byte[]>> read = Clients.readAll(cluster.bootstrap(),
@@ -132,35 +116,12 @@ class ReplicationClusterTest {
                 .containsExactlyElementsOf(acked.stream().map(i -> "value-" + i).toList());
 
         cluster.node(leader).restart();
-        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> describe("kill").isr().size() == 3);
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, "kill").isr().size() == 3);
         long hw = admin.listOffsets(Map.of(new TopicPartition("kill", 0), OffsetSpec.latest()))
                 .all().get().get(new TopicPartition("kill", 0)).offset();
-        byte[] reference = committedPrefix(cluster.node(newLeader), "kill-0", hw);
+        byte[] reference = SegmentBytes.committedPrefix(cluster.node(newLeader), "kill-0", hw);
         for (BrokerProcess n : cluster.nodes()) {
-            assertThat(committedPrefix(n, "kill-0", hw)).as("node %d's committed bytes", n.nodeId()).isEqualTo(reference);
-        }
-    }
-
-    /** The bytes of a partition's first segment up to the end of the batch that holds {@code highWatermark - 1}. */
-    private static byte[] committedPrefix(BrokerProcess node, String partitionDir, long highWatermark) throws IOException {
-        Path segment;
-        try (var files = Files.list(node.dataDir().resolve("logs").resolve(partitionDir))) {
-            segment = files.filter(f -> f.toString().endsWith(".log")).sorted().findFirst().orElseThrow();
-        }
-        try (FileChannel ch = FileChannel.open(segment)) {
-            ByteBuffer header = ByteBuffer.allocate(BATCH_HEADER_BYTES);
-            long position = 0;
-            while (ch.read(header.clear(), position) == BATCH_HEADER_BYTES) {
-                long base = header.getLong(0);
-                int length = header.getInt(8);
-                position += 12 + length;
-                if (length <= 0 || base + header.getInt(23) >= highWatermark - 1) {
-                    break;
-                }
-            }
-            ByteBuffer prefix = ByteBuffer.allocate((int) position);
-            ch.read(prefix, 0);
-            return prefix.array();
+            assertThat(SegmentBytes.committedPrefix(n, "kill-0", hw)).as("node %d's committed bytes", n.nodeId()).isEqualTo(reference);
         }
     }
 
@@ -168,20 +129,20 @@ class ReplicationClusterTest {
     void aPausedFollowerLeavesTheIsrAndRejoinsWhenItCatchesUp() throws Exception {
         start();
         createTopic("pause");
-        TopicPartitionInfo before = describe("pause");
+        TopicPartitionInfo before = partition0(admin, "pause");
         int follower = before.replicas().stream().map(Node::id).filter(id -> id != before.leader().id()).findFirst()
                 .orElseThrow();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
             cluster.node(follower).sigstop();
             try {
-                awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> !ids(describe("pause").isr()).contains(follower));
+                awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> !ids(partition0(admin, "pause").isr()).contains(follower));
                 for (int i = 0; i < 100; i++) {
                     p.send(new ProducerRecord<>("pause", value(i))).get(30, TimeUnit.SECONDS);
                 }
             } finally {
                 cluster.node(follower).sigcont();
             }
-            awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("pause").isr()).contains(follower));
+            awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(partition0(admin, "pause").isr()).contains(follower));
             p.send(new ProducerRecord<>("pause", value(100))).get(30, TimeUnit.SECONDS);
         }
         assertThat(Clients.readAll(cluster.bootstrap(), List.of(new TopicPartition("pause", 0)), 101,
@@ -193,12 +154,12 @@ class ReplicationClusterTest {
         start();
         admin.createTopics(List.of(new NewTopic("strict", 1, (short) 3).configs(Map.of("min.insync.replicas", "3"))))
                 .all().get();
-        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> describe("strict").isr().size() == 3);
-        TopicPartitionInfo info = describe("strict");
+        awaitCluster().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, "strict").isr().size() == 3);
+        TopicPartitionInfo info = partition0(admin, "strict");
         int follower = info.replicas().stream().map(Node::id).filter(id -> id != info.leader().id()).findFirst()
                 .orElseThrow();
         cluster.node(follower).kill9();
-        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> describe("strict").isr().size() == 2);
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, "strict").isr().size() == 2);
         try (KafkaProducer<byte[], byte[]> all = noRetries("all");
              KafkaProducer<byte[], byte[]> one = noRetries("1")) {
             Future<RecordMetadata> refused = all.send(new ProducerRecord<>("strict", value(0)));
@@ -228,7 +189,7 @@ class ReplicationClusterTest {
     void sigtermOfALeaderUnderLoadGivesOnlyRetriableErrorsAndLosesNothing() throws Exception {
         start();
         createTopic("term");
-        int leader = describe("term").leader().id();
+        int leader = partition0(admin, "term").leader().id();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         List<Integer> acked = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
@@ -304,7 +265,7 @@ class ReplicationClusterTest {
     void aRestartedFollowerCatchesUpFromItsOwnLogEndAndDeletionReachesEveryReplica() throws Exception {
         start();
         createTopic("restart");
-        TopicPartitionInfo info = describe("restart");
+        TopicPartitionInfo info = partition0(admin, "restart");
         int follower = info.replicas().stream().map(Node::id).filter(id -> id != info.leader().id()).findFirst()
                 .orElseThrow();
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
@@ -317,7 +278,7 @@ class ReplicationClusterTest {
             }
         }
         cluster.node(follower).restart();
-        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(describe("restart").isr()).contains(follower));
+        awaitCluster().atMost(Duration.ofSeconds(60)).until(() -> ids(partition0(admin, "restart").isr()).contains(follower));
         assertThat(cluster.node(follower).log()).as("the follower kept its log")
                 .doesNotContain("restart-0: emptied").doesNotContain("restart-0: truncated to 0");
 
