@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * fetches; as follower its fetcher appends the leader's batches byte for byte, and it serves
  * consumer fetches up to the high watermark it learned from the leader (KIP-392).
  *
- * <p>The high watermark only moves forward. Appends, truncations and role changes are serialised by
+ * <p>The high watermark starts where it was last checkpointed ({@link HighWatermarkCheckpoints}) and
+ * only moves forward, but for a follower's truncation below it. Appends, truncations and role changes are serialised by
  * the partition's lock (producer check, log append and state update must be atomic); reads go to
  * the log without it. Thread-safe.
  */
@@ -86,14 +87,32 @@ public final class Partition implements FollowerReplica {
     private volatile long publishedEnd;
 
     Partition(TopicPartitionId id, UUID topicId, PartitionLog log, ReplicaRole role, DelayedProduces delayedProduces) {
+        this(id, topicId, log, role, delayedProduces, HighWatermarkCheckpoints.NONE);
+    }
+
+    /**
+     * @param checkpointedHighWatermark the high watermark this log had when last checkpointed
+     *                                  ({@code replication-offset-checkpoint}), or -1 if unknown
+     */
+    Partition(TopicPartitionId id, UUID topicId, PartitionLog log, ReplicaRole role, DelayedProduces delayedProduces,
+              long checkpointedHighWatermark) {
         this.id = id;
         this.topicId = topicId;
         this.log = log;
         this.role = role;
         this.delayedProduces = delayedProduces;
         this.publishedEnd = log.logEndOffset();
-        // Without a checkpointed high watermark, nothing is known committed until the ISR confirms it.
-        this.highWatermark = log.logStartOffset();
+        this.highWatermark = initialHighWatermark(log, checkpointedHighWatermark);
+    }
+
+    /**
+     * Kafka's rule: what was committed when the checkpoint was written is committed still, as far as
+     * this log holds it (a crash may have cut the tail below it); nothing below the log start. Without
+     * a checkpoint nothing is known committed until the ISR (or the leader) confirms it.
+     */
+    static long initialHighWatermark(PartitionLog log, long checkpointedHighWatermark) {
+        long hw = Math.min(checkpointedHighWatermark, log.logEndOffset());
+        return Math.max(hw, log.logStartOffset());
     }
 
     /**
@@ -356,6 +375,9 @@ public final class Partition implements FollowerReplica {
         long end = log.truncateTo(offset);
         producers.truncateFrom(end);
         publishedEnd = end;
+        // As Kafka: the high watermark follows the cut, or the log growing back from another leader
+        // would be exposed up to the old mark before that leader says it is committed.
+        highWatermark = Math.min(highWatermark, end);
         LOG.info("{}: truncated to {} ({})", id, end, why);
     }
 
@@ -365,7 +387,7 @@ public final class Partition implements FollowerReplica {
             log.truncateFullyAndStartAt(offset);
             producers.truncateFrom(0);
             publishedEnd = offset;
-            highWatermark = Math.max(highWatermark, offset);
+            highWatermark = offset;
             LOG.info("{}: emptied and restarted at the leader's log start {}", id, offset);
         }
     }
@@ -443,7 +465,11 @@ public final class Partition implements FollowerReplica {
         return log.logStartOffset();
     }
 
-    /** The end of what consumers may see: what every in-sync replica has. Never moves back. */
+    /**
+     * The end of what consumers may see: what every in-sync replica has. Never moves back, except
+     * when a follower truncates below it (a leader elected uncleanly, or a crash that cut committed
+     * records from a log that was not flushed).
+     */
     public long highWatermark() {
         return Math.min(highWatermark, logEndOffset());
     }

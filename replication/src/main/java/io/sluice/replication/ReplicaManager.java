@@ -69,9 +69,27 @@ public final class ReplicaManager implements AutoCloseable {
      * @param replicaLagTimeMaxMs    {@code replica.lag.time.max.ms}: an ISR member not caught up that long is dropped
      * @param producerIdExpirationMs {@code producer.id.expiration.ms}: how far back producer state is rebuilt
      * @param replicaSelector        {@code replica.selector.class}'s selector; null: consumers read from the leader
+     * @param highWatermarkCheckpointIntervalMs {@code replica.high.watermark.checkpoint.interval.ms}: how often
+     *                               each log dir's {@code replication-offset-checkpoint} is rewritten
      */
     public record Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs,
-                           ReplicaSelector replicaSelector) { }
+                           ReplicaSelector replicaSelector, long highWatermarkCheckpointIntervalMs) {
+        /** Kafka's default for {@code replica.high.watermark.checkpoint.interval.ms}. */
+        public static final long HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS_DEFAULT = 5000;
+
+        public Settings {
+            if (highWatermarkCheckpointIntervalMs < 1) {
+                throw new IllegalArgumentException("highWatermarkCheckpointIntervalMs must be >= 1: "
+                        + highWatermarkCheckpointIntervalMs);
+            }
+        }
+
+        public Settings(int nodeId, long replicaLagTimeMaxMs, long producerIdExpirationMs,
+                        ReplicaSelector replicaSelector) {
+            this(nodeId, replicaLagTimeMaxMs, producerIdExpirationMs, replicaSelector,
+                    HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS_DEFAULT);
+        }
+    }
 
     private final Settings settings;
     private final LogManager logs;
@@ -88,6 +106,10 @@ public final class ReplicaManager implements AutoCloseable {
     /** acks=all deadlines and the ISR shrink check. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "sluice-replica-timer"));
+    private final HighWatermarkCheckpoints checkpoints;
+    /** Its own thread: an fsync must not hold up acks=all deadlines on the timer. */
+    private final ScheduledExecutorService checkpointThread = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "sluice-hw-checkpoint"));
     private volatile long appliedOffset = -1;
 
     /**
@@ -109,6 +131,19 @@ public final class ReplicaManager implements AutoCloseable {
                 : new ReadReplicaChooser(settings.nodeId(), settings.replicaSelector(), metadata::image, clock::millis);
         long checkMs = Math.max(1, settings.replicaLagTimeMaxMs() / 2);
         timer.scheduleWithFixedDelay(this::shrinkLaggingIsrs, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        this.checkpoints = HighWatermarkCheckpoints.load(logs);
+        long intervalMs = settings.highWatermarkCheckpointIntervalMs();
+        checkpointThread.scheduleWithFixedDelay(this::checkpointHighWatermarks, intervalMs, intervalMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Rewrites every log dir's {@code replication-offset-checkpoint} (also run on the interval and at close). */
+    public void checkpointHighWatermarks() {
+        try {
+            checkpoints.write(partitions::get);
+        } catch (RuntimeException e) {
+            LOG.error("High-watermark checkpoint failed", e);
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -291,6 +326,7 @@ public final class ReplicaManager implements AutoCloseable {
                 if (logs.delete(tp)) {
                     LOG.info("Deleted log of {}", tp);
                 }
+                checkpoints.forget(tp);
             }
         }
         for (MetadataDelta.PartitionChange change : delta.changedPartitions()) {
@@ -317,6 +353,10 @@ public final class ReplicaManager implements AutoCloseable {
     }
 
     private void stopReplica(TopicPartitionId tp, String why) {
+        Partition held = partitions.get(tp);
+        if (held != null) {
+            checkpoints.released(tp, held.highWatermark()); // its log stays: keep its entry
+        }
         Partition p = partitions.remove(tp);
         if (p != null) {
             fetching.unfollow(tp);
@@ -332,10 +372,11 @@ public final class ReplicaManager implements AutoCloseable {
             PartitionLog log = logs.getOrCreate(tp, config);
             log.updateConfig(config);
             p = new Partition(tp, topic.topicId(), log, new FollowerRole(-1, -1),
-                    new DelayedProduces(timer));
+                    new DelayedProduces(timer), checkpoints.checkpointed(tp));
             p.setMinInsyncReplicas(minInsyncReplicas.applyAsInt(topic));
             p.loadProducerState(clock.millis(), settings.producerIdExpirationMs());
             partitions.put(tp, p);
+            checkpoints.held(tp);
         }
         if (image.leader() == settings.nodeId()) {
             if (!p.isLeader()) {
@@ -361,6 +402,14 @@ public final class ReplicaManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
+        checkpointThread.shutdownNow();
+        try {
+            checkpointThread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // After the state thread stopped: the last high watermarks, for the next start.
+        checkpointHighWatermarks();
         partitions.clear();
     }
 }

@@ -98,7 +98,8 @@ public final class Broker implements AutoCloseable {
         replicas = new ReplicaManager(
                 new ReplicaManager.Settings(config.nodeId(), config.getLong(ServerConfigDef.REPLICA_LAG_TIME_MAX_MS),
                         config.getInt(ServerConfigDef.PRODUCER_ID_EXPIRATION_MS),
-                        ReplicaSelector.forClassName(config.getString(ServerConfigDef.REPLICA_SELECTOR_CLASS))),
+                        ReplicaSelector.forClassName(config.getString(ServerConfigDef.REPLICA_SELECTOR_CLASS)),
+                        config.getLong(ServerConfigDef.REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS)),
                 logs, metadata.client(), brokerEpoch,
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
                 topic -> minInsyncReplicas(topic), fetchers, Clock.systemUTC());

@@ -67,6 +67,7 @@ public final class ServerConfigDef {
     public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = "replica.high.watermark.checkpoint.interval.ms";
     public static final String BROKER_RACK = "broker.rack";
     public static final String REPLICA_SELECTOR_CLASS = "replica.selector.class";
     public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
@@ -195,6 +196,9 @@ public final class ServerConfigDef {
         define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT, 1000, Validator.atLeast(0), "Fetch sessions kept.");
         define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, Validator.atLeast(1),
                 "An ISR member that has not caught up with the leader for this long leaves the ISR.");
+        define(REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS, LONG, 5000L, Validator.atLeast(1),
+                "How often each log dir's replication-offset-checkpoint (every partition's high watermark, "
+                        + "restored at start) is rewritten; also written at a clean shutdown.");
         define(BROKER_RACK, STRING, null, Validator.ANY, "Rack of the broker: registered with the quorum, used for "
                 + "rack-aware replica assignment and shown to clients (KIP-392 follower fetching matches it).");
         // Sluice loads no plugin classes: the one selector it implements is named by Kafka's class name.

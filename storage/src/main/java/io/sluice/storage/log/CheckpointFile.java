@@ -65,7 +65,8 @@ public final class CheckpointFile {
             throw new IOException("unknown checkpoint version " + version + " in " + file);
         }
         int count = parseInt(file, lines.get(1));
-        if (count < 0 || lines.size() < 2 + count) {
+        // More lines than announced is as suspect as fewer (Kafka refuses both): the count was damaged.
+        if (count < 0 || lines.size() != 2 + count) {
             throw new IOException("malformed checkpoint " + file + ": " + count + " entries announced, "
                     + (lines.size() - 2) + " present");
         }

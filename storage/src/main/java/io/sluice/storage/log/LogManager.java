@@ -107,8 +107,8 @@ public final class LogManager implements AutoCloseable {
             try {
                 Files.createDirectories(logDir);
                 lockDir(logDir);
-                recoveryPoints.put(logDir, OffsetCheckpoints.read(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
-                startOffsets.put(logDir, OffsetCheckpoints.read(logDir.resolve(LOG_START_OFFSET_CHECKPOINT)));
+                recoveryPoints.put(logDir, OffsetCheckpoints.readOrEmpty(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
+                startOffsets.put(logDir, OffsetCheckpoints.readOrEmpty(logDir.resolve(LOG_START_OFFSET_CHECKPOINT)));
                 try (DirectoryStream<Path> children = Files.newDirectoryStream(logDir, Files::isDirectory)) {
                     for (Path child : children) {
                         if (child.getFileName().toString().endsWith(DELETE_DIR_SUFFIX)) {
@@ -274,6 +274,11 @@ public final class LogManager implements AutoCloseable {
         LOG.info("deleted log {}", tp);
         checkpoint();
         return true;
+    }
+
+    /** The configured log dirs ({@code log.dirs}), online or not. */
+    public List<Path> logDirs() {
+        return config.logDirs();
     }
 
     /** Log dirs taken offline by an I/O error. */
