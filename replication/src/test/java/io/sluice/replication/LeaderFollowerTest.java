@@ -171,6 +171,33 @@ class LeaderFollowerTest {
     }
 
     @Test
+    void aTruncationBelowTheHighWatermarkLowersItSoTheLogGrowingBackIsNotExposedEarly() {
+        Partition leader = replica("a");
+        Partition follower = replica("b");
+        leader.becomeLeader(LEADER, 1, 1, new int[] {LEADER, FOLLOWER}, new int[] {LEADER, FOLLOWER}, NOW_MS);
+        follower.becomeFollower(LEADER, 1);
+        leader.append(batch(2, -1), (short) 1, 30_000);
+        leader.append(batch(3, -1), (short) 1, 30_000);
+        replicate(leader, follower);
+        replicate(leader, follower);
+        assertThat(follower.highWatermark()).isEqualTo(5);
+
+        // An unclean leader whose log ends at 2 (or a crash that cut an unflushed log) makes it cut.
+        follower.becomeFollower(3, 2);
+        follower.truncateTo(2);
+        assertThat(follower.highWatermark()).isEqualTo(2);
+
+        long now = System.currentTimeMillis();
+        RecordBatchBuilder fromNewLeader = RecordBatchBuilder.create(2, now).partitionLeaderEpoch(2);
+        for (int i = 0; i < 5; i++) {
+            fromNewLeader.add(null, new byte[10], now);
+        }
+        assertThat(follower.appendFromLeader(fromNewLeader.build(), 3, 0)).isEqualTo(ErrorCode.NONE);
+        assertThat(follower.logEndOffset()).isEqualTo(7);
+        assertThat(follower.highWatermark()).as("the new leader's, not the old mark").isEqualTo(3);
+    }
+
+    @Test
     void aDeposedLeaderTruncatesExactlyItsDivergentSuffixByEpoch() {
         Partition old = replica("a");
         Partition next = replica("b");
