@@ -1,0 +1,147 @@
+package io.sluice.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.server.network.RawClient;
+import io.sluice.server.protocol.ApiVersionsTable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The high watermark survives a clean restart ({@code replication-offset-checkpoint}) on a real
+ * 3-process cluster. A follower of an RF 3 partition is stopped cleanly after acks=all writes, the
+ * leader is frozen (SIGSTOP), and the follower is started again: the only place it can learn what
+ * is committed from is its own checkpoint, because its leader cannot answer its fetches and no
+ * other broker leads the partition (a session timeout longer than the test keeps the frozen leader
+ * unfenced, so the partition never fails over). A consumer's KIP-392 fetch sent to that follower
+ * then gets every acknowledged record. Without the checkpoint its high watermark would be 0 and the
+ * fetch empty until the leader came back.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class HighWatermarkCheckpointClusterTest {
+
+    private static final String TOPIC = "restarted";
+    private static final int RECORDS = 50;
+    private static final Map<String, String> SETTINGS = Map.of(
+            "min.insync.replicas", "2",
+            // Longer than this test: the frozen leader is never fenced, so it stays the partition's leader.
+            "broker.session.timeout.ms", "600000",
+            "broker.heartbeat.interval.ms", "500",
+            "auto.leader.rebalance.enable", "false");
+
+    private ClusterProcess cluster;
+    private Admin admin;
+
+    @AfterEach
+    void stop() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private TopicPartitionInfo describe() throws Exception {
+        return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(0);
+    }
+
+    @Test
+    void aRestartedFollowerServesTheCommittedRecordsFromItsCheckpointBeforeItsLeaderAnswers() throws Exception {
+        cluster = ClusterProcess.start(3, SETTINGS);
+        admin = Clients.admin(cluster.bootstrap());
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe().isr().size() == 3);
+        int leader = describe().leader().id();
+        int follower = describe().replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
+
+        try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
+            for (int i = 0; i < RECORDS; i++) {
+                p.send(new ProducerRecord<>(TOPIC, ("value-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            }
+            // Acknowledged once every ISR member fetched past it, i.e. after each had a fetch response
+            // carrying a high watermark that covers all records above.
+            p.send(new ProducerRecord<>(TOPIC, "sentinel".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(cluster.node(follower).stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
+        assertThat(checkpointedHighWatermark(cluster.node(follower).dataDir()))
+                .as("written at the clean shutdown").isGreaterThanOrEqualTo(RECORDS);
+
+        cluster.node(leader).sigstop();
+        try {
+            cluster.node(follower).restart();
+            FetchResponseData.PartitionData served = fetchFromFollower(cluster.node(follower));
+            assertThat(served.highWatermark()).as("the checkpointed high watermark").isGreaterThanOrEqualTo(RECORDS);
+            List<String> values = new ArrayList<>();
+            for (Record r : ((MemoryRecords) served.records()).records()) {
+                values.add(StandardCharsets.UTF_8.decode(r.value()).toString());
+            }
+            assertThat(values).as("committed records served before the leader could answer").startsWith("value-0");
+        } finally {
+            cluster.node(leader).sigcont();
+        }
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> describe().leader() != null);
+        assertThat(describe().leader().id()).as("no failover taught the follower its high watermark").isEqualTo(leader);
+    }
+
+    /** The follower's entry in its log dir's replication-offset-checkpoint (Kafka's text format). */
+    private static long checkpointedHighWatermark(Path dataDir) throws IOException {
+        Path file;
+        try (Stream<Path> walk = Files.walk(dataDir)) {
+            file = walk.filter(f -> f.getFileName().toString().equals("replication-offset-checkpoint"))
+                    .findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines.get(0)).as("version").isEqualTo("0");
+        assertThat(lines).hasSize(2 + Integer.parseInt(lines.get(1)));
+        return lines.stream().skip(2).map(l -> l.split(" ")).filter(f -> f[0].equals(TOPIC) && f[1].equals("0"))
+                .mapToLong(f -> Long.parseLong(f[2])).findFirst().orElseThrow();
+    }
+
+    /**
+     * A consumer's Fetch (v12, with a rack: KIP-392 allows a follower to serve it) sent to the
+     * follower itself, retried until the follower holds the partition again after its start.
+     */
+    private static FetchResponseData.PartitionData fetchFromFollower(BrokerProcess node) {
+        FetchRequestData req = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
+                .setMaxBytes(1 << 20).setSessionId(0).setSessionEpoch(-1).setRackId("any-rack");
+        req.topics().add(new FetchRequestData.FetchTopic().setTopic(TOPIC).setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(0).setCurrentLeaderEpoch(-1).setFetchOffset(0)
+                        .setLogStartOffset(-1).setPartitionMaxBytes(1 << 20))));
+        FetchResponseData.PartitionData[] served = new FetchResponseData.PartitionData[1];
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (RawClient c = new RawClient(new InetSocketAddress("localhost", node.clientPort()))) {
+                c.send(ApiVersionsTable.FETCH, (short) 12, 1, req);
+                FetchResponseData resp = c.read(ApiVersionsTable.FETCH, (short) 12, FetchResponseData.class);
+                served[0] = resp.responses().get(0).partitions().get(0);
+                return served[0].errorCode() == Errors.NONE.code();
+            }
+        });
+        return served[0];
+    }
+}
