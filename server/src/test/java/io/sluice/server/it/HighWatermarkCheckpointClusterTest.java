@@ -18,9 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -28,19 +32,16 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The high watermark survives a clean restart ({@code replication-offset-checkpoint}) on a real
- * 3-process cluster. A follower of an RF 3 partition is stopped cleanly after acks=all writes, the
- * leader is frozen (SIGSTOP), and the follower is started again: the only place it can learn what
- * is committed from is its own checkpoint, because its leader cannot answer its fetches and no
- * other broker leads the partition (a session timeout longer than the test keeps the frozen leader
- * unfenced, so the partition never fails over). A consumer's KIP-392 fetch sent to that follower
- * then gets every acknowledged record. Without the checkpoint its high watermark would be 0 and the
- * fetch empty until the leader came back.
+ * The high watermark survives a clean restart ({@code replication-offset-checkpoint}) on real
+ * processes, in the two places where a restarted replica cannot learn it from anyone else.
+ * Without the checkpoint both would see a high watermark of 0 (the log start).
  */
+@Tag("slow")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HighWatermarkCheckpointClusterTest {
 
@@ -70,6 +71,75 @@ class HighWatermarkCheckpointClusterTest {
         return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(0);
     }
 
+    /**
+     * Isolated mode (the quorum outlives the brokers): every broker of an RF 3 topic with
+     * min.insync.replicas=2 stops cleanly after acks=all writes, the leader last, and only the leader
+     * starts again. KRaft keeps the last ISR member in the ISR, so it leads again at once, alone: its
+     * followers are down and cannot have fetched, and an ISR of one below min.insync.replicas never
+     * moves the high watermark. ListOffsets LATEST and a consumer still get every acknowledged record.
+     */
+    @Test
+    void aRestartedLeaderExposesTheCommittedEndBeforeAnyFollowerIsBack() throws Exception {
+        cluster = ClusterProcess.startIsolated(1, 3, Map.of("min.insync.replicas", "2",
+                "broker.heartbeat.interval.ms", "500", "auto.leader.rebalance.enable", "false"));
+        admin = Clients.admin(cluster.bootstrap());
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe().isr().size() == 3);
+        int leader = describe().leader().id();
+        produceAcknowledged();
+        admin.close(Duration.ofSeconds(5));
+        admin = null;
+
+        for (BrokerProcess broker : cluster.nodes()) {
+            if (broker.isBroker() && broker.nodeId() != leader) {
+                assertThat(broker.stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
+            }
+        }
+        assertThat(cluster.node(leader).stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
+        assertThat(checkpointedHighWatermark(cluster.node(leader).dataDir())).isEqualTo(RECORDS + 1);
+
+        cluster.node(leader).restart();
+        admin = Clients.admin(cluster.node(leader).bootstrap());
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> describe().leader().id() == leader);
+        assertThat(describe().isr()).as("alone: nobody else could have fetched").extracting(Node::id)
+                .containsExactly(leader);
+        long latest = admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all().get()
+                .get(new TopicPartition(TOPIC, 0)).offset();
+        assertThat(latest).as("ListOffsets LATEST: the committed end").isEqualTo(RECORDS + 1);
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(cluster.node(leader).bootstrap())) {
+            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            List<String> values = new ArrayList<>();
+            while (values.size() < RECORDS + 1) { // bounded by the test's timeout
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    values.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(values).startsWith("value-0").endsWith("sentinel").hasSize(RECORDS + 1);
+        }
+    }
+
+    /** RECORDS records and a sentinel, acks=all. */
+    private void produceAcknowledged() throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
+            for (int i = 0; i < RECORDS; i++) {
+                p.send(new ProducerRecord<>(TOPIC, ("value-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            }
+            // Acknowledged once every ISR member fetched past it, i.e. after each had a fetch response
+            // carrying a high watermark that covers all records above.
+            p.send(new ProducerRecord<>(TOPIC, "sentinel".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Combined mode: a follower of an RF 3 partition is stopped cleanly after acks=all writes, the
+     * leader is frozen (SIGSTOP), and the follower is started again. Its leader cannot answer its
+     * fetches and no other broker leads the partition (a session timeout longer than the test keeps
+     * the frozen leader unfenced, so the partition never fails over), so the only place it can learn
+     * what is committed from is its own checkpoint. A consumer's KIP-392 fetch sent to that follower
+     * gets the acknowledged records.
+     */
     @Test
     void aRestartedFollowerServesTheCommittedRecordsFromItsCheckpointBeforeItsLeaderAnswers() throws Exception {
         cluster = ClusterProcess.start(3, SETTINGS);
@@ -79,14 +149,7 @@ class HighWatermarkCheckpointClusterTest {
         int leader = describe().leader().id();
         int follower = describe().replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
 
-        try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
-            for (int i = 0; i < RECORDS; i++) {
-                p.send(new ProducerRecord<>(TOPIC, ("value-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
-            }
-            // Acknowledged once every ISR member fetched past it, i.e. after each had a fetch response
-            // carrying a high watermark that covers all records above.
-            p.send(new ProducerRecord<>(TOPIC, "sentinel".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
-        }
+        produceAcknowledged();
 
         assertThat(cluster.node(follower).stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
         assertThat(checkpointedHighWatermark(cluster.node(follower).dataDir()))
