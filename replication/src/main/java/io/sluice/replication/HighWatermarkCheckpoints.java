@@ -88,7 +88,7 @@ final class HighWatermarkCheckpoints {
      * lower values only delay exposure after a restart; the next write tries again. Does I/O: call it
      * holding no partition lock.
      *
-     * @param held the replica holding a partition here, or null
+     * @param held the replica holding a partition here (null for none)
      */
     synchronized void write(Function<TopicPartitionId, Partition> held) {
         Map<Path, Map<TopicPartitionId, Long>> byDir = new HashMap<>();

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * consumer fetches up to the high watermark it learned from the leader (KIP-392).
  *
  * <p>The high watermark starts where it was last checkpointed ({@link HighWatermarkCheckpoints}) and
- * only moves forward, but for a follower's truncation below it. Appends, truncations and role changes are serialised by
- * the partition's lock (producer check, log append and state update must be atomic); reads go to
- * the log without it. Thread-safe.
+ * only moves forward, but for a follower's truncation below it. Appends, truncations and role
+ * changes are serialised by the partition's lock (producer check, log append and state update must
+ * be atomic); reads go to the log without it. Thread-safe.
  */
 public final class Partition implements FollowerReplica {
 
