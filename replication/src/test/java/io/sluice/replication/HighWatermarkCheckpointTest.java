@@ -1,6 +1,7 @@
 package io.sluice.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -28,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,8 +80,12 @@ class HighWatermarkCheckpointTest {
 
     /** Starts a broker over {@code dir} that leads {@code topics} with a follower in the ISR. */
     private Partition startLeading(TopicImage... topics) throws Exception {
+        return startLeading(INTERVAL_MS, topics);
+    }
+
+    private Partition startLeading(long intervalMs, TopicImage... topics) throws Exception {
         logs = LogManager.start(LogManagerConfig.defaults(List.of(dir)), Clock.systemUTC(), t -> config);
-        replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000, null, INTERVAL_MS), logs,
+        replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000, null, intervalMs), logs,
                 new SilentQuorum(), () -> 10, (image, t) -> config, t -> 1, new NoFetching(), Clock.systemUTC());
         ImageBuilder image = new ImageBuilder(MetadataImage.empty("test"));
         for (TopicImage t : topics) {
@@ -226,6 +232,40 @@ class HighWatermarkCheckpointTest {
         replicas.checkpointHighWatermarks();
 
         assertThat(OffsetCheckpoints.read(checkpointFile())).containsEntry(new TopicPartitionId("u", 0), 4L);
+    }
+
+    @Test
+    void theFileIsRewrittenOnTheInterval() throws Exception {
+        Partition leader = startLeading(10, topic);
+        produce(leader, 5, 3);
+        // No timing asserted: the schedule alone (no close, no explicit call) must bring the file there.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(OffsetCheckpoints.read(checkpointFile()))
+                .containsEntry(new TopicPartitionId("t", 0), 5L));
+    }
+
+    @Test
+    void aFailedWriteIsLoggedAndTheBrokerGoesOn() throws Exception {
+        Partition leader = startLeading(topic);
+        produce(leader, 5, 0);
+        // A non-empty directory where the file goes: the rename of the written temp file fails.
+        Files.createDirectories(checkpointFile());
+        Files.writeString(checkpointFile().resolve("blocker"), "x");
+
+        Logger logger = (Logger) LoggerFactory.getLogger(HighWatermarkCheckpoints.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            replicas.checkpointHighWatermarks();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        assertThat(appender.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains(checkpointFile().toString());
+        });
+        append(leader, 2);
+        assertThat(leader.logEndOffset()).as("the partition still takes appends").isEqualTo(7);
     }
 
     /** Answers nothing: the leader's ISR stays as the image says. */
