@@ -1,5 +1,6 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.Clients.partition0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -67,10 +67,6 @@ class HighWatermarkCheckpointClusterTest {
         }
     }
 
-    private TopicPartitionInfo describe() throws Exception {
-        return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(0);
-    }
-
     /**
      * Isolated mode (the quorum outlives the brokers): every broker of an RF 3 topic with
      * min.insync.replicas=2 stops cleanly after acks=all writes, the leader last, and only the leader
@@ -84,8 +80,8 @@ class HighWatermarkCheckpointClusterTest {
                 "broker.heartbeat.interval.ms", "500", "auto.leader.rebalance.enable", "false"));
         admin = Clients.admin(cluster.bootstrap());
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
-        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe().isr().size() == 3);
-        int leader = describe().leader().id();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
+        int leader = partition0(admin, TOPIC).leader().id();
         produceAcknowledged();
         admin.close(Duration.ofSeconds(5));
         admin = null;
@@ -100,8 +96,8 @@ class HighWatermarkCheckpointClusterTest {
 
         cluster.node(leader).restart();
         admin = Clients.admin(cluster.node(leader).bootstrap());
-        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> describe().leader().id() == leader);
-        assertThat(describe().isr()).as("alone: nobody else could have fetched").extracting(Node::id)
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).leader().id() == leader);
+        assertThat(partition0(admin, TOPIC).isr()).as("alone: nobody else could have fetched").extracting(Node::id)
                 .containsExactly(leader);
         long latest = admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all().get()
                 .get(new TopicPartition(TOPIC, 0)).offset();
@@ -145,9 +141,9 @@ class HighWatermarkCheckpointClusterTest {
         cluster = ClusterProcess.start(3, SETTINGS);
         admin = Clients.admin(cluster.bootstrap());
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
-        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> describe().isr().size() == 3);
-        int leader = describe().leader().id();
-        int follower = describe().replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
+        int leader = partition0(admin, TOPIC).leader().id();
+        int follower = partition0(admin, TOPIC).replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
 
         produceAcknowledged();
 
@@ -168,8 +164,8 @@ class HighWatermarkCheckpointClusterTest {
         } finally {
             cluster.node(leader).sigcont();
         }
-        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> describe().leader() != null);
-        assertThat(describe().leader().id()).as("no failover taught the follower its high watermark").isEqualTo(leader);
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).leader() != null);
+        assertThat(partition0(admin, TOPIC).leader().id()).as("no failover taught the follower its high watermark").isEqualTo(leader);
     }
 
     /** The follower's entry in its log dir's replication-offset-checkpoint (Kafka's text format). */
