@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
@@ -22,6 +24,9 @@ public final class ClusterProcess implements AutoCloseable {
     private static final int LISTEN_PORT_MIN = 20_000;
     private static final int LISTEN_PORT_SPAN = 12_000;
     private static final int LISTEN_PORT_ATTEMPTS_MAX = 100;
+
+    /** Clusters started and not closed yet, for {@link ClusterLogsOnFailure}. */
+    private static final Set<ClusterProcess> OPEN = ConcurrentHashMap.newKeySet();
 
     private final List<BrokerProcess> nodes = new ArrayList<>();
 
@@ -53,6 +58,7 @@ public final class ClusterProcess implements AutoCloseable {
     private static ClusterProcess start(int controllers, int combined, int brokers, Map<String, String> extra,
                                         IntFunction<Map<String, String>> perNode) throws IOException, InterruptedException {
         ClusterProcess c = new ClusterProcess();
+        OPEN.add(c);
         try {
             int size = controllers + combined + brokers;
             int voterCount = controllers + combined;
@@ -112,6 +118,10 @@ public final class ClusterProcess implements AutoCloseable {
         throw new IOException("no free port in " + LISTEN_PORT_MIN + "-" + (LISTEN_PORT_MIN + LISTEN_PORT_SPAN));
     }
 
+    static Set<ClusterProcess> open() {
+        return Set.copyOf(OPEN);
+    }
+
     /** Node {@code id} (1-based, as node.id). */
     public BrokerProcess node(int id) {
         return nodes.get(id - 1);
@@ -128,6 +138,7 @@ public final class ClusterProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        OPEN.remove(this);
         for (BrokerProcess n : nodes) {
             try {
                 n.close();

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * KIP-392 on a real 3-process cluster with kafka-clients 4.4: brokers in racks r1/r2/r3 with Kafka's
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * broker the leader, so no failover can be what serves them; the leader is checked unchanged after.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class FollowerFetchClusterTest {
 
     private static final String TOPIC = "near";

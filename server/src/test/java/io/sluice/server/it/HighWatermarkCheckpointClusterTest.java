@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The high watermark survives a clean restart ({@code replication-offset-checkpoint}) on real
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class HighWatermarkCheckpointClusterTest {
 
     private static final String TOPIC = "restarted";

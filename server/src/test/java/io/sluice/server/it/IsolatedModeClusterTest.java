@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Kafka's isolated mode on real processes: a controller-only voter (node 1) and three broker-only
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class IsolatedModeClusterTest {
 
     private static final Map<String, String> SETTINGS = Map.of("replica.lag.time.max.ms", "4000",

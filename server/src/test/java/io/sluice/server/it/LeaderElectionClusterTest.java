@@ -47,6 +47,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Leader changes that can lose or fork a log, on a real 3-process cluster (combined mode, 3 voters)
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class LeaderElectionClusterTest {
 
     /** replica.fetch.wait.max.ms: how long a leader parks a follower's fetch that found nothing new. */

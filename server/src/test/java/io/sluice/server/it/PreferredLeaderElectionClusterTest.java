@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Leadership goes back to the preferred replica after a restart moved it away, on a real 3-process
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class PreferredLeaderElectionClusterTest {
 
     private static final Map<String, String> SETTINGS = Map.of("log.segment.bytes", "16777216",

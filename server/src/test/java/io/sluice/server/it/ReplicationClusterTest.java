@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Replication on a real 3-process cluster (combined mode, 3 voters) with kafka-clients 4.4: acks=all
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
 class ReplicationClusterTest {
 
     /** Short enough that an ISR change happens within a test, long enough to ride out GC pauses. */
