@@ -7,16 +7,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.sluice.metadata.client.MetadataClient;
-import io.sluice.metadata.command.CommandResult;
-import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.image.ImageBuilder;
 import io.sluice.metadata.image.MetadataDelta;
 import io.sluice.metadata.image.MetadataImage;
-import io.sluice.metadata.image.MetadataListener;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
-import io.sluice.replication.fetcher.FollowerReplica;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.batch.RecordBatchBuilder;
@@ -86,7 +81,7 @@ class HighWatermarkCheckpointTest {
     private Partition startLeading(long intervalMs, TopicImage... topics) throws Exception {
         logs = LogManager.start(LogManagerConfig.defaults(List.of(dir)), Clock.systemUTC(), t -> config);
         replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000, null, intervalMs), logs,
-                new SilentQuorum(), () -> 10, (image, t) -> config, t -> 1, new NoFetching(), Clock.systemUTC());
+                new TestQuorum(), () -> 10, (image, t) -> config, t -> 1, new TestQuorum.NoFetching(), Clock.systemUTC());
         ImageBuilder image = new ImageBuilder(MetadataImage.empty("test"));
         for (TopicImage t : topics) {
             image.putTopic(t);
@@ -266,41 +261,5 @@ class HighWatermarkCheckpointTest {
         });
         append(leader, 2);
         assertThat(leader.logEndOffset()).as("the partition still takes appends").isEqualTo(7);
-    }
-
-    /** Answers nothing: the leader's ISR stays as the image says. */
-    private static final class SilentQuorum implements MetadataClient {
-        @Override
-        public <R extends CommandResult> CompletableFuture<R> submit(MetadataCommand<R> command) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public MetadataImage image() {
-            return MetadataImage.empty("test");
-        }
-
-        @Override
-        public CompletableFuture<MetadataImage> awaitOffset(long offset) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public void subscribe(MetadataListener listener) {
-        }
-
-        @Override
-        public void unsubscribe(MetadataListener listener) {
-        }
-    }
-
-    private static final class NoFetching implements ReplicaManager.FollowerFetching {
-        @Override
-        public void follow(FollowerReplica replica, int leaderId) {
-        }
-
-        @Override
-        public void unfollow(TopicPartitionId tp) {
-        }
     }
 }

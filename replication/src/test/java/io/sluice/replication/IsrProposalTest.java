@@ -2,17 +2,12 @@ package io.sluice.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.command.AlterPartition;
-import io.sluice.metadata.command.CommandResult;
 import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.image.ImageBuilder;
 import io.sluice.metadata.image.MetadataImage;
-import io.sluice.metadata.image.MetadataListener;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
-import io.sluice.replication.fetcher.FollowerReplica;
-import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
@@ -21,9 +16,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,45 +38,6 @@ class IsrProposalTest {
     private LogManager logs;
     private ReplicaManager replicas;
 
-    /** Records submitted commands; none is ever answered, so the proposal stays in flight. */
-    private static final class RecordingClient implements MetadataClient {
-        final BlockingQueue<MetadataCommand<?>> submitted = new LinkedBlockingQueue<>();
-
-        @Override
-        public <R extends CommandResult> CompletableFuture<R> submit(MetadataCommand<R> command) {
-            submitted.add(command);
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public MetadataImage image() {
-            return MetadataImage.empty("test");
-        }
-
-        @Override
-        public CompletableFuture<MetadataImage> awaitOffset(long offset) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public void subscribe(MetadataListener listener) {
-        }
-
-        @Override
-        public void unsubscribe(MetadataListener listener) {
-        }
-    }
-
-    private static final class NoFetching implements ReplicaManager.FollowerFetching {
-        @Override
-        public void follow(FollowerReplica replica, int leaderId) {
-        }
-
-        @Override
-        public void unfollow(TopicPartitionId tp) {
-        }
-    }
-
     @AfterEach
     void stop() {
         if (replicas != null) {
@@ -99,9 +53,9 @@ class IsrProposalTest {
     void expansionNamesTheBrokerEpochTheFollowerFetchedWith() throws Exception {
         LogConfig config = LogConfig.fromBrokerProperties(Map.of());
         logs = LogManager.start(LogManagerConfig.defaults(List.of(dir)), Clock.systemUTC(), topic -> config);
-        RecordingClient client = new RecordingClient();
+        TestQuorum client = new TestQuorum();
         replicas = new ReplicaManager(new ReplicaManager.Settings(LEADER, 30_000, 86_400_000, null), logs, client,
-                () -> LEADER_BROKER_EPOCH, (image, topic) -> config, topic -> 1, new NoFetching(), Clock.systemUTC());
+                () -> LEADER_BROKER_EPOCH, (image, topic) -> config, topic -> 1, new TestQuorum.NoFetching(), Clock.systemUTC());
         UUID topicId = UUID.randomUUID();
         PartitionImage led = new PartitionImage(0, new int[] {LEADER, FOLLOWER}, new int[] {LEADER}, LEADER, 3, 5);
         MetadataImage image = new ImageBuilder(MetadataImage.empty("test"))

@@ -2,21 +2,15 @@ package io.sluice.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.metadata.client.MetadataClient;
-import io.sluice.metadata.command.CommandResult;
-import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.ImageBuilder;
 import io.sluice.metadata.image.MetadataImage;
-import io.sluice.metadata.image.MetadataListener;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
-import io.sluice.replication.fetcher.FollowerReplica;
 import io.sluice.replication.selector.RackAwareReplicaSelector;
 import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.storage.ErrorCode;
-import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
@@ -85,8 +79,8 @@ class ReadReplicaLookupTest {
                     new PartitionImage(0, new int[] {2, 1}, new int[] {2, 1}, 2, 5, 1)}, Map.of()))
                 .build();
         replicas = new ReplicaManager(new ReplicaManager.Settings(SELF, 30_000, 86_400_000, selector), logs,
-                new ImageOnly(), () -> BROKER_EPOCH, (img, t) -> config, t -> 1,
-                new NoFetching(), Clock.systemUTC());
+                new TestQuorum(() -> image), () -> BROKER_EPOCH, (img, t) -> config, t -> 1,
+                new TestQuorum.NoFetching(), Clock.systemUTC());
         replicas.onMetadata(image, null);
         CompletableFuture<Void> applied = new CompletableFuture<>();
         replicas.afterPendingChanges(() -> applied.complete(null));
@@ -130,37 +124,5 @@ class ReadReplicaLookupTest {
         Partition led = replicas.leader("led", 0, -1).partition();
         replicas.onFollowerFetch(led, 2, BROKER_EPOCH, 0, 0);
         assertThat(replicas.preferredReadReplica(led, "r2", 0, LISTENER)).isEqualTo(-1);
-    }
-
-    /** The metadata as the test set it; nothing is ever submitted in these tests. */
-    private final class ImageOnly implements MetadataClient {
-        @Override
-        public <R extends CommandResult> CompletableFuture<R> submit(MetadataCommand<R> command) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public MetadataImage image() {
-            return image;
-        }
-
-        @Override
-        public CompletableFuture<MetadataImage> awaitOffset(long offset) {
-            return CompletableFuture.completedFuture(image);
-        }
-
-        @Override
-        public void subscribe(MetadataListener listener) { }
-
-        @Override
-        public void unsubscribe(MetadataListener listener) { }
-    }
-
-    private static final class NoFetching implements ReplicaManager.FollowerFetching {
-        @Override
-        public void follow(FollowerReplica replica, int leaderId) { }
-
-        @Override
-        public void unfollow(TopicPartitionId tp) { }
     }
 }
