@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class Broker implements AutoCloseable {
     private ReplicaManager replicas;
     private ReplicaFetcherManager fetchers;
     private volatile BrokerLifecycle lifecycle;
-    private NetworkServer network;
+    private final List<NetworkServer> networks = new ArrayList<>();
     private FetchHandler fetch;
     private GroupApis groups;
     private InetSocketAddress boundAddress;
@@ -106,38 +107,48 @@ public final class Broker implements AutoCloseable {
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
-        ServerConfig.Listener listener = config.clientListener();
         ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(), brokerEpoch);
-        HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(), listener.name(),
+        HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(),
                 Clock.systemUTC(), new TopicConfigs(config), producerIds);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, groups.handlers());
-        network = new NetworkServer(codec, apis, new NetworkServer.Limits(
+        NetworkServer.Limits limits = new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
                 config.getInt(ServerConfigDef.CONNECTION_INFLIGHT_REQUESTS_MAX),
                 config.getInt(ServerConfigDef.NUM_NETWORK_THREADS),
                 config.getInt(ServerConfigDef.SOCKET_SEND_BUFFER_BYTES),
                 config.getInt(ServerConfigDef.SOCKET_RECEIVE_BUFFER_BYTES),
-                config.getInt(ServerConfigDef.CONNECTION_OUTBOUND_BYTES_MAX)));
-        boundAddress = network.start(listener.host(), listener.port());
-
-        ServerConfig.Listener adv = config.advertisedClientListener();
-        String host = adv.host().isEmpty() ? "localhost" : adv.host();
-        int port = adv.port() == 0 ? boundAddress.getPort() : adv.port();
-        lifecycle = metadata.startBroker(List.of(new Endpoint(adv.name(), host, port, (short) 0)),
-                Optional.ofNullable(config.getString(ServerConfigDef.BROKER_RACK)));
+                config.getInt(ServerConfigDef.CONNECTION_OUTBOUND_BYTES_MAX));
+        // One server per listener, as Kafka has processors per listener; each connection knows its
+        // listener, so clients are given the brokers' endpoints on the listener they came in on.
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (ServerConfig.Listener listener : config.brokerListeners()) {
+            NetworkServer server = new NetworkServer(codec, apis, limits);
+            networks.add(server);
+            InetSocketAddress bound = server.start(listener.name(), listener.host(), listener.port());
+            ServerConfig.Listener adv = config.advertised(listener);
+            endpoints.add(new Endpoint(listener.name(), adv.host().isEmpty() ? "localhost" : adv.host(),
+                    adv.port() == 0 ? bound.getPort() : adv.port(), (short) 0));
+            if (boundAddress == null) {
+                boundAddress = bound;
+            }
+        }
+        lifecycle = metadata.startBroker(endpoints, Optional.ofNullable(config.getString(ServerConfigDef.BROKER_RACK)));
         try {
             lifecycle.awaitUnfenced().get(QuorumMember.READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
         }
-        LOG.info("Sluice broker {} started: clients on {}://{}:{} (advertised {}:{}), {} transport; data in {}; "
-                        + "metadata quorum {} in {}",
-                config.nodeId(), listener.name(), listener.host().isEmpty() ? "0.0.0.0" : listener.host(),
-                boundAddress.getPort(), host, port, network.transport(),
+        ServerConfig.Listener client = config.clientListener();
+        Endpoint advertised = endpoints.get(0);
+        LOG.info("Sluice broker {} started: clients on {}://{}:{} (advertised {}:{}), {} transport; listeners {}; "
+                        + "data in {}; metadata quorum {} in {}",
+                config.nodeId(), client.name(), client.host().isEmpty() ? "0.0.0.0" : client.host(),
+                boundAddress.getPort(), advertised.host(), advertised.port(), networks.get(0).transport(),
+                endpoints.stream().map(e -> e.listenerName() + "://" + e.host() + ":" + e.port()).toList(),
                 logDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
                 QuorumMember.voters(config), config.metadataDir().toAbsolutePath().normalize());
     }
@@ -157,7 +168,7 @@ public final class Broker implements AutoCloseable {
 
     /** The replica fetchers, reaching leaders on their inter-broker listener as registered in the metadata. */
     private ReplicaFetcherManager startReplicaFetchers(LongSupplier brokerEpoch) {
-        String listenerName = config.getString(ServerConfigDef.INTER_BROKER_LISTENER_NAME);
+        String listenerName = config.interBrokerListenerName();
         FetcherConfig fc = new FetcherConfig(config.nodeId(), brokerEpoch,
                 config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS), config.getInt(ServerConfigDef.REPLICA_FETCH_MAX_BYTES),
                 config.getInt(ServerConfigDef.REPLICA_FETCH_RESPONSE_MAX_BYTES),
@@ -187,7 +198,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         moveLeadershipAway();
-        closeQuietly("network", network);
+        networks.forEach(n -> closeQuietly("network", n));
         closeQuietly("group coordinator", groups);
         closeQuietly("fetch readers", fetch);
         closeQuietly("replica fetchers", fetchers);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -106,10 +107,10 @@ public final class ServerConfig {
         ProcessRoles.check(this);
         listeners();
         advertisedListeners();
-        if (isBroker()) {
-            clientListener();
-        }
         ListenerSecurity.requirePlaintext(this);
+        if (isBroker()) {
+            checkInterBrokerListener();
+        }
         if (logDirs().isEmpty()) {
             throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
         }
@@ -205,18 +206,44 @@ public final class ServerConfig {
         return adv.isEmpty() ? listeners() : parseListeners(ServerConfigDef.ADVERTISED_LISTENERS, adv);
     }
 
-    /** The listener clients connect to: the first that is not a controller listener. */
-    public Listener clientListener() {
+    /**
+     * The listeners this broker serves Kafka clients and other brokers on: every listener that is
+     * not a controller listener, in the order given.
+     */
+    public List<Listener> brokerListeners() {
         List<String> controllerNames = list(ServerConfigDef.CONTROLLER_LISTENER_NAMES);
-        return listeners().stream().filter(l -> !controllerNames.contains(l.name())).findFirst()
-                .orElseThrow(() -> new ConfigException("Invalid value for configuration " + ServerConfigDef.LISTENERS
-                        + ": no client listener besides " + controllerNames));
+        List<Listener> out = listeners().stream().filter(l -> !controllerNames.contains(l.name())).toList();
+        if (out.isEmpty()) {
+            throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LISTENERS
+                    + ": no client listener besides " + controllerNames);
+        }
+        return out;
     }
 
-    /** Where clients are told to connect for {@link #clientListener()}. */
-    public Listener advertisedClientListener() {
-        Listener client = clientListener();
-        return advertisedListeners().stream().filter(l -> l.name().equals(client.name())).findFirst().orElse(client);
+    /** The first broker listener: where the start line says clients connect. */
+    public Listener clientListener() {
+        return brokerListeners().get(0);
+    }
+
+    /** Where clients and brokers are told to connect for {@code listener} ({@code advertised.listeners}). */
+    public Listener advertised(Listener listener) {
+        return advertisedListeners().stream().filter(l -> l.name().equals(listener.name())).findFirst().orElse(listener);
+    }
+
+    /** {@code inter.broker.listener.name}, normalised as listener names are (upper case). */
+    public String interBrokerListenerName() {
+        return getString(ServerConfigDef.INTER_BROKER_LISTENER_NAME).trim().toUpperCase(Locale.ROOT);
+    }
+
+    /** As Kafka requires: followers fetch on {@code inter.broker.listener.name}, so this broker must serve it. */
+    private void checkInterBrokerListener() {
+        String name = interBrokerListenerName();
+        if (brokerListeners().stream().noneMatch(l -> l.name().equals(name))) {
+            throw new ConfigException("Invalid value " + name + " for configuration "
+                    + ServerConfigDef.INTER_BROKER_LISTENER_NAME + ": it must be a listener name defined in "
+                    + ServerConfigDef.LISTENERS + " (other than a controller listener), and "
+                    + brokerListeners().stream().map(Listener::name).toList() + " are");
+        }
     }
 
     /** The controller listener, or null when the process has none. */

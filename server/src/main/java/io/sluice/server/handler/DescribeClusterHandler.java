@@ -49,7 +49,7 @@ final class DescribeClusterHandler implements ApiHandler {
             if (b.fenced() && !withFenced) {
                 continue;
             }
-            Endpoint e = b.endpoint(ctx.clientListenerName()).orElse(null);
+            Endpoint e = b.endpoint(client.listenerName()).orElse(null);
             if (e == null) {
                 continue;
             }

@@ -71,7 +71,7 @@ final class DescribeTopicPartitionsHandler implements ApiHandler {
                         .setErrorCode(p.hasLeader() ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE)
                         .setLeaderId(p.leader()).setLeaderEpoch(p.leaderEpoch())
                         .setReplicaNodes(MetadataHandler.ints(p.replicas())).setIsrNodes(MetadataHandler.ints(p.isr()))
-                        .setOfflineReplicas(MetadataHandler.offlineReplicas(image, p, ctx.clientListenerName()))
+                        .setOfflineReplicas(MetadataHandler.offlineReplicas(image, p, client.listenerName()))
                         .setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of()));
                 budget--;
             }

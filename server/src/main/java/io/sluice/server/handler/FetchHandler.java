@@ -63,9 +63,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     /**
      * Who fetches: a consumer (reads to the high watermark) or a follower replica (reads to the log
      * end). {@code rack} is a v11+ consumer's {@code rack_id} (KIP-392 client metadata, possibly
-     * empty); null when the fetch carries none, which keeps the consumer on the leader.
+     * empty); null when the fetch carries none, which keeps the consumer on the leader. A preferred
+     * read replica must be reachable on {@code listenerName}, the listener the fetch came in on.
      */
-    private record Fetcher(int replicaId, long replicaEpoch, String rack) {
+    private record Fetcher(int replicaId, long replicaEpoch, String rack, String listenerName) {
         boolean isFollower() {
             return replicaId >= 0;
         }
@@ -107,7 +108,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         MetadataImage image = ctx.metadata().image();
         int replicaId = v >= 15 ? req.replicaState().replicaId() : req.replicaId();
         Fetcher fetcher = new Fetcher(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1,
-                v >= 11 && replicaId < 0 ? req.rackId() : null);
+                v >= 11 && replicaId < 0 ? req.rackId() : null, client.listenerName());
         FetchSessionCache.Plan plan = sessions.plan(req, v, image, fetcher.mayReadFollowers() ? anyReplica : leaderOnly);
         if (plan.error() != Errors.NONE) {
             FetchResponseData resp = new FetchResponseData().setErrorCode(plan.error()).setSessionId(0);
@@ -219,7 +220,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 Partition p = t.replica();
                 EpochEndOffset diverging = fetcher.isFollower() ? divergence(p, t) : null;
                 int preferred = fetcher.rack() == null ? -1
-                        : ctx.replicas().preferredReadReplica(p, fetcher.rack(), t.fetchOffset(), ctx.clientListenerName());
+                        : ctx.replicas().preferredReadReplica(p, fetcher.rack(), t.fetchOffset(), fetcher.listenerName());
                 int maxBytes = Math.min(t.maxBytes(), remaining);
                 LogReadResult r = diverging != null || preferred >= 0 ? null
                         : fetcher.isFollower() ? p.readForFollower(t.fetchOffset(), maxBytes, out.bytes == 0)

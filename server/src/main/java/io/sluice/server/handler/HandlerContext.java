@@ -9,11 +9,9 @@ import java.time.Clock;
 /**
  * What request handlers share: config, the metadata quorum client, the partitions led here and
  * the broker's identity. Built once by the broker; immutable and thread-safe.
- *
- * @param clientListenerName the listener name whose endpoints clients are given (e.g. PLAINTEXT)
  */
 public record HandlerContext(ServerConfig config, MetadataClient metadata, ReplicaManager replicas,
-                             int nodeId, String clientListenerName, Clock clock,
+                             int nodeId, Clock clock,
                              TopicConfigs topicConfigs, ProducerIdManager producerIds) {
 
     public int messageMaxBytes() {

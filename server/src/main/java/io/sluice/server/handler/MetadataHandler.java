@@ -50,7 +50,7 @@ final class MetadataHandler implements ApiHandler {
         short v = request.apiVersion();
         MetadataImage image = ctx.metadata().image();
         MetadataResponseData resp = new MetadataResponseData();
-        resp.setBrokers(brokers(image, ctx.clientListenerName()));
+        resp.setBrokers(brokers(image, client.listenerName()));
         if (v >= 2) {
             resp.setClusterId(image.clusterId());
         }
@@ -64,7 +64,7 @@ final class MetadataHandler implements ApiHandler {
         boolean allTopics = req.topics() == null || (v == 0 && req.topics().isEmpty());
         if (allTopics) {
             for (TopicImage t : image.topics()) {
-                resp.topics().add(topic(image, t, v, topicOperations));
+                resp.topics().add(topic(image, t, v, topicOperations, client.listenerName()));
             }
         } else {
             boolean autoCreate = ctx.config().getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)
@@ -72,7 +72,7 @@ final class MetadataHandler implements ApiHandler {
             for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
                 TopicImage t = rt.name() != null ? image.topic(rt.name()) : image.topic(Uuids.fromKafka(rt.topicId()));
                 if (t != null) {
-                    resp.topics().add(topic(image, t, v, topicOperations));
+                    resp.topics().add(topic(image, t, v, topicOperations, client.listenerName()));
                 } else if (rt.name() == null) {
                     resp.topics().add(new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID)
                             .setTopicId(rt.topicId()));
@@ -123,7 +123,8 @@ final class MetadataHandler implements ApiHandler {
         return out;
     }
 
-    private MetadataResponseTopic topic(MetadataImage image, TopicImage t, short v, boolean operations) {
+    private MetadataResponseTopic topic(MetadataImage image, TopicImage t, short v, boolean operations,
+                                       String listenerName) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(t.name()).setErrorCode(Errors.NONE)
                 .setIsInternal(Topic.isInternal(t.name()));
         if (operations) {
@@ -133,7 +134,7 @@ final class MetadataHandler implements ApiHandler {
             out.setTopicId(Uuids.toKafka(t.topicId()));
         }
         for (PartitionImage p : t.partitions()) {
-            out.partitions().add(partition(p, v, offlineReplicas(image, p, ctx.clientListenerName())));
+            out.partitions().add(partition(p, v, offlineReplicas(image, p, listenerName)));
         }
         return out;
     }

@@ -55,8 +55,11 @@ public final class NetworkServer implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** Binds and starts accepting; returns the bound address (port 0 picks a free port). */
-    public InetSocketAddress start(String host, int port) throws InterruptedException {
+    /**
+     * Binds the listener named {@code listenerName} and starts accepting; returns the bound address
+     * (port 0 picks a free port).
+     */
+    public InetSocketAddress start(String listenerName, String host, int port) throws InterruptedException {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-acceptor"), io);
@@ -74,7 +77,8 @@ public final class NetworkServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         long id = connectionIds.incrementAndGet();
                         RequestDispatcher.ClientInfo client =
-                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id, ch.eventLoop());
+                                new RequestDispatcher.ClientInfo(String.valueOf(ch.remoteAddress()), id, ch.eventLoop(),
+                                        listenerName);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, limits.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
                                 .addLast("requests", new ConnectionHandler(codec, dispatcher, client,
@@ -90,7 +94,8 @@ public final class NetworkServer implements AutoCloseable {
         InetSocketAddress bindAddress = host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
         serverChannel = b.bind(bindAddress).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("Listening on {} ({} transport, {} network threads)", bound, epoll ? "epoll" : "nio", limits.networkThreads());
+        LOG.info("Listener {} on {} ({} transport, {} network threads)", listenerName, bound, epoll ? "epoll" : "nio",
+                limits.networkThreads());
         return bound;
     }
 

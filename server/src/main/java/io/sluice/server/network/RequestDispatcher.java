@@ -18,8 +18,9 @@ public interface RequestDispatcher {
     KafkaResponse unsupportedApiVersions(short requestedVersion);
 
     /**
-     * Who sent a request (for logs and per-connection state such as fetch sessions), and the
-     * connection's event loop: delayed work (long-poll fetches) completes there.
+     * Who sent a request (for logs and per-connection state such as fetch sessions), the
+     * connection's event loop (delayed work, such as long-poll fetches, completes there), and the
+     * listener it came in on: brokers are described to it by their endpoints on that listener.
      */
-    record ClientInfo(String remoteAddress, long connectionId, ScheduledExecutorService eventLoop) { }
+    record ClientInfo(String remoteAddress, long connectionId, ScheduledExecutorService eventLoop, String listenerName) { }
 }

@@ -90,6 +90,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void theInterBrokerListenerMustBeOneThisBrokerServes() {
+        Map<String, String> m = minimal();
+        m.put("listeners", "CLIENT://:9092,INTERNAL://:9094,CONTROLLER://:9093");
+        m.put("listener.security.protocol.map", "CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).as("Kafka's default, PLAINTEXT, names no listener here")
+                .hasMessageContaining("inter.broker.listener.name").hasMessageContaining("[CLIENT, INTERNAL]");
+        m.put("inter.broker.listener.name", "internal");
+        ServerConfig c = ServerConfig.parse(m);
+        assertThat(c.interBrokerListenerName()).isEqualTo("INTERNAL");
+        assertThat(c.brokerListeners()).extracting(ServerConfig.Listener::name).containsExactly("CLIENT", "INTERNAL");
+        m.put("inter.broker.listener.name", "CONTROLLER");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("inter.broker.listener.name");
+    }
+
+    @Test
     void unknownRolesAreNamed() {
         Map<String, String> m = minimal();
         m.put("process.roles", "broker,dancer");

@@ -104,7 +104,7 @@ public final class ClusterProcess implements AutoCloseable {
      * listening (port 0) can be handed out again as the source port of one of the cluster's own many
      * outgoing connections before the node binds it; ports below the range never are.
      */
-    private static int listenablePort() throws IOException {
+    static int listenablePort() throws IOException {
         for (int attempt = 0; attempt < LISTEN_PORT_ATTEMPTS_MAX; attempt++) {
             int port = LISTEN_PORT_MIN + ThreadLocalRandom.current().nextInt(LISTEN_PORT_SPAN);
             try (ServerSocket s = new ServerSocket()) {

@@ -54,10 +54,10 @@ public final class FindCoordinatorHandler implements ApiHandler {
         FindCoordinatorResponseData resp = new FindCoordinatorResponseData();
         if (v >= 4) {
             for (String key : req.coordinatorKeys()) {
-                resp.coordinators().add(lookup(req.keyType(), key));
+                resp.coordinators().add(lookup(req.keyType(), key, client.listenerName()));
             }
         } else {
-            FindCoordinatorResponseData.Coordinator c = lookup(req.keyType(), req.key());
+            FindCoordinatorResponseData.Coordinator c = lookup(req.keyType(), req.key(), client.listenerName());
             resp.setErrorCode(c.errorCode()).setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
             if (v >= 1) {
                 resp.setErrorMessage(c.errorMessage());
@@ -66,7 +66,8 @@ public final class FindCoordinatorHandler implements ApiHandler {
         return CompletableFuture.completedFuture(KafkaResponse.of(resp));
     }
 
-    private FindCoordinatorResponseData.Coordinator lookup(byte keyType, String key) {
+    /** The coordinator of {@code key}, described by its endpoint on the listener the request came in on. */
+    private FindCoordinatorResponseData.Coordinator lookup(byte keyType, String key, String listenerName) {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
         if (keyType == TRANSACTION) {
@@ -89,7 +90,7 @@ public final class FindCoordinatorHandler implements ApiHandler {
         if (partition == null || !partition.hasLeader()) {
             return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + GroupConfig.OFFSETS_TOPIC + "-" + p);
         }
-        Endpoint e = image.broker(partition.leader()).flatMap(b -> b.endpoint(ctx.clientListenerName())).orElse(null);
+        Endpoint e = image.broker(partition.leader()).flatMap(b -> b.endpoint(listenerName)).orElse(null);
         if (e == null) {
             return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "leader " + partition.leader() + " has no client endpoint");
         }
