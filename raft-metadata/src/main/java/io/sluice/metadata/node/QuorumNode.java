@@ -199,6 +199,7 @@ final class QuorumNode implements MetadataNode {
             long now = config.clock().millis();
             if (leaderSinceMs == FenceExpiredBrokers.NO_LEADER_SINCE) {
                 leaderSinceMs = now;
+                LOG.info("node {} leads the metadata quorum", config.nodeId());
             }
             if (fenceInFlight.get()) {
                 return;
