@@ -29,18 +29,22 @@ public final class Topics {
     private Topics() {
     }
 
-    /** Creates {@code topic} (replication factor 1) and waits until every partition has a leader. */
-    public static void create(Admin admin, String topic, int partitions)
+    /**
+     * Creates {@code topic} replicated as {@code replication} says and waits until every partition
+     * has a leader and a full ISR (every replica in sync), so a workload starts on a settled topic.
+     */
+    public static void create(Admin admin, String topic, int partitions, Replication replication)
             throws ExecutionException, InterruptedException, TimeoutException {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
-                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(topic, partitions, replication.factor())
+                .configs(replication.topicConfigs()))).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             try {
                 Map<String, TopicDescription> described = admin.describeTopics(List.of(topic)).allTopicNames()
                         .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 List<TopicPartitionInfo> infos = described.get(topic).partitions();
-                if (infos.size() == partitions && infos.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                if (infos.size() == partitions && infos.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()
+                        && p.isr().size() >= replication.factor())) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -49,7 +53,7 @@ public final class Topics {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + topic + " have no leader after " + TIMEOUT.toSeconds() + " s");
+                throw new TimeoutException("partitions of " + topic + " have no leader or no full ISR after " + TIMEOUT.toSeconds() + " s");
             }
             Thread.sleep(100);
         }
