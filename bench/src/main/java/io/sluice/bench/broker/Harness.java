@@ -158,7 +158,9 @@ final class Harness {
                 ctx.broker()), ctx.pids().get(0));
         LoadContext warm = ctx.with(new LoadSettings(Duration.ZERO, brokerWarmup, 0, ctx.settings().idempotence(),
                 ctx.settings().producerProps()));
-        LoadResult result = runWorkload(warm, Workload.produce(8, "1", 0), "bench-broker-warmup-r" + ctx.rep(), progress.out());
+        // acks=all on a cluster, as its workloads: the warm-up then also exercises replication.
+        String acks = ctx.replication().factor() > 1 ? "all" : "1";
+        LoadResult result = runWorkload(warm, Workload.produce(8, acks, 0), "bench-broker-warmup-r" + ctx.rep(), progress.out());
         if (!result.ok()) {
             progress.note("NOTE: " + ctx.broker() + " warm-up failed: " + result.error());
         }

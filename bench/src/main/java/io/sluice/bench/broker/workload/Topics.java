@@ -25,6 +25,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
 /** Creates and deletes the workloads' topics through the Admin API. Stateless. */
 public final class Topics {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long replicated end offsets (high watermarks) may take to reach what was acknowledged. */
+    private static final Duration END_OFFSETS_SETTLE = Duration.ofSeconds(10);
 
     private Topics() {
     }
@@ -87,6 +89,9 @@ public final class Topics {
     /**
      * A broker must not acknowledge what it did not append: the topic's end offsets must add up to
      * at least the records acknowledged (plus the one {@link #awaitWritable} wrote per partition).
+     * The end offset a client sees is the high watermark: on a replicated topic written with acks=1
+     * it may trail the acknowledged records until the followers have fetched them, so a shortfall
+     * is asked again for up to {@code END_OFFSETS_SETTLE} before it counts.
      *
      * @return null if they do, else the discrepancy (the workload's result is then an error)
      */
@@ -96,12 +101,21 @@ public final class Topics {
         for (int partition = 0; partition < partitions; partition++) {
             latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
         }
+        long expected = acknowledged + partitions;
+        long deadline = System.nanoTime() + END_OFFSETS_SETTLE.toNanos();
         try {
-            long sum = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
-                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-            long expected = acknowledged + partitions;
-            return sum >= expected ? null
-                    : "broker acknowledged " + expected + " records but its end offsets add up to " + sum;
+            while (true) {
+                long sum = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
+                        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+                if (sum >= expected) {
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    return "broker acknowledged " + expected + " records but its end offsets add up to " + sum
+                            + " (" + END_OFFSETS_SETTLE.toSeconds() + " s later)";
+                }
+                Thread.sleep(200);
+            }
         } catch (ExecutionException | TimeoutException e) {
             return "cannot list end offsets of " + topic + ": " + e;
         }
