@@ -4,6 +4,8 @@ import io.sluice.bench.broker.workload.FailoverResult;
 import io.sluice.bench.broker.workload.IsrResult;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -54,13 +56,21 @@ final class ClusterReport {
             md.append("| ").append(broker).append(" | ").append(median).append(" | ").append(perRep).append(" | ")
                     .append(medians).append(" |\n");
         }
-        md.append("\nWhat the client saw first after each kill (first failed attempt):\n\n");
-        for (FailoverResult f : run.failovers()) {
-            for (int i = 0; i < f.runs().size(); i++) {
-                FailoverResult.Run r = f.runs().get(i);
-                md.append(String.format(Locale.ROOT, "- %s r%d run %d: %d attempts, %s%n", f.broker(), f.rep(), i + 1,
-                        r.attempts(), r.firstError() == null ? "none failed" : clean(r.firstError())));
+        md.append("\nWhat the probe's client saw: sends tried per run until one was acknowledged, and the first ")
+                .append("failed attempt's error (attempts time out after 2 s):\n\n");
+        for (String broker : MarkdownReport.brokers(run)) {
+            List<FailoverResult.Run> runs = run.failovers().stream().filter(f -> f.broker().equals(broker))
+                    .flatMap(f -> f.runs().stream()).toList();
+            if (runs.isEmpty()) {
+                continue;
             }
+            Map<String, Long> errors = runs.stream().collect(Collectors.groupingBy(
+                    r -> r.firstError() == null ? "none failed" : clean(r.firstError()), TreeMap::new, Collectors.counting()));
+            md.append("- ").append(broker).append(": attempts ")
+                    .append(runs.stream().map(r -> Integer.toString(r.attempts())).collect(Collectors.joining(", ")))
+                    .append("; first errors: ");
+            md.append(errors.entrySet().stream().map(e -> e.getValue() + "× " + e.getKey()).collect(Collectors.joining("; ")))
+                    .append('\n');
         }
         md.append('\n');
     }
