@@ -3,6 +3,7 @@ package io.sluice.bench.broker.workload;
 import io.sluice.bench.broker.launch.BrokerStartException;
 import io.sluice.bench.broker.launch.RunningCluster;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -72,6 +73,7 @@ public final class FailoverLoad {
                     }
                 }
                 ctx.live().phase("failover " + run + "/" + runs + ": kill -9 node " + leader, 0);
+                Instant killedAt = Instant.now();
                 long killNs = System.nanoTime();
                 cluster.kill(leader);
                 long deadline = killNs + UNAVAILABLE_MAX.toNanos();
@@ -97,7 +99,7 @@ public final class FailoverLoad {
                             + " (first error: " + firstError + ")");
                 }
                 int newLeader = leaderOrNone(ctx, topic);
-                done.add(new FailoverResult.Run(leader, newLeader, (ackNs - killNs) / 1_000_000, attempts, firstError));
+                done.add(new FailoverResult.Run(killedAt.toString(), leader, newLeader, (ackNs - killNs) / 1_000_000, attempts, firstError));
                 ctx.live().phase("failover " + run + "/" + runs + ": restart node " + leader, 0);
                 cluster.restart(leader, RESTART_TIMEOUT);
             }

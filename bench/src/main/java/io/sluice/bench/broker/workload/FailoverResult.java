@@ -15,13 +15,14 @@ public record FailoverResult(String broker, int rep, List<Run> runs, String erro
     /**
      * One kill -9 of a partition leader.
      *
+     * @param killedAt      wall-clock time of the kill (ISO-8601 UTC), to find it in the brokers' logs
      * @param killedNode    the leader's node id, killed
      * @param newLeader     the leader afterwards (-1 if unknown)
      * @param unavailableMs from the kill to the next acknowledged acks=all send
      * @param attempts      sends tried until one was acknowledged
      * @param firstError    the first failed attempt's error (what the client saw), or null
      */
-    public record Run(int killedNode, int newLeader, long unavailableMs, int attempts, String firstError) {
+    public record Run(String killedAt, int killedNode, int newLeader, long unavailableMs, int attempts, String firstError) {
     }
 
     public FailoverResult {

@@ -79,11 +79,11 @@ class ReportTest {
     @Test
     void clusterRunReportsFailoverMediansAgainstTheGoalAndIsrShrinksAndRoundTrips(@TempDir Path dir) throws Exception {
         List<FailoverResult> failovers = List.of(
-                new FailoverResult("kafka", 1, List.of(new FailoverResult.Run(1, 2, 10_300, 4, "TimeoutException"),
-                        new FailoverResult.Run(2, 3, 9_800, 4, "TimeoutException"),
-                        new FailoverResult.Run(3, 1, 11_000, 5, "TimeoutException")), null),
-                new FailoverResult("sluice", 1, List.of(new FailoverResult.Run(1, 2, 1_200, 1, null),
-                        new FailoverResult.Run(2, 3, 900, 1, null)), "run 3: no full ISR"));
+                new FailoverResult("kafka", 1, List.of(new FailoverResult.Run("2026-01-01T00:00:00Z", 1, 2, 10_300, 4, "TimeoutException"),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 2, 3, 9_800, 4, "TimeoutException"),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 3, 1, 11_000, 5, "TimeoutException")), null),
+                new FailoverResult("sluice", 1, List.of(new FailoverResult.Run("2026-01-01T00:00:00Z", 1, 2, 1_200, 1, null),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 2, 3, 900, 1, null)), "run 3: no full ISR"));
         List<IsrResult> isr = List.of(
                 new IsrResult("kafka", 1, 8, 20_000, 19_990, 300, 5_997_000, 0, 600, 0, 0, 0, 3, List.of(), 100, 900L << 20, 0.1, null),
                 new IsrResult("sluice", 1, 8, 40_000, 39_990, 300, 11_997_000, 0, 600, 1, 2, 2, 2,
