@@ -57,7 +57,7 @@ final class ClusterReport {
                     .append(medians).append(" |\n");
         }
         md.append("\nWhat the probe's client saw: sends tried per run until one was acknowledged, and the first ")
-                .append("failed attempt's error (attempts time out after 2 s):\n\n");
+                .append("failed attempt's error, numbers as N (attempts time out after 2 s):\n\n");
         for (String broker : MarkdownReport.brokers(run)) {
             List<FailoverResult.Run> runs = run.failovers().stream().filter(f -> f.broker().equals(broker))
                     .flatMap(f -> f.runs().stream()).toList();
@@ -65,7 +65,8 @@ final class ClusterReport {
                 continue;
             }
             Map<String, Long> errors = runs.stream().collect(Collectors.groupingBy(
-                    r -> r.firstError() == null ? "none failed" : clean(r.firstError()), TreeMap::new, Collectors.counting()));
+                    r -> r.firstError() == null ? "none failed" : clean(r.firstError()).replaceAll("\\d+", "N"),
+                    TreeMap::new, Collectors.counting()));
             md.append("- ").append(broker).append(": attempts ")
                     .append(runs.stream().map(r -> Integer.toString(r.attempts())).collect(Collectors.joining(", ")))
                     .append("; first errors: ");
