@@ -11,6 +11,7 @@ import io.sluice.bench.broker.workload.LoadContext;
 import io.sluice.bench.broker.workload.LoadResult;
 import io.sluice.bench.broker.workload.LoadSettings;
 import io.sluice.bench.broker.workload.ProduceLoad;
+import io.sluice.bench.broker.workload.Replication;
 import io.sluice.bench.broker.workload.Topics;
 import io.sluice.bench.broker.workload.Workload;
 import java.io.IOException;
@@ -120,13 +121,14 @@ final class Harness {
         }
         Admin admin = Admin.create(adminProps(broker.bootstrap()));
         try {
-            LoadContext ctx = new LoadContext(name, rep, broker.bootstrap(), broker.pid(), admin, settings, progress.live());
-            warmUp(ctx, progress);
+            LoadContext ctx = new LoadContext(name, rep, broker.bootstrap(), List.of(broker.pid()), admin,
+                    Replication.NONE, settings, progress.live());
+            warmUp(ctx, brokerWarmup, repetitions, progress);
             for (Workload workload : plan) {
                 progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · %s", rep, repetitions, name, workload.label()),
                         broker.pid());
                 LoadResult result = broker.isAlive()
-                        ? runWorkload(ctx, workload)
+                        ? runWorkload(ctx, workload, ctx.topic(workload), out)
                         : LoadResult.failed(workload, name, rep, "broker exited: " + firstLine(broker.logTail(5)));
                 results.add(result);
                 progress.stepDone();
@@ -147,30 +149,31 @@ final class Harness {
      * workload each broker gets the same produce load on a throwaway topic, so that no workload
      * measures a JIT warming up (the per-workload warmup is then about the clients and the topic).
      */
-    private void warmUp(LoadContext ctx, Progress progress) throws InterruptedException {
+    static void warmUp(LoadContext ctx, Duration brokerWarmup, int repetitions, Progress progress)
+            throws InterruptedException {
         if (brokerWarmup.isZero()) {
             return;
         }
         progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · broker JIT warm-up", ctx.rep(), repetitions,
-                ctx.broker()), ctx.pid());
-        LoadContext warm = new LoadContext(ctx.broker(), ctx.rep(), ctx.bootstrap(), ctx.pid(), ctx.admin(),
-                new LoadSettings(Duration.ZERO, brokerWarmup, 0, settings.idempotence(), settings.producerProps()), ctx.live());
-        LoadResult result = runWorkload(warm, Workload.produce(8, "1", 0), "bench-broker-warmup-r" + ctx.rep());
+                ctx.broker()), ctx.pids().get(0));
+        LoadContext warm = ctx.with(new LoadSettings(Duration.ZERO, brokerWarmup, 0, ctx.settings().idempotence(),
+                ctx.settings().producerProps()));
+        // acks=all on a cluster, as its workloads: the warm-up then also exercises replication.
+        String acks = ctx.replication().factor() > 1 ? "all" : "1";
+        LoadResult result = runWorkload(warm, Workload.produce(8, acks, 0), "bench-broker-warmup-r" + ctx.rep(), progress.out());
         if (!result.ok()) {
             progress.note("NOTE: " + ctx.broker() + " warm-up failed: " + result.error());
         }
     }
 
-    private LoadResult runWorkload(LoadContext ctx, Workload workload) throws InterruptedException {
-        return runWorkload(ctx, workload, ctx.topic(workload));
-    }
-
-    private LoadResult runWorkload(LoadContext ctx, Workload workload, String topic) throws InterruptedException {
+    /** Creates the workload's topic, runs the workload, deletes the topic; a failure is a result with its error. */
+    static LoadResult runWorkload(LoadContext ctx, Workload workload, String topic, PrintStream out)
+            throws InterruptedException {
         ctx.live().phase("settle page cache", 0);
         PageCache.settle();
         ctx.live().phase("create topic", 0);
         try {
-            Topics.create(ctx.admin(), topic, workload.partitions());
+            Topics.create(ctx.admin(), topic, workload.partitions(), ctx.replication());
             ctx.live().phase("first write to each partition", 0);
             Topics.awaitWritable(ctx, topic, workload.partitions(), ProduceLoad.payload());
         } catch (Exception e) {
@@ -193,7 +196,7 @@ final class Harness {
         }
     }
 
-    private static String describe(LoadResult r, Workload workload) {
+    static String describe(LoadResult r, Workload workload) {
         String head = String.format(Locale.ROOT, "  %-7s r%d %-34s ", r.broker(), r.rep(), workload.label());
         if (!r.ok()) {
             return head + "FAILED: " + firstLine(r.error());
@@ -218,18 +221,21 @@ final class Harness {
     }
 
     private void keepLogs(Path dir, String name, int rep) {
-        Path logs = dir.resolve("logs");
+        keepLogs(dir.resolve("logs"), outDir.resolve("logs").resolve(name + "-r" + rep), out);
+    }
+
+    /** Copies the broker's log files out of its directory before the directory is deleted. */
+    static void keepLogs(Path logs, Path target, PrintStream out) {
         if (!Files.isDirectory(logs)) {
             return;
         }
-        Path target = outDir.resolve("logs").resolve(name + "-r" + rep);
         try (Stream<Path> files = Files.list(logs)) {
             Files.createDirectories(target);
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Files.copy(file, target.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            out.println("NOTE: cannot keep logs of " + name + ": " + e);
+            out.println("NOTE: cannot keep logs of " + logs + ": " + e);
         }
     }
 
@@ -246,14 +252,14 @@ final class Harness {
         }
     }
 
-    private static Properties adminProps(String bootstrap) {
+    static Properties adminProps(String bootstrap) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-bench-admin");
         return props;
     }
 
-    private static Map<String, String> machine() {
+    static Map<String, String> machine() {
         Map<String, String> machine = new LinkedHashMap<>();
         machine.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         try {
@@ -269,7 +275,7 @@ final class Harness {
         return machine;
     }
 
-    private static String firstLine(String text) {
+    static String firstLine(String text) {
         if (text == null) {
             return "";
         }

@@ -42,6 +42,10 @@ final class Progress implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
+    PrintStream out() {
+        return out;
+    }
+
     LiveStats live() {
         return live;
     }

@@ -3,9 +3,13 @@ package io.sluice.bench.broker;
 import io.sluice.bench.broker.report.ResultsJson;
 import io.sluice.bench.broker.report.RunResults;
 import io.sluice.bench.broker.launch.BrokerTarget;
+import io.sluice.bench.broker.launch.ClusterTarget;
+import io.sluice.bench.broker.launch.KafkaClusterTarget;
 import io.sluice.bench.broker.launch.KafkaTarget;
+import io.sluice.bench.broker.launch.SluiceClusterTarget;
 import io.sluice.bench.broker.launch.SluiceTarget;
 import io.sluice.bench.broker.workload.LoadSettings;
+import io.sluice.bench.broker.workload.Replication;
 import io.sluice.bench.broker.workload.Workload;
 import io.sluice.bench.broker.workload.WorkloadPlan;
 import java.io.PrintStream;
@@ -19,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +39,7 @@ import picocli.CommandLine.Option;
                 "Sluice/Kafka ratios), results.json and PNG charts.", ""},
         footer = {"", "Examples:", "  bin/sluice bench --mode quick", "  bin/sluice bench --mode full",
                 "  bin/sluice bench --candidate kafka --mode smoke    (Kafka against itself: ratios near 1)",
+                "  bin/sluice bench --nodes 3 --mode smoke            (3-node clusters: throughput, p99.9, RSS, ISR, failover)",
                 "  bin/sluice bench --render bench/target/side-by-side/<run>/results.json"})
 public final class SideBySide implements Callable<Integer> {
 
@@ -77,8 +83,26 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--consume-mib", description = "MiB written then read by each consume workload (default from --mode)")
     Integer consumeMib;
 
-    @Option(names = "--partitions", split = ",", description = "Partition counts (default 1,8,64)")
-    List<Integer> partitions = List.of(1, 8, 64);
+    @Option(names = "--partitions", split = ",", description = "Partition counts (default 1,8,64; with --nodes: 8)")
+    List<Integer> partitions;
+
+    @Option(names = "--nodes", description = "Nodes per broker cluster (default 1). With more, each system runs as an N-node "
+            + "cluster (combined mode, every node a voter), topics replicated on every node (min.insync.replicas N-1), "
+            + "and the run adds the ISR-stability and failover steps")
+    int nodes = 1;
+
+    @Option(names = "--isr-seconds", description = "Cluster: length of the ISR-stability run (default 300; smoke 5)")
+    Integer isrSeconds;
+
+    @Option(names = "--isr-rate", description = "Cluster: records/s of the ISR-stability run (default: half of the "
+            + "produce acks=all records/s the same cluster just measured)")
+    int isrRate;
+
+    @Option(names = "--isr-poll-ms", description = "Cluster: how often the ISR is described during that run (default 500)")
+    int isrPollMs = 500;
+
+    @Option(names = "--failover-runs", description = "Cluster: kill -9 runs per repetition (default 5; smoke 1)")
+    Integer failoverRuns;
 
     @Option(names = "--rates", split = ",", description = "End-to-end rates in records/s (default 5000,20000)")
     List<Integer> rates = List.of(5_000, 20_000);
@@ -114,6 +138,9 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--render", description = "Only redraw report.md and the PNGs from an earlier results.json")
     Path render;
 
+    /** Partitions of a cluster's topics unless --partitions says: the single-node quick mode's middle count. */
+    private static final int CLUSTER_PARTITIONS = 8;
+
     private final PrintStream out;
 
     public SideBySide(PrintStream out) {
@@ -148,6 +175,9 @@ public final class SideBySide implements Callable<Integer> {
                 Duration.ofSeconds(or(durationSeconds, mode.durationSeconds)),
                 (long) or(consumeMib, mode.consumeMib) << 20, idempotence, producerProps);
         int reps = or(repetitions, mode.repetitions);
+        if (nodes > 1) {
+            return runClusters(root, out, work, settings, reps);
+        }
         List<Workload> plan = plan();
         if (plan.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --workloads " + workloadFilter);
@@ -176,11 +206,76 @@ public final class SideBySide implements Callable<Integer> {
         return 0;
     }
 
+    private Integer runClusters(Path root, Path out, Path work, LoadSettings settings, int reps) throws Exception {
+        if (nodes < 3) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be 1 or at least 3 (a quorum "
+                    + "that survives a kill), not " + nodes);
+        }
+        List<Integer> counts = partitions != null ? partitions : List.of(CLUSTER_PARTITIONS);
+        String modeName = mode.name().toLowerCase();
+        List<Workload> plan = WorkloadPlan.cluster(modeName, counts, rates);
+        Pattern filter = Pattern.compile(workloadFilter == null ? "" : workloadFilter);
+        if (workloadFilter != null) {
+            plan = WorkloadPlan.filter(plan, workloadFilter);
+        }
+        boolean smoke = mode == Mode.SMOKE;
+        ClusterChecks checks = new ClusterChecks(filter.matcher(ClusterChecks.ISR_ID).find(),
+                Duration.ofSeconds(or(isrSeconds, smoke ? 5 : 300)), isrRate, Duration.ofMillis(isrPollMs), counts.get(0),
+                filter.matcher(ClusterChecks.FAILOVER_ID).find(), or(failoverRuns, smoke ? 1 : 5));
+        if (plan.isEmpty() && !checks.isr() && !checks.failover()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --workloads " + workloadFilter);
+        }
+        Path classpath = kafkaClasspath != null ? kafkaClasspath : root.resolve("bench/target/kafka-broker.classpath");
+        List<ClusterTarget> targets = new ArrayList<>();
+        targets.add(new KafkaClusterTarget("kafka", classpath));
+        switch (candidate) {
+            case "sluice" -> targets.add(new SluiceClusterTarget(root, sluiceProps));
+            case "kafka" -> targets.add(new KafkaClusterTarget("kafka-b", classpath));
+            case "none" -> {
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--candidate must be sluice, kafka or none, not " + candidate);
+        }
+        Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
+        Replication replication = Replication.acrossAll(nodes);
+        Map<String, String> shown = new LinkedHashMap<>();
+        shown.put("nodes", nodes + " per system (combined broker + controller, every node a voter), one system's nodes at a time");
+        shown.put("topics", "replication factor " + replication.factor() + ", min.insync.replicas "
+                + replication.minInsyncReplicas() + " (topic config, the same for both)");
+        shown.put("repetitions", Integer.toString(reps));
+        shown.put("warmup", settings.warmup().toSeconds() + " s");
+        shown.put("measured window", settings.duration().toSeconds() + " s (produce, e2e)");
+        shown.put("enable.idempotence", Boolean.toString(idempotence));
+        producerProps.forEach((k, v) -> shown.put("producer " + k, v));
+        shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
+        shown.put("order", counterbalance ? "A B, B A, … (counterbalanced)" : "A B, A B, …");
+        shown.put("broker warm-up", brokerWarmup.toSeconds() + " s of produce load after each cluster start");
+        if (checks.isr()) {
+            shown.put("ISR stability", checks.isrDuration().toSeconds() + " s at " + (isrRate > 0 ? isrRate + " records/s"
+                    : "half the produce acks=all records/s of the same cluster") + ", " + checks.isrPartitions()
+                    + " partitions, ISR described every " + isrPollMs + " ms");
+        }
+        if (checks.failover()) {
+            shown.put("failover", checks.failoverRuns() + " kills -9 of the partition leader per repetition");
+        }
+        this.out.printf("Side by side, %d-node clusters, mode %s: %d workloads%s%s × %d repetitions × %s; report in %s%n",
+                nodes, modeName, plan.size(), checks.isr() ? " + ISR stability" : "", checks.failover() ? " + failover" : "",
+                reps, targets.stream().map(ClusterTarget::name).toList(), out);
+        RunResults results = new ClusterHarness(targets, nodes, plan, checks, settings, brokerWarmup, reps, counterbalance,
+                work, out, this.out).run(modeName, shown);
+        Harness.deleteTree(work);
+        ResultsJson.writeReport(results, out);
+        this.out.println("Report: " + out.resolve("report.md"));
+        this.out.println("JSON:   " + out.resolve("results.json"));
+        return 0;
+    }
+
     private List<Workload> plan() {
+        List<Integer> counts = partitions != null ? partitions : List.of(1, 8, 64);
         List<Workload> plan = switch (mode) {
-            case SMOKE -> WorkloadPlan.smoke(partitions, rates);
-            case QUICK -> WorkloadPlan.quick(partitions, rates);
-            case FULL -> WorkloadPlan.full(partitions, rates);
+            case SMOKE -> WorkloadPlan.smoke(counts, rates);
+            case QUICK -> WorkloadPlan.quick(counts, rates);
+            case FULL -> WorkloadPlan.full(counts, rates);
         };
         return workloadFilter == null ? plan : WorkloadPlan.filter(plan, workloadFilter);
     }

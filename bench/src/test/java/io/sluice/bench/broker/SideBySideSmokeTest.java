@@ -65,6 +65,41 @@ class SideBySideSmokeTest {
         assertThat(out.resolve("work")).doesNotExist();
     }
 
+    @Test
+    // Expected 3-5 min (six broker starts, one kill and restart per system); bounded for a crowded machine.
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    void clusterSmokeRunMeasuresBothThreeNodeClustersIncludingIsrAndFailover(@TempDir Path out) throws Exception {
+        assertThat(HOME.resolve("bin/sluice")).as("this checkout's start script").isExecutable();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
+
+        int exit = SideBySide.run(tee, "--mode", "smoke", "--nodes", "3", "--home", HOME.toString(),
+                "--out", out.toString());
+
+        assertThat(exit).isZero();
+        RunResults run = ResultsJson.read(out.resolve("results.json"));
+        assertThat(run.nodes()).isEqualTo(3);
+        assertThat(run.unavailable()).as("clusters the run could not start").isEmpty();
+        for (String broker : List.of("kafka", "sluice")) {
+            assertEveryWorkloadMeasured(run, broker);
+            assertThat(run.isrRuns()).filteredOn(r -> r.broker().equals(broker)).singleElement().satisfies(r -> {
+                assertThat(r.error()).as(broker + " ISR run").isNull();
+                assertThat(r.acked()).as(broker + " ISR run").isPositive();
+                assertThat(r.observations()).as(broker + " ISR observations").isPositive();
+                assertThat(r.minIsrSize()).as(broker + " ISR size").isEqualTo(3);
+            });
+            assertThat(run.failovers()).filteredOn(f -> f.broker().equals(broker)).singleElement().satisfies(f -> {
+                assertThat(f.error()).as(broker + " failover").isNull();
+                assertThat(f.runs()).as(broker + " failover runs").hasSize(1);
+                assertThat(f.runs().get(0).newLeader()).as(broker + " new leader")
+                        .isNotEqualTo(f.runs().get(0).killedNode());
+            });
+        }
+        assertThat(Files.readString(out.resolve("report.md"))).contains("3-node clusters", "kill -9", "ISR stability");
+        assertThat(out.resolve("logs/sluice-r1/node-3")).isDirectory();
+        assertThat(out.resolve("work")).doesNotExist();
+    }
+
     /** One row per workload for {@code broker}, in order, each measured: no error, records, cost, latency. */
     private static void assertEveryWorkloadMeasured(RunResults run, String broker) {
         List<LoadResult> rows = run.results().stream().filter(r -> r.broker().equals(broker)).toList();

@@ -47,6 +47,11 @@ public final class KafkaTarget implements BrokerTarget {
         return flags;
     }
 
+    /** The file holding the broker's classpath. */
+    Path classpathFile() {
+        return classpathFile;
+    }
+
     @Override
     public String name() {
         return name;
@@ -98,7 +103,7 @@ public final class KafkaTarget implements BrokerTarget {
         }
     }
 
-    private static List<String> java(String classpath, Path log4j, Path dir, List<String> jvmOpts) {
+    static List<String> java(String classpath, Path log4j, Path dir, List<String> jvmOpts) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOpts);
@@ -140,7 +145,7 @@ public final class KafkaTarget implements BrokerTarget {
     }
 
     /** Kafka's default logging (config/log4j2.yaml) reduced to its server.log file appender, INFO. */
-    private static String log4jConfig() {
+    static String log4jConfig() {
         return String.join("\n",
                 "status = warn",
                 "appender.server.type = RollingFile",

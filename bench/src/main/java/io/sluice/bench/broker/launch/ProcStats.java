@@ -96,7 +96,7 @@ public final class ProcStats {
         return java.map(ProcessHandle::pid).orElse(-1L);
     }
 
-    private static boolean isJava(ProcessHandle handle) {
+    static boolean isJava(ProcessHandle handle) {
         Optional<String> command = handle.info().command();
         if (command.isPresent()) {
             return Path.of(command.get()).getFileName().toString().equals("java");

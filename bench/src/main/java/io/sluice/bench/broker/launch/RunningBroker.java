@@ -56,6 +56,11 @@ public final class RunningBroker implements AutoCloseable {
         return jvmPid < 0 ? process.pid() : jvmPid;
     }
 
+    /** Whether the started process itself is the JVM now (a start script has exec'd it). */
+    boolean isJvm() {
+        return ProcStats.isJava(process.toHandle());
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -120,6 +125,36 @@ public final class RunningBroker implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * SIGKILL to the broker JVM (kill -9: no shutdown hook, no controlled shutdown), and waits until
+     * it is gone. The process tree's other members, if any, go too.
+     */
+    public void kill() throws InterruptedException {
+        long jvm = pid();
+        ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
+        stopped = true;
+    }
+
+    /** SIGTERM to the process and its descendants without waiting: {@link #stop} then waits (several nodes stop at once). */
+    void terminate() {
+        if (stopped) {
+            return;
+        }
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+    }
+
+    /** SIGKILL to the process and its descendants, no waiting: for a shutdown hook. */
+    void destroyForcibly() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /**

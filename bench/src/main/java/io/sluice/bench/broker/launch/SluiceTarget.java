@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Sluice started the way its README starts it: its sample {@code config/server.properties} (Kafka's
@@ -76,14 +74,7 @@ public final class SluiceTarget implements BrokerTarget {
      */
     static String serverProperties(List<String> template, Path dataDir, int port, int controllerPort,
                                    Map<String, String> overrides) {
-        Map<String, String> props = new LinkedHashMap<>();
-        for (String line : template) {
-            String trimmed = line.trim();
-            int eq = trimmed.indexOf('=');
-            if (!trimmed.isEmpty() && !trimmed.startsWith("#") && eq > 0) {
-                props.put(trimmed.substring(0, eq).trim(), trimmed.substring(eq + 1).trim());
-            }
-        }
+        Map<String, String> props = ServerProperties.parse(template);
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
@@ -102,7 +93,6 @@ public final class SluiceTarget implements BrokerTarget {
                         .replace("{dataDir}", dataDir.toString()));
             }
         });
-        return props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n", "", "\n"));
+        return ServerProperties.render(props);
     }
 }

@@ -24,7 +24,8 @@ public final class MarkdownReport {
         String a = run.baseline();
         String b = run.candidate();
         boolean hasB = b != null && !run.unavailable().containsKey(b);
-        md.append("# Side by side: ").append(b == null ? a : b + " vs " + a).append("\n\n");
+        md.append("# Side by side").append(run.cluster() ? ", " + run.nodes() + "-node clusters" : "").append(": ")
+                .append(b == null ? a : b + " vs " + a).append("\n\n");
         md.append("Mode **").append(run.mode()).append("**, started ").append(run.startedAt())
                 .append(", finished ").append(run.finishedAt()).append(". ");
         boolean counterbalanced = run.settings().getOrDefault("order", "").contains("counterbalanced");
@@ -59,6 +60,10 @@ public final class MarkdownReport {
             md.append('\n');
         }
         crowding(md, run);
+        if (run.cluster()) {
+            md.append("\nCluster rows: CPU is the sum over the nodes, peak RSS the largest node's (peak RSS per node).\n\n");
+            ClusterReport.render(md, run);
+        }
         md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
         setup(md, run);
         rawRuns(md, run);

@@ -1,5 +1,7 @@
 package io.sluice.bench.broker.report;
 
+import io.sluice.bench.broker.workload.FailoverResult;
+import io.sluice.bench.broker.workload.IsrResult;
 import io.sluice.bench.broker.workload.LoadResult;
 import io.sluice.bench.broker.workload.Workload;
 import java.util.List;
@@ -19,8 +21,30 @@ import java.util.Map;
  * @param unavailable broker name → why it was not measured
  * @param workloads   the plan, in run order
  * @param results     one entry per workload, broker and repetition, in run order
+ * @param nodes       nodes per broker cluster (1: single node; 0 in results written before clusters)
+ * @param isrRuns     cluster mode: the ISR-stability runs, per broker and repetition
+ * @param failovers   cluster mode: the kill -9 runs, per broker and repetition
  */
 public record RunResults(String startedAt, String finishedAt, String mode, Map<String, String> machine,
                          Map<String, String> settings, String baseline, String candidate,
-                         Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results) {
+                         Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results,
+                         int nodes, List<IsrResult> isrRuns, List<FailoverResult> failovers) {
+
+    public RunResults {
+        isrRuns = isrRuns == null ? List.of() : List.copyOf(isrRuns);
+        failovers = failovers == null ? List.of() : List.copyOf(failovers);
+    }
+
+    /** A single-node run (no cluster figures). */
+    public RunResults(String startedAt, String finishedAt, String mode, Map<String, String> machine,
+                      Map<String, String> settings, String baseline, String candidate,
+                      Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results) {
+        this(startedAt, finishedAt, mode, machine, settings, baseline, candidate, unavailable, workloads, results, 1,
+                List.of(), List.of());
+    }
+
+    /** Whether the brokers ran as clusters of several nodes. */
+    public boolean cluster() {
+        return nodes > 1;
+    }
 }

@@ -33,7 +33,7 @@ public final class ConsumeLoad {
         if (writeError != null) {
             return LoadResult.failed(workload, ctx.broker(), ctx.rep(), writeError);
         }
-        MeasureWindow window = new MeasureWindow(ctx.pid());
+        MeasureWindow window = new MeasureWindow(ctx.pids());
         long records = 0;
         long bytes = 0;
         long startNs;

@@ -40,7 +40,7 @@ public final class EndToEndLoad {
         AtomicLong sentInWindow = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
-        MeasureWindow window = new MeasureWindow(ctx.pid());
+        MeasureWindow window = new MeasureWindow(ctx.pids());
         Receiver receiver;
         try {
             receiver = new Receiver(ctx, topic);

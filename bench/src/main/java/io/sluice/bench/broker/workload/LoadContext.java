@@ -1,5 +1,6 @@
 package io.sluice.bench.broker.workload;
 
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,13 +16,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param broker    the target's name
  * @param rep       repetition, from 1
  * @param bootstrap bootstrap.servers
- * @param pid       the broker JVM's pid
+ * @param pids      the broker JVMs' pids (one per node; CPU is summed over them, peak RSS is their max)
  * @param admin     an admin client connected to it, owned by the caller
+ * @param replication how the workloads' topics are replicated
  * @param settings  durations and sizes
  * @param live      progress counters
  */
-public record LoadContext(String broker, int rep, String bootstrap, long pid, Admin admin, LoadSettings settings,
-                          LiveStats live) {
+public record LoadContext(String broker, int rep, String bootstrap, List<Long> pids, Admin admin,
+                          Replication replication, LoadSettings settings, LiveStats live) {
+
+    public LoadContext {
+        pids = List.copyOf(pids);
+    }
+
+    /** The same context with other settings (a warm-up's durations). */
+    public LoadContext with(LoadSettings other) {
+        return new LoadContext(broker, rep, bootstrap, pids, admin, replication, other, live);
+    }
 
     /** kafka-clients' producer defaults, except acks, batch.size, idempotence and {@code --producer-prop}s. */
     public Properties producerProps(String acks, int batchBytes) {

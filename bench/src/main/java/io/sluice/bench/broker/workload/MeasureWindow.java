@@ -1,15 +1,17 @@
 package io.sluice.bench.broker.workload;
 
 import io.sluice.bench.broker.launch.ProcStats;
+import java.util.List;
 
 /**
  * The broker-side measurement of one workload: CPU time between {@link #open} and {@link #close}
- * (from /proc/[pid]/stat) and the peak RSS over the whole workload (VmHWM, reset when the window
- * object is made). Owned by the load thread; not thread-safe.
+ * (from /proc/[pid]/stat, summed over the broker's processes: one per node of a cluster) and the
+ * peak RSS over the whole workload (VmHWM, reset when the window object is made; the largest of
+ * the nodes' peaks, i.e. peak RSS per node). Owned by the load thread; not thread-safe.
  */
 public final class MeasureWindow {
-    private final long pid;
     private static final long SELF = ProcessHandle.current().pid();
+    private final List<Long> pids;
     private long cpuOpenNs = -1;
     private long cpuCloseNs = -1;
     private long selfOpenNs;
@@ -19,22 +21,22 @@ public final class MeasureWindow {
     private long wallOpenNs;
     private long wallCloseNs;
 
-    /** Starts watching {@code pid}: resets its peak RSS so this workload's peak is its own. */
-    public MeasureWindow(long pid) {
-        this.pid = pid;
-        ProcStats.resetPeakRss(pid);
+    /** Starts watching {@code pids}: resets their peak RSS so this workload's peak is its own. */
+    public MeasureWindow(List<Long> pids) {
+        this.pids = List.copyOf(pids);
+        this.pids.forEach(ProcStats::resetPeakRss);
     }
 
     public void open() {
         wallOpenNs = System.nanoTime();
-        cpuOpenNs = ProcStats.cpuNanos(pid);
+        cpuOpenNs = brokerCpuNanos();
         selfOpenNs = ProcStats.cpuNanos(SELF);
         machineOpenNs = ProcStats.machineBusyNanos();
     }
 
     public void close() {
         wallCloseNs = System.nanoTime();
-        cpuCloseNs = ProcStats.cpuNanos(pid);
+        cpuCloseNs = brokerCpuNanos();
         selfCloseNs = ProcStats.cpuNanos(SELF);
         machineCloseNs = ProcStats.machineBusyNanos();
     }
@@ -51,12 +53,17 @@ public final class MeasureWindow {
         return Math.max(0, other) / (double) (wallCloseNs - wallOpenNs);
     }
 
-    /** Broker CPU seconds between open and close; 0 if unknown. */
+    /** Broker CPU seconds between open and close, all nodes together; 0 if unknown. */
     public double cpuSeconds() {
         if (cpuOpenNs < 0 || cpuCloseNs < 0) {
             return 0;
         }
         return (cpuCloseNs - cpuOpenNs) / 1e9;
+    }
+
+    /** The largest VmHWM of the broker's processes since the window was made: peak RSS per node; -1 if unknown. */
+    public long peakRssBytes() {
+        return pids.stream().mapToLong(ProcStats::peakRssBytes).max().orElse(-1);
     }
 
     /** The result of a workload whose window moved {@code records} records of {@code bytes} value bytes. */
@@ -66,7 +73,20 @@ public final class MeasureWindow {
         double gib = bytes / (double) (1L << 30);
         return new LoadResult(workload.id(), broker, rep, records, bytes, seconds,
                 seconds > 0 ? records / seconds : 0, seconds > 0 ? bytes / (double) (1 << 20) / seconds : 0,
-                latency, cpu, gib > 0 ? cpu / gib : 0, ProcStats.peakRssBytes(pid), ProcStats.rssAnonBytes(pid),
-                otherCores(), errors, error);
+                latency, cpu, gib > 0 ? cpu / gib : 0, peakRssBytes(),
+                pids.stream().mapToLong(ProcStats::rssAnonBytes).max().orElse(-1), otherCores(), errors, error);
+    }
+
+    /** -1 if any process's CPU time cannot be read (a node died): the window then has no CPU figure. */
+    private long brokerCpuNanos() {
+        long sum = 0;
+        for (long pid : pids) {
+            long cpu = ProcStats.cpuNanos(pid);
+            if (cpu < 0) {
+                return -1;
+            }
+            sum += cpu;
+        }
+        return sum;
     }
 }

@@ -34,7 +34,7 @@ public final class ProduceLoad {
         AtomicLong ackedTotal = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
-        MeasureWindow window = new MeasureWindow(ctx.pid());
+        MeasureWindow window = new MeasureWindow(ctx.pids());
         long warmupNs = ctx.settings().warmup().toNanos();
         long durationNs = ctx.settings().duration().toNanos();
         long start = System.nanoTime();

@@ -25,22 +25,28 @@ import org.apache.kafka.common.TopicPartitionInfo;
 /** Creates and deletes the workloads' topics through the Admin API. Stateless. */
 public final class Topics {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long replicated end offsets (high watermarks) may take to reach what was acknowledged. */
+    private static final Duration END_OFFSETS_SETTLE = Duration.ofSeconds(10);
 
     private Topics() {
     }
 
-    /** Creates {@code topic} (replication factor 1) and waits until every partition has a leader. */
-    public static void create(Admin admin, String topic, int partitions)
+    /**
+     * Creates {@code topic} replicated as {@code replication} says and waits until every partition
+     * has a leader and a full ISR (every replica in sync), so a workload starts on a settled topic.
+     */
+    public static void create(Admin admin, String topic, int partitions, Replication replication)
             throws ExecutionException, InterruptedException, TimeoutException {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
-                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(topic, partitions, replication.factor())
+                .configs(replication.topicConfigs()))).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             try {
                 Map<String, TopicDescription> described = admin.describeTopics(List.of(topic)).allTopicNames()
                         .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 List<TopicPartitionInfo> infos = described.get(topic).partitions();
-                if (infos.size() == partitions && infos.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                if (infos.size() == partitions && infos.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()
+                        && p.isr().size() >= replication.factor())) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -49,7 +55,7 @@ public final class Topics {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + topic + " have no leader after " + TIMEOUT.toSeconds() + " s");
+                throw new TimeoutException("partitions of " + topic + " have no leader or no full ISR after " + TIMEOUT.toSeconds() + " s");
             }
             Thread.sleep(100);
         }
@@ -83,6 +89,9 @@ public final class Topics {
     /**
      * A broker must not acknowledge what it did not append: the topic's end offsets must add up to
      * at least the records acknowledged (plus the one {@link #awaitWritable} wrote per partition).
+     * The end offset a client sees is the high watermark: on a replicated topic written with acks=1
+     * it may trail the acknowledged records until the followers have fetched them, so a shortfall
+     * is asked again for up to {@code END_OFFSETS_SETTLE} before it counts.
      *
      * @return null if they do, else the discrepancy (the workload's result is then an error)
      */
@@ -92,12 +101,21 @@ public final class Topics {
         for (int partition = 0; partition < partitions; partition++) {
             latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
         }
+        long expected = acknowledged + partitions;
+        long deadline = System.nanoTime() + END_OFFSETS_SETTLE.toNanos();
         try {
-            long sum = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
-                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-            long expected = acknowledged + partitions;
-            return sum >= expected ? null
-                    : "broker acknowledged " + expected + " records but its end offsets add up to " + sum;
+            while (true) {
+                long sum = admin.listOffsets(latest).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
+                        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+                if (sum >= expected) {
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    return "broker acknowledged " + expected + " records but its end offsets add up to " + sum
+                            + " (" + END_OFFSETS_SETTLE.toSeconds() + " s later)";
+                }
+                Thread.sleep(200);
+            }
         } catch (ExecutionException | TimeoutException e) {
             return "cannot list end offsets of " + topic + ": " + e;
         }

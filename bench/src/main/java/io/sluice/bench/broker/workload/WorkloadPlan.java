@@ -54,6 +54,26 @@ public final class WorkloadPlan {
                 Workload.consume(last), Workload.endToEnd(first, ratesPerSec.get(0)));
     }
 
+    /**
+     * A cluster's workloads at each partition count: the acks=all producer (RF = nodes) and each
+     * end-to-end rate; full adds the 64 KiB batch; smoke keeps one producer and the first rate.
+     */
+    public static List<Workload> cluster(String mode, List<Integer> partitionCounts, List<Integer> ratesPerSec) {
+        List<Workload> plan = new ArrayList<>();
+        for (int partitions : partitionCounts) {
+            plan.add(Workload.produce(partitions, "all", 0));
+            if (mode.equals("full")) {
+                plan.add(Workload.produce(partitions, "all", 65_536));
+            }
+        }
+        for (int partitions : partitionCounts) {
+            for (int rate : mode.equals("smoke") ? ratesPerSec.subList(0, 1) : ratesPerSec) {
+                plan.add(Workload.endToEnd(partitions, rate));
+            }
+        }
+        return plan;
+    }
+
     /** Keeps the workloads whose id matches {@code regex} somewhere (e.g. {@code produce|e2e}). */
     public static List<Workload> filter(List<Workload> plan, String regex) {
         Pattern pattern = Pattern.compile(regex);

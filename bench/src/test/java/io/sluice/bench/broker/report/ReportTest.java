@@ -2,6 +2,8 @@ package io.sluice.bench.broker.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.bench.broker.workload.FailoverResult;
+import io.sluice.bench.broker.workload.IsrResult;
 import io.sluice.bench.broker.workload.LatencySummary;
 import io.sluice.bench.broker.workload.LoadResult;
 import io.sluice.bench.broker.workload.Workload;
@@ -72,6 +74,49 @@ class ReportTest {
             assertThat(ImageIO.read(dir.resolve(png).toFile()).getHeight()).as(png).isGreaterThan(200);
         }
         assertThat(Files.readString(dir.resolve("report.md"))).contains("![throughput](throughput.png)");
+    }
+
+    @Test
+    void clusterRunReportsFailoverMediansAgainstTheGoalAndIsrShrinksAndRoundTrips(@TempDir Path dir) throws Exception {
+        List<FailoverResult> failovers = List.of(
+                new FailoverResult("kafka", 1, List.of(new FailoverResult.Run("2026-01-01T00:00:00Z", 1, 2, 10_300, 4, "TimeoutException"),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 2, 3, 9_800, 4, "TimeoutException"),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 3, 1, 11_000, 5, "TimeoutException")), null),
+                new FailoverResult("sluice", 1, List.of(new FailoverResult.Run("2026-01-01T00:00:00Z", 1, 2, 1_200, 1, null),
+                        new FailoverResult.Run("2026-01-01T00:00:00Z", 2, 3, 900, 1, null)), "run 3: no full ISR"));
+        List<IsrResult> isr = List.of(
+                new IsrResult("kafka", 1, 8, 20_000, 19_990, 300, 5_997_000, 0, 600, 0, 0, 0, 3, List.of(), 100, 900L << 20, 0.1, null),
+                new IsrResult("sluice", 1, 8, 40_000, 39_990, 300, 11_997_000, 0, 600, 1, 2, 2, 2,
+                        List.of("12.0 s: partition 3 shrink [1, 2, 3] -> [1, 2]"), 80, 400L << 20, 0.1, null));
+        RunResults run = new RunResults("s", "f", "quick", Map.of("cpus", "2"), Map.of("repetitions", "1"), "kafka", "sluice",
+                Map.of(), List.of(PRODUCE), List.of(result(PRODUCE, "kafka", 1, 100, 1), result(PRODUCE, "sluice", 1, 200, 1)),
+                3, isr, failovers);
+
+        ResultsJson.writeReport(run, dir);
+        String md = Files.readString(dir.resolve("report.md"));
+
+        assertThat(ResultsJson.read(dir.resolve("results.json"))).isEqualTo(run);
+        assertThat(md).contains("# Side by side, 3-node clusters: sluice vs kafka");
+        // Kafka's median of 3 runs; Sluice's median of 2 (1,200 and 900) is 1,050 < 1,500 ms: goal met.
+        assertThat(md).contains("| kafka | **10,300** |").contains("| sluice | **1,050** ✅ |")
+                .contains("r1: 1,200 (1→2), 900 (2→3) — run 3: no full ISR");
+        assertThat(md).contains("| kafka | 1 | 20,000 → 19,990 | 300 | **0** ✅ |")
+                .contains("| sluice | 1 | 40,000 → 39,990 | 300 | **2** ❌ |")
+                .contains("- 12.0 s: partition 3 shrink [1, 2, 3] -> [1, 2]");
+    }
+
+    @Test
+    void resultsWrittenBeforeClustersReadAsSingleNode(@TempDir Path dir) throws Exception {
+        Path old = dir.resolve("results.json");
+        Files.writeString(old, """
+                {"startedAt":"s","finishedAt":"f","mode":"quick","machine":{},"settings":{},"baseline":"kafka",
+                 "candidate":"sluice","unavailable":{},"workloads":[],"results":[]}""");
+
+        RunResults run = ResultsJson.read(old);
+
+        assertThat(run.cluster()).isFalse();
+        assertThat(run.failovers()).isEmpty();
+        assertThat(MarkdownReport.render(run, new Summaries(run))).doesNotContain("kill -9", "ISR stability");
     }
 
     private static RunResults run(List<LoadResult> results) {

@@ -43,4 +43,14 @@ class WorkloadPlanTest {
         assertThat(Workload.produce(8, "all", 65_536).label()).isEqualTo("produce acks=all batch=64k p=8");
         assertThat(Workload.endToEnd(1, 20_000).label()).isEqualTo("e2e 20,000/s p=1");
     }
+
+    @Test
+    void clusterPlanIsTheAcksAllProducerAndEachRateAtEachCount() {
+        assertThat(WorkloadPlan.cluster("quick", List.of(8), RATES)).extracting(Workload::id)
+                .containsExactly("produce-acksall-batchdefault-p8", "e2e-5k-per-s-p8", "e2e-20k-per-s-p8");
+        assertThat(WorkloadPlan.cluster("full", List.of(8), RATES)).extracting(Workload::id)
+                .contains("produce-acksall-batch64k-p8");
+        assertThat(WorkloadPlan.cluster("smoke", List.of(8), RATES)).extracting(Workload::id)
+                .containsExactly("produce-acksall-batchdefault-p8", "e2e-5k-per-s-p8");
+    }
 }
