@@ -340,7 +340,10 @@ class LeaderElectionClusterTest {
         // The old leader returns and gives up the records only it has, by leader epoch like any follower.
         first.restart();
         awaitCluster().until(() -> ids(partition0(admin, "stale").isr()).equals(Set.of(1, 2)));
-        assertThat(truncations(first, "stale-0")).singleElement().asString()
+        // Node 1 acknowledged its records alone, so its high watermark passed them: it truncates below
+        // it, with a warning whenever the checkpoint held that high watermark when it was killed.
+        assertThat(truncations(first, "stale-0")).filteredOn(l -> !l.contains("truncating below the high watermark"))
+                .singleElement().asString()
                 .contains("stale-0: truncated to " + replicated + " (diverging epoch ");
         assertThat(latestOffset("stale")).isEqualTo(replicated);
         assertThat(SegmentBytes.committedPrefix(first, "stale-0", replicated))
