@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
  * and a set of fault kinds, and prints the final table. Exit code 0 if nothing that must hold was
  * violated, 1 if something was, 2 on bad usage.
  */
-@Command(name = "sluice chaos", mixinStandardHelpOptions = true,
-        description = "Jepsen-style fault injection against real broker processes.")
+@Command(name = "sluice chaos", mixinStandardHelpOptions = true, subcommands = InjectCommand.class,
+        description = "Jepsen-style fault injection against real broker processes. "
+                + "`inject` aims one fault at the running local cluster (bin/sluice chaos inject --help).")
 public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "kafka",
