@@ -1,8 +1,11 @@
 package io.sluice.chaos.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.chaos.inject.InjectChain;
+import io.sluice.chaos.inject.NodeCgroups;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -69,5 +72,23 @@ class InjectCommandTest {
         assertEquals(1, run(err, "--pause-node", "2", "--for", "1s"));
         assertTrue(err.toString().contains("node 2 does not run") && err.toString().contains("bin/sluice cluster start"),
                 err.toString());
+    }
+
+    @Test
+    void aCutIsRefusedSayingWhyWhenTheNodesRunOutsideTheirCgroups() throws Exception {
+        // Every pid file names this JVM: a live process, and not in sluice/node-N. Nothing is cut.
+        for (int n = 1; n <= 3; n++) {
+            Files.createDirectories(home.resolve("data/node-" + n));
+            Files.writeString(home.resolve("data/node-" + n + "/broker.pid"), Long.toString(ProcessHandle.current().pid()));
+        }
+        for (String[] args : new String[][] {{"--partition", "1|2,3", "--for", "1s"}, {"--slow-client-link", "200ms"}}) {
+            StringWriter err = new StringWriter();
+            assertEquals(1, run(err, args));
+            String why = InjectChain.whyUnavailable()
+                    .orElse("runs in cgroup '/" + NodeCgroups.of(ProcessHandle.current().pid()).orElseThrow()
+                            + "', not in '/sluice/node-1'");
+            assertTrue(err.toString().contains(why), err.toString());
+            assertFalse(InjectChain.exists("filter") || InjectChain.exists("nat"), "nothing was cut");
+        }
     }
 }

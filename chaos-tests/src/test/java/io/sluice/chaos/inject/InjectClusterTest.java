@@ -211,4 +211,33 @@ class InjectClusterTest {
             sendAcked(producer, topic, "after");
         }
     }
+
+    @Test
+    void pauseNodeStopsTheNodeAndCtrlCResumesIt() throws Exception {
+        int node = 2;
+        ProcessHandle process = cluster().runningProcess(node);
+        try (InjectProcess inject = new InjectProcess(scratch.repo(), scratch.home(), "--pause-node",
+                Integer.toString(node), "--for", "5m")) {
+            inject.awaitLine("paused node " + node + " (SIGSTOP to pid " + process.pid(), STEP_TIMEOUT);
+            assertTrue(awaitStopped(process, true), "node " + node + " is stopped");
+            inject.interrupt();
+            inject.awaitLine("resumed node " + node + " (SIGCONT to pid " + process.pid(), STEP_TIMEOUT);
+            inject.awaitExit(STEP_TIMEOUT);
+            assertTrue(awaitStopped(process, false), "node " + node + " runs again after Ctrl-C");
+        }
+    }
+
+    /** Polls the process state in /proc until it is (or is not) T, stopped; false if it did not get there in time. */
+    private static boolean awaitStopped(ProcessHandle process, boolean stopped) throws Exception {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String status = Files.readString(Path.of("/proc/" + process.pid() + "/status"));
+            boolean isStopped = status.lines().anyMatch(l -> l.startsWith("State:") && l.contains("T ("));
+            if (isStopped == stopped) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
 }
