@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -85,6 +87,9 @@ public final class InjectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Healing may open an Admin client from the shutdown hook; log4j's own hook would have shut
+        // logging down by then and it would complain. Set before anything logs.
+        System.setProperty("log4j2.shutdownHookEnabled", "false");
         Path root = home != null ? home : Path.of(System.getProperty("chaos.repoRoot", "."));
         LocalCluster cluster;
         Fault fault;
@@ -104,8 +109,11 @@ public final class InjectCommand implements Callable<Integer> {
         try {
             new InjectSession(cluster, new ActionLog(System.out)).run(fault, hold);
             return 0;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IOException | TimeoutException e) {
             return refuse(e.getMessage());
+        } catch (ExecutionException e) {
+            // The cluster's answer (e.g. an unknown topic), as Kafka's error names it.
+            return refuse("the cluster answered: " + e.getCause().getMessage());
         }
     }
 

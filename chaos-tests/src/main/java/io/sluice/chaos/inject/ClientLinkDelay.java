@@ -76,18 +76,21 @@ public final class ClientLinkDelay implements Fault {
         if (redirect == null && reset == null && proxies.isEmpty() && formerCgroup == null) {
             return;
         }
-        if (redirect != null) {
-            redirect.remove();
-        }
-        if (reset != null) {
-            reset.remove();
-        }
+        // Proxies first: their closing FIN reaches a client only while the redirect's NAT mapping
+        // is in place (seen here: closed after the rules went, clients never saw the close and hung
+        // until their request timeout). A client reconnecting meanwhile is refused and retries.
         long connections = 0;
         for (FaultProxy proxy : proxies) {
             connections += proxy.acceptedConnections();
             proxy.close();
         }
         proxies.clear();
+        if (redirect != null) {
+            redirect.remove();
+        }
+        if (reset != null) {
+            reset.remove();
+        }
         if (formerCgroup != null) {
             cgroups.leaveInjectGroup(formerCgroup);
         }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.chaos.fuzz.ApiVersionsProbe;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -200,6 +204,13 @@ class InjectClusterTest {
                 // The producer's open connections are reset once and it goes on through the delay;
                 // replication between nodes is not delayed, so acks=all still completes.
                 sendAcked(producer, topic, "during");
+                try (Socket idle = new Socket("127.0.0.1", cluster().nodes().get(0).ports().get(0))) {
+                    // An idle client connection, through a proxy: healing must close it where the
+                    // client sees it, or the client hangs on it until its own request timeout.
+                    idle.setSoTimeout((int) STEP_TIMEOUT.toMillis());
+                    inject.awaitLine("healed client links", STEP_TIMEOUT);
+                    assertTrue(seesClosed(idle), "the client sees its delayed connection closed");
+                }
                 String healed = inject.awaitLine("healed client links", STEP_TIMEOUT);
                 assertEquals(0, inject.awaitExit(STEP_TIMEOUT), inject.output());
                 Matcher m = Pattern.compile("(\\d+) delayed connections").matcher(healed);
@@ -224,6 +235,17 @@ class InjectClusterTest {
             inject.awaitLine("resumed node " + node + " (SIGCONT to pid " + process.pid(), STEP_TIMEOUT);
             inject.awaitExit(STEP_TIMEOUT);
             assertTrue(awaitStopped(process, false), "node " + node + " runs again after Ctrl-C");
+        }
+    }
+
+    /** Whether the peer closed {@code socket} (end of stream or a reset) before its read timeout. */
+    private static boolean seesClosed(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
         }
     }
 
