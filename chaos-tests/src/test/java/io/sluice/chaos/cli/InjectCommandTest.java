@@ -84,9 +84,10 @@ class InjectCommandTest {
         for (String[] args : new String[][] {{"--partition", "1|2,3", "--for", "1s"}, {"--slow-client-link", "200ms"}}) {
             StringWriter err = new StringWriter();
             assertEquals(1, run(err, args));
-            String why = InjectChain.whyUnavailable()
-                    .orElse("runs in cgroup '/" + NodeCgroups.of(ProcessHandle.current().pid()).orElseThrow()
-                            + "', not in '/sluice/node-1'");
+            // The first reason that applies here, in the order the command checks them.
+            String why = NodeCgroups.find().isEmpty() ? "no cgroup v2 hierarchy is mounted"
+                    : InjectChain.whyUnavailable().orElse("runs in cgroup '/"
+                            + NodeCgroups.of(ProcessHandle.current().pid()).orElseThrow() + "', not in '/sluice/node-1'");
             assertTrue(err.toString().contains(why), err.toString());
             assertFalse(InjectChain.exists("filter") || InjectChain.exists("nat"), "nothing was cut");
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.chaos.fuzz.ApiVersionsProbe;
 import java.io.IOException;
@@ -85,6 +86,14 @@ class InjectClusterTest {
         throw new AssertionError(why);
     }
 
+    /** The network faults need root, iptables and the nodes in their cgroups; elsewhere they are refused (tested apart). */
+    private static void assumeNetworkFaults() {
+        assumeTrue(InjectChain.whyUnavailable().isEmpty(), () -> "skipped: " + InjectChain.whyUnavailable().get());
+        assumeTrue(NodeCgroups.find().isPresent(), "skipped: no cgroup v2 hierarchy mounted");
+        NodeCgroups.find().flatMap(cg -> cg.whyNodesNotInCgroups(cluster()))
+                .ifPresent(why -> assumeTrue(false, "skipped: " + why));
+    }
+
     private static LocalCluster cluster() {
         return scratch.cluster();
     }
@@ -149,6 +158,7 @@ class InjectClusterTest {
 
     @Test
     void partitionCutsANodeOutOfTheIsrWhileClientsStillReachItAndCtrlCHeals() throws Exception {
+        assumeNetworkFaults();
         String topic = "inject-cut";
         createTopic(topic);
         TopicPartition tp = new TopicPartition(topic, 0);
@@ -186,6 +196,7 @@ class InjectClusterTest {
 
     @Test
     void slowClientLinkDelaysClientsNotNodes() throws Exception {
+        assumeNetworkFaults();
         String topic = "inject-slow";
         createTopic(topic);
         long delayMs = 400;
