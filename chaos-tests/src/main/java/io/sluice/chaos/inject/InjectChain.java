@@ -16,6 +16,8 @@ import java.util.Optional;
  */
 public final class InjectChain {
     public static final String NAME = "SLUICE-INJECT";
+    /** The tables an inject puts rules in: filter (drops, resets) and nat (the slow link's redirect). */
+    static final List<String> TABLES = List.of("filter", "nat");
 
     private final String table;
 
@@ -77,9 +79,21 @@ public final class InjectChain {
                 + "iptables): " + r.output());
     }
 
+    /** Removes the chain from every table it may be in; whether there was one (a killed inject's). */
+    public static boolean removeLeftovers() {
+        boolean found = false;
+        for (String table : TABLES) {
+            if (exists(table)) {
+                new InjectChain(table).remove();
+                found = true;
+            }
+        }
+        return found;
+    }
+
     /** Whether the chain exists in {@code table} (for tests and the leftover check). */
     public static boolean exists(String table) {
-        return Shell.run("iptables", "-t", table, "-S", NAME).ok();
+        return Shell.run("iptables", "-w", "-t", table, "-S", NAME).ok();
     }
 
     private List<String> base(String... args) {

@@ -1,7 +1,9 @@
 package io.sluice.chaos.inject;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,8 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs one {@link Fault} against the local cluster: inject, hold, heal — and heal from a shutdown
  * hook if the JVM ends first (Ctrl-C, SIGTERM), so no node stays paused and no rule stays behind.
- * A lock file in the cluster's data directory keeps a second inject from flushing this one's
- * rules (its leftover cleanup would). One session per process.
+ * A lock file in the cluster's data directory ({@code data/inject.lock}, holding the pid while it
+ * runs) keeps a second inject from flushing this one's rules (its leftover cleanup would). One
+ * session per process.
  */
 public final class InjectSession {
     private final ActionLog log;
@@ -41,6 +44,14 @@ public final class InjectSession {
                 throw new IllegalStateException("another bin/sluice chaos inject runs against this cluster (" + lockFile
                         + " is locked); one fault at a time");
             }
+            // The pid tells bin/sluice cluster start/stop whether the rules of a chain belong to a live inject.
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+            channel.force(false);
+            // Holding the lock, no other inject of this cluster runs: any chain now is a killed one's.
+            if (InjectChain.whyUnavailable().isEmpty() && InjectChain.removeLeftovers()) {
+                log.print("removed the iptables rules a killed inject left (chain " + InjectChain.NAME + ")");
+            }
             Thread hook = new Thread(() -> healOnce(fault), "chaos-inject-heal");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -57,6 +68,7 @@ public final class InjectSession {
             } finally {
                 healOnce(fault);
                 removeHook(hook);
+                channel.truncate(0);
             }
         }
     }
