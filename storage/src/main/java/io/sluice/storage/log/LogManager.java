@@ -340,10 +340,10 @@ public final class LogManager implements AutoCloseable {
      * grows unless its owner deletes records: say so once per topic, not once per partition and pass.
      */
     private void warnOnceIfKeptWhole(MappedPartitionLog log) {
-        if (log.config.keptWhole() && keptWholeWarned.add(log.tp.topic())) {
+        if (log.config().keptWhole() && keptWholeWarned.add(log.topicPartition().topic())) {
             LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole: "
                     + "never deleted by retention.ms or retention.bytes (as in Kafka), only below a log start offset "
-                    + "moved by DeleteRecords", log.tp.topic());
+                    + "moved by DeleteRecords", log.topicPartition().topic());
         }
     }
 
