@@ -8,7 +8,6 @@ import io.sluice.storage.batch.RecordBatchValidator;
 import io.sluice.storage.batch.RecordValidator;
 import io.sluice.storage.segment.BatchPatch;
 import io.sluice.storage.segment.LogSegment;
-import io.sluice.storage.segment.MappedRegion;
 import io.sluice.storage.segment.SegmentEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +33,11 @@ import java.util.function.Supplier;
  * <p>Mutations hold {@link #lock} (through {@link #underLock}, which also turns an I/O error into an
  * offline log); the segment map is a concurrent skip list and the offsets are volatile, so reads
  * take no lock. Fsync happens outside the lock. See {@link PartitionLog} for the contract.
+ *
+ * <p>Past the house's ~400 lines because it is the one holder of the log's lock and its volatile
+ * end offset and recovery point: every mutation (both appends, roll, truncation, DeleteRecords,
+ * retention, flush, close) runs here under that lock, so the invariants between those offsets,
+ * the segments and the epoch cache are kept in one file.
  */
 public final class MappedPartitionLog implements PartitionLog {
 
