@@ -1,6 +1,7 @@
 package io.sluice.server.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -250,7 +251,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.warn("Closing connection {} from {}: {}", client.connectionId(), client.remoteAddress(), reason);
         closed = true;
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
