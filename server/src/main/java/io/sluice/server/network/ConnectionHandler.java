@@ -157,7 +157,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             frame.release();
             Slot slot = new Slot(unsupported.correlationId(), (short) 0, (short) 0, null);
             inflight.add(slot);
-            complete(slot, dispatcher.unsupportedApiVersions(unsupported.requestedVersion()), null);
+            complete(slot, dispatcher.unsupportedApiVersions(), null);
         } else {
             KafkaRequest request = ((ParseResult.Parsed) result).request();
             Slot slot = new Slot(request.correlationId(), request.responseHeaderVersion(), request.apiVersion(), frame);
