@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import io.sluice.server.config.ConfigException;
 import io.sluice.server.config.ServerConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +37,7 @@ public final class Main {
             System.err.println("sluice: " + e.getMessage());
             System.exit(2);
             return;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("sluice: cannot read " + file + ": " + e);
             System.exit(2);
             return;

@@ -2,6 +2,8 @@ package io.sluice.storage;
 
 import io.sluice.storage.segment.FallocateSpaceReserver;
 import io.sluice.storage.segment.MappedRegion;
+import java.io.IOException;
+import java.nio.file.Files;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -91,11 +93,11 @@ public final class ResourceLeakExtension implements BeforeEachCallback, AfterEac
         }
         for (File fd : fds) {
             try {
-                String target = java.nio.file.Files.readSymbolicLink(fd.toPath()).toString();
+                String target = Files.readSymbolicLink(fd.toPath()).toString();
                 if (!target.endsWith(".jar")) {
                     out.add(fd.getName() + " -> " + target);
                 }
-            } catch (java.io.IOException closedMeanwhile) {
+            } catch (IOException closedMeanwhile) {
                 // the descriptor went away between listing and reading it: not open any more
             }
         }

@@ -13,6 +13,9 @@ import io.sluice.metadata.command.FenceExpiredBrokers;
 import io.sluice.metadata.command.RegisterBroker;
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -432,7 +435,7 @@ class ApplierRulesTest {
     /** Adds {@code broker} back to a partition's ISR, as its leader would once it caught up. */
     private void readmit(String topic, int partition, int broker) {
         PartitionImage p = h.image.partition(topic, partition);
-        int[] isr = java.util.Arrays.copyOf(p.isr(), p.isrSize() + 1);
+        int[] isr = Arrays.copyOf(p.isr(), p.isrSize() + 1);
         isr[isr.length - 1] = broker;
         assertThat(h.apply(new AlterPartition(p.leader(), epochs.get(p.leader()), List.of(new AlterPartition.IsrChange(
             h.image.topic(topic).topicId(), partition, p.leaderEpoch(), p.partitionEpoch(), isr))))
@@ -445,7 +448,7 @@ class ApplierRulesTest {
      */
     @Test
     void rebalanceMovesLeadersBackToPreferredReplicasInTheIsr() {
-        List<List<Integer>> prefer1 = java.util.Collections.nCopies(10, List.of(1, 2));
+        List<List<Integer>> prefer1 = Collections.nCopies(10, List.of(1, 2));
         h.apply(new CreateTopics(List.of(new CreateTopics.NewTopic("a", -1, (short) -1, prefer1, Map.of()),
             new CreateTopics.NewTopic("c", -1, (short) -1, List.of(List.of(3, 1)), Map.of())), false));
         // Broker 3 is fenced and comes back, out of c's ISR; broker 1 likewise, and then leads nothing of a.
@@ -454,7 +457,7 @@ class ApplierRulesTest {
         h.apply(new BrokerHeartbeat(1, epochs.get(1), h.image.offset(), true));
         h.apply(new BrokerHeartbeat(1, epochs.get(1), h.image.offset(), false));
         assertThat(h.image.partition("c", 0).leader()).isEqualTo(1);
-        List<ElectLeaders.PartitionRef> back = new java.util.ArrayList<>();
+        List<ElectLeaders.PartitionRef> back = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             assertThat(h.image.partition("a", i).leader()).isEqualTo(2);
             readmit("a", i, 1);

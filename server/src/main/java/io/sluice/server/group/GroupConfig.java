@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
 
 /**
@@ -36,7 +37,7 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
     }
 
     /** The settings from server.properties. */
-    public static GroupConfig from(io.sluice.server.config.ServerConfig c) {
+    public static GroupConfig from(ServerConfig c) {
         return new GroupConfig(c.getInt(ServerConfigDef.GROUP_MIN_SESSION_TIMEOUT_MS),
                 c.getInt(ServerConfigDef.GROUP_MAX_SESSION_TIMEOUT_MS),
                 c.getInt(ServerConfigDef.GROUP_INITIAL_REBALANCE_DELAY_MS),

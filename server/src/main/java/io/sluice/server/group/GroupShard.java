@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
@@ -327,7 +328,7 @@ public final class GroupShard {
         }
         for (ClassicMember m : g.members()) {
             try {
-                var sub = org.apache.kafka.clients.consumer.internals.ConsumerProtocol
+                var sub = ConsumerProtocol
                         .deserializeSubscription(ByteBuffer.wrap(m.metadata(g.protocolName())));
                 if (sub.topics().contains(topic)) {
                     return true;

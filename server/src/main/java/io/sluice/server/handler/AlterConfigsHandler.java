@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -123,7 +124,7 @@ final class AlterConfigsHandler implements ApiHandler {
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,
-                                                  java.util.function.Function<AlterConfigs.Result, KafkaResponse> answer) {
+                                                  Function<AlterConfigs.Result, KafkaResponse> answer) {
         if (command.resources().isEmpty()) {
             return CompletableFuture.completedFuture(answer.apply(new AlterConfigs.Result(Errors.NONE, null, List.of())));
         }

@@ -8,6 +8,8 @@ import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.TopicPartitionId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,8 +43,8 @@ final class CreateTopicsHandler implements ApiHandler {
      * index of 10^9 must not make the broker allocate a list that long).
      */
     private static List<List<Integer>> assignment(
-            java.util.Collection<CreateTopicsRequestData.CreatableReplicaAssignment> assignments) {
-        List<List<Integer>> out = new ArrayList<>(java.util.Collections.nCopies(assignments.size(), null));
+            Collection<CreateTopicsRequestData.CreatableReplicaAssignment> assignments) {
+        List<List<Integer>> out = new ArrayList<>(Collections.nCopies(assignments.size(), null));
         for (CreateTopicsRequestData.CreatableReplicaAssignment a : assignments) {
             int index = a.partitionIndex();
             if (index < 0 || index >= out.size() || out.get(index) != null) {

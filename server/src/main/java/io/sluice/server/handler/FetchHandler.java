@@ -11,6 +11,7 @@ import io.sluice.server.protocol.FileSliceRecords;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import io.sluice.storage.log.LogReadResult;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -174,7 +175,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     }
 
     /** A big slice of a mapping with pages not in memory: touching it would fault. */
-    static boolean isCold(java.nio.ByteBuffer records) {
+    static boolean isCold(ByteBuffer records) {
         return records.remaining() >= COLD_CHECK_MIN_BYTES && records instanceof MappedByteBuffer m && !m.isLoaded();
     }
 

@@ -62,7 +62,7 @@ public final class KafkaApis implements RequestDispatcher {
     }
 
     @Override
-    public KafkaResponse unsupportedApiVersions(short requestedVersion) {
+    public KafkaResponse unsupportedApiVersions() {
         return apiVersions.unsupported();
     }
 }

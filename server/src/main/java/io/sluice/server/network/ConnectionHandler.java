@@ -1,6 +1,7 @@
 package io.sluice.server.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -156,7 +157,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             frame.release();
             Slot slot = new Slot(unsupported.correlationId(), (short) 0, (short) 0, null);
             inflight.add(slot);
-            complete(slot, dispatcher.unsupportedApiVersions(unsupported.requestedVersion()), null);
+            complete(slot, dispatcher.unsupportedApiVersions(), null);
         } else {
             KafkaRequest request = ((ParseResult.Parsed) result).request();
             Slot slot = new Slot(request.correlationId(), request.responseHeaderVersion(), request.apiVersion(), frame);
@@ -250,7 +251,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.warn("Closing connection {} from {}: {}", client.connectionId(), client.remoteAddress(), reason);
         closed = true;
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -15,7 +15,7 @@ public interface RequestDispatcher {
     CompletionStage<KafkaResponse> dispatch(KafkaRequest request, ClientInfo client);
 
     /** The answer to an ApiVersions request of a version Sluice does not serve. */
-    KafkaResponse unsupportedApiVersions(short requestedVersion);
+    KafkaResponse unsupportedApiVersions();
 
     /**
      * Who sent a request (for logs and per-connection state such as fetch sessions), the

@@ -3,6 +3,7 @@ package io.sluice.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -187,7 +188,7 @@ class ServerConfigTest {
     @Test
     void everySettingIsDocumented() throws Exception {
         Path doc = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("configuration.md");
-        String text = java.nio.file.Files.readString(doc);
+        String text = Files.readString(doc);
         for (String name : ServerConfigDef.keys().keySet()) {
             assertThat(text).as("docs/configuration.md documents %s", name).contains("`" + name + "`");
         }

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.GroupState;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -235,10 +237,10 @@ class ClassicGroupStateMachineTest {
         h.step(6000);
         a.getNow(null);
         b.getNow(null);
-        var resp = h.shard.membership().leave("g", java.util.List.of(
-                new org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-a"),
-                new org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-b"),
-                new org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-x")));
+        var resp = h.shard.membership().leave("g", List.of(
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-a"),
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-b"),
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("instance-x")));
         assertThat(resp.members()).extracting(m -> m.errorCode())
                 .containsExactly(Errors.NONE.code(), Errors.NONE.code(), Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(group("g").isEmptyOfMembers()).isTrue();

@@ -12,6 +12,7 @@ import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
 
 /** One coordinator shard over an in-memory log with a stepped clock: drives the group protocol by hand. */
@@ -77,7 +78,7 @@ final class GroupHarness {
     /** Dynamic member: MEMBER_ID_REQUIRED round trip, then the real join (parked until the rebalance completes). */
     CompletableFuture<JoinGroupResponseData> joinNew(String group) {
         JoinGroupResponseData first = join(group, "", null).getNow(null);
-        if (first.errorCode() != org.apache.kafka.common.protocol.Errors.MEMBER_ID_REQUIRED.code()) {
+        if (first.errorCode() != Errors.MEMBER_ID_REQUIRED.code()) {
             throw new AssertionError("expected MEMBER_ID_REQUIRED, got " + first);
         }
         return join(group, first.memberId(), null);

@@ -4,15 +4,18 @@ import static io.sluice.server.group.GroupHarness.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -50,7 +53,7 @@ class OffsetsAndPersistenceTest {
 
     private long committed(String group, int partition) {
         OffsetFetchResponseData.OffsetFetchResponseGroup g = h.shard.offsets().fetch(group, List.of(
-                new org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics().setName("t")
+                new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("t")
                         .setPartitionIndexes(List.of(partition))));
         return g.topics().get(0).partitions().get(0).committedOffset();
     }
@@ -182,9 +185,9 @@ class OffsetsAndPersistenceTest {
     @Test
     void aRecordTheCoordinatorCannotDecodeIsSkippedOnLoad() {
         commit(commit("s", -1, "", null, 0, 5L, ""));
-        h.log.records.add(new io.sluice.server.group.log.GroupRecords.Record(new byte[] {0, 9, 1}, new byte[] {1}));
-        h.log.records.add(new io.sluice.server.group.log.GroupRecords.Record(
-                io.sluice.server.group.log.GroupRecords.offsetCommitKey("s", "t", 1), new byte[] {0, 3, 1}));
+        h.log.records.add(new GroupRecords.Record(new byte[] {0, 9, 1}, new byte[] {1}));
+        h.log.records.add(new GroupRecords.Record(
+                GroupRecords.offsetCommitKey("s", "t", 1), new byte[] {0, 3, 1}));
         commit(commit("s", -1, "", null, 2, 6L, ""));
         h.reload();
         assertThat(committed("s", 0)).isEqualTo(5L);
@@ -273,7 +276,7 @@ class OffsetsAndPersistenceTest {
         }
         h.shard.expire();
         assertThat(committed("g", 0)).isEqualTo(5L);
-        assertThat(h.shard.offsets().offsets("g")).containsOnlyKeys(new org.apache.kafka.common.TopicPartition("t", 0));
+        assertThat(h.shard.offsets().offsets("g")).containsOnlyKeys(new TopicPartition("t", 0));
     }
 
     @Test

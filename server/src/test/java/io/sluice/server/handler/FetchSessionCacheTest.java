@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.metadata.image.MetadataImage;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,8 +37,8 @@ class FetchSessionCacheTest {
 
     private static PartitionData data(int partition, long hw, boolean records) {
         return new PartitionData().setPartitionIndex(partition).setHighWatermark(hw).setLogStartOffset(0)
-                .setRecords(records ? MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE,
-                        new org.apache.kafka.common.record.internal.SimpleRecord("x".getBytes())) : MemoryRecords.EMPTY);
+                .setRecords(records ? MemoryRecords.withRecords(Compression.NONE,
+                        new SimpleRecord("x".getBytes())) : MemoryRecords.EMPTY);
     }
 
     @Test

@@ -9,11 +9,14 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,9 +183,9 @@ class BadInputTest {
     void batchOverMessageMaxBytesIsRefused() throws Exception {
         StringBuilder big = new StringBuilder();
         big.append("x".repeat(1_100_000));
-        ByteBuffer batch = org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
-                org.apache.kafka.common.compress.Compression.NONE,
-                new org.apache.kafka.common.record.internal.SimpleRecord(big.toString().getBytes())).buffer();
+        ByteBuffer batch = MemoryRecords.withRecords(
+                Compression.NONE,
+                new SimpleRecord(big.toString().getBytes())).buffer();
         try (RawClient c = new RawClient(addr)) {
             assertThat(Raw.produce(c, TOPIC, 0, batch).errorCode()).isEqualTo((short) 10);
         }

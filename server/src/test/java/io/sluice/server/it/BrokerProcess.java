@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -269,7 +270,7 @@ public final class BrokerProcess implements AutoCloseable {
     /** The flags every Sluice JVM needs, from config/jvm-flags.properties (the one source). */
     static String jvmFlags() throws IOException {
         String root = System.getProperty("sluice.root", Path.of(System.getProperty("user.dir")).getParent().toString());
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         try (var r = Files.newBufferedReader(Path.of(root, "config", "jvm-flags.properties"))) {
             p.load(r);
         }

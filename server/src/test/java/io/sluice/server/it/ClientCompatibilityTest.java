@@ -38,6 +38,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -171,7 +172,7 @@ class ClientCompatibilityTest {
         assertThat(admin.listTopics().names().get()).doesNotContain("adm-validate");
 
         admin.createTopics(List.of(new NewTopic("adm-a", 3, (short) 1))).all().get();
-        ExecutionException dup = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException dup = Assertions.assertThrows(ExecutionException.class,
                 () -> admin.createTopics(List.of(new NewTopic("adm-a", 1, (short) 1))).all().get());
         assertThat(dup.getCause()).isInstanceOf(TopicExistsException.class);
 
@@ -189,7 +190,7 @@ class ClientCompatibilityTest {
 
         admin.deleteTopics(List.of("adm-a")).all().get();
         assertThat(admin.listTopics().names().get()).doesNotContain("adm-a");
-        ExecutionException gone = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException gone = Assertions.assertThrows(ExecutionException.class,
                 () -> admin.describeTopics(List.of("adm-a")).allTopicNames().get());
         assertThat(gone.getCause()).isInstanceOf(UnknownTopicOrPartitionException.class);
     }
@@ -215,7 +216,7 @@ class ClientCompatibilityTest {
         c = admin.describeConfigs(List.of(res)).all().get().get(res);
         assertThat(c.get("retention.ms").source()).isNotEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
 
-        ExecutionException bad = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException bad = Assertions.assertThrows(ExecutionException.class,
                 () -> admin.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(
                         new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get());
         assertThat(bad.getCause().getClass().getSimpleName()).isEqualTo("InvalidConfigurationException");

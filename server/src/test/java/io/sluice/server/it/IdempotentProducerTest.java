@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.junit.jupiter.api.Tag;
@@ -76,7 +77,7 @@ class IdempotentProducerTest {
                         .as("old epoch fenced").isEqualTo((short) 47);
                 assertThat(Raw.latestOffset(c, "idem", 0)).isEqualTo(13);
             }
-            assertThat(Clients.readAll(broker.bootstrap(), List.of(new org.apache.kafka.common.TopicPartition("idem", 0)),
+            assertThat(Clients.readAll(broker.bootstrap(), List.of(new TopicPartition("idem", 0)),
                     13, Duration.ofSeconds(30))).hasSize(13);
         }
     }

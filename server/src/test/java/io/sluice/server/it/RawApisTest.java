@@ -21,6 +21,7 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -104,8 +105,8 @@ class RawApisTest {
                         .extracting(ElectLeadersResponseData.PartitionResult::partitionId,
                                 ElectLeadersResponseData.PartitionResult::errorCode)
                         .as("ELECTION_NOT_NEEDED (84) for the led partition, UNKNOWN_TOPIC_OR_PARTITION (3) for 7")
-                        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, (short) 84),
-                                org.assertj.core.groups.Tuple.tuple(7, (short) 3));
+                        .containsExactly(Tuple.tuple(0, (short) 84),
+                                Tuple.tuple(7, (short) 3));
 
                 ElectLeadersResponseData all = elect(c, v, electRequest((byte) 0, null));
                 assertThat(all.errorCode()).isZero();

@@ -65,7 +65,7 @@ class NetworkServerTest {
         }
 
         @Override
-        public KafkaResponse unsupportedApiVersions(short requestedVersion) {
+        public KafkaResponse unsupportedApiVersions() {
             return KafkaResponse.of(new ApiVersionsResponseData().setErrorCode((short) 35));
         }
     };

@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
 import io.sluice.storage.log.FileSlice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -124,7 +125,7 @@ class KafkaCodecRoundTripTest {
                 for (int i = 0; i < composite.numComponents(); i++) {
                     ByteBuf c = composite.internalComponent(i);
                     if (c.nioBufferCount() == 1 && c.hasMemoryAddress() && c.isDirect()
-                            && c.memoryAddress() == io.netty.util.internal.PlatformDependent.directBufferAddress(direct)) {
+                            && c.memoryAddress() == PlatformDependent.directBufferAddress(direct)) {
                         shared = true;
                     }
                 }

@@ -1,6 +1,7 @@
 package io.sluice.storage.batch;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -156,7 +157,7 @@ public final class RecordBatchBuilder {
     private static int headersSize(String[] headerKeys) {
         int total = 0;
         for (String k : headerKeys) {
-            total += 10 + (k == null ? 0 : k.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            total += 10 + (k == null ? 0 : k.getBytes(StandardCharsets.UTF_8).length);
         }
         return total;
     }
@@ -172,7 +173,7 @@ public final class RecordBatchBuilder {
         writeBytes(body, value);
         writeVarint(body, headerKeys.length);
         for (String k : headerKeys) {
-            writeBytes(body, k == null ? null : k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            writeBytes(body, k == null ? null : k.getBytes(StandardCharsets.UTF_8));
             writeBytes(body, new byte[0]);
         }
         body.flip();

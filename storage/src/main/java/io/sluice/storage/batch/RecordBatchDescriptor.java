@@ -46,24 +46,24 @@ package io.sluice.storage.batch;
 public final class RecordBatchDescriptor {
 
     public static final int BASE_OFFSET_OFFSET = 0;
-    public static final int LENGTH_OFFSET = 8;
-    public static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
-    public static final int MAGIC_OFFSET = 16;
-    public static final int CRC_OFFSET = 17;
-    public static final int ATTRIBUTES_OFFSET = 21;
-    public static final int LAST_OFFSET_DELTA_OFFSET = 23;
-    public static final int BASE_TIMESTAMP_OFFSET = 27;
-    public static final int MAX_TIMESTAMP_OFFSET = 35;
-    public static final int PRODUCER_ID_OFFSET = 43;
-    public static final int PRODUCER_EPOCH_OFFSET = 51;
-    public static final int BASE_SEQUENCE_OFFSET = 53;
-    public static final int RECORD_COUNT_OFFSET = 57;
+    public static final int LENGTH_OFFSET = BASE_OFFSET_OFFSET + Long.BYTES;
+    public static final int PARTITION_LEADER_EPOCH_OFFSET = LENGTH_OFFSET + Integer.BYTES;
+    public static final int MAGIC_OFFSET = PARTITION_LEADER_EPOCH_OFFSET + Integer.BYTES;
+    public static final int CRC_OFFSET = MAGIC_OFFSET + Byte.BYTES;
+    public static final int ATTRIBUTES_OFFSET = CRC_OFFSET + Integer.BYTES;
+    public static final int LAST_OFFSET_DELTA_OFFSET = ATTRIBUTES_OFFSET + Short.BYTES;
+    public static final int BASE_TIMESTAMP_OFFSET = LAST_OFFSET_DELTA_OFFSET + Integer.BYTES;
+    public static final int MAX_TIMESTAMP_OFFSET = BASE_TIMESTAMP_OFFSET + Long.BYTES;
+    public static final int PRODUCER_ID_OFFSET = MAX_TIMESTAMP_OFFSET + Long.BYTES;
+    public static final int PRODUCER_EPOCH_OFFSET = PRODUCER_ID_OFFSET + Long.BYTES;
+    public static final int BASE_SEQUENCE_OFFSET = PRODUCER_EPOCH_OFFSET + Short.BYTES;
+    public static final int RECORD_COUNT_OFFSET = BASE_SEQUENCE_OFFSET + Integer.BYTES;
     /** Size of the header; records start here. */
-    public static final int RECORDS_OFFSET = 61;
+    public static final int RECORDS_OFFSET = RECORD_COUNT_OFFSET + Integer.BYTES;
     public static final int HEADER_LENGTH = RECORDS_OFFSET;
 
     /** Base offset + length: the bytes not counted by the length field. */
-    public static final int LOG_OVERHEAD = 12;
+    public static final int LOG_OVERHEAD = LENGTH_OFFSET + Integer.BYTES;
 
     public static final byte MAGIC_V2 = 2;
 
@@ -82,10 +82,5 @@ public final class RecordBatchDescriptor {
     public static final long NO_TIMESTAMP = -1L;
 
     private RecordBatchDescriptor() {
-    }
-
-    /** Total bytes of a batch whose length field holds {@code lengthField}. */
-    public static int batchSize(int lengthField) {
-        return lengthField + LOG_OVERHEAD;
     }
 }

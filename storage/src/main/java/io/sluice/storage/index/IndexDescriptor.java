@@ -28,13 +28,13 @@ package io.sluice.storage.index;
  * checks.
  */
 public final class IndexDescriptor {
-    public static final int OFFSET_ENTRY_BYTES = 8;
     public static final int OFFSET_RELATIVE_OFFSET = 0;
-    public static final int OFFSET_POSITION_OFFSET = 4;
+    public static final int OFFSET_POSITION_OFFSET = OFFSET_RELATIVE_OFFSET + Integer.BYTES;
+    public static final int OFFSET_ENTRY_BYTES = OFFSET_POSITION_OFFSET + Integer.BYTES;
 
-    public static final int TIME_ENTRY_BYTES = 12;
     public static final int TIME_TIMESTAMP_OFFSET = 0;
-    public static final int TIME_RELATIVE_OFFSET_OFFSET = 8;
+    public static final int TIME_RELATIVE_OFFSET_OFFSET = TIME_TIMESTAMP_OFFSET + Long.BYTES;
+    public static final int TIME_ENTRY_BYTES = TIME_RELATIVE_OFFSET_OFFSET + Integer.BYTES;
 
     private IndexDescriptor() {
     }

@@ -2,10 +2,7 @@ package io.sluice.storage.index;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import static io.sluice.storage.index.IndexDescriptor.OFFSET_ENTRY_BYTES;
@@ -96,21 +93,6 @@ public final class OffsetIndex {
         persistedCount = Math.min(persistedCount, n);
     }
 
-    /** Drops entries whose position is {@code >= position}. */
-    public void truncateToPosition(int position) {
-        int n = count;
-        while (n > 0 && position(entries[n - 1]) >= position) {
-            n--;
-        }
-        count = n;
-        persistedCount = Math.min(persistedCount, n);
-    }
-
-    public void clear() {
-        count = 0;
-        persistedCount = 0;
-    }
-
     /** Offset of the last entry, or the base offset if empty. */
     public long lastOffset() {
         int n = count;
@@ -120,21 +102,11 @@ public final class OffsetIndex {
     /** Writes the entries not yet in {@code file} (truncating it to the entry count) and forces it. */
     public void persist(Path file, boolean force) throws IOException {
         int n = count;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long from = (long) persistedCount * OFFSET_ENTRY_BYTES;
-            ByteBuffer buf = ByteBuffer.allocate((n - persistedCount) * OFFSET_ENTRY_BYTES);
-            for (int i = persistedCount; i < n; i++) {
-                buf.putLong(entries[i]);
-            }
-            buf.flip();
-            while (buf.hasRemaining()) {
-                from += ch.write(buf, from);
-            }
-            ch.truncate((long) n * OFFSET_ENTRY_BYTES);
-            if (force) {
-                ch.force(true);
-            }
+        ByteBuffer buf = ByteBuffer.allocate((n - persistedCount) * OFFSET_ENTRY_BYTES);
+        for (int i = persistedCount; i < n; i++) {
+            buf.putLong(entries[i]);
         }
+        IndexFile.persist(file, buf.flip(), persistedCount, n, OFFSET_ENTRY_BYTES, force);
         persistedCount = n;
     }
 
@@ -143,11 +115,8 @@ public final class OffsetIndex {
      * strictly increasing, positions below {@code logSizeBytes}. Returns null (rebuild it) otherwise.
      */
     public static OffsetIndex loadIfSane(Path file, long baseOffset, int entriesMax, int logSizeBytes) throws IOException {
-        if (!Files.exists(file)) {
-            return null;
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length % OFFSET_ENTRY_BYTES != 0 || bytes.length / OFFSET_ENTRY_BYTES > entriesMax) {
+        byte[] bytes = IndexFile.readWholeEntries(file, OFFSET_ENTRY_BYTES);
+        if (bytes == null || bytes.length / OFFSET_ENTRY_BYTES > entriesMax) {
             return null;
         }
         // Bulk decode (recovery time matters): the file's entries are exactly the in-memory packing.

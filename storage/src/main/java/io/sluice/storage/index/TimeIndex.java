@@ -3,7 +3,6 @@ package io.sluice.storage.index;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -114,40 +113,22 @@ public final class TimeIndex {
         persistedCount = Math.min(persistedCount, n);
     }
 
-    public void clear() {
-        count = 0;
-        persistedCount = 0;
-    }
-
     /** Writes the entries not yet in {@code file} (truncating it to the entry count). */
     public void persist(Path file, boolean force) throws IOException {
         int n = count;
         Entries e = entries;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long from = (long) persistedCount * TIME_ENTRY_BYTES;
-            ByteBuffer buf = ByteBuffer.allocate((n - persistedCount) * TIME_ENTRY_BYTES);
-            for (int i = persistedCount; i < n; i++) {
-                buf.putLong(e.timestamps[i]).putInt(e.relOffsets[i]);
-            }
-            buf.flip();
-            while (buf.hasRemaining()) {
-                from += ch.write(buf, from);
-            }
-            ch.truncate((long) n * TIME_ENTRY_BYTES);
-            if (force) {
-                ch.force(true);
-            }
+        ByteBuffer buf = ByteBuffer.allocate((n - persistedCount) * TIME_ENTRY_BYTES);
+        for (int i = persistedCount; i < n; i++) {
+            buf.putLong(e.timestamps[i]).putInt(e.relOffsets[i]);
         }
+        IndexFile.persist(file, buf.flip(), persistedCount, n, TIME_ENTRY_BYTES, force);
         persistedCount = n;
     }
 
     /** Loads {@code file} if whole entries with strictly increasing timestamps and offsets; else null. */
     public static TimeIndex loadIfSane(Path file, long baseOffset, long lastOffsetBound) throws IOException {
-        if (!Files.exists(file)) {
-            return null;
-        }
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length % TIME_ENTRY_BYTES != 0) {
+        byte[] bytes = IndexFile.readWholeEntries(file, TIME_ENTRY_BYTES);
+        if (bytes == null) {
             return null;
         }
         int n = bytes.length / TIME_ENTRY_BYTES;

@@ -9,14 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,24 +21,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * All partition logs of a broker, over {@code log.dirs}. Owned by the broker process: it starts it
  * once and closes it at shutdown.
  *
- * <p>{@link #start} opens every {@code <topic>-<partition>} directory found (in parallel, with
- * {@code num.recovery.threads.per.data.dir} threads per dir), recovering each log from its
- * checkpointed recovery point; a partition dir that cannot be opened is logged by name, listed in
- * {@link #loadFailures()} and does not stop the others. A background daemon thread runs retention
+ * <p>{@link #start} locks the dirs and opens every {@code <topic>-<partition>} directory found
+ * ({@link LogDirLoader}: in parallel, each log recovered from its checkpointed recovery point); a
+ * partition dir that cannot be opened is logged by name, listed in {@link #loadFailures()} and does
+ * not stop the others. This class then owns the running logs: a background daemon thread runs retention
  * every {@code log.retention.check.interval.ms}, the flush.ms check every
  * {@code log.flush.scheduler.interval.ms}, and writes each dir's {@code recovery-point-offset-checkpoint}
  * and {@code log-start-offset-checkpoint}. An I/O error marks the dir offline: its logs answer
@@ -71,10 +63,9 @@ public final class LogManager implements AutoCloseable {
     private final Set<String> keptWholeWarned = ConcurrentHashMap.newKeySet();
     private final Map<Path, String> loadFailures = new ConcurrentHashMap<>();
     private final List<Consumer<Path>> failureListeners = new CopyOnWriteArrayList<>();
-    private final Map<Path, FileLock> dirLocks = new HashMap<>();
+    private final LogDirLocks dirLocks = new LogDirLocks();
     private final Object createLock = new Object();
     private ScheduledExecutorService scheduler;
-    private volatile boolean checkpointStale;
     private volatile boolean closed;
 
     private LogManager(LogManagerConfig config, Clock clock, SegmentEnvironment env) {
@@ -100,90 +91,17 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void loadAll(Function<String, LogConfig> topicConfigs) {
-        List<Path> partitionDirs = new ArrayList<>();
-        Map<Path, Map<TopicPartitionId, Long>> recoveryPoints = new HashMap<>();
-        Map<Path, Map<TopicPartitionId, Long>> startOffsets = new HashMap<>();
-        for (Path logDir : config.logDirs()) {
-            try {
-                Files.createDirectories(logDir);
-                lockDir(logDir);
-                recoveryPoints.put(logDir, OffsetCheckpoints.readOrEmpty(logDir.resolve(RECOVERY_POINT_CHECKPOINT)));
-                startOffsets.put(logDir, OffsetCheckpoints.readOrEmpty(logDir.resolve(LOG_START_OFFSET_CHECKPOINT)));
-                try (DirectoryStream<Path> children = Files.newDirectoryStream(logDir, Files::isDirectory)) {
-                    for (Path child : children) {
-                        if (child.getFileName().toString().endsWith(DELETE_DIR_SUFFIX)) {
-                            deleteRecursively(child);
-                        } else {
-                            partitionDirs.add(child);
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.error("log dir {} cannot be used, it is offline: {}", logDir, e.toString());
-                offlineDirs.add(logDir);
-            }
-        }
-        int threads = Math.max(1, Math.min(partitionDirs.size(),
-                config.recoveryThreadsPerDataDir() * config.logDirs().size()));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "sluice-log-recovery");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Path partitionDir : partitionDirs) {
-                futures.add(pool.submit(() -> loadOne(partitionDir, topicConfigs, recoveryPoints, startOffsets)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (Exception e) {
-            throw new StorageException("loading logs failed", e);
-        } finally {
-            pool.shutdownNow();
-        }
-        LOG.info("opened {} log(s) in {}; {} failed", logs.size(), config.logDirs(), loadFailures.size());
+        LogDirLoader.Loaded loaded = LogDirLoader.load(config, env, clock, topicConfigs, dirLocks, this::onLogFailure);
+        logs.putAll(loaded.logs());
+        logDirOf.putAll(loaded.logDirOf());
+        offlineDirs.addAll(loaded.offlineDirs());
+        loadFailures.putAll(loaded.failures());
         // Rewrite the checkpoints only if loading changed an offset (a cut tail lowers the recovery
         // point, which must be on disk before new appends pass the old one; a forced tail raises it);
         // a clean start saves fsyncs.
-        if (checkpointStale) {
+        if (loaded.offsetsChanged()) {
             checkpointAfterLoad();
         }
-    }
-
-    private void loadOne(Path partitionDir, Function<String, LogConfig> topicConfigs,
-                         Map<Path, Map<TopicPartitionId, Long>> recoveryPoints,
-                         Map<Path, Map<TopicPartitionId, Long>> startOffsets) {
-        Path logDir = partitionDir.getParent();
-        try {
-            TopicPartitionId tp = TopicPartitionId.parseDirName(partitionDir.getFileName().toString());
-            LogConfig cfg = Optional.ofNullable(topicConfigs.apply(tp.topic())).orElse(config.defaultLogConfig());
-            long rp = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(tp, 0L);
-            long lso = startOffsets.getOrDefault(logDir, Map.of()).getOrDefault(tp, 0L);
-            MappedPartitionLog log = LogLoader.load(partitionDir, tp, cfg, env, clock, rp, lso, this::onLogFailure);
-            if (log.recoveryPoint() != rp || log.logStartOffset() != lso) {
-                checkpointStale = true;
-            }
-            if (logs.putIfAbsent(tp, log) != null) {
-                log.close();
-                throw new IOException("duplicate log for " + tp + " (also in " + logDirOf.get(tp) + ")");
-            }
-            logDirOf.put(tp, logDir);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("partition dir {} cannot be opened; skipping it: {}", partitionDir, e.toString());
-            loadFailures.put(partitionDir, e.toString());
-        }
-    }
-
-    private void lockDir(Path logDir) throws IOException {
-        FileChannel ch = FileChannel.open(logDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.tryLock();
-        if (lock == null) {
-            ch.close();
-            throw new IOException("log dir " + logDir + " is locked by another process");
-        }
-        dirLocks.put(logDir, lock);
     }
 
     private void startSchedules() {
@@ -266,7 +184,7 @@ public final class LogManager implements AutoCloseable {
         try {
             Path target = log.dir().resolveSibling(tp.dirName() + "." + System.nanoTime() + DELETE_DIR_SUFFIX);
             Files.move(log.dir(), target);
-            deleteRecursively(target);
+            LogDirLoader.deleteRecursively(target);
         } catch (IOException e) {
             markDirOffline(logDir, e);
             throw new StorageException("deleting log " + tp + " failed", e);
@@ -340,10 +258,10 @@ public final class LogManager implements AutoCloseable {
      * grows unless its owner deletes records: say so once per topic, not once per partition and pass.
      */
     private void warnOnceIfKeptWhole(MappedPartitionLog log) {
-        if (log.config.keptWhole() && keptWholeWarned.add(log.tp.topic())) {
+        if (log.config().keptWhole() && keptWholeWarned.add(log.topicPartition().topic())) {
             LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole: "
                     + "never deleted by retention.ms or retention.bytes (as in Kafka), only below a log start offset "
-                    + "moved by DeleteRecords", log.tp.topic());
+                    + "moved by DeleteRecords", log.topicPartition().topic());
         }
     }
 
@@ -416,28 +334,7 @@ public final class LogManager implements AutoCloseable {
             }
             closed = true;
         }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (MappedPartitionLog log : logs.values()) {
-            log.close();
-        }
-        checkpoint();
-        for (FileLock lock : dirLocks.values()) {
-            try {
-                lock.release();
-                lock.channel().close();
-            } catch (IOException e) {
-                LOG.warn("releasing log dir lock failed: {}", e.toString());
-            }
-        }
-        logs.clear();
-        logDirOf.clear();
+        shutDown(MappedPartitionLog::close, true);
     }
 
     /**
@@ -447,6 +344,11 @@ public final class LogManager implements AutoCloseable {
      */
     public void crash() {
         closed = true;
+        shutDown(MappedPartitionLog::crashClose, false);
+    }
+
+    /** What close and crash share: the schedules stop, each log is closed its way, the dirs are unlocked. */
+    private void shutDown(Consumer<MappedPartitionLog> closeLog, boolean writeCheckpoints) {
         if (scheduler != null) {
             scheduler.shutdownNow();
             try {
@@ -455,24 +357,12 @@ public final class LogManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        logs.values().forEach(MappedPartitionLog::crashClose);
-        for (FileLock lock : dirLocks.values()) {
-            try {
-                lock.release();
-                lock.channel().close();
-            } catch (IOException e) {
-                LOG.warn("releasing log dir lock failed: {}", e.toString());
-            }
+        logs.values().forEach(closeLog);
+        if (writeCheckpoints) {
+            checkpoint();
         }
+        dirLocks.releaseAll();
         logs.clear();
         logDirOf.clear();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -8,7 +8,6 @@ import io.sluice.storage.segment.MappedRegion;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 
 import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
 
@@ -34,10 +33,10 @@ final class LogReader {
                               long maxOffsetExclusive) {
         for (int attempt = 0; ; attempt++) {
             if (log.isOffline() || log.isClosed()) {
-                return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, log.logStartOffset, log.logEndOffset);
+                return LogReadResult.error(ErrorCode.KAFKA_STORAGE_ERROR, log.logStartOffset(), log.logEndOffset());
             }
-            long leo = log.logEndOffset;
-            long lso = log.logStartOffset;
+            long leo = log.logEndOffset();
+            long lso = log.logStartOffset();
             if (offset == leo) {
                 return LogReadResult.empty(offset, lso, leo);
             }
@@ -50,18 +49,13 @@ final class LogReader {
             }
             LogSegment segment = null;
             try {
-                Map.Entry<Long, LogSegment> entry = log.segments.floorEntry(offset);
-                if (entry == null) {
-                    entry = log.segments.firstEntry();
-                }
                 RecordBatchHeader header = new RecordBatchHeader();
-                while (entry != null) {
-                    segment = entry.getValue();
+                for (LogSegment s : log.segments().from(offset)) {
+                    segment = s;
                     LogReadResult r = readSegment(segment, offset, maxBytes, minOneMessage, lso, leo, bound, header);
                     if (r != null) {
                         return r;
                     }
-                    entry = log.segments.higherEntry(entry.getKey());
                 }
                 return LogReadResult.empty(offset, lso, leo);
             } catch (IOException e) {
@@ -123,15 +117,15 @@ final class LogReader {
         if (log.isOffline() || log.isClosed()) {
             return new TimestampOffset(ErrorCode.KAFKA_STORAGE_ERROR, -1L, -1L, -1);
         }
-        long lso = log.logStartOffset;
-        long leo = log.logEndOffset;
+        long lso = log.logStartOffset();
+        long leo = log.logEndOffset();
         if (timestamp == TimestampOffset.EARLIEST_TIMESTAMP || timestamp == TimestampOffset.EARLIEST_LOCAL_TIMESTAMP) {
-            return new TimestampOffset(ErrorCode.NONE, lso, -1L, log.epochs.epochForOffset(lso));
+            return new TimestampOffset(ErrorCode.NONE, lso, -1L, log.epochForOffset(lso));
         }
         if (timestamp == TimestampOffset.LATEST_TIMESTAMP) {
-            return new TimestampOffset(ErrorCode.NONE, leo, -1L, log.epochs.latestEpoch());
+            return new TimestampOffset(ErrorCode.NONE, leo, -1L, log.latestEpoch());
         }
-        try {
+        return log.orOffline(() -> {
             RecordBatchHeader header = new RecordBatchHeader();
             if (timestamp == TimestampOffset.MAX_TIMESTAMP) {
                 return maxTimestamp(log, lso, leo, header);
@@ -140,8 +134,7 @@ final class LogReader {
                 return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
             }
             RecordTimestampSearch search = new RecordTimestampSearch();
-            Long from = log.segments.floorKey(lso);
-            for (LogSegment segment : (from == null ? log.segments : log.segments.tailMap(from, true)).values()) {
+            for (LogSegment segment : log.segments().from(lso)) {
                 if (segment.largestTimestamp() < timestamp) {
                     continue;
                 }
@@ -156,10 +149,7 @@ final class LogReader {
                 }
             }
             return new TimestampOffset(ErrorCode.NONE, TimestampOffset.UNKNOWN_OFFSET, -1L, -1);
-        } catch (IOException e) {
-            log.fail(e);
-            return new TimestampOffset(ErrorCode.KAFKA_STORAGE_ERROR, -1L, -1L, -1);
-        }
+        }, () -> new TimestampOffset(ErrorCode.KAFKA_STORAGE_ERROR, -1L, -1L, -1));
     }
 
     /**
@@ -194,7 +184,7 @@ final class LogReader {
             throws IOException {
         LogSegment best = null;
         long bestTs = -1L;
-        for (LogSegment segment : log.segments.values()) {
+        for (LogSegment segment : log.segments().all()) {
             long ts = segment.largestTimestamp();
             if (ts > bestTs && segment.size() > 0) {
                 best = segment;
@@ -222,12 +212,11 @@ final class LogReader {
     }
 
     static void scanBatchHeaders(MappedPartitionLog log, long fromOffset, BatchHeaderVisitor visitor) {
-        long leo = log.logEndOffset;
-        long from = Math.max(fromOffset, log.logStartOffset);
-        Long firstKey = log.segments.floorKey(from);
+        long leo = log.logEndOffset();
+        long from = Math.max(fromOffset, log.logStartOffset());
         RecordBatchHeader header = new RecordBatchHeader();
-        try {
-            for (LogSegment segment : (firstKey == null ? log.segments : log.segments.tailMap(firstKey, true)).values()) {
+        log.orOffline(() -> {
+            for (LogSegment segment : log.segments().from(from)) {
                 int limit = segment.size();
                 MappedRegion region = segment.acquire();
                 try {
@@ -240,7 +229,7 @@ final class LogReader {
                             break;
                         }
                         if (!visitor.visit(header)) {
-                            return;
+                            return null;
                         }
                         p += size;
                     }
@@ -248,8 +237,7 @@ final class LogReader {
                     region.release();
                 }
             }
-        } catch (IOException e) {
-            log.fail(e);
-        }
+            return null;
+        }, () -> null);
     }
 }

@@ -8,7 +8,6 @@ import io.sluice.storage.batch.RecordBatchValidator;
 import io.sluice.storage.batch.RecordValidator;
 import io.sluice.storage.segment.BatchPatch;
 import io.sluice.storage.segment.LogSegment;
-import io.sluice.storage.segment.MappedRegion;
 import io.sluice.storage.segment.SegmentEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,34 +22,45 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The {@link PartitionLog} over memory-mapped {@link LogSegment}s (Kafka's UnifiedLog/LocalLog
- * split into: this class for offsets and the append/read paths, {@link LogLoader} for opening and
- * recovery, {@link LogRetention} for deleting from the front).
+ * split into: this class for offsets and the append paths, {@link LogSegments} for the segment list
+ * and the log start offset, {@link LogReader} for the read paths, {@link LogLoader} for opening and
+ * recovery, {@link LogRetention} for what to delete from the front).
  *
- * <p>Mutations hold {@link #lock}; the segment map is a concurrent skip list and the offsets are
- * volatile, so reads take no lock. Fsync happens outside the lock. See {@link PartitionLog} for the
- * contract.
+ * <p>Mutations hold {@link #lock} (through {@link #underLock}, which also turns an I/O error into an
+ * offline log); the segment map is a concurrent skip list and the offsets are volatile, so reads
+ * take no lock. Fsync happens outside the lock. See {@link PartitionLog} for the contract.
+ *
+ * <p>Past the house's ~400 lines because it is the one holder of the log's lock and its volatile
+ * end offset and recovery point: every mutation (both appends, roll, truncation, DeleteRecords,
+ * retention, flush, close) runs here under that lock, so the invariants between those offsets,
+ * the segments and the epoch cache are kept in one file.
  */
 public final class MappedPartitionLog implements PartitionLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappedPartitionLog.class);
 
-    final TopicPartitionId tp;
-    final Path dir;
-    final SegmentEnvironment env;
-    final Clock clock;
-    final ConcurrentSkipListMap<Long, LogSegment> segments;
-    final LeaderEpochCache epochs;
-    final ReentrantLock lock = new ReentrantLock();
+    /** An I/O action of the log, for {@link #underLock} and {@link #orOffline}. */
+    @FunctionalInterface
+    interface IoAction<T> {
+        T run() throws IOException;
+    }
+
+    private final TopicPartitionId tp;
+    private final Path dir;
+    private final SegmentEnvironment env;
+    private final Clock clock;
+    private final LogSegments segments;
+    private final LeaderEpochCache epochs;
+    private final ReentrantLock lock = new ReentrantLock();
     private final BiConsumer<MappedPartitionLog, IOException> failureHandler;
 
-    volatile LogConfig config;
-    volatile LogSegment active;
-    volatile long logEndOffset;
-    volatile long logStartOffset;
-    volatile long recoveryPoint;
+    private volatile LogConfig config;
+    private volatile long logEndOffset;
+    private volatile long recoveryPoint;
     private volatile boolean offline;
     private volatile boolean closed;
 
@@ -62,6 +72,9 @@ public final class MappedPartitionLog implements PartitionLog {
     private final BatchPatch patch = new BatchPatch();
     private long unflushedMessages;
     private volatile long lastFlushMs;
+    /** The answer of an append to a log that is offline or closed (made once: appends are the hot path). */
+    private final Supplier<AppendResult> storageError =
+            () -> AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset());
 
     MappedPartitionLog(TopicPartitionId tp, Path dir, LogConfig config, SegmentEnvironment env, Clock clock,
                        ConcurrentSkipListMap<Long, LogSegment> segments, LeaderEpochCache epochs,
@@ -72,12 +85,10 @@ public final class MappedPartitionLog implements PartitionLog {
         this.config = config;
         this.env = env;
         this.clock = clock;
-        this.segments = segments;
+        this.segments = new LogSegments(segments, logStartOffset, this::createSegment);
         this.epochs = epochs;
-        this.logStartOffset = logStartOffset;
         this.logEndOffset = logEndOffset;
         this.recoveryPoint = recoveryPoint;
-        this.active = segments.lastEntry().getValue();
         this.failureHandler = failureHandler;
         this.lastFlushMs = clock.millis();
     }
@@ -110,10 +121,10 @@ public final class MappedPartitionLog implements PartitionLog {
         short error = RecordBatchValidator.validateSingleBatch(batch, cfg.maxMessageBytes());
         if (error != ErrorCode.NONE) {
             LOG.debug("{}: refused batch of {} bytes: {}", tp, batch.remaining(), ErrorCode.name(error));
-            return AppendResult.error(error, logStartOffset);
+            return AppendResult.error(error, logStartOffset());
         }
         if (batch.remaining() > cfg.segmentBytes()) {
-            return AppendResult.error(ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset);
+            return AppendResult.error(ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset());
         }
         long now = clock.millis();
         // The record pass reads the request's bytes before the lock: it is the costly part and
@@ -124,17 +135,12 @@ public final class MappedPartitionLog implements PartitionLog {
         if (error != ErrorCode.NONE) {
             LOG.debug("{}: refused batch of {} bytes: {} ({})", tp, batch.remaining(), ErrorCode.name(error),
                     records.faultReason());
-            return AppendResult.error(error, logStartOffset, records.faultReason());
+            return AppendResult.error(error, logStartOffset(), records.faultReason());
         }
         long recordsMaxTimestamp = records.maxTimestamp();
         int lastOffsetDelta = batch.getInt(batch.position() + RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET);
         long count = lastOffsetDelta + 1L;
-        AppendResult result;
-        lock.lock();
-        try {
-            if (offline || closed) {
-                return AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-            }
+        AppendResult result = underLock(() -> {
             long firstOffset = logEndOffset;
             long lastOffset = firstOffset + lastOffsetDelta;
             long appendTime = cfg.logAppendTime() ? now : -1L;
@@ -146,14 +152,11 @@ public final class MappedPartitionLog implements PartitionLog {
             }
             logEndOffset = lastOffset + 1;
             unflushedMessages += count;
-            result = new AppendResult(ErrorCode.NONE, firstOffset, lastOffset, appendTime, logStartOffset, null);
-        } catch (IOException e) {
-            fail(e);
-            return AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-        } finally {
-            lock.unlock();
+            return new AppendResult(ErrorCode.NONE, firstOffset, lastOffset, appendTime, logStartOffset(), null);
+        }, storageError);
+        if (result.errorCode() == ErrorCode.NONE) {
+            maybeFlushByMessages(cfg);
         }
-        maybeFlushByMessages(cfg);
         return result;
     }
 
@@ -163,7 +166,7 @@ public final class MappedPartitionLog implements PartitionLog {
         int start = batches.position();
         int limit = batches.limit();
         if (start == limit) {
-            return new AppendResult(ErrorCode.NONE, -1L, -1L, -1L, logStartOffset, null);
+            return new AppendResult(ErrorCode.NONE, -1L, -1L, -1L, logStartOffset(), null);
         }
         // Validate everything before writing anything.
         RecordBatchHeader h = new RecordBatchHeader();
@@ -171,29 +174,24 @@ public final class MappedPartitionLog implements PartitionLog {
         for (int p = start; p < limit; ) {
             short error = RecordBatchValidator.validateBatch(batches, p, limit - p, cfg.maxMessageBytes(), false);
             if (error != ErrorCode.NONE) {
-                return AppendResult.error(error, logStartOffset);
+                return AppendResult.error(error, logStartOffset());
             }
             h.wrap(batches, p);
             if (h.sizeInBytes() > cfg.segmentBytes()) {
-                return AppendResult.error(ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset);
+                return AppendResult.error(ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset());
             }
             if (h.baseOffset() <= previousLast) {
-                return AppendResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset); // Kafka: UnexpectedAppendOffset
+                return AppendResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset()); // Kafka: UnexpectedAppendOffset
             }
             previousLast = h.lastOffset();
             p += h.sizeInBytes();
         }
         long now = clock.millis();
-        long first;
-        lock.lock();
-        try {
-            if (offline || closed) {
-                return AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-            }
+        AppendResult result = underLock(() -> {
             if (batches.getLong(start) < logEndOffset) {
-                return AppendResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset);
+                return AppendResult.error(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset());
             }
-            first = batches.getLong(start);
+            long first = batches.getLong(start);
             long messages = 0;
             for (int p = start; p < limit; ) {
                 h.wrap(batches, p);
@@ -213,20 +211,18 @@ public final class MappedPartitionLog implements PartitionLog {
                 p += size;
             }
             unflushedMessages += messages;
-        } catch (IOException e) {
-            fail(e);
-            return AppendResult.error(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-        } finally {
-            lock.unlock();
+            return new AppendResult(ErrorCode.NONE, first, logEndOffset - 1, -1L, logStartOffset(), null);
+        }, storageError);
+        if (result.errorCode() == ErrorCode.NONE) {
+            maybeFlushByMessages(cfg);
         }
-        maybeFlushByMessages(cfg);
-        return new AppendResult(ErrorCode.NONE, first, logEndOffset - 1, -1L, logStartOffset, null);
+        return result;
     }
 
     /** Rolls if the batch does not fit, the segment is old, its index is full or offsets would overflow. */
     private LogSegment maybeRoll(int size, long now, long baseOffset, long lastOffset, LogConfig cfg)
             throws IOException {
-        LogSegment segment = active;
+        LogSegment segment = segments.active();
         boolean gap = baseOffset != logEndOffset;
         if (segment.size() > 0 && (gap
                 || (long) segment.size() + size > cfg.segmentBytes()
@@ -243,51 +239,28 @@ public final class MappedPartitionLog implements PartitionLog {
 
     /** Seals the active segment and starts a new one at {@code baseOffset}. Holds the lock. */
     private LogSegment rollAt(long baseOffset) throws IOException {
-        LogSegment old = active;
-        LogConfig cfg = config;
-        if (old.size() == 0) {
-            segments.remove(old.baseOffset());
-            old.delete();
-        } else {
-            old.seal();
-        }
-        LogSegment segment = LogSegment.create(dir, baseOffset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes(),
-                cfg.segmentBytes());
-        segments.put(baseOffset, segment);
-        active = segment;
-        if (logStartOffset < segments.firstKey()) {
-            logStartOffset = segments.firstKey(); // the only (empty) segment was replaced further on
-        }
+        LogSegment segment = segments.roll(baseOffset);
         LOG.debug("{}: rolled new segment at offset {}", tp, baseOffset);
         return segment;
     }
 
-    /** Retention is about to delete every segment: start a fresh active one at the end offset. */
-    void rollForRetention() throws IOException {
-        if (active.size() > 0) {
-            rollAt(logEndOffset);
-        }
+    /** A new, empty, active segment at {@code baseOffset}, with the config in force now. */
+    private LogSegment createSegment(long baseOffset) throws IOException {
+        LogConfig cfg = config;
+        return LogSegment.create(dir, baseOffset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes(),
+                cfg.segmentBytes());
     }
 
     @Override
     public void roll() {
-        lock.lock();
-        try {
-            if (!offline && !closed && active.size() > 0) {
-                rollAt(logEndOffset);
-            }
-        } catch (IOException e) {
-            fail(e);
-        } finally {
-            lock.unlock();
-        }
+        underLock(() -> segments.active().size() > 0 ? rollAt(logEndOffset) : null, () -> null);
     }
 
     // ---------------------------------------------------------------- read
 
     @Override
     public LogReadResult read(long offset, int maxBytes, boolean minOneMessage) {
-        return LogReader.read(this, offset, maxBytes, minOneMessage, Long.MAX_VALUE);
+        return read(offset, maxBytes, minOneMessage, Long.MAX_VALUE);
     }
 
     @Override
@@ -307,7 +280,7 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public long logStartOffset() {
-        return logStartOffset;
+        return segments.logStartOffset();
     }
 
     @Override
@@ -322,71 +295,61 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public long sizeInBytes() {
-        long total = 0;
-        for (LogSegment s : segments.values()) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytes();
     }
 
     @Override
     public int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Segment base offsets, for tests and tools. */
     public List<Long> segmentBaseOffsets() {
-        return new ArrayList<>(segments.keySet());
+        return segments.baseOffsets();
+    }
+
+    /** The segments and the log start offset, for the read paths. */
+    LogSegments segments() {
+        return segments;
+    }
+
+    /** The leader epoch of the batch holding {@code offset}, for ListOffsets. */
+    int epochForOffset(long offset) {
+        return epochs.epochForOffset(offset);
     }
 
     // ---------------------------------------------------------------- truncation, deletion, epochs
 
     @Override
     public DeleteRecordsResult deleteRecords(long offset) {
-        lock.lock();
-        try {
-            if (offline || closed) {
-                return new DeleteRecordsResult(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-            }
+        return underLock(() -> {
             if (offset > logEndOffset || offset < 0) {
-                return new DeleteRecordsResult(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset);
+                return new DeleteRecordsResult(ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset());
             }
-            if (offset > logStartOffset) {
-                logStartOffset = offset;
+            if (segments.raiseLogStartOffset(offset)) {
                 epochs.truncateFromStart(offset);
-                LogRetention.deleteSegmentsBelowStartOffset(this);
+                segments.deleteBelowLogStartOffset();
             }
-            return new DeleteRecordsResult(ErrorCode.NONE, logStartOffset);
-        } catch (IOException e) {
-            fail(e);
-            return new DeleteRecordsResult(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset);
-        } finally {
-            lock.unlock();
-        }
+            return new DeleteRecordsResult(ErrorCode.NONE, logStartOffset());
+        }, () -> new DeleteRecordsResult(ErrorCode.KAFKA_STORAGE_ERROR, logStartOffset()));
     }
 
     @Override
     public long truncateTo(long offset) {
-        lock.lock();
-        try {
-            if (offline || closed || offset >= logEndOffset) {
+        return underLock(() -> {
+            if (offset >= logEndOffset) {
                 return logEndOffset;
             }
             if (offset < 0) {
                 throw new IllegalArgumentException("truncateTo(" + offset + ") on " + tp);
             }
-            if (segments.firstKey() > offset) {
+            if (segments.firstBaseOffset() > offset) {
                 emptyAndStartAt(offset);
                 return offset;
             }
             // Lower the end offset first: readers then stop short of what is being removed.
             logEndOffset = Math.min(logEndOffset, offset);
-            for (Long base : new ArrayList<>(segments.tailMap(offset, false).keySet())) {
-                segments.remove(base).delete();
-            }
-            LogSegment last = segments.lastEntry().getValue();
-            last.activate(clock.millis(), config.segmentBytes());
-            active = last;
+            LogSegment last = segments.deleteAfterAndReactivate(offset, clock.millis(), config.segmentBytes());
             long newEnd = last.truncateTo(offset, writerHeader);
             if (newEnd >= 0) {
                 logEndOffset = newEnd;
@@ -394,16 +357,11 @@ public final class MappedPartitionLog implements PartitionLog {
                 logEndOffset = Math.min(logEndOffset, offset);
             }
             recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-            logStartOffset = Math.min(logStartOffset, logEndOffset);
+            segments.lowerLogStartOffsetTo(logEndOffset);
             epochs.truncateFromEnd(logEndOffset);
             LOG.info("{}: truncated to offset {} (asked {})", tp, logEndOffset, offset);
             return logEndOffset;
-        } catch (IOException e) {
-            fail(e);
-            return logEndOffset;
-        } finally {
-            lock.unlock();
-        }
+        }, () -> logEndOffset);
     }
 
     @Override
@@ -411,31 +369,16 @@ public final class MappedPartitionLog implements PartitionLog {
         if (offset < 0) {
             throw new IllegalArgumentException("truncateFullyAndStartAt(" + offset + ") on " + tp);
         }
-        lock.lock();
-        try {
-            if (!offline && !closed) {
-                emptyAndStartAt(offset);
-            }
-        } catch (IOException e) {
-            fail(e);
-        } finally {
-            lock.unlock();
-        }
+        underLock(() -> {
+            emptyAndStartAt(offset);
+            return null;
+        }, () -> null);
     }
 
     /** Deletes every segment and restarts the log, empty, at {@code offset}. Holds the lock. */
     private void emptyAndStartAt(long offset) throws IOException {
-        for (LogSegment s : new ArrayList<>(segments.values())) {
-            s.delete();
-        }
-        segments.clear();
-        LogConfig cfg = config;
-        LogSegment segment = LogSegment.create(dir, offset, env, cfg.offsetIndexEntriesMax(), cfg.indexIntervalBytes(),
-                cfg.segmentBytes());
-        segments.put(offset, segment);
-        active = segment;
+        segments.restartAt(offset);
         logEndOffset = offset;
-        logStartOffset = offset;
         recoveryPoint = offset;
         epochs.clear();
         LOG.info("{}: emptied, restarting at offset {}", tp, offset);
@@ -443,11 +386,10 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public void assignEpochStartOffset(int epoch, long startOffset) {
-        try {
+        orOffline(() -> {
             epochs.assign(epoch, startOffset);
-        } catch (IOException e) {
-            fail(e);
-        }
+            return null;
+        }, () -> null);
     }
 
     @Override
@@ -468,12 +410,13 @@ public final class MappedPartitionLog implements PartitionLog {
     // ---------------------------------------------------------------- flush, retention, close
 
     private void maybeFlushByMessages(LogConfig cfg) {
-        if (cfg.flushMessages() != Long.MAX_VALUE && unflushedMessagesRacy() >= cfg.flushMessages()) {
+        if (cfg.flushMessages() != Long.MAX_VALUE && unflushedMessagesUnderLock() >= cfg.flushMessages()) {
             flush();
         }
     }
 
-    private long unflushedMessagesRacy() {
+    /** The writer's count of messages since the last flush, read under the lock that guards it. */
+    private long unflushedMessagesUnderLock() {
         lock.lock();
         try {
             return unflushedMessages;
@@ -492,35 +435,28 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public void flush() {
-        long target;
         List<LogSegment> toForce = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
-        lock.lock();
-        try {
-            if (offline || closed) {
-                return;
-            }
-            target = logEndOffset;
-            Long from = segments.floorKey(recoveryPoint);
-            for (LogSegment s : (from == null ? segments : segments.tailMap(from, true)).values()) {
+        Long target = underLock(() -> {
+            for (LogSegment s : segments.from(recoveryPoint)) {
                 if (s.hasUnflushed() || s.isActive()) {
                     toForce.add(s);
                     sizes.add(s.prepareFlush());
                 }
             }
             unflushedMessages = 0;
-        } catch (IOException e) {
-            fail(e);
+            return logEndOffset;
+        }, () -> null);
+        if (target == null) {
             return;
-        } finally {
-            lock.unlock();
         }
-        try {
+        boolean forced = orOffline(() -> {
             for (int i = 0; i < toForce.size(); i++) {
                 toForce.get(i).force(sizes.get(i));
             }
-        } catch (IOException e) {
-            fail(e);
+            return true;
+        }, () -> false);
+        if (!forced) {
             return;
         }
         lock.lock();
@@ -536,23 +472,51 @@ public final class MappedPartitionLog implements PartitionLog {
 
     /** One retention pass (retention.ms, retention.bytes, log start offset); returns segments deleted. */
     public int deleteOldSegments(long nowMs) {
-        lock.lock();
-        try {
-            if (offline || closed) {
+        return underLock(() -> {
+            LogSegment lastDoomed = LogRetention.lastDeletable(segments, config, nowMs);
+            if (lastDoomed == null) {
                 return 0;
             }
-            return LogRetention.deleteOldSegments(this, nowMs);
-        } catch (IOException e) {
-            fail(e);
-            return 0;
-        } finally {
-            lock.unlock();
-        }
+            if (lastDoomed == segments.active()) {
+                rollAt(logEndOffset); // every segment goes: the log keeps an empty active one at its end
+            }
+            int deleted = segments.deleteUpTo(lastDoomed);
+            epochs.truncateFromStart(logStartOffset());
+            LOG.info("{}: retention deleted {} segment(s); log start offset now {}", tp, deleted, logStartOffset());
+            return deleted;
+        }, () -> 0);
     }
 
     @Override
     public boolean isOffline() {
         return offline;
+    }
+
+    /**
+     * Runs {@code mutation} under the lock while the log is open and online. Otherwise, and after
+     * an I/O error (which takes the log offline), answers what {@code unavailable} gives.
+     */
+    private <T> T underLock(IoAction<T> mutation, Supplier<T> unavailable) {
+        lock.lock();
+        try {
+            return offline || closed ? unavailable.get() : orOffline(mutation, unavailable);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action}; an I/O error takes the log offline (and is reported, see {@link #fail})
+     * and answers what {@code onFailure} gives. The one place the log turns an IOException into
+     * an offline log.
+     */
+    <T> T orOffline(IoAction<T> action, Supplier<T> onFailure) {
+        try {
+            return action.run();
+        } catch (IOException e) {
+            fail(e);
+            return onFailure.get();
+        }
     }
 
     /** Takes the log offline after an I/O error and reports it; nothing more is written. */
@@ -585,7 +549,7 @@ public final class MappedPartitionLog implements PartitionLog {
         lock.lock();
         try {
             closed = true;
-            for (LogSegment s : segments.values()) {
+            for (LogSegment s : segments.all()) {
                 try {
                     if (offline) {
                         s.closeQuietly();
@@ -610,7 +574,7 @@ public final class MappedPartitionLog implements PartitionLog {
         lock.lock();
         try {
             closed = true;
-            for (LogSegment s : segments.values()) {
+            for (LogSegment s : segments.all()) {
                 s.closeQuietly();
             }
         } finally {
@@ -624,7 +588,7 @@ public final class MappedPartitionLog implements PartitionLog {
 
     @Override
     public String toString() {
-        return "MappedPartitionLog{" + tp + ", lso=" + logStartOffset + ", leo=" + logEndOffset
-                + ", segments=" + segments.size() + "}";
+        return "MappedPartitionLog{" + tp + ", lso=" + logStartOffset() + ", leo=" + logEndOffset
+                + ", segments=" + segments.count() + "}";
     }
 }

@@ -4,6 +4,12 @@ import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.index.OffsetIndex;
 import io.sluice.storage.index.TimeIndex;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
+
 /**
  * Builds a segment's sparse indexes batch by batch, the same way on append, recovery and rebuild:
  * an offset index entry (batch base offset, position) once more than {@code index.interval.bytes}
@@ -34,6 +40,21 @@ final class SegmentIndexer {
         return new SegmentIndexer(new OffsetIndex(baseOffset, entriesMax), new TimeIndex(baseOffset), indexIntervalBytes);
     }
 
+    /** Indexes rebuilt by walking the (trusted) headers in {@code buf} below {@code limit}. */
+    static SegmentIndexer rebuild(ByteBuffer buf, int limit, RecordBatchHeader header, long baseOffset, int entriesMax,
+                                  int indexIntervalBytes) {
+        SegmentIndexer ix = empty(baseOffset, entriesMax, indexIntervalBytes);
+        for (int p = 0; p + HEADER_LENGTH <= limit; ) {
+            header.wrap(buf, p);
+            if (!header.isPlausible(limit)) {
+                break; // zero padding left by a truncation
+            }
+            ix.onBatch(header, p);
+            p += header.sizeInBytes();
+        }
+        return ix;
+    }
+
     /** Accounts for the batch at {@code position}, which the header points at. */
     void onBatch(RecordBatchHeader header, int position) {
         long maxTs = header.maxTimestamp();
@@ -50,9 +71,16 @@ final class SegmentIndexer {
     }
 
     /** Adds a time index entry for the max timestamp so far (flush, roll), so it survives a restart. */
-    void sealTimeIndex() {
+    private void sealTimeIndex() {
         if (maxTimestampSoFar >= 0) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
+    }
+
+    /** Seals the time index and writes the entries not yet in the files (flush, roll, close, rebuild). */
+    void persist(Path offsetIndexFile, Path timeIndexFile, boolean force) throws IOException {
+        sealTimeIndex();
+        offsetIndex.persist(offsetIndexFile, force);
+        timeIndex.persist(timeIndexFile, force);
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -188,9 +189,7 @@ public final class SegmentRecovery {
                 IoUtil.unmap(buf);
             }
         }
-        ix.sealTimeIndex();
-        ix.offsetIndex.persist(segment.indexFile(), false);
-        ix.timeIndex.persist(segment.timeIndexFile(), false);
+        ix.persist(segment.indexFile(), segment.timeIndexFile(), false);
         return ix;
     }
 
@@ -201,7 +200,7 @@ public final class SegmentRecovery {
         }
         long offset = idx.lastOffset();
         int position = idx.lookup(offset);
-        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+        ByteBuffer head = ByteBuffer.allocate(8);
         try (FileChannel ch = FileChannel.open(segment.logFile(), StandardOpenOption.READ)) {
             while (head.hasRemaining()) {
                 if (ch.read(head, position + head.position()) < 0) {

@@ -1,6 +1,13 @@
 package io.sluice.storage.batch;
 
+import com.sun.management.ThreadMXBean;
 import io.sluice.storage.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
+import org.xerial.snappy.Snappy;
 
 import static io.sluice.storage.batch.RecordBatchDescriptor.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -163,12 +171,12 @@ class RecordValidatorTest {
         ByteBuffer plain = b.build();
         byte[] records = new byte[plain.limit() - RECORDS_OFFSET];
         plain.duplicate().position(RECORDS_OFFSET).get(records);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (var lz4 = new net.jpountz.lz4.LZ4FrameOutputStream(out, net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
-                records.length, net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
-                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM,
-                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
-                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var lz4 = new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+                records.length, LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM,
+                LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
+                LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
             lz4.write(records);
         }
         byte[] compressed = out.toByteArray();
@@ -195,8 +203,8 @@ class RecordValidatorTest {
             b.add(("k" + i).getBytes(), i % 2 == 0 ? v : new byte[64 * 1024], NOW - i);
         }
         ByteBuffer plain = b.build();
-        ByteBuffer big = withRecords(plain, 3, lz4Frame(recordsOf(plain), net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB));
-        ByteBuffer usual = withRecords(plain, 3, lz4Frame(recordsOf(plain), net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB));
+        ByteBuffer big = withRecords(plain, 3, lz4Frame(recordsOf(plain), LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB));
+        ByteBuffer usual = withRecords(plain, 3, lz4Frame(recordsOf(plain), LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB));
         assertThat(validate(big, true)).isEqualTo(ErrorCode.NONE);
         assertThat(validate(usual, true)).isEqualTo(ErrorCode.NONE);
 
@@ -206,24 +214,24 @@ class RecordValidatorTest {
         drain(lz4.open(big, RECORDS_OFFSET, big.limit() - RECORDS_OFFSET), chunk);
         assertThat(lz4.keptBlockBytes()).isLessThanOrEqualTo(Lz4FrameStream.KEPT_BLOCK_BYTES);
         drain(lz4.open(usual, RECORDS_OFFSET, recordsLength), chunk); // warm: the kept buffer exists now
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         drain(lz4.open(usual, RECORDS_OFFSET, recordsLength), chunk); // 64+ blocks
         assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
         assertThat(lz4.keptBlockBytes()).isEqualTo(Lz4FrameStream.KEPT_BLOCK_BYTES);
     }
 
-    static void drain(java.io.InputStream in, byte[] chunk) throws java.io.IOException {
+    static void drain(InputStream in, byte[] chunk) throws IOException {
         try (in) {
             while (in.read(chunk, 0, chunk.length) >= 0) {
             }
         }
     }
 
-    static ByteBuffer lz4Frame(byte[] records, net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE blockSize) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (var lz4 = new net.jpountz.lz4.LZ4FrameOutputStream(out, blockSize,
-                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE)) {
+    static ByteBuffer lz4Frame(byte[] records, LZ4FrameOutputStream.BLOCKSIZE blockSize) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var lz4 = new LZ4FrameOutputStream(out, blockSize,
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE)) {
             lz4.write(records);
         }
         return ByteBuffer.wrap(out.toByteArray());
@@ -243,7 +251,7 @@ class RecordValidatorTest {
     void aSnappyBlockClaimingAHugeUncompressedLengthIsRefusedWithoutAllocatingIt(int claimed, boolean framed)
             throws Exception {
         ByteBuffer plain = builder(0).add(null, new byte[500], NOW).build();
-        byte[] block = org.xerial.snappy.Snappy.compress(recordsOf(plain));
+        byte[] block = Snappy.compress(recordsOf(plain));
         // Replace the block's length varint (its first bytes) with the claim: the ops stay as they were.
         int varintBytes = 0;
         while ((block[varintBytes++] & 0x80) != 0) {
@@ -266,7 +274,7 @@ class RecordValidatorTest {
             records = lying;
         }
         ByteBuffer batch = withRecords(plain, 2, records);
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThat(validate(batch, false)).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR); // as a corrupt stream
         assertThat(validator.faultReason()).isEqualTo("compressed records do not decompress");
@@ -280,7 +288,7 @@ class RecordValidatorTest {
         // Zeros are snappy's best case (64-byte copies of 3 bytes): the expansion bound must admit them.
         ByteBuffer plain = builder(0).add("k".getBytes(), new byte[300 * 1024], NOW).add(null, new byte[10], NOW).build();
         ByteBuffer framed = builder(2).add("k".getBytes(), new byte[300 * 1024], NOW).add(null, new byte[10], NOW).build();
-        ByteBuffer raw = withRecords(plain, 2, ByteBuffer.wrap(org.xerial.snappy.Snappy.compress(recordsOf(plain))));
+        ByteBuffer raw = withRecords(plain, 2, ByteBuffer.wrap(Snappy.compress(recordsOf(plain))));
         for (ByteBuffer batch : new ByteBuffer[] {framed, raw}) {
             ByteBuffer b = batch;
             if (direct) {
@@ -306,7 +314,7 @@ class RecordValidatorTest {
 
     /** One zstd frame holding {@code content} in one raw block, its header naming a window of 2^windowLog. */
     static ByteBuffer zstdRawFrame(byte[] content, int windowLog) {
-        ByteBuffer frame = ByteBuffer.allocate(4 + 2 + 3 + content.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer frame = ByteBuffer.allocate(4 + 2 + 3 + content.length).order(ByteOrder.LITTLE_ENDIAN);
         frame.putInt(0xFD2FB528).put((byte) 0) // frame header: no content size, not single segment, no checksum
                 .put((byte) ((windowLog - 10) << 3)); // window descriptor: exponent, mantissa 0
         int blockHeader = (content.length << 3) | 1; // raw block (type 0), last

@@ -5,6 +5,7 @@ import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
 import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,7 +141,7 @@ class BadInputTest {
 
     @Test
     void timestampTooOldIsInvalidTimestampWhenBeforeMaxIsSet() throws IOException {
-        log.updateConfig(log.config().overriddenBy(java.util.Map.of(LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, "1000")));
+        log.updateConfig(log.config().overriddenBy(Map.of(LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, "1000")));
         assertRefused(batch(1, 10, clock.millis() - 1001, 0), ErrorCode.INVALID_TIMESTAMP);
     }
 

@@ -4,7 +4,9 @@ import io.sluice.storage.ErrorCode;
 import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
 import io.sluice.storage.TopicPartitionId;
+import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.segment.SpaceReserver;
+import java.nio.file.Files;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class DiskFullTest {
     @BeforeEach
     void mountTinyFilesystem() throws Exception {
         mountPoint = tmp.resolve("tiny");
-        java.nio.file.Files.createDirectories(mountPoint);
+        Files.createDirectories(mountPoint);
         mounted = run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.toString()) == 0;
         assumeTrue(mounted, "cannot mount a tmpfs here (not root or no mount permission): skipping the real disk-full test");
     }
@@ -99,7 +101,7 @@ class DiskFullTest {
                 try (LogReadResult r = log.read(16L * i, 100_000, true)) {
                     assertThat(r.errorCode()).isEqualTo(ErrorCode.NONE);
                     ByteBuffer stored = r.records();
-                    int crcFrom = io.sluice.storage.batch.RecordBatchDescriptor.MAGIC_OFFSET;
+                    int crcFrom = RecordBatchDescriptor.MAGIC_OFFSET;
                     assertThat(stored.slice(crcFrom, acked.get(i).remaining() - crcFrom))
                             .isEqualTo(acked.get(i).slice(crcFrom, acked.get(i).remaining() - crcFrom));
                 }

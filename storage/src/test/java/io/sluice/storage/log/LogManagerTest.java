@@ -5,9 +5,13 @@ import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
 import io.sluice.storage.StorageException;
 import io.sluice.storage.TopicPartitionId;
+import io.sluice.storage.batch.RecordBatchBuilder;
 import io.sluice.storage.segment.MappedRegion;
 import io.sluice.storage.segment.SpaceReserver;
 import io.sluice.storage.segment.ZeroFillSpaceReserver;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,7 +72,7 @@ class LogManagerTest {
         try (var sa = Files.list(a); var sb = Files.list(b)) {
             assertThat(sa.filter(Files::isDirectory).count() + sb.filter(Files::isDirectory).count()).isEqualTo(20);
         }
-        List<String> startOffsets = new java.util.ArrayList<>();
+        List<String> startOffsets = new ArrayList<>();
         for (Path dir : List.of(a, b)) {
             List<String> lines = Files.readAllLines(dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT));
             assertThat(lines.get(0)).isEqualTo("0");
@@ -202,14 +206,14 @@ class LogManagerTest {
     }
 
     private static LogConfig withPolicy(String[] keyValues, String policy) {
-        String[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + 2);
+        String[] all = Arrays.copyOf(keyValues, keyValues.length + 2);
         all[keyValues.length] = LogConfig.CLEANUP_POLICY;
         all[keyValues.length + 1] = policy;
         return config(all);
     }
 
-    private static java.nio.ByteBuffer keyed(long timestamp) {
-        return io.sluice.storage.batch.RecordBatchBuilder.create(0, timestamp)
+    private static ByteBuffer keyed(long timestamp) {
+        return RecordBatchBuilder.create(0, timestamp)
                 .add("key".getBytes(), new byte[500], timestamp).build();
     }
 

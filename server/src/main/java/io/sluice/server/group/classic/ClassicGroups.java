@@ -4,6 +4,7 @@ import io.sluice.server.group.log.GroupRecords;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -99,7 +100,7 @@ public final class ClassicGroups {
     public ClassicGroup load(String groupId, GroupRecords.GroupValue v) {
         ClassicGroup g = new ClassicGroup(groupId, clockMs.getAsLong());
         for (GroupRecords.MemberValue mv : v.members()) {
-            java.util.LinkedHashMap<String, byte[]> protocols = new java.util.LinkedHashMap<>();
+            LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
             if (v.protocol() != null) {
                 protocols.put(v.protocol(), mv.subscription());
             }

@@ -1,5 +1,6 @@
 package io.sluice.server.group.classic;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +124,7 @@ public final class ClassicMember {
         while (a.hasNext()) {
             var x = a.next();
             var y = b.next();
-            if (!x.getKey().equals(y.getKey()) || !java.util.Arrays.equals(x.getValue(), y.getValue())) {
+            if (!x.getKey().equals(y.getKey()) || !Arrays.equals(x.getValue(), y.getValue())) {
                 return false;
             }
         }

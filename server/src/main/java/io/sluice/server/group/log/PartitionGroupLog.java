@@ -76,7 +76,7 @@ public final class PartitionGroupLog implements GroupLog {
                 }
                 MemoryRecords records = MemoryRecords.readableRecords(read.records().duplicate());
                 for (RecordBatch batch : records.batches()) {
-                    for (org.apache.kafka.common.record.internal.Record r : batch) {
+                    for (var r : batch) {
                         if (r.offset() < offset || !r.hasKey()) {
                             continue;
                         }

@@ -8,13 +8,16 @@ import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.log.GroupRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
@@ -200,7 +203,7 @@ public final class OffsetManager {
 
     /** OffsetDelete (KIP-496): refused for topics a non-empty consumer group still subscribes to. */
     public OffsetDeleteResponseData delete(OffsetDeleteRequestData req, PartitionExists exists,
-                                           java.util.function.Predicate<String> subscribed) {
+                                           Predicate<String> subscribed) {
         OffsetDeleteResponseData resp = new OffsetDeleteResponseData();
         ClassicGroup group = groups.get(req.groupId());
         if (group == null || group.is(GroupState.DEAD)) {
@@ -268,7 +271,7 @@ public final class OffsetManager {
 
     /** Committed offsets of a group (read-only view, for describe and tests). */
     public Map<TopicPartition, Committed> offsets(String groupId) {
-        return java.util.Collections.unmodifiableMap(offsets.getOrDefault(groupId, Map.of()));
+        return Collections.unmodifiableMap(offsets.getOrDefault(groupId, Map.of()));
     }
 
     /**
@@ -281,7 +284,7 @@ public final class OffsetManager {
      * @param subscribed whether a group's members subscribe to a topic
      */
     public List<GroupRecords.Record> expire(Map<String, List<TopicPartition>> expired,
-                                            java.util.function.BiPredicate<String, String> subscribed) {
+                                            BiPredicate<String, String> subscribed) {
         long now = clockMs.getAsLong();
         List<GroupRecords.Record> out = new ArrayList<>();
         for (Map.Entry<String, Map<TopicPartition, Committed>> e : offsets.entrySet()) {

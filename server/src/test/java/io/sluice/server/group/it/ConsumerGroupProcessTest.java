@@ -9,9 +9,11 @@ import io.sluice.server.group.it.GroupClients.Member;
 import io.sluice.server.it.BrokerProcess;
 import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
@@ -121,7 +124,7 @@ class ConsumerGroupProcessTest {
         String b = broker.bootstrap();
         createTopic(b, "coop", 6);
         Map<String, String> coop = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+                CooperativeStickyAssignor.class.getName());
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             members.add(new Member(b, "coop-g", "coop", coop));
@@ -154,20 +157,20 @@ class ConsumerGroupProcessTest {
     void aKilledMembersPartitionsMoveAfterItsSessionTimeout() throws Exception {
         String b = broker.bootstrap();
         createTopic(b, "kill", 6);
-        Path out = java.nio.file.Files.createTempFile("member-", ".log");
+        Path out = Files.createTempFile("member-", ".log");
         Process child = new ProcessBuilder(Tools.javaCommand(GroupMemberMain.class.getName(), b, "kill-g", "kill", "3000"))
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try (Member survivor = new Member(b, "kill-g", "kill", Map.of())) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(survivor.assignment).hasSize(3);
-                assertThat(java.nio.file.Files.readString(out)).contains("ASSIGNED 3");
+                assertThat(Files.readString(out)).contains("ASSIGNED 3");
             });
             child.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9: no LeaveGroup
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(survivor.assignment).hasSize(6));
             assertThat(broker.log()).contains("failed its session of 3000 ms");
         } finally {
             child.destroyForcibly();
-            java.nio.file.Files.deleteIfExists(out);
+            Files.deleteIfExists(out);
         }
     }
 
@@ -177,9 +180,9 @@ class ConsumerGroupProcessTest {
         createTopic(b, "static", 6);
         Map<String, String> common = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "20000",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
-        Map<String, String> a = new java.util.HashMap<>(common);
+        Map<String, String> a = new HashMap<>(common);
         a.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-a");
-        Map<String, String> bb = new java.util.HashMap<>(common);
+        Map<String, String> bb = new HashMap<>(common);
         bb.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-b");
         try (Member ma = new Member(b, "static-g", "static", a)) {
             Member mb = new Member(b, "static-g", "static", bb);

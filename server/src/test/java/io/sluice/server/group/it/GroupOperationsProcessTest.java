@@ -10,6 +10,8 @@ import io.sluice.server.group.it.GroupClients.Member;
 import io.sluice.server.it.BrokerProcess;
 import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +34,9 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -123,21 +128,21 @@ class GroupOperationsProcessTest {
                     c.commitSync(Map.of(tp, new OffsetAndMetadata(i, "m" + i)));
                 }
             }
-            int p = org.apache.kafka.common.utils.Utils.abs("rw-g".hashCode()) % 5;
+            int p = Utils.abs("rw-g".hashCode()) % 5;
             TopicPartition offsetsTp = new TopicPartition("__consumer_offsets", p);
             try (Admin admin = GroupClients.admin(b)) {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    long earliest = admin.listOffsets(Map.of(offsetsTp, org.apache.kafka.clients.admin.OffsetSpec.earliest()))
+                    long earliest = admin.listOffsets(Map.of(offsetsTp, OffsetSpec.earliest()))
                             .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
-                    long latest = admin.listOffsets(Map.of(offsetsTp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    long latest = admin.listOffsets(Map.of(offsetsTp, OffsetSpec.latest()))
                             .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
                     assertThat(earliest).as("log start moved by the rewrite").isPositive();
                     assertThat(latest - earliest).as("records still readable").isLessThan(200);
                 });
             }
-            java.nio.file.Path dir = own.dataDir().resolve("logs").resolve("__consumer_offsets-" + p);
+            Path dir = own.dataDir().resolve("logs").resolve("__consumer_offsets-" + p);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                try (var files = java.nio.file.Files.list(dir)) {
+                try (var files = Files.list(dir)) {
                     assertThat(files.filter(f -> f.toString().endsWith(".log")).count())
                             .as("segments below the log start are deleted").isLessThanOrEqualTo(2);
                 }
@@ -264,7 +269,7 @@ class GroupOperationsProcessTest {
 
     @Test
     void kcatConsumesAsAGroupAndTheCliDescribesMembersAndLag() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(kcatAvailable(), "kcat is not installed");
+        Assumptions.assumeTrue(kcatAvailable(), "kcat is not installed");
         String b = broker.bootstrap();
         createTopic(b, "cli", 3);
         produce(b, "cli", 3, 0, 90);
