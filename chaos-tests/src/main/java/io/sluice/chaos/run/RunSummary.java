@@ -76,7 +76,7 @@ public final class RunSummary {
                 long n = check.count(t.name(), a);
                 if (n > 0) {
                     anomalies.get(label).merge(a, n, Long::sum);
-                    boolean judged = r.finalReadComplete() || (a != Anomaly.LOST && a != Anomaly.UNSEEN);
+                    boolean judged = r.finalReadComplete() || !Expectations.needsCompleteFinalRead(a);
                     if (asserted.contains(a) && judged) {
                         violating.get(label).merge(a, n, Long::sum);
                     }

@@ -205,7 +205,7 @@ public final class ScheduleRunner {
         for (TopicSpec t : topics) {
             for (Anomaly a : Expectations.asserted(t, schedule, config.target().checkpointTracksForce(),
                     config.nodes())) {
-                if (!finalReadComplete[0] && (a == Anomaly.LOST || a == Anomaly.UNSEEN)) {
+                if (!finalReadComplete[0] && Expectations.needsCompleteFinalRead(a)) {
                     continue; // without the final full read "never read" proves nothing; the schedule failed anyway
                 }
                 long n = check.count(t.name(), a);
