@@ -15,5 +15,24 @@ public enum Anomaly {
     /** A committed offset read back lower than one already acknowledged as committed. */
     COMMIT_BACKWARDS,
     /** A consumer read offset a then b &gt; a+1 although records exist between them. */
-    SKIPPED
+    SKIPPED,
+    /**
+     * A consumer read a value at an offset that the final read (after healing) does not hold there:
+     * it read above the high watermark, and the log was later truncated below that read.
+     */
+    UNCOMMITTED_READ,
+    /**
+     * A committing consumer started a partition (assignment after a rebalance, or start-up) below
+     * every commit of its group that was not yet overwritten when it began: it resumed below its
+     * committed offset, e.g. after the group coordinator moved.
+     */
+    RESUMED_BELOW_COMMIT,
+    /**
+     * Two leaders acknowledged writes for one partition in overlapping time: a node acknowledged a
+     * produce at a base offset at or below one another node had acknowledged earlier
+     * ({@link SplitBrainCheck}).
+     */
+    SPLIT_BRAIN,
+    /** After healing and catch-up, a replica whose committed prefix (below the high watermark) differs from the others'. */
+    DIVERGENT_REPLICAS
 }

@@ -93,6 +93,9 @@ public final class Checker {
                         default -> result.stats(op.topic()).sendsUnknown++;
                     }
                 }
+            } else if (op.kind() == OpKind.REPLICA_DIVERGED) {
+                result.record(op.topic(), Anomaly.DIVERGENT_REPLICAS, op.topic() + "-" + op.partition() + " replica on "
+                        + op.node() + " differs from offset " + op.offset() + ": " + op.value());
             } else if (op.kind() == OpKind.POLL && op.type() == OpType.OK) {
                 boolean isFinal = FINAL_PROCESS.equals(op.process());
                 finalRead |= isFinal;
@@ -120,6 +123,8 @@ public final class Checker {
         checkReordering(result, writes, positionsOfValue);
         CommittedOffsetCheck.check(result, history);
         checkSkips(result, history, valuesAtOffset);
+        UncommittedReadCheck.check(result, history);
+        SplitBrainCheck.check(result, history);
         return result;
     }
 

@@ -17,7 +17,16 @@ import java.util.Map;
  * position); what is flagged as {@link Anomaly#COMMIT_BACKWARDS} is a read of an overwritten value,
  * or of no offset at all after an acknowledged commit: a commit the broker lost. A failed commit
  * wrote nothing; one with an unknown outcome may have written its value at any time after it began.
- * Time is the history's recording order. Stateless.
+ * Time is the history's recording order.
+ *
+ * <p>The same register judges where a committing consumer starts a partition: a {@link OpKind#SEEK}
+ * naming its group (recorded at assignment, with the position the consumer resumed from) must not
+ * be below every commit that could be read then: the initial "none" while no commit was
+ * acknowledged (the consumer then starts at the log start), else some commit not yet overwritten,
+ * in flight, or of unknown outcome, at or below the position. The committed offsets are fetched
+ * after the consumer's previous recorded op, so that op bounds when the read began. A position
+ * below all of them is {@link Anomaly#RESUMED_BELOW_COMMIT}: the group resumed below its committed
+ * offset (a commit lost when the coordinator moved, or a reset to the log start). Stateless.
  */
 final class CommittedOffsetCheck {
     private static final long NEVER = Long.MAX_VALUE;
@@ -40,7 +49,20 @@ final class CommittedOffsetCheck {
         Map<String, List<Commit>> commitsByKey = new HashMap<>();
         Map<String, Commit> pendingCommit = new HashMap<>();
         Map<String, Long> pendingReadSince = new HashMap<>();
+        Map<String, Long> previousOpOfProcess = new HashMap<>();
         for (Op op : history) {
+            Long previous = previousOpOfProcess.put(op.process(), op.index());
+            if (op.kind() == OpKind.SEEK && op.value() != null && op.offset() >= 0 && op.error() == null) {
+                String key = op.value() + "|" + op.topic() + "|" + op.partition();
+                long readSince = previous == null ? op.index() : previous + 1;
+                List<Commit> commits = commitsByKey.getOrDefault(key, List.of());
+                if (!startable(commits, op.offset(), readSince)) {
+                    result.record(op.topic(), Anomaly.RESUMED_BELOW_COMMIT, op.process() + " of group " + op.value()
+                            + " started " + op.topic() + "-" + op.partition() + " at " + op.offset() + " but the group"
+                            + " had committed " + lastAcknowledged(commits, readSince) + " (op " + op.index() + ")");
+                }
+                continue;
+            }
             if (op.kind() != OpKind.COMMIT && op.kind() != OpKind.FETCH_COMMITTED) {
                 continue;
             }
@@ -80,6 +102,19 @@ final class CommittedOffsetCheck {
         }
         for (Commit c : commits) {
             if (c.offset == offset && !overwritten(commits, c.acknowledgedAt, readSince)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some value readable since {@code readSince} (the initial "none", or a commit) is at or below {@code position}. */
+    private static boolean startable(List<Commit> commits, long position, long readSince) {
+        if (!overwritten(commits, -1, readSince)) {
+            return true;
+        }
+        for (Commit c : commits) {
+            if (c.offset <= position && !overwritten(commits, c.acknowledgedAt, readSince)) {
                 return true;
             }
         }

@@ -20,8 +20,11 @@ public final class SegmentFiles {
 
     private SegmentFiles() { }
 
-    /** A batch's position in its segment file and the offsets it holds. */
-    public record Batch(long position, long baseOffset, long lastOffset, int sizeBytes) { }
+    /**
+     * A batch's position in its segment file, the offsets it holds, and the CRC its header stores
+     * (CRC-32C of attributes..end, unsigned; not recomputed here).
+     */
+    public record Batch(long position, long baseOffset, long lastOffset, int sizeBytes, long crc) { }
 
     /** Partition directories ({@code topic-N}), except the metadata log, which is not a partition log. */
     public static List<Path> partitionDirs(Path logDir) throws IOException {
@@ -80,7 +83,8 @@ public final class SegmentFiles {
                     break;
                 }
                 int lastDelta = header.getInt(RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET);
-                out.add(new Batch(pos, base, base + lastDelta, total));
+                long crc = Integer.toUnsignedLong(header.getInt(RecordBatchDescriptor.CRC_OFFSET));
+                out.add(new Batch(pos, base, base + lastDelta, total, crc));
                 pos += total;
             }
         }

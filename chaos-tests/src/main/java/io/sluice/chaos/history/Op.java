@@ -15,7 +15,8 @@ import java.util.List;
  * @param partition for SEND/SEEK/COMMIT/FETCH_COMMITTED
  * @param offset    acknowledged offset (SEND ok; -1 if the broker did not say), position (SEEK),
  *                  committed offset (COMMIT, FETCH_COMMITTED; -1 = none)
- * @param value     the unique value (SEND), a group id (COMMIT, FETCH_COMMITTED), a fault (FAULT)
+ * @param value     the unique value (SEND), a group id (COMMIT, FETCH_COMMITTED, and SEEK to a position taken
+ *                  from the group's committed offset), a fault (FAULT), how a replica differs (REPLICA_DIVERGED)
  * @param reads     records read (POLL ok)
  * @param error     the failure's message
  */

@@ -15,5 +15,16 @@ public enum OpKind {
     /** A fault started (INVOKE) or was healed (OK). */
     FAULT,
     /** The broker process exited without being told to. */
-    CRASH
+    CRASH,
+    /**
+     * A Produce response acknowledging one partition (error NONE), as the acknowledging node's
+     * own proxy delivered it to a client: node = the node, offset = the batch's base offset.
+     * Recorded by the proxy, not the client: kafka-clients does not say which broker acknowledged.
+     */
+    PRODUCE_ACK,
+    /**
+     * After healing and catch-up, a replica whose committed prefix differs from the other
+     * replicas' (node = that replica, offset = the first offset where it differs, value = how).
+     */
+    REPLICA_DIVERGED
 }

@@ -23,6 +23,12 @@ public final class Firewall {
         for (int i = 0; i < network.nodes(); i++) {
             iptables(i, "-N", CHAIN);
             iptables(i, "-I", "INPUT", "-j", CHAIN);
+            // A rule matching on conntrack (it only counts) turns connection tracking on in the
+            // namespace now, before the node opens any connection. Without it tracking starts with the
+            // first one-way cut, picks established connections up mid-stream and may take a reply for
+            // the ORIGINAL direction: the cut then drops the wrong side's packets (seen: a one-way
+            // n2->n1 cut killed n1's fetches from n2 and left n2's fetches from n1 alone).
+            iptables(i, "-A", "INPUT", "-m", "conntrack", "--ctdir", "ORIGINAL");
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong acceptedConnections = new AtomicLong();
     private final AtomicLong cutConnections = new AtomicLong();
     private volatile LinkMode mode = LinkMode.pass();
+    private volatile Consumer<ProduceAck> produceAcks;
     private volatile boolean closed;
 
     /** Binds to an ephemeral port on the loopback interface and starts forwarding. */
@@ -102,6 +104,16 @@ public final class FaultProxy implements AutoCloseable {
             }
         });
         selector.wakeup();
+    }
+
+    /**
+     * Reports each partition a Produce response from the broker behind this proxy acknowledges
+     * (error NONE), when the proxy hands it to the client: the connection names the node, which
+     * kafka-clients does not. Watches connections accepted from now on; called on the proxy's
+     * thread, so {@code listener} must be quick and thread-safe.
+     */
+    public void observeProduceAcks(Consumer<ProduceAck> listener) {
+        produceAcks = listener;
     }
 
     public long acceptedConnections() {
@@ -167,7 +179,8 @@ public final class FaultProxy implements AutoCloseable {
             SocketChannel up = SocketChannel.open();
             up.configureBlocking(false);
             up.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Link link = new Link(client, up);
+            Consumer<ProduceAck> acks = produceAcks;
+            Link link = new Link(client, up, acks == null ? null : new ProduceAckDecoder(acks));
             links.add(link);
             up.connect(upstream);
             link.register();
@@ -217,12 +230,15 @@ public final class FaultProxy implements AutoCloseable {
         final Half upstreamToClient;
         final SocketChannel client;
         final SocketChannel up;
+        /** Null unless produce acknowledgements are observed; sees bytes only after they are written. */
+        final ProduceAckDecoder decoder;
         boolean connected;
         boolean isClosed;
 
-        Link(SocketChannel client, SocketChannel up) {
+        Link(SocketChannel client, SocketChannel up, ProduceAckDecoder decoder) {
             this.client = client;
             this.up = up;
+            this.decoder = decoder;
             clientToUpstream = new Half(this, client);
             upstreamToClient = new Half(this, up);
             clientToUpstream.peer = upstreamToClient;
@@ -310,8 +326,18 @@ public final class FaultProxy implements AutoCloseable {
         private void write(Half half, SocketChannel to, long now) throws IOException {
             Chunk head;
             while ((head = half.queue.peek()) != null && head.dueNanos() <= now) {
+                int before = head.bytes().position();
                 int n = to.write(head.bytes());
                 half.queuedBytes -= n;
+                if (decoder != null && n > 0) {
+                    ByteBuffer written = head.bytes().duplicate();
+                    written.limit(before + n).position(before);
+                    if (half == clientToUpstream) {
+                        decoder.clientToBroker(written);
+                    } else {
+                        decoder.brokerToClient(written);
+                    }
+                }
                 if (head.bytes().hasRemaining()) {
                     return;
                 }

@@ -21,7 +21,12 @@ import java.util.Set;
  *   <li>in a cluster, acks=1 under any fault: the leader acknowledges before any follower has the
  *       record, so a failover may truncate it (Kafka's documented trade-off).</li>
  * </ul>
- * Stateless.
+ * Where durability is promised, no uncommitted read (a read the final read contradicts) and no
+ * divergent committed replicas either; no group resuming below its committed offset where commits
+ * must not go backwards; and for acks=all (min.insync.replicas=2 in a cluster) no split brain: a
+ * leader acknowledging offsets another leader had acknowledged. acks=1 split brain is measured.
+ * Lost, unseen and uncommitted reads are judged only after a complete final read
+ * ({@link #needsCompleteFinalRead}). Stateless.
  */
 public final class Expectations {
     private Expectations() { }
@@ -53,15 +58,25 @@ public final class Expectations {
         if (lossAllowed(topic, schedule, checkpointTracksForce, nodes)) {
             return EnumSet.noneOf(Anomaly.class);
         }
-        Set<Anomaly> must = EnumSet.of(Anomaly.LOST, Anomaly.UNSEEN, Anomaly.INCONSISTENT_OFFSET, Anomaly.SKIPPED);
+        Set<Anomaly> must = EnumSet.of(Anomaly.LOST, Anomaly.UNSEEN, Anomaly.INCONSISTENT_OFFSET, Anomaly.SKIPPED,
+                Anomaly.UNCOMMITTED_READ, Anomaly.DIVERGENT_REPLICAS);
         // __consumer_offsets is not flushed per message, so a power loss may take commits back.
         if (!schedule.has(FaultKind.POWER_LOSS)) {
             must.add(Anomaly.COMMIT_BACKWARDS);
+            must.add(Anomaly.RESUMED_BELOW_COMMIT);
+        }
+        if ("all".equals(topic.acks())) {
+            must.add(Anomaly.SPLIT_BRAIN);
         }
         if (topic.idempotent()) {
             must.add(Anomaly.DUPLICATE);
             must.add(Anomaly.REORDERED);
         }
         return must;
+    }
+
+    /** Anomalies that "never read" or "read, then gone" prove only when the final full read reached every end offset. */
+    public static boolean needsCompleteFinalRead(Anomaly a) {
+        return a == Anomaly.LOST || a == Anomaly.UNSEEN || a == Anomaly.UNCOMMITTED_READ;
     }
 }

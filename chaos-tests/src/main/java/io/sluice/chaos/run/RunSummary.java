@@ -76,7 +76,7 @@ public final class RunSummary {
                 long n = check.count(t.name(), a);
                 if (n > 0) {
                     anomalies.get(label).merge(a, n, Long::sum);
-                    boolean judged = r.finalReadComplete() || (a != Anomaly.LOST && a != Anomaly.UNSEEN);
+                    boolean judged = r.finalReadComplete() || !Expectations.needsCompleteFinalRead(a);
                     if (asserted.contains(a) && judged) {
                         violating.get(label).merge(a, n, Long::sum);
                     }
@@ -99,6 +99,15 @@ public final class RunSummary {
 
     public long operations() {
         return operations;
+    }
+
+    private static String columnName(Anomaly a) {
+        return a.name().toLowerCase().replace('_', '-');
+    }
+
+    /** Wide enough for the column's name; at least 12 for the counts. */
+    private static int columnWidth(Anomaly a) {
+        return Math.max(12, columnName(a).length());
     }
 
     public String table() {
@@ -125,7 +134,7 @@ public final class RunSummary {
         }
         sb.append(String.format("%-22s %9s %9s %8s %9s", "setting", "sends", "acked", "unknown", "read"));
         for (Anomaly a : Anomaly.values()) {
-            sb.append(String.format(" %12s", a.name().toLowerCase().replace('_', '-')));
+            sb.append(String.format(" %" + columnWidth(a) + "s", columnName(a)));
         }
         sb.append('\n');
         for (String label : anomalies.keySet()) {
@@ -134,7 +143,7 @@ public final class RunSummary {
             for (Anomaly a : Anomaly.values()) {
                 long n = anomalies.get(label).getOrDefault(a, 0L);
                 long bad = violating.get(label).getOrDefault(a, 0L);
-                sb.append(String.format(" %12s", bad > 0 ? n + " !" + bad : Long.toString(n)));
+                sb.append(String.format(" %" + columnWidth(a) + "s", bad > 0 ? n + " !" + bad : Long.toString(n)));
             }
             sb.append('\n');
         }

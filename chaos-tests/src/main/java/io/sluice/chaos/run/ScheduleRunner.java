@@ -50,6 +50,8 @@ import org.apache.kafka.common.Uuid;
 public final class ScheduleRunner {
     private static final Duration SERVE_TIMEOUT = Nemesis.SERVE_TIMEOUT;
     private static final Duration FINAL_READ_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a cluster's replicas get to catch up after the final read before their logs are compared. */
+    private static final Duration REPLICA_CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final int GROUP_MEMBERS = 2;
     private static final long DISK_FULL_CRASH_WINDOW_NANOS = 60_000_000_000L;
 
@@ -121,6 +123,10 @@ public final class ScheduleRunner {
                 crashes.add((during == null ? "none" : during.cliName()) + ":" + code);
                 });
             }
+            ProduceAckRecorder acks = new ProduceAckRecorder(history, topicNames);
+            if (cluster.size() > 1) {
+                cluster.nodes().forEach(acks::observe); // split brain needs to know which node acknowledged
+            }
             long t0 = System.nanoTime();
             Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
                     + (System.nanoTime() - t0) / 1_000_000 + "ms");
@@ -130,6 +136,7 @@ public final class ScheduleRunner {
                 ServingProbe.awaitServing(cluster, false, SERVE_TIMEOUT);
                 phase.accept("start");
                 createTopics(cluster, topics, schedule);
+                acks.learnTopicIds(cluster.bootstrap());
                 ServingProbe.awaitServing(cluster, true, SERVE_TIMEOUT);
                 phase.accept("topics");
 
@@ -189,6 +196,12 @@ public final class ScheduleRunner {
                 if (!finalReadComplete[0]) {
                     violations.add("final read did not reach the end offsets within " + FINAL_READ_TIMEOUT);
                 }
+                if (cluster.size() > 1) {
+                    nemesis.notes().add("produce acknowledgements seen by the nodes' proxies: " + acks.countsByNode());
+                    nemesis.notes().add(ReplicaPrefixCheck.run(cluster, labels.keySet(), history,
+                            REPLICA_CATCH_UP_TIMEOUT));
+                    phase.accept("replicas-compared");
+                }
             } catch (IOException | RuntimeException e) {
                 // The broker not answering a client within its timeouts after healing is a finding, not a harness crash.
                 violations.add("broker: " + e);
@@ -205,7 +218,7 @@ public final class ScheduleRunner {
         for (TopicSpec t : topics) {
             for (Anomaly a : Expectations.asserted(t, schedule, config.target().checkpointTracksForce(),
                     config.nodes())) {
-                if (!finalReadComplete[0] && (a == Anomaly.LOST || a == Anomaly.UNSEEN)) {
+                if (!finalReadComplete[0] && Expectations.needsCompleteFinalRead(a)) {
                     continue; // without the final full read "never read" proves nothing; the schedule failed anyway
                 }
                 long n = check.count(t.name(), a);

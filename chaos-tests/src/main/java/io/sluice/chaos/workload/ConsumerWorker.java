@@ -171,10 +171,17 @@ public final class ConsumerWorker implements Runnable {
         }
     }
 
+    /**
+     * Where the consumer starts each partition. A committing consumer names its group (the op's
+     * value): the position came from the group's committed offset, and the checker holds it
+     * against the group's commits ({@code RESUMED_BELOW_COMMIT}).
+     */
     private void recordPositions(KafkaConsumer<String, String> c, Collection<TopicPartition> tps) {
+        String committedBy = mode == Mode.ASSIGN ? null : groupId;
         for (TopicPartition tp : tps) {
             long position = c.position(tp, CALL_TIMEOUT);
-            history.add(OpType.OK, OpKind.SEEK, process, node, tp.topic(), tp.partition(), position, null, null, null);
+            history.add(OpType.OK, OpKind.SEEK, process, node, tp.topic(), tp.partition(), position, committedBy, null,
+                    null);
         }
     }
 
