@@ -61,12 +61,13 @@ final class QuorumNode implements MetadataNode {
     private final AtomicBoolean fenceInFlight = new AtomicBoolean();
     /** When this node was first seen leading in its current term of office; only the ticker touches it. */
     private long leaderSinceMs = FenceExpiredBrokers.NO_LEADER_SINCE;
-    private final DeadBrokerProbe deadBrokerProbe = new DeadBrokerProbe();
+    private final DeadBrokerProbe deadBrokerProbe;
     private volatile BrokerLifecycle lifecycle;
     private volatile boolean closed;
 
     private QuorumNode(MetadataNodeConfig config) throws IOException {
         this.config = config;
+        this.deadBrokerProbe = new DeadBrokerProbe(config.interBrokerListenerName());
         Files.createDirectories(config.metadataDir());
         QuorumMetaFile.checkOrWrite(config);
         this.group = QuorumGroup.group(config.voters());
@@ -179,7 +180,7 @@ final class QuorumNode implements MetadataNode {
                     fenceInFlight.set(false);
                     if (r != null && r.fenced()) {
                         LOG.warn("fenced broker {}: its listener {} refuses connections (process gone)",
-                            dead.brokerId(), dead.endpoints().get(0));
+                            dead.brokerId(), deadBrokerProbe.probed(dead).orElse(null));
                     }
                 });
         }
