@@ -8,6 +8,7 @@ import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.GroupApis;
+import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.FetchHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.KafkaApis;
@@ -113,7 +114,11 @@ public final class Broker implements AutoCloseable {
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
-        KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, groups.handlers());
+        Map<Short, ApiHandler> more = new HashMap<>(groups.handlers());
+        MetadataNode quorum = metadata;
+        more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
+                config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
+        KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
         NetworkServer.Limits limits = new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),

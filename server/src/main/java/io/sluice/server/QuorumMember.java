@@ -33,6 +33,7 @@ final class QuorumMember {
         mp.setProperty(MetadataNodeConfig.QUORUM_VOTERS, voters(config));
         // A voter binds its controller listener's host, defaults included (as the client listener does).
         mp.setProperty(MetadataNodeConfig.LISTENERS, String.join(",", config.list(ServerConfigDef.LISTENERS)));
+        mp.setProperty(MetadataNodeConfig.INTER_BROKER_LISTENER_NAME, config.interBrokerListenerName());
         mp.setProperty(MetadataNodeConfig.CONTROLLER_LISTENER_NAMES,
                 String.join(",", config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES)));
         MetadataNode metadata = MetadataNode.start(MetadataNodeConfig.fromProperties(mp));

@@ -32,8 +32,8 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "kafka",
             description = "kafka (Apache Kafka 4.4.0 stand-in from Maven jars), kafka-cluster (N Kafka nodes in "
-                    + "their own network namespaces), sluice (bin/sluice start), sluice-cluster (not yet: needs "
-                    + "issue 12), or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
+                    + "their own network namespaces), sluice (bin/sluice start), sluice-cluster (N Sluice "
+                    + "nodes, bin/sluice start each, in their own network namespaces), or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
     String target;
 
     @Option(names = "--nodes", description = "cluster size for kafka-cluster, sluice-cluster or a target file "
@@ -110,6 +110,15 @@ public final class ChaosCommand implements Callable<Integer> {
         return commandSpec;
     }
 
+    /**
+     * Kafka has commits and groups; a one-node target of unknown abilities is probed on a throw-away
+     * broker. The probe starts one node, which a cluster's config (replication factor 3) cannot
+     * serve groups on, so a cluster runs commits and groups as asked (--no-commits, --no-groups).
+     */
+    private static boolean probeCapabilities(TargetSpec spec, int size) {
+        return size == 1 && !spec.name().startsWith("kafka");
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ChaosCommand()).execute(args));
     }
@@ -155,7 +164,7 @@ public final class ChaosCommand implements Callable<Integer> {
         Duration budget = time == null ? Duration.ofDays(365) : parseDuration(time);
         ChaosRun.Options options = new ChaosRun.Options(spec, dir, runSeed, replay != null ? 1 : schedules, budget,
                 gen, partitions, diskMb << 20, shrinkRuns, keep,
-                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), !spec.name().startsWith("kafka"), size);
+                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), probeCapabilities(spec, size), size);
         RunSummary summary = new ChaosRun(options, System.out).run();
         return summary.failed().isEmpty() ? 0 : 1;
     }

@@ -14,7 +14,7 @@ import java.util.Properties;
 
 /**
  * The targets the suite knows: Apache Kafka from Maven Central jars (the stand-in and reference,
- * one node or a cluster), Sluice from a checkout ({@code bin/sluice start}; one node until issue 12),
+ * one node or a cluster), Sluice from a checkout ({@code bin/sluice start}, one node or a cluster),
  * or any broker described by a file. Stateless.
  */
 public final class Targets {
@@ -82,15 +82,18 @@ public final class Targets {
     }
 
     /**
-     * A Sluice cluster: not a harness target yet (the broker runs clusters, but the harness does not
-     * write their configs into the namespaces); this says so instead of starting something that is
-     * not a cluster. Next, it starts {@code bin/sluice start <node-N.properties>} per node with
-     * {@link #clusterProperties} (the same listeners, voters and replication as Kafka's).
+     * Sluice as an N-node cluster: {@code bin/sluice start <server.properties>} per node, each in its
+     * own namespace, with {@link #clusterProperties} (the same listeners, voters and replication as
+     * Kafka's cluster) and the JVM flags bin/sluice gives a user who sets nothing. Sluice formats
+     * nothing: a node creates its log and metadata dirs at first start.
      */
     public static TargetSpec sluiceCluster(Path home, int nodes) {
-        throw new IllegalArgumentException("a " + nodes + "-node Sluice cluster is not a chaos target yet: the harness "
-                + "does not write Sluice's cluster configs into the namespaces. Use --target kafka-cluster for the control, "
-                + "--target sluice for one node, or bin/sluice cluster start and a --target-file for a cluster on loopback.");
+        if (nodes < 1) {
+            throw new IllegalArgumentException("a Sluice cluster has at least one node, not " + nodes);
+        }
+        Map<String, String> p = clusterProperties();
+        p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        return new TargetSpec("sluice-cluster", sluiceStartCommand(home), Optional.empty(), p, false);
     }
 
     /**
@@ -99,6 +102,16 @@ public final class Targets {
      * schedule ({@code SLUICE_NO_BUILD=1}).
      */
     public static TargetSpec sluice(Path home) {
+        List<String> start = sluiceStartCommand(home);
+        Map<String, String> p = combinedSingleNode();
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        // Sluice's LogManager checkpoints recovery points on log.flush.offset.checkpoint.interval.ms, like Kafka.
+        return new TargetSpec("sluice", start, Optional.empty(), p, false);
+    }
+
+    /** {@code bin/sluice start ${config}} of a checkout whose broker is built; refuses, saying how, if it is not. */
+    private static List<String> sluiceStartCommand(Path home) {
         Path script = home.resolve("bin").resolve("sluice");
         if (!Files.isExecutable(script)) {
             throw new IllegalArgumentException(script + " is missing or not executable: the Sluice target needs a "
@@ -113,12 +126,7 @@ public final class Targets {
             throw new IllegalArgumentException("build the broker first: (cd " + home
                     + " && mvn -B -q -DskipTests -pl server -am package) [" + e.getMessage() + "]");
         }
-        Map<String, String> p = combinedSingleNode();
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.flush.offset.checkpoint.interval.ms", "1000");
-        // Sluice's LogManager checkpoints recovery points on log.flush.offset.checkpoint.interval.ms, like Kafka.
-        return new TargetSpec("sluice", List.of("env", "SLUICE_NO_BUILD=1", script.toString(), "start", "${config}"),
-                Optional.empty(), p, false);
+        return List.of("env", "SLUICE_NO_BUILD=1", script.toString(), "start", "${config}");
     }
 
     /**

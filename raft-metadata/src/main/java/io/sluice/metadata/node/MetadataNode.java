@@ -52,6 +52,9 @@ public interface MetadataNode extends AutoCloseable {
     /** The current quorum leader's id, if known. */
     Optional<Integer> quorumLeaderId();
 
+    /** The quorum as this node sees it (DescribeQuorum): the leader's view of every voter when this node leads. */
+    QuorumStatus quorumStatus();
+
     /**
      * Registers this node as a broker and starts its heartbeat loop
      * ({@code broker.heartbeat.interval.ms}). The node owns the returned lifecycle and stops it on

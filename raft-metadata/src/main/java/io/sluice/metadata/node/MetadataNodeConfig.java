@@ -40,6 +40,9 @@ public final class MetadataNodeConfig {
     public static final String LOG_SEGMENT_BYTES = "sluice.metadata.log.segment.bytes";
     public static final String LISTENERS = "listeners";
     public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    /** Kafka's default {@code inter.broker.listener.name} (from security.inter.broker.protocol=PLAINTEXT). */
+    public static final String DEFAULT_INTER_BROKER_LISTENER_NAME = "PLAINTEXT";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
 
@@ -57,6 +60,7 @@ public final class MetadataNodeConfig {
     private final int snapshotRetainCount;
     private final int fenceCheckIntervalMs;
     private final boolean deadBrokerProbe;
+    private final String interBrokerListenerName;
     private final int followerFetchWaitMs;
     private final int logSegmentBytes;
     private final String bindHost;
@@ -79,6 +83,7 @@ public final class MetadataNodeConfig {
         this.snapshotRetainCount = b.snapshotRetainCount;
         this.fenceCheckIntervalMs = b.fenceCheckIntervalMs;
         this.deadBrokerProbe = b.deadBrokerProbe;
+        this.interBrokerListenerName = Objects.requireNonNull(b.interBrokerListenerName, INTER_BROKER_LISTENER_NAME);
         this.followerFetchWaitMs = b.followerFetchWaitMs;
         this.logSegmentBytes = b.logSegmentBytes;
         this.bindHost = b.bindHost;
@@ -168,6 +173,8 @@ public final class MetadataNodeConfig {
         b.leaderImbalanceCheckIntervalSeconds(longValue(p, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, 300));
         controllerListenerHost(p).ifPresent(b::bindHost);
         b.deadBrokerProbe(true);
+        b.interBrokerListenerName(p.getProperty(INTER_BROKER_LISTENER_NAME, DEFAULT_INTER_BROKER_LISTENER_NAME).trim()
+            .toUpperCase(Locale.ROOT));
         return b.build();
     }
 
@@ -321,6 +328,11 @@ public final class MetadataNodeConfig {
         return deadBrokerProbe;
     }
 
+    /** {@code inter.broker.listener.name}: the listener the dead-broker probe knocks on (see {@link DeadBrokerProbe}). */
+    public String interBrokerListenerName() {
+        return interBrokerListenerName;
+    }
+
     public int followerFetchWaitMs() {
         return followerFetchWaitMs;
     }
@@ -373,6 +385,7 @@ public final class MetadataNodeConfig {
         private int snapshotRetainCount = 2;
         private int fenceCheckIntervalMs = 100;
         private boolean deadBrokerProbe;
+        private String interBrokerListenerName = DEFAULT_INTER_BROKER_LISTENER_NAME;
         private int followerFetchWaitMs = 500;
         private int logSegmentBytes = 1 << 20;
         private String bindHost;
@@ -442,6 +455,11 @@ public final class MetadataNodeConfig {
 
         public Builder snapshotRetainCount(int v) {
             snapshotRetainCount = v;
+            return this;
+        }
+
+        public Builder interBrokerListenerName(String v) {
+            interBrokerListenerName = v;
             return this;
         }
 

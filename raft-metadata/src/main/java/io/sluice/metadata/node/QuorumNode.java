@@ -14,8 +14,10 @@ import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.statemachine.MetadataStateMachine;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -27,7 +29,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -61,12 +66,13 @@ final class QuorumNode implements MetadataNode {
     private final AtomicBoolean fenceInFlight = new AtomicBoolean();
     /** When this node was first seen leading in its current term of office; only the ticker touches it. */
     private long leaderSinceMs = FenceExpiredBrokers.NO_LEADER_SINCE;
-    private final DeadBrokerProbe deadBrokerProbe = new DeadBrokerProbe();
+    private final DeadBrokerProbe deadBrokerProbe;
     private volatile BrokerLifecycle lifecycle;
     private volatile boolean closed;
 
     private QuorumNode(MetadataNodeConfig config) throws IOException {
         this.config = config;
+        this.deadBrokerProbe = new DeadBrokerProbe(config.interBrokerListenerName());
         Files.createDirectories(config.metadataDir());
         QuorumMetaFile.checkOrWrite(config);
         this.group = QuorumGroup.group(config.voters());
@@ -179,7 +185,7 @@ final class QuorumNode implements MetadataNode {
                     fenceInFlight.set(false);
                     if (r != null && r.fenced()) {
                         LOG.warn("fenced broker {}: its listener {} refuses connections (process gone)",
-                            dead.brokerId(), dead.endpoints().get(0));
+                            dead.brokerId(), deadBrokerProbe.probed(dead).orElse(null));
                     }
                 });
         }
@@ -287,6 +293,60 @@ final class QuorumNode implements MetadataNode {
             }
         }
         return Optional.ofNullable(client.leaderId());
+    }
+
+    @Override
+    public QuorumStatus quorumStatus() {
+        if (server == null) {
+            // A broker-only node follows the metadata without a vote: it knows the leader, not the term.
+            List<QuorumStatus.VoterProgress> voters = config.voters().stream()
+                .map(v -> new QuorumStatus.VoterProgress(v, QuorumStatus.UNKNOWN, QuorumStatus.UNKNOWN,
+                    QuorumStatus.UNKNOWN)).toList();
+            return new QuorumStatus(Optional.ofNullable(client.leaderId()), QuorumStatus.UNKNOWN, QuorumStatus.UNKNOWN,
+                false, voters);
+        }
+        RaftServer.Division division;
+        try {
+            division = server.getDivision(group.getGroupId());
+        } catch (IOException e) {
+            throw new IllegalStateException("the metadata quorum's Raft group is not open here", e);
+        }
+        DivisionInfo info = division.getInfo();
+        long term = info.getCurrentTerm();
+        RaftPeerId leader = info.getLeaderId();
+        boolean leading = info.isLeader();
+        long commitIndex = division.getRaftLog().getLastCommittedIndex();
+        long lastIndex = division.getRaftLog().getLastEntryTermIndex() == null ? QuorumStatus.UNKNOWN
+            : division.getRaftLog().getLastEntryTermIndex().getIndex();
+        long now = config.clock().millis();
+        Map<Integer, long[]> progress = new HashMap<>(); // voter id -> {match index, last rpc time}
+        if (leading) {
+            // Both lists follow the leader's log appenders in the same order.
+            long[] matchIndices = info.getFollowerMatchIndices();
+            List<RaftProtos.ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            if (matchIndices.length == followers.size()) {
+                for (int i = 0; i < followers.size(); i++) {
+                    int id = Integer.parseInt(followers.get(i).getId().getId().toStringUtf8());
+                    progress.put(id, new long[] {matchIndices[i], now - followers.get(i).getLastRpcElapsedTimeMs()});
+                }
+            }
+        }
+        List<QuorumStatus.VoterProgress> voters = new ArrayList<>();
+        for (QuorumVoter v : config.voters()) {
+            if (v.id() == config.nodeId()) {
+                voters.add(new QuorumStatus.VoterProgress(v, lastIndex, now, leading ? now : QuorumStatus.UNKNOWN));
+                continue;
+            }
+            long[] p = progress.get(v.id());
+            if (p == null) {
+                voters.add(new QuorumStatus.VoterProgress(v, QuorumStatus.UNKNOWN, QuorumStatus.UNKNOWN,
+                    QuorumStatus.UNKNOWN));
+            } else {
+                voters.add(new QuorumStatus.VoterProgress(v, p[0], p[1], p[0] >= lastIndex ? p[1] : QuorumStatus.UNKNOWN));
+            }
+        }
+        Optional<Integer> leaderId = leader == null ? Optional.empty() : Optional.of(Integer.valueOf(leader.toString()));
+        return new QuorumStatus(leaderId, term, commitIndex, leading, voters);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.sluice.server.handler;
 
+import io.sluice.metadata.node.QuorumStatus;
 import io.sluice.server.network.RequestDispatcher;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Routes each request to the handler of its API. Every API in {@link ApiVersionsTable} has a
@@ -50,6 +52,14 @@ public final class KafkaApis implements RequestDispatcher {
                 throw new IllegalStateException("advertised API without handler: " + r.name());
             }
         }
+    }
+
+    /**
+     * DescribeQuorum's handler (see {@link DescribeQuorumHandler}), for the broker to pass in
+     * {@code more}: it reads the quorum node, which request handlers do not otherwise see.
+     */
+    public static ApiHandler describeQuorum(Supplier<QuorumStatus> status, String controllerListenerName) {
+        return new DescribeQuorumHandler(status, controllerListenerName);
     }
 
     @Override
