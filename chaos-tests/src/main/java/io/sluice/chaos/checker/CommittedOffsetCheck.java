@@ -17,6 +17,9 @@ import java.util.Map;
  * position); what is flagged as {@link Anomaly#COMMIT_BACKWARDS} is a read of an overwritten value,
  * or of no offset at all after an acknowledged commit: a commit the broker lost. A failed commit
  * wrote nothing; one with an unknown outcome may have written its value at any time after it began.
+ * A read that failed (timed out) still counts as begun: kafka-clients' classic consumer keeps its
+ * OffsetFetch in flight and hands that reply to the next {@code committed()} of the same
+ * partitions, so the next read of that consumer is judged from the failed one's start.
  * Time is the history's recording order.
  *
  * <p>The same register judges where a committing consumer starts a partition: a {@link OpKind#SEEK}
@@ -82,9 +85,12 @@ final class CommittedOffsetCheck {
                     }
                 }
             } else if (op.type() == OpType.INVOKE) {
-                pendingReadSince.put(processKey, op.index());
+                // After a read that timed out, the client may still answer the next call with that
+                // first request's reply, so the read began at the first of them.
+                pendingReadSince.putIfAbsent(processKey, op.index());
             } else if (op.type() == OpType.OK) {
-                long readSince = pendingReadSince.getOrDefault(processKey, op.index());
+                Long pending = pendingReadSince.remove(processKey);
+                long readSince = pending == null ? op.index() : pending;
                 List<Commit> commits = commitsByKey.getOrDefault(key, List.of());
                 if (!readable(commits, op.offset(), readSince)) {
                     result.record(op.topic(), Anomaly.COMMIT_BACKWARDS, "group " + op.value() + " " + op.topic() + "-"

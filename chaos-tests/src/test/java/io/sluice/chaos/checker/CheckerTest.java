@@ -250,6 +250,25 @@ class CheckerTest {
         assertThat(result.examples(T, Anomaly.COMMIT_BACKWARDS).get(0)).contains("committed 4 but read back 10");
     }
 
+    /**
+     * Kafka's COMMIT_BACKWARDS at seed 0x13db (schedules 0x82122a9784d0deec, 0xf8804a25064ed11c): the
+     * consumer's committed() timed out, its own commit was acknowledged, and the next committed()
+     * returned the first call's reply ("none"), sent before any commit.
+     */
+    @Test
+    void aReadAfterATimedOutReadIsJudgedFromTheFirstCall() {
+        h.add(OpType.INVOKE, OpKind.FETCH_COMMITTED, "c1", "n1", T, 0, -1, "g", null, null);
+        h.add(OpType.FAIL, OpKind.FETCH_COMMITTED, "c1", "n1", T, 0, -1, "g", null, "TimeoutException");
+        commit("c1", 10, OpType.OK);
+        fetchCommitted("c1", -1);
+        fetchCommitted("c1", -1);
+
+        CheckResult result = check();
+
+        assertThat(result.count(T, Anomaly.COMMIT_BACKWARDS)).as("only the read after the answered one").isEqualTo(1);
+        assertThat(result.examples(T, Anomaly.COMMIT_BACKWARDS).get(0)).contains("committed 10 but read back -1");
+    }
+
     private void commit(String process, long offset, OpType outcome) {
         h.add(OpType.INVOKE, OpKind.COMMIT, process, "n1", T, 0, offset, "g", null, null);
         h.add(outcome, OpKind.COMMIT, process, "n1", T, 0, offset, "g", null, null);
