@@ -126,7 +126,8 @@ final class Nemesis {
         int before = history.size();
         boolean applied = inject(f);
         if (applied) {
-            windows.add(RecoveryFigures.Window.of(f.kind(), history.ops().subList(before, history.size())));
+            List<Op> ops = history.ops(); // a copy: the workload keeps appending to the history meanwhile
+            windows.add(RecoveryFigures.Window.of(f.kind(), ops.subList(before, ops.size())));
         }
         return applied;
     }
