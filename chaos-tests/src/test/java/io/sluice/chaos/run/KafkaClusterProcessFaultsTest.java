@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The process and clock faults of a cluster on a real 3-node Apache Kafka 4.4.0 cluster (RF 3,
  * min.insync.replicas=2), on the loopback: none of them needs the namespaces, and this way the
- * test never waits for another run's network. A majority (2 of 3, the partition leader first)
- * is killed with -9 and comes back; the group coordinator is paused; the partition leader's wall
- * clock jumps two hours ahead (seen in its own log's timestamps); every node is restarted in turn
+ * test never waits for another run's network. A follower's wall clock jumps two hours ahead (seen
+ * in its own log's timestamps); the group coordinator is paused; a majority (2 of 3,
+ * the partition leader first) is killed with -9 and comes back; every node is restarted in turn
  * with SIGTERM. Nothing acknowledged
  * with acks=all may be lost, and after each fault an acks=all write must be acknowledged again.
  */
@@ -44,10 +44,16 @@ class KafkaClusterProcessFaultsTest {
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void majorityKillCoordinatorPauseClockJumpAndRollingRestartLoseNoAcknowledgedWrite() throws Exception {
         Schedule schedule = new Schedule(SEED, 24_000, new WorkloadMix(List.of("acksall", "idem"), 40, false, true),
-                List.of(new FaultEvent(2_000, FaultKind.KILL, 0, 3_000, 2, FaultTarget.PARTITION_LEADER),
-                        new FaultEvent(6_000, FaultKind.PAUSE, 0, 2_000, 1, FaultTarget.GROUP_COORDINATOR),
-                        new FaultEvent(9_000, FaultKind.CLOCK_JUMP, 0, 3_000, 7_200_000, FaultTarget.PARTITION_LEADER),
-                        new FaultEvent(13_000, FaultKind.ROLLING_RESTART, 1, 1_500, 0)));
+                // The clock jump comes first, on a settled cluster: a node that jumps while it is still
+                // registering after the kill was seen never to register (Kafka 4.4: its controller RPCs
+                // "timed out before [they] could be sent" until initial.broker.registration.timeout.ms
+                // ended it) — a finding for the random runs, not what this test is about.
+                // A follower always has a replica fetch in flight, which the jump makes two hours old: it
+                // times out and is logged at once, stamped with the jumped clock.
+                List.of(new FaultEvent(2_000, FaultKind.CLOCK_JUMP, 0, 5_000, 7_200_000, FaultTarget.FOLLOWER),
+                        new FaultEvent(8_000, FaultKind.PAUSE, 0, 2_000, 1, FaultTarget.GROUP_COORDINATOR),
+                        new FaultEvent(11_000, FaultKind.KILL, 0, 3_000, 2, FaultTarget.PARTITION_LEADER),
+                        new FaultEvent(15_000, FaultKind.ROLLING_RESTART, 1, 1_500, 0)));
         System.out.println("seed 0x" + Long.toHexString(SEED) + "\n" + schedule);
         System.setProperty(ClusterNetwork.DISABLE_PROPERTY, "off");
         ScheduleResult r;
@@ -73,17 +79,17 @@ class KafkaClusterProcessFaultsTest {
                 .as("each node stopped cleanly in turn").hasSize(3);
         if (FakeClock.unavailableReason() == null) {
             assertThat(r.faultsInjected()).containsEntry(FaultKind.CLOCK_JUMP, 1);
-            Matcher leader = Pattern.compile("clock-jump partition-leader/n1 for 3000ms \\(7200000\\) "
-                    + "\\[partition-leader=(n\\d)\\]").matcher(history);
-            assertThat(leader.find()).as("the clock jump in the history").isTrue();
+            Matcher jumped = Pattern.compile("clock-jump follower/n1 for 5000ms \\(7200000\\) "
+                    + "\\[follower=(n\\d)\\]").matcher(history);
+            assertThat(jumped.find()).as("the clock jump in the history").isTrue();
             // The broker's own log4j timestamps come from its wall clock: two hours ahead while the jump held.
             LocalDateTime anHourAhead = LocalDateTime.now().plusHours(1);
-            assertThat(Files.readAllLines(r.dir().resolve(leader.group(1)).resolve("broker.log")).stream()
+            assertThat(Files.readAllLines(r.dir().resolve(jumped.group(1)).resolve("broker.log")).stream()
                     .filter(l -> l.startsWith("[20"))
                     .map(l -> LocalDateTime.parse(l.substring(1, 24), LOG4J_TIME)))
-                    .as("%s logged with its clock two hours ahead", leader.group(1)).anyMatch(t -> t.isAfter(anHourAhead));
+                    .as("%s logged with its clock two hours ahead", jumped.group(1)).anyMatch(t -> t.isAfter(anHourAhead));
         } else {
-            assertThat(r.notes()).anyMatch(n -> n.startsWith("skipped @9000ms clock-jump") && n.contains("libfaketime"));
+            assertThat(r.notes()).anyMatch(n -> n.startsWith("skipped @2000ms clock-jump") && n.contains("libfaketime"));
         }
         assertThat(r.faultRecovery()).as("an acks=all write acknowledged after every fault healed")
                 .hasSize(r.faultsInjected().values().stream().mapToInt(Integer::intValue).sum())
