@@ -60,7 +60,8 @@ public final class ChaosCommand implements Callable<Integer> {
     String replay;
 
     @Option(names = "--faults", split = ",", description = "fault kinds: kill,pause,power-loss,corrupt,disk-full,"
-            + "slow,stall,cut,fuzz, and between the nodes of a cluster isolate,split,one-way,bridge,flap; "
+            + "slow,stall,cut,fuzz; in a cluster also isolate,split,one-way,bridge,flap (between nodes), "
+            + "rolling-restart,rolling-kill, clock-jump,clock-drift (needs libfaketime); "
             + "or 'all' or 'none' (default: all)")
     List<String> faults;
 

@@ -15,7 +15,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * Finds which node holds a role when a fault aimed at it starts: the leader (or a follower) of a
- * workload partition from Metadata, the quorum leader from DescribeQuorum. Asks through the
+ * workload partition from Metadata, the quorum leader from DescribeQuorum, the coordinator of the
+ * workload's consumer group from FindCoordinator. Asks through the
  * nodes' proxies like any client. Stateless apart from the cluster; used by the nemesis's thread.
  */
 final class RoleLocator {
@@ -23,11 +24,16 @@ final class RoleLocator {
 
     private final Cluster cluster;
     private final String roleTopic;
+    private final String roleGroup;
 
-    /** @param roleTopic the workload topic whose partition 0 the partition roles refer to */
-    RoleLocator(Cluster cluster, String roleTopic) {
+    /**
+     * @param roleTopic the workload topic whose partition 0 the partition roles refer to
+     * @param roleGroup the workload's consumer group whose coordinator {@link FaultTarget#GROUP_COORDINATOR} names
+     */
+    RoleLocator(Cluster cluster, String roleTopic, String roleGroup) {
         this.cluster = cluster;
         this.roleTopic = roleTopic;
+        this.roleGroup = roleGroup;
     }
 
     /** The node index the fault hits, and how it was chosen (for the history). */
@@ -42,6 +48,7 @@ final class RoleLocator {
                 case PARTITION_LEADER -> partitionLeader(cluster.bootstrap());
                 case FOLLOWER -> follower();
                 case QUORUM_LEADER -> quorumLeader();
+                case GROUP_COORDINATOR -> groupCoordinator();
                 default -> Optional.empty();
             };
             Optional<BrokerNode> node = nodeId.flatMap(cluster::byNodeId);
@@ -71,6 +78,19 @@ final class RoleLocator {
         Optional<TopicPartitionInfo> p = partition(cluster.bootstrap());
         return p.flatMap(info -> info.replicas().stream().map(Node::id).filter(id -> id != info.leader().id())
                 .findFirst());
+    }
+
+    /**
+     * The coordinator FindCoordinator names for the workload's group (the admin client asks it
+     * before describing the group). A group nobody joined yet has one too: the leader of its
+     * {@code __consumer_offsets} partition, which is where its commits would go.
+     */
+    Optional<Integer> groupCoordinator() throws Exception {
+        try (Admin admin = ServingProbe.admin(cluster.bootstrap())) {
+            Node coordinator = admin.describeConsumerGroups(List.of(roleGroup)).describedGroups().get(roleGroup)
+                    .get(ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS).coordinator();
+            return coordinator == null || coordinator.id() < 0 ? Optional.empty() : Optional.of(coordinator.id());
+        }
     }
 
     Optional<Integer> quorumLeader() throws Exception {

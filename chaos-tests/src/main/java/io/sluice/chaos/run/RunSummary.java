@@ -28,6 +28,8 @@ public final class RunSummary {
     private final Map<String, EnumMap<Anomaly, Long>> violating = new LinkedHashMap<>();
     private final List<Long> recoveryMs = new ArrayList<>();
     private final List<Long> leaderMovedMs = new ArrayList<>();
+    /** Per fault kind: ms from the fault's start (index 0) and heal (1) to the first acknowledged acks=all write. */
+    private final EnumMap<FaultKind, List<long[]>> faultRecovery = new EnumMap<>(FaultKind.class);
     private int leaderStayed;
 
     /** NetworkNemesis's note when a majority node named a new leader during a cut. */
@@ -49,6 +51,10 @@ public final class RunSummary {
         r.faultsInjected().forEach((k, n) -> faults.merge(k, n, Integer::sum));
         operations += r.operations();
         recoveryMs.addAll(r.recoveryMs());
+        for (RecoveryFigures.Recovery f : r.faultRecovery()) {
+            faultRecovery.computeIfAbsent(f.kind(), k -> new ArrayList<>())
+                    .add(new long[] {f.fromStartMs(), f.fromHealMs()});
+        }
         for (String note : r.notes()) {
             Matcher m = LEADER_MOVED.matcher(note);
             if (m.find()) {
@@ -110,6 +116,35 @@ public final class RunSummary {
         return Math.max(12, columnName(a).length());
     }
 
+    /**
+     * Per fault kind, from the history: how long after the fault's start, and after its heal, the
+     * first acks=all write invoked then was acknowledged; "never" counts faults after which none was.
+     */
+    String faultRecoveryTable() {
+        if (faultRecovery.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("first acks=all write acknowledged after a fault (ms):\n");
+        sb.append(String.format("  %-16s %6s %12s %10s %12s %10s %6s%n", "fault", "faults", "start:median", "max",
+                "heal:median", "max", "never"));
+        faultRecovery.forEach((kind, figures) -> {
+            List<Long> fromStart = figures.stream().map(f -> f[0]).filter(ms -> ms >= 0).sorted().toList();
+            List<Long> fromHeal = figures.stream().map(f -> f[1]).filter(ms -> ms >= 0).sorted().toList();
+            sb.append(String.format("  %-16s %6d %12s %10s %12s %10s %6d%n", kind.cliName(), figures.size(),
+                    median(fromStart), max(fromStart), median(fromHeal), max(fromHeal),
+                    figures.size() - fromStart.size()));
+        });
+        return sb.toString();
+    }
+
+    private static String median(List<Long> sorted) {
+        return sorted.isEmpty() ? "-" : Long.toString(sorted.get(sorted.size() / 2));
+    }
+
+    private static String max(List<Long> sorted) {
+        return sorted.isEmpty() ? "-" : Long.toString(sorted.get(sorted.size() - 1));
+    }
+
     public String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("schedules run: %d, failed: %d, operations: %d%n", schedules, failed.size(), operations));
@@ -124,6 +159,7 @@ public final class RunSummary {
             sb.append(String.format("recovery (restart to serving): %d restarts, median %d ms, max %d ms%n",
                     sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)));
         }
+        sb.append(faultRecoveryTable());
         if (!leaderMovedMs.isEmpty() || leaderStayed > 0) {
             List<Long> sorted = leaderMovedMs.stream().sorted().toList();
             sb.append(String.format("leader cut off from peers (isolate/split/bridge): leadership moved %d times%s, "

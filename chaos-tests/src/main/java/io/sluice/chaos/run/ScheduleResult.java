@@ -22,11 +22,12 @@ import java.util.Map;
  * @param dir            the schedule's directory (history, broker output), kept when it failed
  * @param finalReadComplete the final full read reached every end offset (else lost/unseen prove nothing)
  * @param nodes          cluster size it ran on
+ * @param faultRecovery  per injected fault: to the first acknowledged acks=all write after its start and heal
  */
 public record ScheduleResult(Schedule schedule, CheckResult check, Map<String, String> topicLabels,
                              List<String> violations, EnumMap<FaultKind, Integer> faultsInjected,
                              List<Long> recoveryMs, long operations, List<String> notes, Path dir,
-                             boolean finalReadComplete, int nodes) {
+                             boolean finalReadComplete, int nodes, List<RecoveryFigures.Recovery> faultRecovery) {
     public boolean failed() {
         return !violations.isEmpty();
     }

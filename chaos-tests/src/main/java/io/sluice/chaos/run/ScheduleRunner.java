@@ -106,7 +106,9 @@ public final class ScheduleRunner {
                 schedule.has(FaultKind.DISK_FULL) ? config.dataVolumeBytes() : 0)) {
             Nemesis nemesis = new Nemesis(cluster, history, random, topicNames, flushTopics,
                     config.target().checkpointTracksForce(), topics.isEmpty() ? ServingProbe.PROBE_TOPIC
-                    : topics.get(0).name());
+                    : topics.get(0).name(), topics.isEmpty() ? "chaos-" + ServingProbe.PROBE_TOPIC
+                    : ConsumerWorker.groupId(topics.get(0), schedule.mix().groupConsumers() ? ConsumerWorker.Mode.GROUP
+                    : ConsumerWorker.Mode.ASSIGN_COMMIT));
             nemeses[0] = nemesis;
             if (cluster.size() > 1 && cluster.networkUnavailableReason() != null) {
                 nemesis.notes().add("faults between nodes unavailable: " + cluster.networkUnavailableReason());
@@ -131,6 +133,7 @@ public final class ScheduleRunner {
             Consumer<String> phase = name -> nemesis.notes().add("phase " + name + " done at "
                     + (System.nanoTime() - t0) / 1_000_000 + "ms");
             try {
+                nemesis.prepareClocks(schedule);
                 cluster.formatAndStart();
                 phase.accept("format");
                 ServingProbe.awaitServing(cluster, false, SERVE_TIMEOUT);
@@ -240,8 +243,12 @@ public final class ScheduleRunner {
         if (nemesis != null) {
             nemesis.skipped().forEach(s -> notes.add("skipped " + s));
         }
+        Set<String> acksAllTopics = new HashSet<>();
+        topics.stream().filter(t -> "all".equals(t.acks())).forEach(t -> acksAllTopics.add(t.name()));
+        List<RecoveryFigures.Recovery> faultRecovery = nemesis == null ? List.of()
+                : RecoveryFigures.of(history.ops(), acksAllTopics, nemesis.windows());
         ScheduleResult result = new ScheduleResult(schedule, check, labels, violations, injected,
-                recovery, history.size(), notes, dir, finalReadComplete[0], config.nodes());
+                recovery, history.size(), notes, dir, finalReadComplete[0], config.nodes(), faultRecovery);
         if (result.failed() || config.keepPassing()) {
             history.writeTo(dir.resolve("history.txt"));
             Files.writeString(dir.resolve("result.txt"), String.join("\n", violations) + "\n\n" + check + "\n"

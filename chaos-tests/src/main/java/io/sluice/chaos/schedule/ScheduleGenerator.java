@@ -21,8 +21,9 @@ public final class ScheduleGenerator {
      * @param groups         group consumers may run (target supports it)
      * @param faultMsMax     longest fault (down time, pause, hold); past the broker's session timeout it
      *                       also exercises fencing and unfencing
-     * @param nodes          cluster size; with one node, faults between nodes are never drawn and the
-     *                       draws are exactly those of the single-node suite (its seeds replay)
+     * @param nodes          cluster size; with one node, cluster-only kinds ({@link FaultKind#clusterOnly})
+     *                       are never drawn and the draws are exactly those of the single-node suite
+     *                       (its seeds replay)
      */
     public record Options(Set<FaultKind> kinds, List<String> topics, int durationMs, int faultsMax,
                           int sendsPerSecond, boolean commits, boolean groups, int faultMsMax, int nodes) {
@@ -48,6 +49,12 @@ public final class ScheduleGenerator {
 
     private static final int LEAD_IN_MS = 1_000;
     private static final int TAIL_MS = 1_500;
+    private static final int CLOCK_JUMP_MS_MIN = 500;
+    /** Upper bounds of a clock jump: ten seconds, ten minutes, two hours. */
+    private static final int[] CLOCK_JUMP_SCALES_MS = {10_000, 600_000, 7_200_000};
+    private static final int CLOCK_SLOW_PERCENT_MIN = 25;
+    private static final int CLOCK_FAST_PERCENT_MIN = 150;
+    private static final int CLOCK_FAST_PERCENT_MAX = 500;
 
     private final Options options;
 
@@ -83,7 +90,7 @@ public final class ScheduleGenerator {
                 options.groups() && r.nextBoolean());
 
         boolean cluster = options.nodes() > 1;
-        List<FaultKind> kinds = options.kinds().stream().filter(k -> cluster || !k.betweenNodes()).sorted().toList();
+        List<FaultKind> kinds = options.kinds().stream().filter(k -> cluster || !k.clusterOnly()).sorted().toList();
         List<FaultEvent> faults = new ArrayList<>();
         int t = LEAD_IN_MS + r.nextInt(1_000);
         int end = options.durationMs() - TAIL_MS;
@@ -121,8 +128,27 @@ public final class ScheduleGenerator {
             case SPLIT -> 1 + r.nextInt(Math.max(1, (n - 1) / 2));
             case ONE_WAY -> (node + 1 + r.nextInt(n - 1)) % n;
             case FLAP -> 200 + r.nextInt(1_300);
+            case KILL, PAUSE -> nodesAtOnce(r, n);
+            case CLOCK_JUMP -> clockJumpMs(r);
+            case CLOCK_DRIFT -> r.nextBoolean() ? CLOCK_SLOW_PERCENT_MIN + r.nextInt(100 - CLOCK_SLOW_PERCENT_MIN)
+                    : CLOCK_FAST_PERCENT_MIN + r.nextInt(CLOCK_FAST_PERCENT_MAX - CLOCK_FAST_PERCENT_MIN + 1);
             default -> param;
         };
         return new FaultEvent(at, kind, node, duration, p, target);
+    }
+
+    /** Half the time one node; else a minority (up to (n-1)/2) or a majority (n/2+1), as often. */
+    private static int nodesAtOnce(Random r, int n) {
+        return switch (r.nextInt(4)) {
+            case 2 -> 1 + r.nextInt(Math.max(1, (n - 1) / 2));
+            case 3 -> n / 2 + 1;
+            default -> 1;
+        };
+    }
+
+    /** Seconds, minutes or hours, forward or back; never near log.retention.ms (7 days), which would delete data by design. */
+    private static int clockJumpMs(Random r) {
+        int magnitude = CLOCK_JUMP_MS_MIN + r.nextInt(CLOCK_JUMP_SCALES_MS[r.nextInt(CLOCK_JUMP_SCALES_MS.length)]);
+        return r.nextBoolean() ? magnitude : -magnitude;
     }
 }

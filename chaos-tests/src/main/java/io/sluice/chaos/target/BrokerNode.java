@@ -1,5 +1,6 @@
 package io.sluice.chaos.target;
 
+import io.sluice.chaos.fault.FakeClock;
 import io.sluice.chaos.fault.TmpfsVolume;
 import io.sluice.chaos.proxy.FaultProxy;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class BrokerNode implements AutoCloseable {
     private volatile boolean expectDown = true;
     private volatile IntConsumer crashListener = code -> { };
     private int starts;
+    private Optional<FakeClock> clock = Optional.empty();
 
     /**
      * A single node on the loopback, its own voter: the one-node suite. See
@@ -204,9 +206,10 @@ public final class BrokerNode implements AutoCloseable {
                 StandardOpenOption.APPEND);
         List<String> argv = new ArrayList<>(placement.execPrefix());
         argv.addAll(expand(spec.startCommand()));
-        Process p = new ProcessBuilder(argv).directory(nodeDir.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(nodeDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
+        clock.ifPresent(c -> builder.environment().putAll(c.environment()));
+        Process p = builder.start();
         process = p;
         expectDown = false;
         p.onExit().thenAccept(exited -> {
@@ -224,18 +227,37 @@ public final class BrokerNode implements AutoCloseable {
         awaitExit(Duration.ofSeconds(10));
     }
 
-    /** SIGTERM, then SIGKILL after {@code grace}. */
-    public synchronized void stop(Duration grace) {
+    /**
+     * SIGTERM, then SIGKILL after {@code grace}.
+     *
+     * @return true if it exited on SIGTERM within {@code grace} (or was not running)
+     */
+    public synchronized boolean stop(Duration grace) {
         expectDown = true;
         Process p = process;
         if (p == null || !p.isAlive()) {
-            return;
+            return true;
         }
         signal("TERM");
         if (!awaitExit(grace)) {
             signal("KILL");
             awaitExit(Duration.ofSeconds(10));
+            return false;
         }
+        return true;
+    }
+
+    /**
+     * Runs every later start of this node under {@code clock} (libfaketime preloaded): a clock
+     * fault can only move the wall clock of a process that was started so.
+     */
+    public synchronized void runUnder(FakeClock clock) {
+        this.clock = Optional.of(clock);
+    }
+
+    /** The node's fakeable wall clock, if it runs under one. */
+    public synchronized Optional<FakeClock> clock() {
+        return clock;
     }
 
     public void pause() {

@@ -63,9 +63,14 @@ public final class ConsumerWorker implements Runnable {
         this.bootstrap = bootstrap;
         this.history = history;
         this.mode = mode;
-        this.groupId = mode == Mode.GROUP ? "chaos-group-" + topic.name() : "chaos-" + topic.name();
+        this.groupId = groupId(topic, mode);
         this.thread = new Thread(this, "consumer-" + process);
         thread.setDaemon(true);
+    }
+
+    /** The group a consumer of {@code topic} in {@code mode} commits in (an ASSIGN consumer commits nothing). */
+    public static String groupId(TopicSpec topic, Mode mode) {
+        return mode == Mode.GROUP ? "chaos-group-" + topic.name() : "chaos-" + topic.name();
     }
 
     static Properties config(String bootstrap, String clientId, String groupId) {
