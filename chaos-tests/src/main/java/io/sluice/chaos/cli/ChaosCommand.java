@@ -7,12 +7,16 @@ import io.sluice.chaos.schedule.FaultKind;
 import io.sluice.chaos.schedule.ScheduleGenerator;
 import io.sluice.chaos.target.TargetSpec;
 import io.sluice.chaos.target.Targets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -33,7 +37,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "kafka",
             description = "kafka (Apache Kafka 4.4.0 stand-in from Maven jars), kafka-cluster (N Kafka nodes in "
                     + "their own network namespaces), sluice (bin/sluice start), sluice-cluster (N Sluice "
-                    + "nodes, bin/sluice start each, in their own network namespaces), or a target description file (see chaos-tests/README.md). Default: ${DEFAULT-VALUE}")
+                    + "nodes, bin/sluice start each, in their own network namespaces), or a target description file (see chaos-tests/README.md). "
+                    + "Several, comma-separated (sluice-cluster,kafka-cluster), run the same schedules (same seeds) "
+                    + "against each in turn and print their tables side by side. Default: ${DEFAULT-VALUE}")
     String target;
 
     @Option(names = "--nodes", description = "cluster size for kafka-cluster, sluice-cluster or a target file "
@@ -130,25 +136,21 @@ public final class ChaosCommand implements Callable<Integer> {
         if (noNamespaces) {
             System.setProperty(ClusterNetwork.DISABLE_PROPERTY, "off");
         }
-        boolean clusterTarget = target.endsWith("-cluster");
+        List<String> names = List.of(target.split(","));
+        boolean clusterTarget = names.stream().allMatch(n -> n.endsWith("-cluster"));
         int size = nodes != null ? nodes : clusterTarget ? 3 : 1;
-        if (size < 1 || (size > 1 && (target.equals("kafka") || target.equals("sluice")))) {
-            throw new CommandLine.ParameterException(spec().commandLine(), "--nodes " + size + " needs --target "
-                    + target + "-cluster (or a target file whose properties use ${voters})");
+        if (size < 1 || (size > 1 && (names.contains("kafka") || names.contains("sluice")))) {
+            throw new CommandLine.ParameterException(spec().commandLine(), "--nodes " + size + " needs cluster "
+                    + "targets (kafka-cluster, sluice-cluster, or a target file whose properties use ${voters})");
         }
-        Path kafkaCp = kafkaClasspath != null ? kafkaClasspath : repo.resolve("chaos-tests/target/kafka-standin.classpath");
-        TargetSpec spec;
-        try {
-            spec = switch (target) {
-                case "kafka" -> Targets.kafka(kafkaCp);
-                case "kafka-cluster" -> Targets.kafkaCluster(kafkaCp);
-                case "sluice" -> Targets.sluice(sluiceHome != null ? sluiceHome : repo);
-                case "sluice-cluster" -> Targets.sluiceCluster(sluiceHome != null ? sluiceHome : repo, size);
-                default -> Targets.fromFile(Path.of(target));
-            };
-        } catch (IllegalArgumentException e) {
-            System.err.println("sluice chaos: " + e.getMessage());
-            return 2;
+        List<TargetSpec> specs = new ArrayList<>();
+        for (String name : names) {
+            try {
+                specs.add(target(name.trim(), repo, size));
+            } catch (IllegalArgumentException e) {
+                System.err.println("sluice chaos: " + e.getMessage());
+                return 2;
+            }
         }
         long runSeed;
         try {
@@ -163,11 +165,32 @@ public final class ChaosCommand implements Callable<Integer> {
         ScheduleGenerator.Options gen = new ScheduleGenerator.Options(kinds(faults), ChaosRun.allTopics(), scheduleMs,
                 faultsMax, rate, !noCommits, !noGroups, faultMsMax, size);
         Duration budget = time == null ? Duration.ofDays(365) : parseDuration(time);
-        ChaosRun.Options options = new ChaosRun.Options(spec, dir, runSeed, replay != null ? 1 : schedules, budget,
-                gen, partitions, diskMb << 20, shrinkRuns, keep,
-                Optional.ofNullable(replay).map(ChaosCommand::parseSeed), probeCapabilities(spec, size), size);
-        RunSummary summary = new ChaosRun(options, System.out).run();
-        return summary.failed().isEmpty() ? 0 : 1;
+        Map<String, RunSummary> summaries = new LinkedHashMap<>();
+        for (TargetSpec spec : specs) {
+            // The schedules are a function of (seed, options) alone, so every target gets the same ones.
+            ChaosRun.Options options = new ChaosRun.Options(spec, specs.size() == 1 ? dir : dir.resolve(spec.name()),
+                    runSeed, replay != null ? 1 : schedules, budget, gen, partitions, diskMb << 20, shrinkRuns, keep,
+                    Optional.ofNullable(replay).map(ChaosCommand::parseSeed), probeCapabilities(spec, size), size);
+            summaries.put(spec.name(), new ChaosRun(options, System.out).run());
+        }
+        if (summaries.size() > 1) {
+            System.out.println();
+            summaries.forEach((name, summary) -> System.out.print("== " + name + " (seed 0x"
+                    + Long.toHexString(runSeed) + ")\n" + summary.table() + "\n"));
+        }
+        return summaries.values().stream().allMatch(s -> s.failed().isEmpty()) ? 0 : 1;
+    }
+
+    private TargetSpec target(String name, Path repo, int size) throws IOException {
+        Path kafkaCp = kafkaClasspath != null ? kafkaClasspath : repo.resolve("chaos-tests/target/kafka-standin.classpath");
+        Path home = sluiceHome != null ? sluiceHome : repo;
+        return switch (name) {
+            case "kafka" -> Targets.kafka(kafkaCp);
+            case "kafka-cluster" -> Targets.kafkaCluster(kafkaCp);
+            case "sluice" -> Targets.sluice(home);
+            case "sluice-cluster" -> Targets.sluiceCluster(home, size);
+            default -> Targets.fromFile(Path.of(name));
+        };
     }
 
     static Set<FaultKind> kinds(List<String> names) {
