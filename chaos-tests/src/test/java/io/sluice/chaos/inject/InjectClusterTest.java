@@ -43,9 +43,14 @@ import org.junit.jupiter.api.Timeout;
  * every node runs again and no rule is left; after the class the cluster is stopped and its home removed.
  */
 @Tag("slow")
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class InjectClusterTest {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * A cut follower leaves the ISR when it is fenced (broker.session.timeout.ms) or when its leader
+     * finds it lagging (replica.lag.time.max.ms, 30 s, checked every 15 s), then through the quorum.
+     */
+    private static final Duration ISR_CHANGE_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern MOVED = Pattern.compile("leadership of (\\S+) moved to node (\\d+)");
     private static final Pattern KILLED = Pattern.compile("killed node (\\d+) \\(pid \\d+\\), leader of");
 
@@ -179,7 +184,7 @@ class InjectClusterTest {
              LeaderWatch majority = new LeaderWatch(majorityBootstrap)) {
             inject.awaitLine("cut " + victim + "|" + others, STEP_TIMEOUT);
             inject.awaitLine("holding until Ctrl-C", STEP_TIMEOUT);
-            assertTrue(majority.awaitIsrMembership(tp, victim, false, STEP_TIMEOUT),
+            assertTrue(majority.awaitIsrMembership(tp, victim, false, ISR_CHANGE_TIMEOUT),
                     "the majority drops the cut node " + victim + " from the ISR of " + tp);
             // A fresh client connection to the cut node is served: clients are not cut off.
             assertFalse(ApiVersionsProbe.fetch("127.0.0.1", victimPort, 5_000).isEmpty());
@@ -189,7 +194,7 @@ class InjectClusterTest {
             assertTrue(Long.parseLong(inject.output().replaceAll("(?s).*removed \\((\\d+) packets dropped.*", "$1")) > 0,
                     "the cut dropped packets: " + inject.output());
             assertFalse(InjectChain.exists("filter"), "Ctrl-C removed the chain");
-            assertTrue(majority.awaitIsrMembership(tp, victim, true, STEP_TIMEOUT),
+            assertTrue(majority.awaitIsrMembership(tp, victim, true, ISR_CHANGE_TIMEOUT),
                     "healed, node " + victim + " is back in the ISR of " + tp);
         }
     }
