@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * only moves forward, but for a follower's truncation below it. Appends, truncations and role
  * changes are serialised by the partition's lock (producer check, log append and state update must
  * be atomic); reads go to the log without it. Thread-safe.
+ *
+ * <p>It is past the house's ~400 lines because everything that must hold the partition's lock
+ * together (producer-state check, append, high watermark, truncation, role change) lives here; the
+ * roles themselves and the fetchers are already their own classes.
  */
 public final class Partition implements FollowerReplica {
 

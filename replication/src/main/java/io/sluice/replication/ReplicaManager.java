@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * through {@link #leader} (the partition led here at an epoch, or the Kafka error), and consumer
  * fetches that may read from followers through {@link #replica} and {@link #preferredReadReplica}
  * (KIP-392). Thread-safe.
+ *
+ * <p>It is past the house's ~400 lines because the metadata-to-role transitions (become leader,
+ * become follower, stop, delete) and the ISR check read the same per-partition map under the same
+ * thread rule; split, each half would need the other's map and thread.
  */
 public final class ReplicaManager implements AutoCloseable {
 

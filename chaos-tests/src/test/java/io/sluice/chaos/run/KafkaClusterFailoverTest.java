@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,13 +42,7 @@ class KafkaClusterFailoverTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void isolatedPartitionLeaderLosesLeadershipAndNoAcknowledgedWriteIsLost() throws Exception {
-        String why = ClusterNetwork.unavailableReason().orElse(null);
-        Assumptions.assumeTrue(why == null, "network namespaces unavailable: " + why);
-        try {
-            ClusterNetwork.removeLeftovers();
-        } catch (IllegalStateException e) {
-            Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
-        }
+        ClusterNetworkAssumptions.assumeClusterNetworkFree();
         Schedule split = new Schedule(0x5B1172L, 3_000 + ISOLATION_MS + 8_000,
                 new WorkloadMix(List.of("acksall", "idem"), 50, false, false),
                 List.of(new FaultEvent(3_000, FaultKind.ISOLATE, 0, ISOLATION_MS, 0, FaultTarget.PARTITION_LEADER)));

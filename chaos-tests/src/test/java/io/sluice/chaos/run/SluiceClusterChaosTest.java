@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import io.sluice.chaos.target.Targets;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,13 +55,7 @@ class SluiceClusterChaosTest {
     @Test
     @Timeout(value = 480, unit = TimeUnit.SECONDS)
     void shortClusterBudgetKeepsEveryPromise() throws Exception {
-        String why = ClusterNetwork.unavailableReason().orElse(null);
-        Assumptions.assumeTrue(why == null, "network namespaces unavailable: " + why);
-        try {
-            ClusterNetwork.removeLeftovers();
-        } catch (IllegalStateException e) {
-            Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
-        }
+        ClusterNetworkAssumptions.assumeClusterNetworkFree();
         String seedProperty = System.getProperty("chaos.clusterSeed", "0x" + Long.toHexString(CI_CLUSTER_SEED));
         long seed = seedProperty.equals("random") ? new SecureRandom().nextLong()
                 : Long.parseUnsignedLong(seedProperty.replaceFirst("^0x", ""), 16);

@@ -98,13 +98,7 @@ class UncleanElectionLossTest {
     @Test
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void anUncleanElectionLosesAcknowledgedWritesAndIsReportedAsLoss() throws Exception {
-        String why = ClusterNetwork.unavailableReason().orElse(null);
-        Assumptions.assumeTrue(why == null, "network namespaces unavailable: " + why);
-        try {
-            ClusterNetwork.removeLeftovers();
-        } catch (IllegalStateException e) {
-            Assumptions.abort("a chaos run on this machine uses the cluster network: " + e.getMessage());
-        }
+        ClusterNetworkAssumptions.assumeClusterNetworkFree();
         System.out.println("unclean election test, seed 0x" + Long.toHexString(SEED));
         TopicSpec topic = new TopicSpec(TOPIC, PARTITIONS, "all", false, false);
         History history = new History();

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * the rebalance (join) deadline with group.initial.rebalance.delay.ms, completing a join, and
  * the sync deadline that drops members which never sent SyncGroup. All delays are
  * {@link CoordinatorTimer} entries. Not thread-safe: owned by the coordinator thread.
+ *
+ * <p>It is past the house's ~400 lines because every one of these paths can end a generation, and
+ * Kafka's rules for what then happens to the other members (rejoin, expire, answer the pending join
+ * and sync calls) are kept in one place rather than spread over the handlers.
  */
 public final class ClassicMembership {
 
