@@ -64,10 +64,13 @@ class DescribeQuorumClusterTest {
         assertThat(leader[0]).isBetween(1, 3);
         assertThat(epoch[0]).isPositive();
 
-        QuorumInfo fromLeader = describe(cluster.node(leader[0]).bootstrap());
-        assertThat(fromLeader.highWatermark()).isPositive();
-        assertThat(fromLeader.voters()).as("the leader knows every voter's log end")
-                .allSatisfy(v -> assertThat(v.logEndOffset()).isPositive());
+        // A newly elected leader learns each follower's log end from its first append reply: awaited.
+        await().ignoreExceptions().atMost(AGREEMENT_TIMEOUT).untilAsserted(() -> {
+            QuorumInfo fromLeader = describe(cluster.node(leader[0]).bootstrap());
+            assertThat(fromLeader.highWatermark()).isPositive();
+            assertThat(fromLeader.voters()).as("the leader knows every voter's log end")
+                    .allSatisfy(v -> assertThat(v.logEndOffset()).isPositive());
+        });
 
         assertThat(describeRaw(cluster.node(leader[0]).clientPort(), "other-topic"))
                 .as("any partition but the metadata log's, as Kafka's Raft client answers")
