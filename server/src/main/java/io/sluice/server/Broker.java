@@ -14,6 +14,8 @@ import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.KafkaApis;
 import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
+import io.sluice.server.metrics.MetricsServer;
+import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
@@ -24,6 +26,7 @@ import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -62,6 +65,8 @@ public final class Broker implements AutoCloseable {
     private final List<NetworkServer> networks = new ArrayList<>();
     private FetchHandler fetch;
     private GroupApis groups;
+    private MetricsServer metricsServer;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
 
@@ -82,6 +87,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private void startParts() throws IOException, InterruptedException {
+        // First, so a taken metrics port refuses the start before any data dir is touched.
+        metricsServer = config.metricsListener().map(listener -> MetricsServer.start(listener, registry)).orElse(null);
         Map<String, String> props = new HashMap<>(config.originals());
         List<Path> logDirs = config.logDirs();
         for (Path dir : logDirs) {
@@ -119,6 +126,7 @@ public final class Broker implements AutoCloseable {
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
+        RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry);
         NetworkServer.Limits limits = new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),
@@ -131,7 +139,7 @@ public final class Broker implements AutoCloseable {
         // listener, so clients are given the brokers' endpoints on the listener they came in on.
         List<Endpoint> endpoints = new ArrayList<>();
         for (ServerConfig.Listener listener : config.brokerListeners()) {
-            NetworkServer server = new NetworkServer(codec, apis, limits);
+            NetworkServer server = new NetworkServer(codec, apis, requestMetrics, limits);
             networks.add(server);
             InetSocketAddress bound = server.start(listener.name(), listener.host(), listener.port());
             ServerConfig.Listener adv = config.advertised(listener);
@@ -210,6 +218,7 @@ public final class Broker implements AutoCloseable {
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);
+        closeQuietly("metrics endpoint", metricsServer);
         LOG.info("Sluice broker {} stopped in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
     }
 

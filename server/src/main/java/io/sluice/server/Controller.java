@@ -1,7 +1,9 @@
 package io.sluice.server;
 
 import io.sluice.metadata.node.MetadataNode;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.server.config.ServerConfig;
+import io.sluice.server.metrics.MetricsServer;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +20,27 @@ public final class Controller implements AutoCloseable {
 
     private final int nodeId;
     private final MetadataNode metadata;
+    private final MetricsServer metricsServer;
 
-    private Controller(int nodeId, MetadataNode metadata) {
+    private Controller(int nodeId, MetadataNode metadata, MetricsServer metricsServer) {
         this.nodeId = nodeId;
         this.metadata = metadata;
+        this.metricsServer = metricsServer;
     }
 
     /** Starts the voter and returns once the quorum has a leader and this node caught up with it. */
     public static Controller start(ServerConfig config) throws IOException, InterruptedException {
-        Controller c = new Controller(config.nodeId(), QuorumMember.join(config));
+        MetricsServer metricsServer = config.metricsListener()
+                .map(listener -> MetricsServer.start(listener, new PrometheusRegistry())).orElse(null);
+        Controller c;
+        try {
+            c = new Controller(config.nodeId(), QuorumMember.join(config), metricsServer);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            throw e;
+        }
         LOG.info("Sluice controller {} started: metadata quorum {} in {}; no client listener (process.roles=controller)",
                 config.nodeId(), QuorumMember.voters(config), config.metadataDir().toAbsolutePath().normalize());
         return c;
@@ -36,6 +50,9 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         metadata.close();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         LOG.info("Sluice controller {} stopped", nodeId);
     }
 }

@@ -93,6 +93,8 @@ public final class Targets {
         }
         Map<String, String> p = clusterProperties();
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        // Nodes share 127.0.0.1 where namespaces cannot be made: the endpoint takes a free port.
+        p.put("sluice.metrics.listener", "http://${host}:0");
         return new TargetSpec("sluice-cluster", sluiceStartCommand(home), Optional.empty(), p, false);
     }
 
@@ -106,6 +108,7 @@ public final class Targets {
         Map<String, String> p = combinedSingleNode();
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        p.put("sluice.metrics.listener", "http://127.0.0.1:0");
         // Sluice's LogManager checkpoints recovery points on log.flush.offset.checkpoint.interval.ms, like Kafka.
         return new TargetSpec("sluice", start, Optional.empty(), p, false);
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -108,12 +109,18 @@ public final class ServerConfig {
         listeners();
         advertisedListeners();
         ListenerSecurity.requirePlaintext(this);
+        metricsListener();
         if (isBroker()) {
             checkInterBrokerListener();
         }
         if (logDirs().isEmpty()) {
             throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
         }
+    }
+
+    /** The metrics endpoint ({@code sluice.metrics.listener}), or empty when it is turned off. */
+    public Optional<MetricsListener> metricsListener() {
+        return MetricsListener.parse(getString(ServerConfigDef.METRICS_LISTENER));
     }
 
     public Object get(String name) {

@@ -115,6 +115,7 @@ public final class ServerConfigDef {
     public static final String LOG_SEGMENT_RESERVE_STEP_MAX_BYTES = "log.segment.reserve.step.max.bytes";
     public static final String CONNECTION_INFLIGHT_REQUESTS_MAX = "sluice.connection.inflight.requests.max";
     public static final String CONNECTION_OUTBOUND_BYTES_MAX = "sluice.connection.outbound.bytes.max";
+    public static final String METRICS_LISTENER = "sluice.metrics.listener";
 
     private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
 
@@ -265,6 +266,8 @@ public final class ServerConfigDef {
                 "Sluice: requests of one connection awaiting their response before reading stops.");
         define(CONNECTION_OUTBOUND_BYTES_MAX, INT, 8 * 1024 * 1024, Validator.atLeast(64 * 1024),
                 "Sluice: unsent response bytes of one connection before reading stops.");
+        define(METRICS_LISTENER, STRING, "http://localhost:9644", Validator.ANY,
+                "Sluice: the Prometheus metrics endpoint, http://host:port (port 0: any free port); empty: none.");
     }
 
     private ServerConfigDef() { }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -34,27 +35,39 @@ import org.slf4j.LoggerFactory;
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** The api key of a slot that is not a request the metrics count (an unsupported ApiVersions). */
+    private static final short NOT_COUNTED = -1;
 
     /** A request waiting for its turn to be answered. */
     private static final class Slot {
         final int correlationId;
         final short responseHeaderVersion;
+        final short apiKey;
         final short apiVersion;
         ByteBuf frame;
         KafkaResponse response;
         Throwable failure;
         boolean done;
+        /** System.nanoTime() readings for RequestMetrics. */
+        final long receivedNs;
+        long dispatchedNs;
+        long returnedNs;
+        long readyNs;
 
-        Slot(int correlationId, short responseHeaderVersion, short apiVersion, ByteBuf frame) {
+        Slot(int correlationId, short responseHeaderVersion, short apiKey, short apiVersion, ByteBuf frame,
+             long receivedNs) {
             this.correlationId = correlationId;
             this.responseHeaderVersion = responseHeaderVersion;
+            this.apiKey = apiKey;
             this.apiVersion = apiVersion;
             this.frame = frame;
+            this.receivedNs = receivedNs;
         }
     }
 
     private final KafkaCodec codec;
     private final RequestDispatcher dispatcher;
+    private final RequestMetrics metrics;
     private final RequestDispatcher.ClientInfo client;
     private final int inflightRequestsMax;
     private final int requestBytesMax;
@@ -64,12 +77,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean takingFrames;
     private ChannelHandlerContext ctx;
     private boolean closed;
+    /** When the last bytes arrived: a frame taken from the buffer counts as received then. */
+    private long lastReadNs;
 
-    ConnectionHandler(KafkaCodec codec, RequestDispatcher dispatcher, RequestDispatcher.ClientInfo client,
-                      int inflightRequestsMax, int requestBytesMax) {
+    ConnectionHandler(KafkaCodec codec, RequestDispatcher dispatcher, RequestMetrics metrics,
+                      RequestDispatcher.ClientInfo client, int inflightRequestsMax, int requestBytesMax) {
         this.requestBytesMax = requestBytesMax;
         this.codec = codec;
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
         this.client = client;
         this.inflightRequestsMax = inflightRequestsMax;
     }
@@ -86,6 +102,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             in.release();
             return;
         }
+        lastReadNs = System.nanoTime();
         accumulate(in);
         takeFrames();
         updateAutoRead();
@@ -155,20 +172,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             closeFor(invalid.reason());
         } else if (result instanceof ParseResult.UnsupportedApiVersions unsupported) {
             frame.release();
-            Slot slot = new Slot(unsupported.correlationId(), (short) 0, (short) 0, null);
+            Slot slot = new Slot(unsupported.correlationId(), (short) 0, NOT_COUNTED, (short) 0, null, lastReadNs);
             inflight.add(slot);
             complete(slot, dispatcher.unsupportedApiVersions(), null);
         } else {
             KafkaRequest request = ((ParseResult.Parsed) result).request();
-            Slot slot = new Slot(request.correlationId(), request.responseHeaderVersion(), request.apiVersion(), frame);
+            Slot slot = new Slot(request.correlationId(), request.responseHeaderVersion(), request.apiKey(),
+                    request.apiVersion(), frame, lastReadNs);
             inflight.add(slot);
             CompletionStage<KafkaResponse> stage;
+            slot.dispatchedNs = System.nanoTime();
             try {
                 stage = dispatcher.dispatch(request, client);
             } catch (RuntimeException e) {
                 complete(slot, null, e);
                 return;
             }
+            slot.returnedNs = System.nanoTime();
             stage.whenComplete((response, error) -> {
                 if (ctx.executor().inEventLoop()) {
                     complete(slot, response, error);
@@ -192,6 +212,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         slot.response = response;
         slot.failure = failure;
         slot.done = true;
+        slot.readyNs = System.nanoTime();
+        if (slot.returnedNs == 0) {
+            slot.returnedNs = slot.readyNs; // completed inside dispatch: no remote time
+        }
         if (slot.frame != null) {
             slot.frame.release();
             slot.frame = null;
@@ -211,6 +235,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             if (!head.response.hasBody()) {
                 head.response.onWritten().run();
+                record(head, head.readyNs, head.readyNs);
                 continue;
             }
             List<Object> parts;
@@ -223,12 +248,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Runnable onWritten = head.response.onWritten();
+            long writeNs = System.nanoTime();
             ChannelFuture last = null;
             for (Object part : parts) {
                 last = ctx.write(part);
             }
             // Writes complete in order: the last one means every part left (or the connection died).
-            last.addListener(f -> onWritten.run());
+            last.addListener(f -> {
+                onWritten.run();
+                if (f.isSuccess()) {
+                    record(head, writeNs, System.nanoTime());
+                }
+            });
             wrote = true;
         }
         if (wrote) {
@@ -236,6 +267,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         takeFrames();
         updateAutoRead();
+    }
+
+    private void record(Slot slot, long writeNs, long writtenNs) {
+        if (slot.apiKey != NOT_COUNTED) {
+            metrics.record(slot.apiKey, slot.apiVersion, slot.receivedNs, slot.dispatchedNs, slot.returnedNs,
+                    slot.readyNs, writeNs, writtenNs, slot.response.body());
+        }
     }
 
     private void updateAutoRead() {

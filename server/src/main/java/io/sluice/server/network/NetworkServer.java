@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.protocol.KafkaCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class NetworkServer implements AutoCloseable {
 
     private final KafkaCodec codec;
     private final RequestDispatcher dispatcher;
+    private final RequestMetrics metrics;
     private final Limits limits;
     private final AtomicLong connectionIds = new AtomicLong();
     private EventLoopGroup boss;
@@ -49,9 +51,10 @@ public final class NetworkServer implements AutoCloseable {
     /** Diagnostics switch for measurements (docs/server.md): -Dsluice.network.transport=nio. */
     private final boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("sluice.network.transport"));
 
-    public NetworkServer(KafkaCodec codec, RequestDispatcher dispatcher, Limits limits) {
+    public NetworkServer(KafkaCodec codec, RequestDispatcher dispatcher, RequestMetrics metrics, Limits limits) {
         this.codec = codec;
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
         this.limits = limits;
     }
 
@@ -81,7 +84,7 @@ public final class NetworkServer implements AutoCloseable {
                                         listenerName);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, limits.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
-                                .addLast("requests", new ConnectionHandler(codec, dispatcher, client,
+                                .addLast("requests", new ConnectionHandler(codec, dispatcher, metrics, client,
                                         limits.inflightRequestsMax(), limits.requestBytesMax()));
                     }
                 });

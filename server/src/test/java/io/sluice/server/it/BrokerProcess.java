@@ -30,6 +30,7 @@ public final class BrokerProcess implements AutoCloseable {
     private final Path dir;
     private final int clientPort;
     private final int quorumPort;
+    private final int metricsPort;
     private final Map<String, String> extra;
     private final int nodeId;
     /** controller.quorum.voters of a cluster member, or null for a single node voting alone. */
@@ -41,17 +42,18 @@ public final class BrokerProcess implements AutoCloseable {
     /** How a start that was expected to fail ended: the exit code and everything the process printed. */
     public record FailedStart(int exitCode, String output) { }
 
-    private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) {
+    private BrokerProcess(Path dir, int clientPort, int quorumPort, Map<String, String> extra) throws IOException {
         this(dir, 1, COMBINED, clientPort, quorumPort, null, extra);
     }
 
     private BrokerProcess(Path dir, int nodeId, String roles, int clientPort, int quorumPort, String voters,
-                          Map<String, String> extra) {
+                          Map<String, String> extra) throws IOException {
         this.dir = dir;
         this.roles = roles;
         this.nodeId = nodeId;
         this.clientPort = clientPort;
         this.quorumPort = quorumPort;
+        this.metricsPort = freePort();
         this.voters = voters;
         this.extra = extra;
     }
@@ -142,6 +144,11 @@ public final class BrokerProcess implements AutoCloseable {
                 .replace("{dir}", dir.toString());
     }
 
+    /** The port of the Prometheus endpoint ({@code sluice.metrics.listener}). */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
     public int quorumPort() {
         return quorumPort;
     }
@@ -211,6 +218,7 @@ public final class BrokerProcess implements AutoCloseable {
         sb.append("log.dirs=").append(dir.resolve("data/logs")).append('\n');
         sb.append("metadata.log.dir=").append(dir.resolve("data/metadata")).append('\n');
         sb.append("num.network.threads=2\n");
+        sb.append("sluice.metrics.listener=http://localhost:").append(metricsPort).append('\n');
         extra.forEach((k, v) -> sb.append(k).append('=').append(fill(v)).append('\n'));
         Files.writeString(dir.resolve("server.properties"), sb.toString());
     }

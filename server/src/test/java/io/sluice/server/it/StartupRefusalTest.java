@@ -76,4 +76,10 @@ class StartupRefusalTest {
         BrokerProcess.FailedStart f = refused("share.coordinator.state.topic.replicaton.factor", "1");
         assertThat(f.output()).contains("Unknown configuration share.coordinator.state.topic.replicaton.factor");
     }
+
+    @Test
+    void aTlsMetricsListenerIsRefusedNotServedAsPlainHttp() throws Exception {
+        BrokerProcess.FailedStart f = refused("sluice.metrics.listener", "https://localhost:9644");
+        assertThat(f.output()).contains("sluice.metrics.listener=https://localhost:9644").contains("only http://");
+    }
 }

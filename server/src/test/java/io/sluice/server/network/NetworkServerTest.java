@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.protocol.ApiVersionsTable;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.protocol.KafkaCodec;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -72,7 +74,7 @@ class NetworkServerTest {
 
     private void start(int requestBytesMax, long idleMs, int inflightMax) throws Exception {
         server = new NetworkServer(new KafkaCodec(ApiVersionsTable.sluice()), dispatcher,
-                new NetworkServer.Limits(requestBytesMax, idleMs, inflightMax, 2, -1, -1, 1024 * 1024));
+                new RequestMetrics(ApiVersionsTable.sluice(), new PrometheusRegistry()), new NetworkServer.Limits(requestBytesMax, idleMs, inflightMax, 2, -1, -1, 1024 * 1024));
         address = server.start("PLAINTEXT", "127.0.0.1", 0);
     }
 

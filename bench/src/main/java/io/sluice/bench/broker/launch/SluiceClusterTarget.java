@@ -135,6 +135,8 @@ public final class SluiceClusterTarget implements ClusterTarget {
         props.put("controller.quorum.voters", layout.voters());
         props.put("log.dirs", nodeDir.resolve("data").toString());
         props.put("metadata.log.dir", nodeDir.resolve("metadata").toString());
+        // The endpoint runs as for a user, on a free port: a fixed one would clash between nodes and runs.
+        props.put("sluice.metrics.listener", "http://127.0.0.1:0");
         overrides.forEach((key, value) -> {
             if (value.isEmpty()) {
                 props.remove(key);

@@ -84,6 +84,8 @@ public final class SluiceTarget implements BrokerTarget {
         props.put("log.dirs", dataDir.toString());
         // The sample config's relative metadata dir would be shared by every run started from home.
         props.put("metadata.log.dir", dataDir.resolveSibling("metadata").toString());
+        // The endpoint runs as for a user, on a free port: a fixed one would clash between nodes and runs.
+        props.put("sluice.metrics.listener", "http://127.0.0.1:0");
         overrides.forEach((key, value) -> {
             if (value.isEmpty()) {
                 props.remove(key);

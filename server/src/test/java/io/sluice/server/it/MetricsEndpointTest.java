@@ -1,0 +1,117 @@
+package io.sluice.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Prometheus endpoint of a real broker process, scraped over HTTP after kafka-clients traffic:
+ * request counts by API and version, error codes, the latency split, and the JVM's metrics.
+ */
+@Timeout(120)
+class MetricsEndpointTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static BrokerProcess broker;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerProcess.start(Map.of());
+        admin = Clients.admin(broker.bootstrap());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void requestsAreCountedByApiVersionAndErrorCodeWithTheirLatencySplit() throws Exception {
+        admin.createTopics(List.of(new NewTopic("metered", 1, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), "all", true, "none")) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("metered", ("v" + i).getBytes())).get();
+            }
+        }
+        Clients.readAll(broker.bootstrap(), List.of(new TopicPartition("metered", 0)), 10, Duration.ofSeconds(30));
+        ExecutionException missing = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> admin.deleteTopics(List.of("no-such-topic")).all().get());
+        assertThat(missing).hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+
+        String text = scrape("text/plain");
+        assertThat(sum(text, "sluice_requests_total", "request=\"Produce\"")).as(text).isGreaterThanOrEqualTo(10);
+        assertThat(sum(text, "sluice_requests_total", "request=\"Fetch\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sum(text, "sluice_request_errors_total", "request=\"Produce\"", "error=\"NONE\"")).isGreaterThanOrEqualTo(10);
+        assertThat(sum(text, "sluice_request_errors_total", "request=\"DeleteTopics\"", "error=\"UNKNOWN_TOPIC_OR_PARTITION\""))
+                .isEqualTo(1);
+        for (String phase : List.of("sluice_request_queue_seconds", "sluice_request_local_seconds",
+                "sluice_request_remote_seconds", "sluice_response_queue_seconds", "sluice_response_send_seconds",
+                "sluice_request_total_seconds")) {
+            assertThat(sum(text, phase + "_count", "request=\"Produce\"")).as(phase).isGreaterThanOrEqualTo(10);
+        }
+        assertThat(text).contains("# HELP sluice_requests_total ").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void openMetricsIsServedWhenTheScraperAsksForIt() throws Exception {
+        HttpResponse<String> response = get("application/openmetrics-text; version=1.0.0");
+        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/openmetrics-text");
+        assertThat(response.body()).endsWith("# EOF\n");
+    }
+
+    @Test
+    void aTakenMetricsPortStopsTheStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            BrokerProcess.FailedStart f = BrokerProcess.startExpectingFailure(
+                    Map.of("sluice.metrics.listener", "http://localhost:" + taken.getLocalPort()));
+            assertThat(f.exitCode()).isNotZero();
+            assertThat(f.output()).contains("cannot listen for metrics").contains("sluice.metrics.listener");
+        }
+    }
+
+    private static String scrape(String accept) throws Exception {
+        return get(accept).body();
+    }
+
+    private static HttpResponse<String> get(String accept) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + broker.metricsPort() + "/metrics"))
+                .header("Accept", accept).timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response;
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
+    private static double sum(String text, String name, String... labels) {
+        return text.lines()
+                .filter(l -> l.startsWith(name + "{"))
+                .filter(l -> List.of(labels).stream().allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}
