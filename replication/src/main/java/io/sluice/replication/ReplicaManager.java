@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
@@ -95,6 +96,8 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    private final LongAdder isrShrinks = new LongAdder();
+    private final LongAdder isrExpands = new LongAdder();
     private final Settings settings;
     private final LogManager logs;
     private final MetadataClient metadata;
@@ -215,6 +218,16 @@ public final class ReplicaManager implements AutoCloseable {
         return readReplicas.choose(leader, p.logEndOffset(), clientRack, fetchOffset, listenerName);
     }
 
+    /** ISR shrinks this node proposed as leader and the quorum committed (Kafka's IsrShrinksPerSec). */
+    public long isrShrinks() {
+        return isrShrinks.sum();
+    }
+
+    /** ISR expansions this node proposed as leader and the quorum committed (Kafka's IsrExpandsPerSec). */
+    public long isrExpands() {
+        return isrExpands.sum();
+    }
+
     public Iterable<Partition> partitions() {
         return partitions.values();
     }
@@ -236,7 +249,7 @@ public final class ReplicaManager implements AutoCloseable {
         if (p.role() instanceof LeaderRole leader) {
             LeaderRole.IsrProposal expand = leader.expansion(p.highWatermark(), clock.millis());
             if (expand != null) {
-                propose(p, leader, expand, "caught up");
+                propose(p, leader, expand, "caught up", isrExpands);
             }
         }
     }
@@ -248,7 +261,8 @@ public final class ReplicaManager implements AutoCloseable {
                 if (p.role() instanceof LeaderRole leader) {
                     LeaderRole.IsrProposal shrink = leader.shrink(now, settings.replicaLagTimeMaxMs());
                     if (shrink != null) {
-                        propose(p, leader, shrink, "lagging more than " + settings.replicaLagTimeMaxMs() + " ms");
+                        propose(p, leader, shrink, "lagging more than " + settings.replicaLagTimeMaxMs() + " ms",
+                                isrShrinks);
                     }
                 }
             }
@@ -257,7 +271,8 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
-    private void propose(Partition p, LeaderRole leader, LeaderRole.IsrProposal change, String why) {
+    private void propose(Partition p, LeaderRole leader, LeaderRole.IsrProposal change, String why,
+                         LongAdder committedChanges) {
         LOG.info("{}: proposing ISR {} at leader epoch {} ({})", p.id(), Arrays.toString(change.newIsr()),
                 change.leaderEpoch(), why);
         AlterPartition command = new AlterPartition(settings.nodeId(), brokerEpoch.getAsLong(), List.of(
@@ -269,6 +284,7 @@ public final class ReplicaManager implements AutoCloseable {
             if (e == null && outcome != null && outcome.errorCode() == ErrorCode.NONE && outcome.partitionState() != null) {
                 PartitionImage state = outcome.partitionState();
                 p.isrCommitted(leader, state.isr(), state.partitionEpoch());
+                committedChanges.increment();
             } else {
                 LOG.info("{}: ISR change refused: {}", p.id(), e != null ? e.toString()
                         : outcome == null ? result.errorMessage() : outcome.errorCode() + " " + outcome.errorMessage());

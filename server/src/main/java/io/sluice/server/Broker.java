@@ -14,8 +14,11 @@ import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.KafkaApis;
 import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
+import io.sluice.server.metrics.BrokerGauges;
 import io.sluice.server.metrics.MetricsServer;
+import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
+import io.sluice.server.metrics.TopicMetrics;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
@@ -115,9 +118,15 @@ public final class Broker implements AutoCloseable {
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
+        TopicMetrics topicMetrics = new TopicMetrics(registry);
+        metadata.client().subscribe((image, delta) -> {
+            if (delta != null) {
+                delta.deletedTopics().forEach(topic -> topicMetrics.forget(topic.name()));
+            }
+        });
         ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(), brokerEpoch);
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(),
-                Clock.systemUTC(), new TopicConfigs(config), producerIds);
+                Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
@@ -127,6 +136,9 @@ public final class Broker implements AutoCloseable {
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry);
+        QuorumGauges.register(registry, quorum, config.nodeId());
+        BrokerGauges.register(registry, replicas, metadata::image, logs, this::minInsyncReplicas,
+                () -> quorum.quorumStatus().leaderId().filter(id -> id == config.nodeId()).isPresent(), Clock.systemUTC());
         NetworkServer.Limits limits = new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),
                 config.getLong(ServerConfigDef.CONNECTIONS_MAX_IDLE_MS),

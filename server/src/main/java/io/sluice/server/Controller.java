@@ -4,6 +4,7 @@ import io.sluice.metadata.node.MetadataNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.metrics.MetricsServer;
+import io.sluice.server.metrics.QuorumGauges;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,13 @@ public final class Controller implements AutoCloseable {
 
     /** Starts the voter and returns once the quorum has a leader and this node caught up with it. */
     public static Controller start(ServerConfig config) throws IOException, InterruptedException {
+        PrometheusRegistry registry = new PrometheusRegistry();
         MetricsServer metricsServer = config.metricsListener()
-                .map(listener -> MetricsServer.start(listener, new PrometheusRegistry())).orElse(null);
+                .map(listener -> MetricsServer.start(listener, registry)).orElse(null);
         Controller c;
         try {
             c = new Controller(config.nodeId(), QuorumMember.join(config), metricsServer);
+            QuorumGauges.register(registry, c.metadata, config.nodeId());
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (metricsServer != null) {
                 metricsServer.close();

@@ -139,6 +139,17 @@ public final class LeaderRole implements ReplicaRole {
     }
 
     /**
+     * Every follower as its last fetch tells (end offset, or -1 before its first fetch) and how long
+     * since it was last caught up: for the replication lag metrics.
+     */
+    public synchronized List<ReplicaView> followers(long nowMs) {
+        List<ReplicaView> out = new ArrayList<>(followers.size());
+        followers.forEach((id, p) -> out.add(new ReplicaView(id, null, p.logEndOffset,
+                Math.max(0, nowMs - p.lastCaughtUpTimeMs))));
+        return out;
+    }
+
+    /**
      * The followers a consumer fetching {@code fetchOffset} may be sent to (KIP-392): members of the
      * committed ISR whose log holds the offset, as far as their last fetch tells. Out-of-sync
      * replicas are left out, as in Kafka: a lagging follower would keep its consumers behind.

@@ -266,6 +266,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             out.partitions.add(new Object[] {t, pd});
         }
         out.version = v;
+        out.follower = fetcher.isFollower();
         return out;
     }
 
@@ -292,6 +293,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         /** A partition's answer must not wait for data: a diverging epoch or a preferred read replica (as in Kafka). */
         boolean answerNow;
         short version;
+        boolean follower;
 
         void release() {
             for (LogReadResult r : leases) {
@@ -321,6 +323,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     resp.responses().add(current);
                 }
                 LogReadResult r = recordsOf.get(pd);
+                ctx.topicMetrics().fetched(t.topic(), r == null ? 0 : r.sizeInBytes(), pd.errorCode() != Errors.NONE,
+                        follower);
                 if (r != null && r.sizeInBytes() >= SENDFILE_MIN_BYTES) {
                     r.openFileSlice().ifPresent(slice -> pd.setRecords(new FileSliceRecords(slice)));
                 }

@@ -109,9 +109,13 @@ final class ProduceHandler implements ApiHandler {
         return fill(pr, appended.join(), topic, pd.index(), batch.remaining(), client);
     }
 
-    private static short fill(PartitionProduceResponse pr, Partition.Append a, TopicImage topic, int partition,
-                              int batchBytes, ClientInfo client) {
-        if (a.errorCode() != Errors.NONE) {
+    private short fill(PartitionProduceResponse pr, Partition.Append a, TopicImage topic, int partition,
+                       int batchBytes, ClientInfo client) {
+        boolean failed = a.errorCode() != Errors.NONE;
+        boolean appended = !failed && !a.duplicate(); // a retried idempotent batch is answered, not stored again
+        ctx.topicMetrics().produced(topic.name(), appended ? batchBytes : 0,
+                appended ? a.lastOffset() - a.baseOffset() + 1 : 0, failed);
+        if (failed) {
             pr.setErrorCode(a.errorCode());
             if (a.errorMessage() != null || a.errorCode() == Errors.CORRUPT_MESSAGE
                     || a.errorCode() == Errors.INVALID_RECORD) {

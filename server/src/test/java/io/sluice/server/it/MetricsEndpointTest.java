@@ -78,6 +78,36 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void topicsPartitionsStorageAndQuorumAreShown() throws Exception {
+        admin.createTopics(List.of(new NewTopic("shown", 1, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), "all", true, "none")) {
+            for (int i = 0; i < 7; i++) {
+                producer.send(new ProducerRecord<>("shown", ("v" + i).getBytes())).get();
+            }
+        }
+        Clients.readAll(broker.bootstrap(), List.of(new TopicPartition("shown", 0)), 7, Duration.ofSeconds(30));
+
+        String text = scrape("text/plain");
+        String topic = "topic=\"shown\"";
+        assertThat(sum(text, "sluice_topic_records_in_total", topic)).as(text).isEqualTo(7);
+        assertThat(sum(text, "sluice_topic_bytes_in_total", topic)).isGreaterThan(7 * 2);
+        assertThat(sum(text, "sluice_topic_produce_requests_total", topic)).isEqualTo(7);
+        assertThat(sum(text, "sluice_topic_bytes_out_total", topic)).isGreaterThan(7 * 2);
+        assertThat(sum(text, "sluice_topic_failed_produce_requests_total", topic)).isZero();
+        assertThat(sum(text, "sluice_partition_log_end_offset", topic, "partition=\"0\"")).isEqualTo(7);
+        assertThat(sum(text, "sluice_partition_high_watermark", topic, "partition=\"0\"")).isEqualTo(7);
+        assertThat(sum(text, "sluice_partition_log_start_offset", topic, "partition=\"0\"")).isZero();
+        assertThat(sum(text, "sluice_partition_segments", topic)).isEqualTo(1);
+        assertThat(value(text, "sluice_under_replicated_partitions")).isZero();
+        assertThat(value(text, "sluice_offline_partitions")).isZero();
+        assertThat(value(text, "sluice_quorum_is_leader")).isEqualTo(1);
+        assertThat(value(text, "sluice_quorum_leader_id")).isEqualTo(1);
+        assertThat(value(text, "sluice_registered_brokers")).isEqualTo(1);
+        assertThat(value(text, "sluice_log_mapped_segments_max")).isEqualTo(2048);
+        assertThat(sum(text, "sluice_log_dir_online", "dir=")).isEqualTo(1);
+    }
+
+    @Test
     void openMetricsIsServedWhenTheScraperAsksForIt() throws Exception {
         HttpResponse<String> response = get("application/openmetrics-text; version=1.0.0");
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/openmetrics-text");
@@ -104,6 +134,13 @@ class MetricsEndpointTest {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response;
+    }
+
+    /** The value of an unlabelled sample. */
+    private static double value(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(name.length() + 1))).orElseThrow(() -> new AssertionError(
+                        name + " missing from:\n" + text));
     }
 
     /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */

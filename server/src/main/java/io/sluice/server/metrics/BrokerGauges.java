@@ -1,0 +1,157 @@
+package io.sluice.server.metrics;
+
+import static io.sluice.server.metrics.Gauges.counter;
+import static io.sluice.server.metrics.Gauges.gauge;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.PartitionImage;
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.replication.Partition;
+import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.role.LeaderRole;
+import io.sluice.replication.selector.ReplicaView;
+import io.sluice.storage.log.LogManager;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
+
+/**
+ * The broker's state, read at scrape time so the hot path pays nothing: the partitions it leads
+ * (offsets, size, segments, replication health), its followers' lag, ISR changes, and its log dirs
+ * and mappings. Partition series carry {@code topic} and {@code partition} labels and exist only on
+ * the partition's leader, as Kafka's Log and Partition metrics do. Registered once; thread-safe.
+ */
+public final class BrokerGauges {
+
+    private BrokerGauges() { }
+
+    /**
+     * @param minInsyncReplicas a topic's min.insync.replicas (its config, else the broker's)
+     * @param quorumLeader      whether this node leads the metadata quorum: offline partitions are
+     *                          counted there only, as Kafka counts them on the active controller
+     */
+    public static void register(PrometheusRegistry registry, ReplicaManager replicas, Supplier<MetadataImage> image,
+                                LogManager logs, ToIntFunction<TopicImage> minInsyncReplicas,
+                                BooleanSupplier quorumLeader, Clock clock) {
+        partitionGauge(registry, replicas, "sluice_partition_log_end_offset", "Log end offset of a partition led here.",
+                Partition::logEndOffset);
+        partitionGauge(registry, replicas, "sluice_partition_high_watermark", "High watermark of a partition led here.",
+                Partition::highWatermark);
+        partitionGauge(registry, replicas, "sluice_partition_log_start_offset", "Log start offset of a partition led here.",
+                Partition::logStartOffset);
+        partitionGauge(registry, replicas, "sluice_partition_size_bytes", "Bytes of log segments of a partition led here.",
+                p -> p.log().sizeInBytes());
+        partitionGauge(registry, replicas, "sluice_partition_segments", "Log segments of a partition led here.",
+                p -> p.log().segmentCount());
+        gauge(registry, "sluice_follower_lag_records",
+                "Records a follower's log end is behind the leader's, by the follower's last fetch (-1: no fetch yet).",
+                cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.logEndOffset() < 0 ? -1
+                        : Math.max(0, p.logEndOffset() - f.logEndOffset()), p.topic(), label(p.partition()),
+                        label(f.brokerId()))),
+                "topic", "partition", "replica");
+        gauge(registry, "sluice_follower_lag_seconds", "Time since a follower was last caught up with the leader's log end.",
+                cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.timeSinceLastCaughtUpMs() / 1000.0, p.topic(),
+                        label(p.partition()), label(f.brokerId()))),
+                "topic", "partition", "replica");
+
+        gauge(registry, "sluice_partitions", "Partition replicas hosted here, led or followed.",
+                () -> count(replicas, p -> true));
+        gauge(registry, "sluice_leader_partitions", "Partitions led here.", () -> count(replicas, Partition::isLeader));
+        gauge(registry, "sluice_under_replicated_partitions", "Partitions led here whose ISR is smaller than their replicas.",
+                () -> countLed(replicas, image, (topic, state) -> state.isrSize() < state.replicaCount()));
+        gauge(registry, "sluice_under_min_isr_partitions", "Partitions led here whose ISR is below min.insync.replicas.",
+                () -> countLed(replicas, image, (topic, state) -> state.isrSize() < minInsyncReplicas.applyAsInt(topic)));
+        gauge(registry, "sluice_offline_partitions",
+                "Partitions without a leader; counted by the metadata quorum's leader only (0 on other nodes).",
+                () -> quorumLeader.getAsBoolean() ? offline(image.get()) : 0);
+        counter(registry, "sluice_isr_shrinks_total", "ISR shrinks proposed here as leader and committed.",
+                replicas::isrShrinks);
+        counter(registry, "sluice_isr_expands_total", "ISR expansions proposed here as leader and committed.",
+                replicas::isrExpands);
+
+        gauge(registry, "sluice_log_mapped_segments", "Segment files mapped into memory now.",
+                () -> logs.mappingCache().size());
+        gauge(registry, "sluice_log_mapped_segments_max", "Cap on mapped segment files (log.mapped.segments.max).",
+                () -> logs.mappingCache().mappedSegmentsMax());
+        counter(registry, "sluice_log_mapping_evictions_total", "Cold segments unmapped to stay under the cap.",
+                () -> logs.mappingCache().evictions());
+        gauge(registry, "sluice_log_dir_online", "1 for a log dir in service, 0 for one taken offline after an I/O error.",
+                cb -> {
+                    for (Path dir : logs.logDirs()) {
+                        cb.call(logs.offlineLogDirs().contains(dir) ? 0 : 1, dir.toString());
+                    }
+                }, "dir");
+    }
+
+    private static void partitionGauge(PrometheusRegistry registry, ReplicaManager replicas, String name, String help,
+                                       ToDoubleFunction<Partition> value) {
+        gauge(registry, name, help, cb -> {
+            for (Partition p : replicas.partitions()) {
+                if (p.isLeader()) {
+                    cb.call(value.applyAsDouble(p), p.topic(), label(p.partition()));
+                }
+            }
+        }, "topic", "partition");
+    }
+
+    private interface FollowerSink {
+        void accept(Partition partition, ReplicaView follower);
+    }
+
+    private static void eachFollower(ReplicaManager replicas, Clock clock, FollowerSink sink) {
+        long now = clock.millis();
+        for (Partition p : replicas.partitions()) {
+            if (p.role() instanceof LeaderRole leader) {
+                for (ReplicaView f : leader.followers(now)) {
+                    sink.accept(p, f);
+                }
+            }
+        }
+    }
+
+    private static long count(ReplicaManager replicas, Predicate<Partition> which) {
+        long n = 0;
+        for (Partition p : replicas.partitions()) {
+            if (which.test(p)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long countLed(ReplicaManager replicas, Supplier<MetadataImage> image,
+                                 BiPredicate<TopicImage, PartitionImage> which) {
+        MetadataImage now = image.get();
+        long n = 0;
+        for (Partition p : replicas.partitions()) {
+            TopicImage topic = now.topic(p.topic());
+            PartitionImage state = topic == null ? null : topic.partition(p.partition());
+            if (p.isLeader() && state != null && which.test(topic, state)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long offline(MetadataImage image) {
+        long n = 0;
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage state : topic.partitions()) {
+                if (state.leader() == PartitionImage.NO_LEADER) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static String label(int value) {
+        return Integer.toString(value);
+    }
+}
