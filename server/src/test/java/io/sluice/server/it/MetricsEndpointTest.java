@@ -1,11 +1,10 @@
 package io.sluice.server.it;
 
+import static io.sluice.server.it.MetricsScrape.sum;
+import static io.sluice.server.it.MetricsScrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +27,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class MetricsEndpointTest {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static BrokerProcess broker;
     private static Admin admin;
@@ -109,7 +106,7 @@ class MetricsEndpointTest {
 
     @Test
     void openMetricsIsServedWhenTheScraperAsksForIt() throws Exception {
-        HttpResponse<String> response = get("application/openmetrics-text; version=1.0.0");
+        HttpResponse<String> response = MetricsScrape.get(broker, "application/openmetrics-text; version=1.0.0");
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/openmetrics-text");
         assertThat(response.body()).endsWith("# EOF\n");
     }
@@ -125,30 +122,6 @@ class MetricsEndpointTest {
     }
 
     private static String scrape(String accept) throws Exception {
-        return get(accept).body();
-    }
-
-    private static HttpResponse<String> get(String accept) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + broker.metricsPort() + "/metrics"))
-                .header("Accept", accept).timeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response;
-    }
-
-    /** The value of an unlabelled sample. */
-    private static double value(String text, String name) {
-        return text.lines().filter(l -> l.startsWith(name + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(name.length() + 1))).orElseThrow(() -> new AssertionError(
-                        name + " missing from:\n" + text));
-    }
-
-    /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
-    private static double sum(String text, String name, String... labels) {
-        return text.lines()
-                .filter(l -> l.startsWith(name + "{"))
-                .filter(l -> List.of(labels).stream().allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+        return MetricsScrape.get(broker, accept).body();
     }
 }

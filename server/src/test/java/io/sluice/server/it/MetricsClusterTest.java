@@ -1,0 +1,104 @@
+package io.sluice.server.it;
+
+import static io.sluice.server.it.Clients.partition0;
+import static io.sluice.server.it.MetricsScrape.sum;
+import static io.sluice.server.it.MetricsScrape.text;
+import static io.sluice.server.it.MetricsScrape.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Replication health in the metrics of a real 3-process cluster: a frozen follower falls out of the
+ * ISR, which its leader's endpoint shows (an ISR shrink, an under-replicated partition, the
+ * follower's lag in records and time), and shows healed once it thaws and catches up.
+ */
+@Tag("slow")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(ClusterLogsOnFailure.class)
+class MetricsClusterTest {
+
+    private static final String TOPIC = "watched";
+    private static final Map<String, String> SETTINGS = Map.of(
+            "min.insync.replicas", "2",
+            "replica.lag.time.max.ms", "2000",
+            // Longer than this test: the frozen follower leaves the ISR by lag, never by fencing.
+            "broker.session.timeout.ms", "600000",
+            "broker.heartbeat.interval.ms", "500");
+
+    private ClusterProcess cluster;
+    private Admin admin;
+
+    @AfterEach
+    void stop() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aFrozenFollowerShowsAsAnIsrShrinkAndLagOnItsLeaderAndHealsWhenItCatchesUp() throws Exception {
+        cluster = ClusterProcess.start(3, SETTINGS);
+        admin = Clients.admin(cluster.bootstrap());
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
+        await().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
+        TopicPartitionInfo p = partition0(admin, TOPIC);
+        BrokerProcess leader = cluster.node(p.leader().id());
+        BrokerProcess follower = cluster.node(p.replicas().stream().map(Node::id).filter(id -> id != p.leader().id())
+                .findFirst().orElseThrow());
+        String replica = "replica=\"" + follower.nodeId() + "\"";
+
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
+            send(producer, 5);
+            follower.sigstop();
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                    String t = text(leader);
+                    return value(t, "sluice_isr_shrinks_total") >= 1 && value(t, "sluice_under_replicated_partitions") == 1;
+                });
+                send(producer, 5); // acks=all still served: the ISR of two meets min.insync.replicas
+                String t = text(leader);
+                assertThat(sum(t, "sluice_follower_lag_records", replica)).as(t).isGreaterThanOrEqualTo(5);
+                assertThat(sum(t, "sluice_follower_lag_seconds", replica)).isGreaterThanOrEqualTo(2);
+                assertThat(value(t, "sluice_under_min_isr_partitions")).isZero();
+                assertThat(sum(t, "sluice_partition_high_watermark", "topic=\"" + TOPIC + "\"")).isEqualTo(10);
+            } finally {
+                follower.sigcont();
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String t = text(leader);
+            return value(t, "sluice_isr_expands_total") >= 1 && value(t, "sluice_under_replicated_partitions") == 0;
+        });
+        assertThat(sum(text(leader), "sluice_follower_lag_records", replica)).isZero();
+        double leaders = 0;
+        for (BrokerProcess node : cluster.nodes()) {
+            leaders += value(text(node), "sluice_quorum_is_leader");
+        }
+        assertThat(leaders).as("nodes that say they lead the quorum").isEqualTo(1);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            producer.send(new ProducerRecord<>(TOPIC, ("v" + i).getBytes())).get();
+        }
+    }
+}
