@@ -118,7 +118,7 @@ public final class Broker implements AutoCloseable {
         metadata.client().subscribe(replicas::onMetadata);
         replicas.onMetadata(metadata.client().image(), null);
 
-        TopicMetrics topicMetrics = new TopicMetrics(registry);
+        TopicMetrics topicMetrics = new TopicMetrics(registry, metricsServer != null);
         metadata.client().subscribe((image, delta) -> {
             if (delta != null) {
                 delta.deletedTopics().forEach(topic -> topicMetrics.forget(topic.name()));
@@ -135,7 +135,7 @@ public final class Broker implements AutoCloseable {
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
-        RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry);
+        RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry, metricsServer != null);
         QuorumGauges.register(registry, quorum, config.nodeId());
         BrokerGauges.register(registry, replicas, metadata::image, logs, this::minInsyncReplicas,
                 () -> quorum.quorumStatus().leaderId().filter(id -> id == config.nodeId()).isPresent(), Clock.systemUTC());

@@ -33,6 +33,7 @@ public final class RequestMetrics {
     private static final double NANOS_PER_SECOND = 1e9;
 
     private final ApiVersionsTable table;
+    private final boolean enabled;
     private final Counter requests;
     private final Counter errors;
     private final Histogram[] phases;
@@ -63,8 +64,13 @@ public final class RequestMetrics {
         }
     }
 
-    public RequestMetrics(ApiVersionsTable table, PrometheusRegistry registry) {
+    /**
+     * @param enabled false when no endpoint serves the registry ({@code sluice.metrics.listener}
+     *                empty): then nothing is recorded, so turning metrics off removes their cost
+     */
+    public RequestMetrics(ApiVersionsTable table, PrometheusRegistry registry, boolean enabled) {
         this.table = table;
+        this.enabled = enabled;
         requests = Counter.builder().name("sluice_requests_total")
                 .help("Requests received, by API and version.")
                 .labelNames("request", "version").withoutExemplars().register(registry);
@@ -97,6 +103,9 @@ public final class RequestMetrics {
      */
     public void record(short apiKey, short version, long receivedNs, long dispatchedNs, long returnedNs,
                        long readyNs, long writeNs, long writtenNs, ApiMessage body) {
+        if (!enabled) {
+            return;
+        }
         if (apiKey < 0 || apiKey >= API_KEYS || requestsByVersion[apiKey] == null) {
             return; // an API this table does not serve: answered by the version check, not counted
         }

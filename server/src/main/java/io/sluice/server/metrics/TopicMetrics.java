@@ -19,6 +19,7 @@ public final class TopicMetrics {
                           CounterDataPoint replicationBytesOut, CounterDataPoint produceRequests, CounterDataPoint fetchRequests,
                           CounterDataPoint failedProduceRequests, CounterDataPoint failedFetchRequests) { }
 
+    private final boolean enabled;
     private final Counter bytesIn;
     private final Counter recordsIn;
     private final Counter bytesOut;
@@ -30,7 +31,9 @@ public final class TopicMetrics {
     private final ConcurrentHashMap<String, Meters> byTopic = new ConcurrentHashMap<>();
     private final Function<String, Meters> resolve = this::resolve;
 
-    public TopicMetrics(PrometheusRegistry registry) {
+    /** @param enabled false when no endpoint serves the registry: then nothing is recorded */
+    public TopicMetrics(PrometheusRegistry registry, boolean enabled) {
+        this.enabled = enabled;
         bytesIn = counter(registry, "sluice_topic_bytes_in_total", "Bytes of record batches appended from producers.");
         recordsIn = counter(registry, "sluice_topic_records_in_total", "Records appended from producers.");
         bytesOut = counter(registry, "sluice_topic_bytes_out_total", "Bytes of records sent to consumers.");
@@ -52,6 +55,9 @@ public final class TopicMetrics {
 
     /** One partition append of a produce request: its batch bytes and records, or an error. */
     public void produced(String topic, int bytes, long records, boolean failed) {
+        if (!enabled) {
+            return;
+        }
         Meters m = meters(topic);
         m.produceRequests.inc();
         if (failed) {
@@ -64,6 +70,9 @@ public final class TopicMetrics {
 
     /** One partition of a fetch response: the record bytes it carries, or an error. */
     public void fetched(String topic, long bytes, boolean failed, boolean follower) {
+        if (!enabled) {
+            return;
+        }
         Meters m = meters(topic);
         if (follower) {
             if (bytes > 0) {

@@ -74,7 +74,7 @@ class NetworkServerTest {
 
     private void start(int requestBytesMax, long idleMs, int inflightMax) throws Exception {
         server = new NetworkServer(new KafkaCodec(ApiVersionsTable.sluice()), dispatcher,
-                new RequestMetrics(ApiVersionsTable.sluice(), new PrometheusRegistry()), new NetworkServer.Limits(requestBytesMax, idleMs, inflightMax, 2, -1, -1, 1024 * 1024));
+                new RequestMetrics(ApiVersionsTable.sluice(), new PrometheusRegistry(), true), new NetworkServer.Limits(requestBytesMax, idleMs, inflightMax, 2, -1, -1, 1024 * 1024));
         address = server.start("PLAINTEXT", "127.0.0.1", 0);
     }
 
