@@ -68,6 +68,14 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--candidate", description = "What to compare with Kafka: sluice (default), kafka (a self-check), or none")
     String candidate = "sluice";
 
+    @Option(names = "--baseline", description = "What the candidate is compared with: kafka (default), or sluice "
+            + "configured with --baseline-sluice-prop (e.g. metrics off against on); one node only")
+    String baseline = "kafka";
+
+    @Option(names = "--baseline-sluice-prop", description = "With --baseline sluice: a server.properties setting key=value "
+            + "of the baseline Sluice, over --sluice-prop (empty value removes)")
+    Map<String, String> baselineSluiceProps = new LinkedHashMap<>();
+
     @Option(names = "--reps", description = "Repetitions per broker (default from --mode)")
     Integer repetitions;
 
@@ -176,6 +184,9 @@ public final class SideBySide implements Callable<Integer> {
                 (long) or(consumeMib, mode.consumeMib) << 20, idempotence, producerProps);
         int reps = or(repetitions, mode.repetitions);
         if (nodes > 1) {
+            if (!baseline.equals("kafka")) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--baseline sluice runs one node only");
+            }
             return runClusters(root, out, work, settings, reps);
         }
         List<Workload> plan = plan();
@@ -191,6 +202,8 @@ public final class SideBySide implements Callable<Integer> {
         shown.put("enable.idempotence", Boolean.toString(idempotence));
         producerProps.forEach((k, v) -> shown.put("producer " + k, v));
         shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
+        sluiceProps.forEach((k, v) -> shown.put("sluice " + k, v));
+        baselineSluiceProps.forEach((k, v) -> shown.put("sluice-baseline " + k, v));
         this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
                 mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);
         Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
@@ -283,7 +296,16 @@ public final class SideBySide implements Callable<Integer> {
     private List<BrokerTarget> targets(Path root) {
         Path classpath = kafkaClasspath != null ? kafkaClasspath : root.resolve("bench/target/kafka-broker.classpath");
         List<BrokerTarget> targets = new ArrayList<>();
-        targets.add(new KafkaTarget("kafka", classpath));
+        switch (baseline) {
+            case "kafka" -> targets.add(new KafkaTarget("kafka", classpath));
+            case "sluice" -> {
+                Map<String, String> props = new LinkedHashMap<>(sluiceProps);
+                props.putAll(baselineSluiceProps);
+                targets.add(new SluiceTarget("sluice-baseline", root, props));
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--baseline must be kafka or sluice, not " + baseline);
+        }
         switch (candidate) {
             case "sluice" -> targets.add(new SluiceTarget(root, sluiceProps));
             case "kafka" -> targets.add(new KafkaTarget("kafka-b", classpath));

@@ -20,6 +20,7 @@ public final class SluiceTarget implements BrokerTarget {
     /** Generous: the first {@code bin/sluice start} on a fresh checkout builds the server. */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
 
+    private final String name;
     private final Path home;
     private final Map<String, String> overrides;
 
@@ -28,13 +29,19 @@ public final class SluiceTarget implements BrokerTarget {
      * @param overrides extra server.properties settings; an empty value removes a default one
      */
     public SluiceTarget(Path home, Map<String, String> overrides) {
+        this("sluice", home, overrides);
+    }
+
+    /** A Sluice broker reported under {@code name}: two differently configured ones may run side by side. */
+    public SluiceTarget(String name, Path home, Map<String, String> overrides) {
+        this.name = name;
         this.home = home.toAbsolutePath().normalize();
         this.overrides = Map.copyOf(overrides);
     }
 
     @Override
     public String name() {
-        return "sluice";
+        return name;
     }
 
     @Override
