@@ -20,6 +20,8 @@ public final class SluiceTarget implements BrokerTarget {
     /** Generous: the first {@code bin/sluice start} on a fresh checkout builds the server. */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
 
+    private static final String METRICS_LISTENER = "sluice.metrics.listener";
+
     private final String name;
     private final Path home;
     private final Map<String, String> overrides;
@@ -92,9 +94,11 @@ public final class SluiceTarget implements BrokerTarget {
         // The sample config's relative metadata dir would be shared by every run started from home.
         props.put("metadata.log.dir", dataDir.resolveSibling("metadata").toString());
         // The endpoint runs as for a user, on a free port: a fixed one would clash between nodes and runs.
-        props.put("sluice.metrics.listener", "http://127.0.0.1:0");
+        props.put(METRICS_LISTENER, "http://127.0.0.1:0");
         overrides.forEach((key, value) -> {
-            if (value.isEmpty()) {
+            if (value.isEmpty() && key.equals(METRICS_LISTENER)) {
+                props.put(key, ""); // empty is this setting's "off", not "back to the default"
+            } else if (value.isEmpty()) {
                 props.remove(key);
             } else {
                 props.put(key, value.replace("{port}", Integer.toString(port))

@@ -29,6 +29,15 @@ class SluiceTargetTest {
     }
 
     @Test
+    void metricsTakeAFreePortAndAnEmptyOverrideTurnsThemOff() {
+        List<String> sample = List.of("node.id=1", "sluice.metrics.listener=http://localhost:9644");
+        assertThat(SluiceTarget.serverProperties(sample, Path.of("/d"), 1, 2, Map.of()).lines())
+                .contains("sluice.metrics.listener=http://127.0.0.1:0");
+        assertThat(SluiceTarget.serverProperties(sample, Path.of("/d"), 1, 2, Map.of("sluice.metrics.listener", "")).lines())
+                .contains("sluice.metrics.listener=");
+    }
+
+    @Test
     void missingStartScriptMakesTheTargetUnavailable(@TempDir Path emptyHome) {
         assertThat(new SluiceTarget(emptyHome, Map.of()).unavailableReason()).get().asString().contains("bin/sluice");
     }
