@@ -80,6 +80,10 @@ class MetricsClusterTest {
                 assertThat(sum(t, "sluice_follower_lag_seconds", replica)).isGreaterThanOrEqualTo(2);
                 assertThat(value(t, "sluice_under_min_isr_partitions")).isZero();
                 assertThat(sum(t, "sluice_partition_high_watermark", "topic=\"" + TOPIC + "\"")).isEqualTo(10);
+                // The frozen node answers nothing: the view names it as unread and shows the rest.
+                assertThat(StatusCommandTest.status(cluster.bootstrap(), 10_000))
+                        .contains("under-replicated: " + TOPIC + "-0")
+                        .containsPattern("NOT READ\\n(.*\\n)*  (config|metrics) of broker " + follower.nodeId() + " ");
             } finally {
                 follower.sigcont();
             }

@@ -28,10 +28,10 @@ import picocli.CommandLine;
 class StatusCommandTest {
 
     /** Runs the status command and returns what it printed. */
-    static String status(String bootstrap) {
+    static String status(String bootstrap, int timeoutMs) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int exit = new CommandLine(new StatusCommand(new PrintStream(buffer, true, StandardCharsets.UTF_8)))
-                .execute("--bootstrap", bootstrap, "--timeout-ms", "10000");
+                .execute("--bootstrap", bootstrap, "--timeout-ms", Integer.toString(timeoutMs));
         String out = buffer.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
         return out;
@@ -56,7 +56,7 @@ class StatusCommandTest {
                 consumer.commitSync(Map.of(new TopicPartition("busy", 0), new OffsetAndMetadata(5)), Duration.ofSeconds(30));
             }
 
-            String out = status(broker.bootstrap());
+            String out = status(broker.bootstrap(), 10_000);
 
             assertThat(out).contains("1 brokers, controller 1")
                     .containsPattern("  1 +localhost:" + broker.clientPort() + " +rack - +alive +http://localhost:"

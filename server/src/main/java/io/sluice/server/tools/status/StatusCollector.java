@@ -73,11 +73,13 @@ final class StatusCollector {
     private List<ClusterStatus.Broker> brokers(Collection<Node> nodes) throws Exception {
         List<ConfigResource> resources = nodes.stream().filter(n -> !n.isFenced())
                 .map(n -> new ConfigResource(ConfigResource.Type.BROKER, n.idString())).toList();
-        Map<ConfigResource, Config> configs = resources.isEmpty() ? Map.of() : getOr(admin.describeConfigs(resources).all(),
-                Map.of(), "broker configs (metrics endpoints)");
+        // One future per broker: a broker that does not answer leaves only its own endpoint unknown.
+        Map<ConfigResource, KafkaFuture<Config>> configs = resources.isEmpty() ? Map.of()
+                : admin.describeConfigs(resources).values();
         List<ClusterStatus.Broker> out = new ArrayList<>();
         for (Node n : nodes.stream().sorted(Comparator.comparingInt(Node::id)).toList()) {
-            Config c = configs.get(new ConfigResource(ConfigResource.Type.BROKER, n.idString()));
+            KafkaFuture<Config> config = configs.get(new ConfigResource(ConfigResource.Type.BROKER, n.idString()));
+            Config c = config == null ? null : getOr(config, null, "config of broker " + n.id() + " (its metrics endpoint)");
             ConfigEntry listener = c == null ? null : c.get(METRICS_LISTENER);
             out.add(new ClusterStatus.Broker(n.id(), n.host() + ":" + n.port(), n.rack(), n.isFenced(),
                     listener == null ? null : metricsUrl(listener.value(), n.host())));

@@ -42,7 +42,8 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        // Shorter than the call's bound, so a call sent to a broker that does not answer is retried on another.
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(500, timeoutMs / 5));
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
         try (Admin admin = Admin.create(p)) {
             ClusterStatus status = new StatusCollector(admin, Duration.ofMillis(timeoutMs), groupsMax, Clock.systemUTC())
