@@ -8,6 +8,9 @@ import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.GroupApis;
+import io.sluice.server.group.lag.LagMetrics;
+import io.sluice.server.group.lag.LagMonitor;
+import io.sluice.server.group.lag.LagMonitorService;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.FetchHandler;
 import io.sluice.server.handler.HandlerContext;
@@ -69,6 +72,7 @@ public final class Broker implements AutoCloseable {
     private FetchHandler fetch;
     private GroupApis groups;
     private MetricsServer metricsServer;
+    private LagMonitorService lagMonitor;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
@@ -167,6 +171,9 @@ public final class Broker implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("broker not unfenced by the quorum: " + e, e);
         }
+        if (metricsServer != null) {
+            startLagMonitor(endpoints);
+        }
         ServerConfig.Listener client = config.clientListener();
         Endpoint advertised = endpoints.get(0);
         LOG.info("Sluice broker {} started: clients on {}://{}:{} (advertised {}:{}), {} transport; listeners {}; "
@@ -176,6 +183,18 @@ public final class Broker implements AutoCloseable {
                 endpoints.stream().map(e -> e.listenerName() + "://" + e.host() + ":" + e.port()).toList(),
                 logDirs.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(),
                 QuorumMember.voters(config), config.metadataDir().toAbsolutePath().normalize());
+    }
+
+    /** Lag verdicts of the groups coordinated here, read by the metrics endpoint (and so by bin/sluice status). */
+    private void startLagMonitor(List<Endpoint> endpoints) {
+        Endpoint interBroker = endpoints.stream().filter(e -> e.listenerName().equals(config.interBrokerListenerName()))
+                .findFirst().orElse(endpoints.get(0));
+        lagMonitor = new LagMonitorService(new LagMonitor.Settings(config.getInt(ServerConfigDef.LAG_WINDOW_COMMITS),
+                config.getInt(ServerConfigDef.LAG_END_SAMPLES_MAX), config.getInt(ServerConfigDef.LAG_PARTITIONS_MAX)),
+                groups.coordinator(), interBroker.host() + ":" + interBroker.port(),
+                config.getInt(ServerConfigDef.REPLICA_SOCKET_TIMEOUT_MS), () -> Clock.systemUTC().millis());
+        LagMetrics.register(registry, lagMonitor::view);
+        lagMonitor.start(config.getLong(ServerConfigDef.LAG_SAMPLE_INTERVAL_MS));
     }
 
     /**
@@ -223,6 +242,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         moveLeadershipAway();
+        closeQuietly("lag monitor", lagMonitor);
         networks.forEach(n -> closeQuietly("network", n));
         closeQuietly("group coordinator", groups);
         closeQuietly("fetch readers", fetch);

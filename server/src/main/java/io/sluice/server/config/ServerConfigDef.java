@@ -116,6 +116,10 @@ public final class ServerConfigDef {
     public static final String CONNECTION_INFLIGHT_REQUESTS_MAX = "sluice.connection.inflight.requests.max";
     public static final String CONNECTION_OUTBOUND_BYTES_MAX = "sluice.connection.outbound.bytes.max";
     public static final String METRICS_LISTENER = "sluice.metrics.listener";
+    public static final String LAG_WINDOW_COMMITS = "sluice.lag.window.commits";
+    public static final String LAG_SAMPLE_INTERVAL_MS = "sluice.lag.sample.interval.ms";
+    public static final String LAG_PARTITIONS_MAX = "sluice.lag.partitions.max";
+    public static final String LAG_END_SAMPLES_MAX = "sluice.lag.end.samples.max";
 
     private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
 
@@ -268,6 +272,14 @@ public final class ServerConfigDef {
                 "Sluice: unsent response bytes of one connection before reading stops.");
         define(METRICS_LISTENER, STRING, "http://localhost:9644", Validator.ANY,
                 "Sluice: the Prometheus metrics endpoint, http://host:port (port 0: any free port); empty: none.");
+        define(LAG_WINDOW_COMMITS, INT, 10, Validator.atLeast(2),
+                "Sluice: commits per group partition that a lag verdict judges (Burrow's window).");
+        define(LAG_SAMPLE_INTERVAL_MS, LONG, 5000L, Validator.atLeast(100),
+                "Sluice: how often the lag monitor reads committed offsets and partition ends.");
+        define(LAG_PARTITIONS_MAX, INT, 100_000, Validator.atLeast(1),
+                "Sluice: group partitions the lag monitor follows at most.");
+        define(LAG_END_SAMPLES_MAX, INT, 120, Validator.atLeast(2),
+                "Sluice: end-offset samples kept per partition to date a committed offset (time lag).");
     }
 
     private ServerConfigDef() { }

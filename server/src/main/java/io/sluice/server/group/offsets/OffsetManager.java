@@ -367,4 +367,11 @@ public final class OffsetManager {
     private static GroupRecords.Record tombstone(String groupId, TopicPartition tp) {
         return new GroupRecords.Record(GroupRecords.offsetCommitKey(groupId, tp.topic(), tp.partition()), null);
     }
+
+    /** A copy of every group's committed offsets (for the lag monitor); on the coordinator thread. */
+    public Map<String, Map<TopicPartition, Committed>> snapshot() {
+        Map<String, Map<TopicPartition, Committed>> copy = new HashMap<>();
+        offsets.forEach((group, committed) -> copy.put(group, Map.copyOf(committed)));
+        return copy;
+    }
 }
