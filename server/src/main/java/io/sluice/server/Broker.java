@@ -141,7 +141,7 @@ public final class Broker implements AutoCloseable {
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry, metricsServer != null);
         QuorumGauges.register(registry, quorum, config.nodeId());
-        BrokerGauges.register(registry, replicas, metadata::image, logs, this::minInsyncReplicas,
+        BrokerGauges.register(registry, replicas, fetchers, metadata::image, logs, this::minInsyncReplicas,
                 () -> quorum.quorumStatus().leaderId().filter(id -> id == config.nodeId()).isPresent(), Clock.systemUTC());
         NetworkServer.Limits limits = new NetworkServer.Limits(
                 config.getInt(ServerConfigDef.SOCKET_REQUEST_MAX_BYTES),

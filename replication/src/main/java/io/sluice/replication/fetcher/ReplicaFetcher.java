@@ -51,6 +51,7 @@ final class ReplicaFetcher implements Runnable {
     private final int leaderId;
     private final FetcherConfig config;
     private final LeaderAddresses addresses;
+    private final FetcherStats stats;
     private final String name;
     private final ReentrantLock partitionLock = new ReentrantLock();
     private final Condition partitionsAdded = partitionLock.newCondition();
@@ -63,7 +64,8 @@ final class ReplicaFetcher implements Runnable {
     private final FetchSessionHandler session;
     private boolean failing;
 
-    ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses) {
+    ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses, FetcherStats stats) {
+        this.stats = stats;
         this.leaderId = leaderId;
         this.config = config;
         this.addresses = addresses;
@@ -191,9 +193,11 @@ final class ReplicaFetcher implements Runnable {
                 .setMaxBytes(config.replicaFetchResponseMaxBytes()).removed(fetch.toForget()).replaced(fetch.toReplace())
                 .metadata(fetch.metadata()).build(version);
         FetchResponse response;
+        stats.requested();
         try {
             response = (FetchResponse) connection().send(request);
         } catch (IOException | RuntimeException e) {
+            stats.failed();
             session.handleError(e);
             throw e;
         }
@@ -242,9 +246,12 @@ final class ReplicaFetcher implements Runnable {
                     return true;
                 }
                 ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
+                int recordBytes = records.remaining();
                 short appended = r.appendFromLeader(records, pd.highWatermark(), pd.logStartOffset());
                 if (appended != ErrorCode.NONE) {
                     delay(r.topicPartition());
+                } else {
+                    stats.appended(recordBytes);
                 }
             } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE) {
                 return false;

@@ -19,6 +19,7 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
     private final LeaderAddresses addresses;
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartitionId, FetcherKey> assigned = new HashMap<>();
+    private final FetcherStats stats = new FetcherStats();
     private boolean closed;
 
     public ReplicaFetcherManager(FetcherConfig config, LeaderAddresses addresses) {
@@ -35,7 +36,7 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
         unfollow(tp);
         FetcherKey key = new FetcherKey(leaderId, Math.floorMod(tp.hashCode(), config.numReplicaFetchers()));
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
-            ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses);
+            ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses, stats);
             f.start();
             return f;
         });
@@ -55,6 +56,15 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
             fetchers.remove(key);
             fetcher.shutdown();
         }
+    }
+
+    public FetcherStats stats() {
+        return stats;
+    }
+
+    /** Fetcher threads running now. */
+    public synchronized int fetcherCount() {
+        return fetchers.size();
     }
 
     @Override

@@ -48,6 +48,7 @@ class ReplicaFetcherTest {
     private final FakeReplica b = new FakeReplica(new TopicPartitionId("t", 1), 0);
     private FakeLeader leader;
     private ReplicaFetcher fetcher;
+    private final FetcherStats stats = new FetcherStats();
 
     @AfterEach
     void stop() throws Exception {
@@ -63,7 +64,7 @@ class ReplicaFetcherTest {
         leader = new FakeLeader(script);
         FetcherConfig config = new FetcherConfig(NODE_ID, () -> BROKER_EPOCH, 1, 1 << 20, 10 << 20, 20, 1, 50,
                 SOCKET_TIMEOUT_MS);
-        fetcher = new ReplicaFetcher(1, 0, config, id -> Optional.of(leader.address()));
+        fetcher = new ReplicaFetcher(1, 0, config, id -> Optional.of(leader.address()), stats);
         for (FakeReplica r : replicas) {
             fetcher.add(r);
         }
@@ -99,6 +100,9 @@ class ReplicaFetcherTest {
         FetchRequestData third = ((FetchRequest) leader.next()).data();
         assertThat(third.sessionEpoch()).isEqualTo(2);
         assertThat(fetchOffsets(third)).as("an idle session names no partition").isEmpty();
+        assertThat(stats.requests()).as("fetches sent").isGreaterThanOrEqualTo(2);
+        assertThat(stats.bytes()).as("the 5 records' batch").isEqualTo(records(0, 5).sizeInBytes());
+        assertThat(stats.failures()).isZero();
     }
 
     @Test

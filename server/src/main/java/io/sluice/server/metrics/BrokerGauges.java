@@ -9,6 +9,7 @@ import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.Partition;
 import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.role.LeaderRole;
 import io.sluice.replication.selector.ReplicaView;
 import io.sluice.storage.log.LogManager;
@@ -36,8 +37,8 @@ public final class BrokerGauges {
      * @param quorumLeader      whether this node leads the metadata quorum: offline partitions are
      *                          counted there only, as Kafka counts them on the active controller
      */
-    public static void register(PrometheusRegistry registry, ReplicaManager replicas, Supplier<MetadataImage> image,
-                                LogManager logs, ToIntFunction<TopicImage> minInsyncReplicas,
+    public static void register(PrometheusRegistry registry, ReplicaManager replicas, ReplicaFetcherManager fetchers,
+                                Supplier<MetadataImage> image, LogManager logs, ToIntFunction<TopicImage> minInsyncReplicas,
                                 BooleanSupplier quorumLeader, Clock clock) {
         partitionGauge(registry, replicas, "sluice_partition_log_end_offset", "Log end offset of a partition led here.",
                 Partition::logEndOffset);
@@ -74,6 +75,14 @@ public final class BrokerGauges {
                 replicas::isrShrinks);
         counter(registry, "sluice_isr_expands_total", "ISR expansions proposed here as leader and committed.",
                 replicas::isrExpands);
+        gauge(registry, "sluice_replica_fetchers", "Replica fetcher threads running (num.replica.fetchers per leader at most).",
+                fetchers::fetcherCount);
+        counter(registry, "sluice_replica_fetch_requests_total", "Fetch requests the replica fetchers sent to leaders.",
+                () -> fetchers.stats().requests());
+        counter(registry, "sluice_replica_fetch_failures_total", "Replica fetches that failed (no answer, broken connection).",
+                () -> fetchers.stats().failures());
+        counter(registry, "sluice_replica_fetch_bytes_total", "Record bytes the replica fetchers appended from leaders.",
+                () -> fetchers.stats().bytes());
 
         gauge(registry, "sluice_log_mapped_segments", "Segment files mapped into memory now.",
                 () -> logs.mappingCache().size());

@@ -93,6 +93,10 @@ class MetricsClusterTest {
             return value(t, "sluice_isr_expands_total") >= 1 && value(t, "sluice_under_replicated_partitions") == 0;
         });
         assertThat(sum(text(leader), "sluice_follower_lag_records", replica)).isZero();
+        String followerText = text(follower);
+        assertThat(value(followerText, "sluice_replica_fetch_requests_total")).isPositive();
+        assertThat(value(followerText, "sluice_replica_fetch_bytes_total")).as("the 10 records it fetched").isPositive();
+        assertThat(value(followerText, "sluice_replica_fetchers")).isGreaterThanOrEqualTo(1);
         double leaders = 0;
         for (BrokerProcess node : cluster.nodes()) {
             leaders += value(text(node), "sluice_quorum_is_leader");
