@@ -90,6 +90,8 @@ public final class BrokerGauges {
                 () -> logs.mappingCache().mappedSegmentsMax());
         counter(registry, "sluice_log_mapping_evictions_total", "Cold segments unmapped to stay under the cap.",
                 () -> logs.mappingCache().evictions());
+        gauge(registry, "sluice_log_load_seconds", "Time loading and recovering every log took at start.",
+                cb -> cb.call(logs.loadTimeMs() / 1000.0));
         gauge(registry, "sluice_log_dir_online", "1 for a log dir in service, 0 for one taken offline after an I/O error.",
                 cb -> {
                     for (Path dir : logs.logDirs()) {

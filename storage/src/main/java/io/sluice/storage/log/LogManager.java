@@ -53,6 +53,8 @@ public final class LogManager implements AutoCloseable {
     /** Kafka's suffix for a partition dir scheduled for deletion. */
     public static final String DELETE_DIR_SUFFIX = "-delete";
 
+    /** How long loading every log took at start (a metric). */
+    private volatile long loadTimeMs;
     private final LogManagerConfig config;
     private final Clock clock;
     private final SegmentEnvironment env;
@@ -91,6 +93,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void loadAll(Function<String, LogConfig> topicConfigs) {
+        long start = System.nanoTime();
         LogDirLoader.Loaded loaded = LogDirLoader.load(config, env, clock, topicConfigs, dirLocks, this::onLogFailure);
         logs.putAll(loaded.logs());
         logDirOf.putAll(loaded.logDirOf());
@@ -102,6 +105,12 @@ public final class LogManager implements AutoCloseable {
         if (loaded.offsetsChanged()) {
             checkpointAfterLoad();
         }
+        loadTimeMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** How long loading (and recovering) every log took at start. */
+    public long loadTimeMs() {
+        return loadTimeMs;
     }
 
     private void startSchedules() {
