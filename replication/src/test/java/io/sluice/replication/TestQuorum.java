@@ -1,5 +1,6 @@
 package io.sluice.replication;
 
+import io.sluice.metadata.client.CommitStats;
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.command.CommandResult;
 import io.sluice.metadata.command.MetadataCommand;
@@ -51,6 +52,11 @@ final class TestQuorum implements MetadataClient {
 
     @Override
     public void unsubscribe(MetadataListener listener) { }
+
+    @Override
+    public CommitStats commitStats() {
+        return new CommitStats();
+    }
 
     /** Follower fetching that does nothing: these tests drive the leader side only. */
     static final class NoFetching implements ReplicaManager.FollowerFetching {

@@ -32,4 +32,7 @@ public interface MetadataClient {
     void subscribe(MetadataListener listener);
 
     void unsubscribe(MetadataListener listener);
+
+    /** What this node's submits came to, and how long they took. */
+    CommitStats commitStats();
 }

@@ -46,6 +46,7 @@ public final class RatisMetadataClient implements MetadataClient, AutoCloseable 
     /** Pause between attempts: short, because a Ratis election takes a few hundred ms. */
     public static final int RETRY_SLEEP_MS = 50;
 
+    private final CommitStats commitStats = new CommitStats();
     private final RaftGroup group;
     private final int requestTimeoutMs;
     private final int attemptsMax;
@@ -95,13 +96,20 @@ public final class RatisMetadataClient implements MetadataClient, AutoCloseable 
     }
 
     @Override
+    public CommitStats commitStats() {
+        return commitStats;
+    }
+
+    @Override
     public <R extends CommandResult> CompletableFuture<R> submit(MetadataCommand<R> command) {
         long startNs = System.nanoTime();
         byte[] bytes = CommandCodec.encode(command);
         return submitBytes(bytes).thenCompose(reply -> {
             if (reply.failure() != null) {
+                commitStats.onFailed();
                 return CompletableFuture.completedFuture(command.failed(reply.failureCode(), reply.failure()));
             }
+            commitStats.onCommitted(System.nanoTime() - startNs);
             R result;
             try {
                 result = ResultCodec.decode(command, reply.result());

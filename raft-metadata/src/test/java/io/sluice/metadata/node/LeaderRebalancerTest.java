@@ -2,6 +2,7 @@ package io.sluice.metadata.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.metadata.client.CommitStats;
 import io.sluice.metadata.client.MetadataClient;
 import io.sluice.metadata.command.CommandResult;
 import io.sluice.metadata.command.ElectLeaders;
@@ -61,6 +62,11 @@ class LeaderRebalancerTest {
 
         @Override
         public void unsubscribe(MetadataListener listener) {
+        }
+
+        @Override
+        public CommitStats commitStats() {
+            return new CommitStats();
         }
     }
 

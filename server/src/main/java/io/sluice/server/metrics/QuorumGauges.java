@@ -1,8 +1,12 @@
 package io.sluice.server.metrics;
 
+import static io.sluice.server.metrics.Gauges.counter;
 import static io.sluice.server.metrics.Gauges.gauge;
 
+import io.prometheus.metrics.core.metrics.SummaryWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.sluice.metadata.client.CommitStats;
 import io.sluice.metadata.image.BrokerRegistration;
 import io.sluice.metadata.node.MetadataNode;
 
@@ -27,6 +31,15 @@ public final class QuorumGauges {
                 () -> quorum.quorumStatus().highWatermark());
         gauge(registry, "sluice_metadata_applied_offset", "Metadata log index of the image this node serves from.",
                 () -> quorum.image().offset());
+        counter(registry, "sluice_metadata_commit_failures_total",
+                "Metadata commands this node submitted that failed (no leader in time, refused).",
+                () -> quorum.client().commitStats().failed());
+        SummaryWithCallback.builder().name("sluice_metadata_commit_seconds")
+                .help("Time from this node submitting a metadata command to its commit (count and sum).")
+                .callback(cb -> {
+                    CommitStats s = quorum.client().commitStats();
+                    cb.call(s.committed(), s.committedNanos() / 1e9, Quantiles.EMPTY);
+                }).register(registry);
         gauge(registry, "sluice_registered_brokers", "Brokers registered in the metadata image.",
                 () -> quorum.image().brokers().size());
         gauge(registry, "sluice_fenced_brokers", "Registered brokers that are fenced (no leadership, not offered to clients).",

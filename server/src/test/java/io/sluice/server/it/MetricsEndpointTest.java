@@ -135,6 +135,7 @@ class MetricsEndpointTest {
         assertThat(value(text, "sluice_log_mapped_segments_max")).isEqualTo(2048);
         assertThat(sum(text, "sluice_log_dir_online", "dir=")).isEqualTo(1);
         assertThat(value(text, "sluice_log_load_seconds")).isGreaterThanOrEqualTo(0);
+        assertThat(value(text, "sluice_metadata_commit_seconds_count")).as("topic creations, registration").isPositive();
     }
 
     @Test
