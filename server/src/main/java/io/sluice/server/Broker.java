@@ -120,6 +120,12 @@ public final class Broker implements AutoCloseable {
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
                 topic -> minInsyncReplicas(topic), fetchers, Clock.systemUTC());
         metadata.client().subscribe(replicas::onMetadata);
+        metadata.client().subscribe((image, delta) -> {
+            if (delta == null || delta.configsChanged()) {
+                fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
+                        Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
+            }
+        });
         replicas.onMetadata(metadata.client().image(), null);
 
         TopicMetrics topicMetrics = new TopicMetrics(registry, metricsServer != null);

@@ -101,6 +101,16 @@ final class ReplicaFetcher implements Runnable {
         }
     }
 
+    /** The replica of {@code tp} this fetcher fetches for, or null. */
+    FollowerReplica replica(TopicPartitionId tp) {
+        partitionLock.lock();
+        try {
+            return partitions.get(tp);
+        } finally {
+            partitionLock.unlock();
+        }
+    }
+
     boolean isEmpty() {
         partitionLock.lock();
         try {

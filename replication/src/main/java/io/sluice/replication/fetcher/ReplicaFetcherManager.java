@@ -3,6 +3,7 @@ package io.sluice.replication.fetcher;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.storage.TopicPartitionId;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,11 +21,31 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartitionId, FetcherKey> assigned = new HashMap<>();
     private final FetcherStats stats = new FetcherStats();
+    /** num.replica.fetchers now: the config's, until the dynamic setting changes it. */
+    private int fetchersPerLeader;
     private boolean closed;
 
     public ReplicaFetcherManager(FetcherConfig config, LeaderAddresses addresses) {
         this.config = config;
         this.addresses = addresses;
+        this.fetchersPerLeader = config.numReplicaFetchers();
+    }
+
+    /**
+     * Kafka's dynamic {@code num.replica.fetchers}: the partitions are spread again over the new
+     * number of fetchers per leader, each keeping its position (it is the replica's log end).
+     */
+    public synchronized void resize(int fetchersPerLeader) {
+        if (fetchersPerLeader < 1) {
+            throw new IllegalArgumentException("num.replica.fetchers must be at least 1, not " + fetchersPerLeader);
+        }
+        if (closed || fetchersPerLeader == this.fetchersPerLeader) {
+            return;
+        }
+        this.fetchersPerLeader = fetchersPerLeader;
+        Map<FollowerReplica, Integer> leaderOf = new LinkedHashMap<>();
+        assigned.forEach((tp, key) -> leaderOf.put(fetchers.get(key).replica(tp), key.leaderId()));
+        leaderOf.forEach((replica, leaderId) -> follow(replica, leaderId));
     }
 
     @Override
@@ -34,7 +55,7 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
         }
         TopicPartitionId tp = replica.topicPartition();
         unfollow(tp);
-        FetcherKey key = new FetcherKey(leaderId, Math.floorMod(tp.hashCode(), config.numReplicaFetchers()));
+        FetcherKey key = new FetcherKey(leaderId, Math.floorMod(tp.hashCode(), fetchersPerLeader));
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
             ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses, stats);
             f.start();

@@ -247,7 +247,7 @@ class ReplicaFetcherTest {
     }
 
     /** An in-memory follower replica: offsets only, and a record of what the fetcher told it. */
-    private static final class FakeReplica implements FollowerReplica {
+    static final class FakeReplica implements FollowerReplica {
         static final UUID TOPIC_ID = new UUID(1, 2);
         private final TopicPartitionId tp;
         private long logEndOffset;

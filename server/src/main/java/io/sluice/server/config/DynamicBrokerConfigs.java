@@ -37,6 +37,9 @@ public final class DynamicBrokerConfigs {
     /** Applied by the metadata quorum (leader election reads the cluster default). */
     private static final Set<String> QUORUM_APPLIED = Set.of("unclean.leader.election.enable");
 
+    /** Applied by each broker to itself when its dynamic value changes (per broker, else the cluster default). */
+    private static final Set<String> BROKER_APPLIED = Set.of("num.replica.fetchers");
+
     /** Why a dynamic broker config is refused: a Kafka error code and a message naming the setting. */
     public record Refusal(short errorCode, String message) { }
 
@@ -60,6 +63,7 @@ public final class DynamicBrokerConfigs {
     public static List<String> applied() {
         Set<String> all = new TreeSet<>(LOG_CONFIG_TOPIC_NAMES.keySet());
         all.addAll(QUORUM_APPLIED);
+        all.addAll(BROKER_APPLIED);
         return List.copyOf(all);
     }
 
@@ -73,7 +77,7 @@ public final class DynamicBrokerConfigs {
             return new Refusal(INVALID_REQUEST, "Cannot set " + name + " for broker " + resourceName
                     + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
         }
-        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name)) {
+        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)) {
             return null;
         }
         SettingSupport.Kind kind = SettingSupport.classify(name);
@@ -84,6 +88,16 @@ public final class DynamicBrokerConfigs {
                     : "does not implement it yet") + ". Dynamic broker configs Sluice applies: " + String.join(", ", applied()));
             case UNKNOWN -> null;
         };
+    }
+
+    /**
+     * A broker setting in force on broker {@code nodeId}, by Kafka's precedence: its own dynamic
+     * value, then the cluster-wide dynamic default, then {@code staticValue} (server.properties).
+     */
+    public static String effective(String name, String staticValue, int nodeId, MetadataImage image) {
+        Map<String, Map<String, String>> dynamic = image.brokerConfigs();
+        String own = dynamic.getOrDefault(Integer.toString(nodeId), Map.of()).get(name);
+        return own != null ? own : dynamic.getOrDefault("", Map.of()).getOrDefault(name, staticValue);
     }
 
     /** The log configs among dynamic broker configs, under their topic names (to layer under topic overrides). */

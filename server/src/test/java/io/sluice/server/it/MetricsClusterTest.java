@@ -12,11 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,15 @@ class MetricsClusterTest {
             leaders += value(text(node), "sluice_quorum_is_leader");
         }
         assertThat(leaders).as("nodes that say they lead the quorum").isEqualTo(1);
+
+        // num.replica.fetchers is dynamic: more fetchers per leader, without a restart.
+        admin.createTopics(List.of(new NewTopic("spread", 12, (short) 3))).all().get();
+        BrokerProcess any = cluster.node(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> value(text(any), "sluice_replica_fetchers") >= 1);
+        double before = value(text(any), "sluice_replica_fetchers");
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
+                new AlterConfigOp(new ConfigEntry("num.replica.fetchers", "3"), AlterConfigOp.OpType.SET)))).all().get();
+        await().atMost(Duration.ofSeconds(60)).until(() -> value(text(any), "sluice_replica_fetchers") > before);
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, int count) throws Exception {
