@@ -29,16 +29,16 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The broker's lag verdicts (issue test "lag verdicts") with real consumers: while a producer
  * writes 20 records/s, a group that reads everything is OK, one that reads and commits one record
- * per 200 ms falls behind at every commit (WARNING), and one that commits three times and stops is
- * STOPPED once its window has passed. Window of 3 commits, a sample every 200 ms. Every wait is
- * for the verdict itself, bounded.
+ * per 200 ms falls behind at every commit (WARNING), and one that commits five times and stops is
+ * STOPPED once its window has passed. Window of 5 commits, a sample every 200 ms. The verdicts are
+ * awaited together (a slow consumer held up by a busy machine may look STOPPED for a moment), bounded.
  */
 @Timeout(120)
 class LagVerdictTest {
 
     private static final TopicPartition TP = new TopicPartition("lagging", 0);
     private static final Map<String, String> SETTINGS = Map.of(
-            "sluice.lag.window.commits", "3", "sluice.lag.sample.interval.ms", "200");
+            "sluice.lag.window.commits", "5", "sluice.lag.sample.interval.ms", "200");
 
     @Test
     void caughtUpIsOkSlowIsWarningAndStoppedIsStopped() throws Exception {
@@ -50,7 +50,7 @@ class LagVerdictTest {
             Future<?> fast = threads.submit(() -> consume(broker.bootstrap(), "fast", 0, running));
             Future<?> slow = threads.submit(() -> consume(broker.bootstrap(), "slow", 200, running));
             try (KafkaConsumer<byte[], byte[]> stopper = consumer(broker.bootstrap(), "stopper")) {
-                for (int i = 1; i <= 3; i++) {
+                for (int i = 1; i <= 5; i++) {
                     stopper.commitSync(Map.of(TP, new OffsetAndMetadata(i)));
                     Thread.sleep(300); // one commit per sample, so the window holds three
                 }

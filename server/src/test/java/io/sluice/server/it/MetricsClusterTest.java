@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * follower's lag in records and time), and shows healed once it thaws and catches up.
  */
 @Tag("slow")
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 @ExtendWith(ClusterLogsOnFailure.class)
 class MetricsClusterTest {
 
@@ -108,12 +108,21 @@ class MetricsClusterTest {
 
         // num.replica.fetchers is dynamic: more fetchers per leader, without a restart.
         admin.createTopics(List.of(new NewTopic("spread", 12, (short) 3))).all().get();
-        BrokerProcess any = cluster.node(1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> value(text(any), "sluice_replica_fetchers") >= 1);
-        double before = value(text(any), "sluice_replica_fetchers");
+        await().atMost(Duration.ofSeconds(90)).until(() -> admin.describeTopics(List.of("spread")).allTopicNames().get()
+                .get("spread").partitions().stream().allMatch(q -> q.isr().size() == 3));
+        double before = fetchers();
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
                 new AlterConfigOp(new ConfigEntry("num.replica.fetchers", "3"), AlterConfigOp.OpType.SET)))).all().get();
-        await().atMost(Duration.ofSeconds(60)).until(() -> value(text(any), "sluice_replica_fetchers") > before);
+        await().atMost(Duration.ofSeconds(90)).until(() -> fetchers() > before);
+    }
+
+    /** Replica fetcher threads running on every node. */
+    private double fetchers() throws Exception {
+        double sum = 0;
+        for (BrokerProcess node : cluster.nodes()) {
+            sum += value(text(node), "sluice_replica_fetchers");
+        }
+        return sum;
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, int count) throws Exception {

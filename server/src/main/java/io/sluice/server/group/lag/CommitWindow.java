@@ -4,14 +4,17 @@ package io.sluice.server.group.lag;
  * The last {@code capacity} commits of one group to one partition: the committed offset, the lag
  * behind the partition's end at that moment, and when. Burrow's rules read it:
  * <ol>
- *   <li>a lag of zero at any commit of the window, or now, is OK;</li>
+ *   <li>no lag now is OK;</li>
  *   <li>an offset lower than the one before it is ERROR (rewind);</li>
  *   <li>no commit for longer than the window spans (now − last &gt; last − first) is STOPPED;</li>
+ *   <li>a lag of zero at any commit of the window is OK;</li>
  *   <li>the same offset at every commit is STALLED;</li>
  *   <li>a lag that never falls between commits is WARNING;</li>
  *   <li>anything else is OK.</li>
  * </ol>
- * A window is judged once full: fewer commits are OK, as they say too little. A bounded ring; owned
+ * A window is judged once full: fewer commits are OK, as they say too little. Unlike Burrow, a
+ * group that stops committing while records arrive is STOPPED even if it was caught up at some
+ * commit of its window (Burrow keeps calling it OK then). A bounded ring; owned
  * by one thread (the group coordinator's), not thread-safe.
  */
 public final class CommitWindow {
@@ -49,7 +52,7 @@ public final class CommitWindow {
 
     /** The status now, with {@code currentLag} records between the last commit and the end (negative: unknown). */
     public LagStatus evaluate(long nowMs, long currentLag) {
-        if (size < offsets.length || currentLag <= 0 || anyLagZero()) {
+        if (size < offsets.length || currentLag <= 0) {
             return LagStatus.OK;
         }
         if (rewound()) {
@@ -59,6 +62,9 @@ public final class CommitWindow {
         long lastMs = timesMs[slot(size - 1)];
         if (nowMs - lastMs > lastMs - firstMs) {
             return LagStatus.STOPPED;
+        }
+        if (anyLagZero()) {
+            return LagStatus.OK;
         }
         if (offsets[slot(0)] == offsets[slot(size - 1)]) { // never rewound, so every commit is the same
             return LagStatus.STALLED;

@@ -28,6 +28,11 @@ class CommitWindowTest {
     }
 
     @Test
+    void aGroupCaughtUpOnceThatStopsCommittingWhileRecordsArriveIsStopped() {
+        assertThat(commits(new long[] {10, 20, 30}, new long[] {0, 0, 0}).evaluate(4001, 9)).isEqualTo(LagStatus.STOPPED);
+    }
+
+    @Test
     void anOffsetGoingBackwardsIsAnError() {
         assertThat(commits(new long[] {30, 10, 20}, new long[] {5, 7, 9}).evaluate(2500, 9)).isEqualTo(LagStatus.ERROR);
     }
