@@ -6,6 +6,11 @@ import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.batch.RecordBatchValidator;
 import io.sluice.storage.batch.RecordValidator;
+import io.sluice.storage.cleaner.CleanableLog;
+import io.sluice.storage.cleaner.CleaningHook;
+import io.sluice.storage.cleaner.CleaningStep;
+import io.sluice.storage.cleaner.CompactionConfig;
+import io.sluice.storage.cleaner.LogCleaner;
 import io.sluice.storage.segment.BatchPatch;
 import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.segment.SegmentEnvironment;
@@ -39,7 +44,7 @@ import java.util.function.Supplier;
  * retention, flush, close) runs here under that lock, so the invariants between those offsets,
  * the segments and the epoch cache are kept in one file.
  */
-public final class MappedPartitionLog implements PartitionLog {
+public final class MappedPartitionLog implements PartitionLog, CleanableLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappedPartitionLog.class);
 
@@ -490,6 +495,81 @@ public final class MappedPartitionLog implements PartitionLog {
     @Override
     public boolean isOffline() {
         return offline;
+    }
+
+    // ---------------------------------------------------------------- the log cleaner's view (CleanableLog)
+
+    @Override
+    public CompactionConfig compactionConfig() {
+        return config.compactionConfig();
+    }
+
+    @Override
+    public List<LogSegment> segmentsSnapshot() {
+        return new ArrayList<>(segments.all());
+    }
+
+    @Override
+    public SegmentEnvironment segmentEnvironment() {
+        return env;
+    }
+
+    @Override
+    public void failed(IOException e) {
+        fail(e);
+    }
+
+    @Override
+    public boolean isUnavailable() {
+        return offline || closed;
+    }
+
+    /**
+     * Kafka's LocalLog.replaceSegments, under the log's lock: renames the cleaned segment to
+     * {@code .swap} and forces the dir (the commit point: from here a crash completes the swap at
+     * load, {@link SwapFiles}), swaps it into the map, deletes the old segments (a reader holding a
+     * lease keeps reading the unlinked files), renames it to its final names and forces the dir.
+     * The renames and dir fsyncs are the only I/O under the lock; the cleaned bytes were forced before.
+     */
+    @Override
+    public boolean replaceSegments(LogSegment cleaned, List<LogSegment> replaced, CleaningHook hook)
+            throws IOException {
+        lock.lock();
+        boolean inMap = false;
+        boolean oldDeleted = false;
+        try {
+            if (offline || closed || !segments.holdsSealed(replaced)
+                    || cleaned.baseOffset() != replaced.get(0).baseOffset()) {
+                return false;
+            }
+            cleaned.changeFileSuffixes(LogCleaner.CLEANED_SUFFIX, SwapFiles.SWAP_SUFFIX);
+            LogLoader.forceDir(dir);
+            hook.reached(CleaningStep.RENAMED_TO_SWAP);
+            segments.replace(cleaned, replaced);
+            inMap = true;
+            hook.reached(CleaningStep.SWAPPED_IN);
+            for (LogSegment s : replaced) {
+                s.delete();
+            }
+            oldDeleted = true;
+            hook.reached(CleaningStep.OLD_DELETED);
+            cleaned.changeFileSuffixes(SwapFiles.SWAP_SUFFIX, "");
+            LogLoader.forceDir(dir);
+            hook.reached(CleaningStep.DONE);
+            return true;
+        } finally {
+            if (inMap && !oldDeleted) {
+                // Stopped between the swap and the deletion (an I/O error, or a test's crash): the old
+                // segments are out of the map, so the log will not close them; their files stay for the
+                // load to settle.
+                for (LogSegment s : replaced) {
+                    if (!s.isDeleted()) {
+                        s.closeQuietly();
+                    }
+                }
+            }
+            lock.unlock();
+        }
     }
 
     /**

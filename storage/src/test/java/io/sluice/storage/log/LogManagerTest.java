@@ -1,5 +1,6 @@
 package io.sluice.storage.log;
 
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
@@ -42,7 +43,7 @@ class LogManagerTest {
 
     LogManagerConfig managerConfig(Path... dirs) {
         return new LogManagerConfig(List.of(dirs), config(LogConfig.SEGMENT_BYTES, "4096"), 300_000L, Long.MAX_VALUE,
-                60_000L, 60_000L, 2, 64, 4096, 64 * 1024);
+                60_000L, 60_000L, 2, 64, 4096, 64 * 1024, CleanerConfig.DEFAULTS);
     }
 
     LogManager start(LogManagerConfig cfg) {
@@ -222,7 +223,7 @@ class LogManagerTest {
         Path a = tmp.resolve("a");
         LogManagerConfig base = managerConfig(a);
         LogManagerConfig cfg = new LogManagerConfig(base.logDirs(), base.defaultLogConfig(), 20L, Long.MAX_VALUE,
-                60_000L, 60_000L, 1, 64, 4096, 65536);
+                60_000L, 60_000L, 1, 64, 4096, 65536, CleanerConfig.DEFAULTS);
         try (LogManager manager = start(cfg)) {
             PartitionLog log = manager.getOrCreate(tp(0), config(LogConfig.SEGMENT_BYTES, "1024", LogConfig.RETENTION_MS, "1000"));
             for (int i = 0; i < 5; i++) {

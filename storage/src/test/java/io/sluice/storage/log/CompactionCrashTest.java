@@ -1,0 +1,153 @@
+package io.sluice.storage.log;
+
+import io.sluice.storage.ErrorCode;
+import io.sluice.storage.ManualClock;
+import io.sluice.storage.ResourceLeakExtension;
+import io.sluice.storage.batch.RecordBatchBuilder;
+import io.sluice.storage.batch.RecordBatchHeader;
+import io.sluice.storage.batch.RecordBatchValidator;
+import io.sluice.storage.cleaner.CleaningHook;
+import io.sluice.storage.cleaner.CleaningStep;
+import io.sluice.storage.cleaner.LogCleaner;
+import io.sluice.storage.cleaner.StoredLog;
+import io.sluice.storage.cleaner.StoredLog.StoredRecord;
+import io.sluice.storage.segment.SegmentEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A cleaning stopped by a crash at each of its steps (written, forced, renamed to .swap, swapped in,
+ * old deleted, done), the process gone without closing anything: the reopened log reads exactly as
+ * before the cleaning (crash before the commit point) or exactly as after it (from the rename to
+ * .swap on), never a mix or a loss, and no .cleaned or .swap file is left.
+ */
+@ExtendWith(ResourceLeakExtension.class)
+@Timeout(120)
+class CompactionCrashTest {
+
+    /** Thrown by the hook: the cleaning stops where a crash would. */
+    private static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(CleaningStep step) {
+            super("crash at " + step, null, false, false);
+        }
+    }
+
+    @TempDir
+    Path tmp;
+
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
+    private final SegmentEnvironment env = TestLogs.env(4);
+    private final LogConfig cfg = TestLogs.config(LogConfig.CLEANUP_POLICY, "compact", LogConfig.SEGMENT_BYTES, "1048576",
+            LogConfig.INDEX_INTERVAL_BYTES, "256", LogConfig.DELETE_RETENTION_MS, "0");
+
+    @ParameterizedTest
+    @EnumSource(CleaningStep.class)
+    void aCrashAtEachStepReopensAsTheOldOrTheNewLogNeverAMix(CleaningStep crashAt) throws Exception {
+        List<StoredRecord> expectedAfter = cleanedTwin(tmp.resolve("twin"));
+        for (long recoveryPoint : new long[] {0, -1}) {
+            Path dir = tmp.resolve(crashAt + "-" + recoveryPoint);
+            MappedPartitionLog log = TestLogs.open(dir, cfg, env, clock, 0, 0);
+            writeOverwritesAcrossSegments(log);
+            List<StoredRecord> before = StoredLog.records(StoredLog.read(log));
+            long end = log.logEndOffset();
+            LogCleaner cleaner = new LogCleaner(1024 * 1024, 0.9, step -> {
+                if (step == crashAt) {
+                    throw new SimulatedCrash(step);
+                }
+            });
+            assertThatThrownBy(() -> cleaner.clean(log, 0, activeBase(log), clock.millis(), () -> false))
+                    .isInstanceOf(SimulatedCrash.class);
+            log.crashClose();
+
+            MappedPartitionLog reopened = TestLogs.open(dir, cfg, env, clock, recoveryPoint < 0 ? end : 0, 0);
+            try {
+                List<StoredRecord> after = StoredLog.records(StoredLog.read(reopened));
+                List<StoredRecord> expected = crashAt.compareTo(CleaningStep.RENAMED_TO_SWAP) < 0 ? before : expectedAfter;
+                assertThat(after).as("log after a crash at %s", crashAt)
+                        .usingElementComparator((a, b) -> a.sameAs(b) ? 0 : 1).containsExactlyElementsOf(expected);
+                assertThat(reopened.logEndOffset()).isEqualTo(end);
+                try (Stream<Path> files = Files.list(reopened.dir())) {
+                    assertThat(files.map(p -> p.getFileName().toString()))
+                            .noneMatch(n -> n.endsWith(".cleaned") || n.endsWith(".swap"));
+                }
+            } finally {
+                reopened.close();
+            }
+        }
+    }
+
+    @Test
+    void aReaderHoldingAnOldSegmentKeepsReadingItAcrossTheSwap() throws Exception {
+        MappedPartitionLog log = TestLogs.open(tmp.resolve("reader"), cfg, env, clock, 0, 0);
+        try {
+            writeOverwritesAcrossSegments(log);
+            try (LogReadResult held = log.read(0, Integer.MAX_VALUE, true)) {
+                new LogCleaner(1024 * 1024, 0.9, CleaningHook.NONE).clean(log, 0, activeBase(log), clock.millis(),
+                        () -> false);
+                ByteBuffer buf = held.records();
+                RecordBatchHeader h = new RecordBatchHeader();
+                for (int p = buf.position(); p < buf.limit(); p += h.wrap(buf, p).sizeInBytes()) {
+                    assertThat(RecordBatchValidator.validateBatch(buf, p, buf.limit() - p, Integer.MAX_VALUE, false))
+                            .isEqualTo(ErrorCode.NONE);
+                }
+            }
+            assertThat(log.segmentCount()).isEqualTo(2); // the cleaned group and the active segment
+        } finally {
+            log.close();
+        }
+    }
+
+    /** The same writes, cleaned to the end without a crash: what a completed swap must read as. */
+    private List<StoredRecord> cleanedTwin(Path dir) throws Exception {
+        MappedPartitionLog twin = TestLogs.open(dir, cfg, env, clock, 0, 0);
+        try {
+            writeOverwritesAcrossSegments(twin);
+            new LogCleaner(1024 * 1024, 0.9, CleaningHook.NONE).clean(twin, 0, activeBase(twin), clock.millis(),
+                    () -> false);
+            List<StoredRecord> records = StoredLog.records(StoredLog.read(twin));
+            assertThat(records.size()).as("the cleaning removed records").isLessThan((int) twin.logEndOffset());
+            return records;
+        } finally {
+            twin.close();
+        }
+    }
+
+    private static long activeBase(MappedPartitionLog log) {
+        var segments = log.segmentsSnapshot();
+        return segments.get(segments.size() - 1).baseOffset();
+    }
+
+    /** Four segments of keyed records, each key written many times, some tombstones, every codec; flushed. */
+    private void writeOverwritesAcrossSegments(MappedPartitionLog log) throws IOException {
+        Random rnd = new Random(42);
+        for (int segment = 0; segment < 4; segment++) {
+            for (int batch = 0; batch < 6; batch++) {
+                RecordBatchBuilder b = RecordBatchBuilder.create(0, clock.millis()).compression(batch % 5);
+                for (int r = 0; r < 4; r++) {
+                    byte[] key = ("key-" + rnd.nextInt(7)).getBytes(StandardCharsets.UTF_8);
+                    byte[] value = rnd.nextInt(10) == 0 ? null : ("v" + rnd.nextInt()).getBytes(StandardCharsets.UTF_8);
+                    b.add(key, value, clock.millis(), "h");
+                }
+                assertThat(log.append(b.build(), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+            }
+            log.roll();
+        }
+        log.flush();
+    }
+}
