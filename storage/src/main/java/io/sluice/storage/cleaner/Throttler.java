@@ -4,8 +4,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Keeps the cleaner's I/O under {@code log.cleaner.io.max.bytes.per.second} (Kafka's Throttler):
- * every {@link #CHECK_INTERVAL_MS} it compares the bytes read and written with the time taken and
- * sleeps off any excess. Unlimited (Kafka's default, Double.MAX_VALUE) never sleeps.
+ * every {@link #CHECK_INTERVAL_MS}, or sooner once an interval's worth of bytes went by, it compares
+ * the bytes read and written with the time taken and sleeps off any excess. Unlimited (Kafka's
+ * default, Double.MAX_VALUE) never sleeps.
  *
  * <p>Not thread-safe: one per cleaner thread. Time and sleep are injected so tests step a clock.
  */
@@ -42,8 +43,8 @@ public final class Throttler {
         bytesInPeriod += bytes;
         long now = clockMs.getAsLong();
         long elapsedMs = now - periodStartMs;
-        if (elapsedMs < CHECK_INTERVAL_MS) {
-            return;
+        if (elapsedMs < CHECK_INTERVAL_MS && bytesInPeriod < bytesPerSecondMax * CHECK_INTERVAL_MS / 1000.0) {
+            return; // measured over too short a time, and not yet a whole interval's worth of bytes
         }
         double rate = bytesInPeriod * 1000.0 / elapsedMs;
         if (rate > bytesPerSecondMax) {
