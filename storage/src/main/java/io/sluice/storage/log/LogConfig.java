@@ -95,11 +95,8 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
             throw new IllegalArgumentException("Invalid value " + minCleanableDirtyRatio + " for configuration "
                     + MIN_CLEANABLE_DIRTY_RATIO + ": must be between 0 and 1");
         }
-        if (minCompactionLagMs > maxCompactionLagMs) {
-            // Kafka's LogConfig.validateValues, word for word in substance.
-            throw new IllegalArgumentException("conflict topic config setting " + MIN_COMPACTION_LAG_MS + " ("
-                    + minCompactionLagMs + ") > " + MAX_COMPACTION_LAG_MS + " (" + maxCompactionLagMs + ")");
-        }
+        // min.compaction.lag.ms > max.compaction.lag.ms is refused where topics are created (Kafka's
+        // LogConfig.validate, INVALID_CONFIG); here both simply apply: a stored config never fails to load.
     }
 
     /** Topic configs over {@link #DEFAULTS}. */

@@ -48,8 +48,6 @@ class LogConfigTest {
         assertThat(topic.compactionConfig()).isEqualTo(new CompactionConfig(true, 50, 60, 70, 0.75, topic.segmentBytes(),
                 topic.offsetIndexEntriesMax(), topic.indexIntervalBytes()));
         assertThat(topic.cleanupDelete()).isTrue();
-        assertThatThrownBy(() -> LogConfig.fromMap(Map.of("min.compaction.lag.ms", "10", "max.compaction.lag.ms", "5")))
-                .hasMessage("conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)");
         assertThatThrownBy(() -> LogConfig.fromMap(Map.of("min.cleanable.dirty.ratio", "1.5")))
                 .hasMessageContaining("min.cleanable.dirty.ratio");
         assertThatThrownBy(() -> LogConfig.fromMap(Map.of("delete.retention.ms", "-1")))
