@@ -87,8 +87,14 @@ public final class LogCleaner {
         CompactionConfig cfg = log.compactionConfig();
         Totals totals = new Totals();
         totals.bytesRead = bytesRead;
+        boolean allSwapped = true;
         for (List<LogSegment> group : groups(sealed, endOffset, cfg)) {
-            cleanGroup(log, group, producerLast, nowMs, cfg, progress, totals);
+            allSwapped &= cleanGroup(log, group, producerLast, nowMs, cfg, progress, totals);
+        }
+        if (!allSwapped) {
+            // A group changed under the cleaning (retention, truncation): its keys were not deduplicated,
+            // so the dirty section starts where it did (Kafka leaves the checkpoint of an aborted cleaning).
+            endOffset = firstDirty;
         }
         LOG.info("{}: cleaned offsets {} to {}: {} segment(s), {} of {} records kept, {} → {} bytes, map {}% full",
                 log.topicPartition(), firstDirty, endOffset, totals.segments, totals.recordsWritten, totals.recordsRead,
@@ -138,7 +144,8 @@ public final class LogCleaner {
         return groups;
     }
 
-    private void cleanGroup(CleanableLog log, List<LogSegment> group, Map<Long, Long> producerLast, long nowMs,
+    /** Cleans one group into one segment and swaps it in. @return false if the log refused the swap */
+    private boolean cleanGroup(CleanableLog log, List<LogSegment> group, Map<Long, Long> producerLast, long nowMs,
                             CompactionConfig cfg, OffsetMapBuilder.Progress progress, Totals totals)
             throws IOException, InterruptedException, LogCleaningAbortedException {
         long groupBytes = 0;
@@ -169,6 +176,7 @@ public final class LogCleaner {
                 LOG.info("{}: segments changed while they were cleaned (retention, truncation or deletion); "
                         + "the cleaned segment is dropped", log.topicPartition());
             }
+            return swapped;
         } catch (RuntimeException | Error e) {
             abandon = false; // a bug, or a test's simulated crash: leave the files as a crash would
             throw e;

@@ -206,7 +206,6 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
                 int epoch = h.partitionLeaderEpoch();
                 messages += h.recordCount();
                 ByteBuffer one = batches.duplicate().limit(p + size).position(p);
-                // A gap in offsets (a compacted leader) starts a new segment: segments stay contiguous.
                 LogSegment segment = maybeRoll(size, now, base, last, cfg);
                 segment.append(one, null, cfg.indexIntervalBytes(), now, writerHeader);
                 if (epoch > epochs.latestEpoch()) {
@@ -229,13 +228,15 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
             throws IOException {
         LogSegment segment = segments.active();
         boolean gap = baseOffset != logEndOffset;
-        if (segment.size() > 0 && (gap
+        // A gap (a compacted leader's) may stay inside a segment of a compacted log, whose recovery
+        // allows gaps; elsewhere it starts a new segment, so segments stay contiguous.
+        if (segment.size() > 0 && ((gap && !cfg.cleanupCompact())
                 || (long) segment.size() + size > cfg.segmentBytes()
                 || (segment.rollStartMs() >= 0 && now - segment.rollStartMs() > cfg.segmentMs())
                 || segment.isOffsetIndexFull()
                 || lastOffset - segment.baseOffset() > Integer.MAX_VALUE)) {
             segment = rollAt(baseOffset);
-        } else if (gap) {
+        } else if (gap && segment.size() == 0) {
             // Empty active segment at the wrong base (follower jumped ahead): replace it.
             segment = rollAt(baseOffset);
         }

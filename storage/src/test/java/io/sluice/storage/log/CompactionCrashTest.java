@@ -113,6 +113,35 @@ class CompactionCrashTest {
         }
     }
 
+    @Test
+    void aFollowerOfACompactedLeaderKeepsItsGapsInOneSegmentAcrossACrash() throws Exception {
+        Path dir = tmp.resolve("follower");
+        MappedPartitionLog follower = TestLogs.open(dir, cfg, env, clock, 0, 0);
+        List<StoredRecord> stored;
+        try {
+            ByteBuffer batches = ByteBuffer.allocate(64 * 1024);
+            for (long base : new long[] {0, 7, 8, 30, 31, 100}) {
+                batches.put(RecordBatchBuilder.create(base, clock.millis())
+                        .add(("k" + base).getBytes(StandardCharsets.UTF_8), new byte[10], clock.millis()).build());
+            }
+            batches.flip();
+            assertThat(follower.appendAsFollower(batches).errorCode()).isEqualTo(ErrorCode.NONE);
+            assertThat(follower.segmentCount()).as("gaps stay inside the segment of a compacted log").isEqualTo(1);
+            assertThat(follower.logEndOffset()).isEqualTo(101);
+            stored = StoredLog.records(StoredLog.read(follower));
+        } finally {
+            follower.crashClose();
+        }
+        MappedPartitionLog reopened = TestLogs.open(dir, cfg, env, clock, 0, 0); // validates every batch
+        try {
+            assertThat(reopened.logEndOffset()).isEqualTo(101);
+            assertThat(StoredLog.records(StoredLog.read(reopened))).usingElementComparator((a, b) -> a.sameAs(b) ? 0 : 1)
+                    .containsExactlyElementsOf(stored).hasSize(6);
+        } finally {
+            reopened.close();
+        }
+    }
+
     /** The same writes, cleaned to the end without a crash: what a completed swap must read as. */
     private List<StoredRecord> cleanedTwin(Path dir) throws Exception {
         MappedPartitionLog twin = TestLogs.open(dir, cfg, env, clock, 0, 0);
