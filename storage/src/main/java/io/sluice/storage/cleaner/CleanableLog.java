@@ -44,6 +44,13 @@ public interface CleanableLog {
      */
     boolean replaceSegments(LogSegment cleaned, List<LogSegment> replaced, CleaningHook hook) throws IOException;
 
+    /**
+     * The lowest end offset a truncation left since the last call ({@code Long.MAX_VALUE} if none),
+     * and forgets it: the cleaner lowers its checkpoint to it (Kafka's maybeTruncateCheckpoint), as
+     * what is written there again is dirty.
+     */
+    long pollTruncatedTo();
+
     /** Takes the log offline after an I/O error of the cleaner (and reports its log dir). */
     void failed(IOException e);
 

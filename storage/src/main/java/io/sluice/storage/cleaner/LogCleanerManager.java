@@ -188,6 +188,12 @@ public final class LogCleanerManager implements AutoCloseable {
                     || state(tp).uncleanableReason() != null) {
                 continue;
             }
+            long truncatedTo = log.pollTruncatedTo();
+            Long checkpoint = checkpoints.get(tp);
+            if (checkpoint != null && truncatedTo < checkpoint) {
+                checkpoints.put(tp, truncatedTo); // records written again below the checkpoint are dirty
+                checkpointsReset = true;
+            }
             LogToClean ltc;
             try {
                 long bound = stableOffsetBound.applyAsLong(tp);

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -68,6 +69,8 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
     private volatile long recoveryPoint;
     private volatile boolean offline;
     private volatile boolean closed;
+    /** The lowest end offset a truncation left since the cleaner last asked ({@link #pollTruncatedTo}). */
+    private final AtomicLong truncatedTo = new AtomicLong(Long.MAX_VALUE);
 
     /** One per appending thread (event loops): the record pass reuses its decompression chunk. */
     private static final ThreadLocal<RecordValidator> RECORD_VALIDATORS = ThreadLocal.withInitial(RecordValidator::new);
@@ -365,6 +368,7 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
             recoveryPoint = Math.min(recoveryPoint, logEndOffset);
             segments.lowerLogStartOffsetTo(logEndOffset);
             epochs.truncateFromEnd(logEndOffset);
+            truncatedTo.accumulateAndGet(logEndOffset, Math::min);
             LOG.info("{}: truncated to offset {} (asked {})", tp, logEndOffset, offset);
             return logEndOffset;
         }, () -> logEndOffset);
@@ -383,6 +387,7 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
 
     /** Deletes every segment and restarts the log, empty, at {@code offset}. Holds the lock. */
     private void emptyAndStartAt(long offset) throws IOException {
+        truncatedTo.accumulateAndGet(offset, Math::min);
         segments.restartAt(offset);
         logEndOffset = offset;
         recoveryPoint = offset;
@@ -518,6 +523,11 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
     @Override
     public void failed(IOException e) {
         fail(e);
+    }
+
+    @Override
+    public long pollTruncatedTo() {
+        return truncatedTo.getAndSet(Long.MAX_VALUE);
     }
 
     @Override

@@ -170,6 +170,33 @@ class LogCleanerManagerTest {
     }
 
     @Test
+    void aTruncationBelowTheCheckpointMakesWhatIsWrittenThereAgainDirty() throws Exception {
+        try (LogManager logs = manual()) {
+            PartitionLog log = logs.getOrCreate(new TopicPartitionId("truncated", 0),
+                    compacted(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, "0"));
+            fill(log, 4, 5);
+            LogCleanerManager cleaner = logs.cleaner();
+            assertThat(cleaner.runOnce()).isTrue();
+            long checkpoint = cleaner.checkpoints().get(log.topicPartition());
+            long truncateTo = checkpoint - 3;
+            log.truncateTo(truncateTo); // replication: a divergent suffix
+            // Written again below the old checkpoint: a key twice, which only a cleaning that maps it removes.
+            for (int i = 0; i < 2; i++) {
+                assertThat(log.append(RecordBatchBuilder.create(0, clock.millis())
+                        .add("again".getBytes(StandardCharsets.UTF_8), new byte[100], clock.millis()).build(), 0)
+                        .errorCode()).isEqualTo(ErrorCode.NONE);
+            }
+            assertThat(log.logEndOffset()).isLessThan(checkpoint);
+            fill(log, log.segmentCount() + 1, 3);
+            assertThat(cleaner.runOnce()).isTrue();
+            assertThat(cleaner.checkpoints().get(log.topicPartition())).isEqualTo(log.logEndOffset());
+            long again = StoredLog.records(StoredLog.read(log)).stream()
+                    .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("again")).count();
+            assertThat(again).as("the key written twice after the truncation, deduplicated").isEqualTo(1);
+        }
+    }
+
+    @Test
     void throttlesItsIoToTheConfiguredRate() throws Exception {
         AtomicLong slept = new AtomicLong();
         try (LogManager logs = LogManager.startWithManualCleaner(managerConfig(CleanerConfig.DEFAULTS), clock,
