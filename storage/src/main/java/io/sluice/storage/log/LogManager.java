@@ -129,7 +129,10 @@ public final class LogManager implements AutoCloseable {
             });
         }
         cleaner = new LogCleanerManager(config.cleanerConfig(), logs::values, checkpointed,
-                offsets -> writeCheckpoints(CLEANER_OFFSET_CHECKPOINT, log -> offsets.get(log.topicPartition())),
+                offsets -> {
+                    writeCheckpoints(CLEANER_OFFSET_CHECKPOINT, log -> offsets.get(log.topicPartition()));
+                    checkpointRecoveryPoints(); // a cleaning raises recovery points: cleaned segments are forced
+                },
                 clock, null, testHook == null ? CleaningHook.NONE : testHook);
         if (testHook == null) {
             cleaner.start();

@@ -70,6 +70,11 @@ final class LogSegments {
         return total;
     }
 
+    /** The base offset of the segment after the one at {@code baseOffset}, null if it is the last. */
+    Long nextBaseOffsetAfter(long baseOffset) {
+        return byBaseOffset.higherKey(baseOffset);
+    }
+
     /** Every segment, oldest first (a live view). */
     Collection<LogSegment> all() {
         return byBaseOffset.values();

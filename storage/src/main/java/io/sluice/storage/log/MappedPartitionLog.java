@@ -536,6 +536,18 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
     }
 
     /**
+     * The cleaned segment was forced whole: if everything before it is durable too (the recovery point
+     * reaches it, or it is the first segment), so is everything up to the next segment. Recovery then
+     * never revalidates it, which also keeps its offset gaps safe if the log stops being compacted.
+     */
+    private void raiseRecoveryPointPast(LogSegment cleaned) {
+        Long next = segments.nextBaseOffsetAfter(cleaned.baseOffset());
+        if (next != null && (recoveryPoint >= cleaned.baseOffset() || cleaned.baseOffset() == segments.firstBaseOffset())) {
+            recoveryPoint = Math.max(recoveryPoint, Math.min(next, logEndOffset));
+        }
+    }
+
+    /**
      * Kafka's LocalLog.replaceSegments, under the log's lock: renames the cleaned segment to
      * {@code .swap} and forces the dir (the commit point: from here a crash completes the swap at
      * load, {@link SwapFiles}), swaps it into the map, deletes the old segments (a reader holding a
@@ -566,6 +578,7 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
             hook.reached(CleaningStep.OLD_DELETED);
             cleaned.changeFileSuffixes(SwapFiles.SWAP_SUFFIX, "");
             LogLoader.forceDir(dir);
+            raiseRecoveryPointPast(cleaned);
             hook.reached(CleaningStep.DONE);
             return true;
         } finally {

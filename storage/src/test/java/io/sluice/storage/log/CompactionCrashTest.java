@@ -142,6 +142,38 @@ class CompactionCrashTest {
         }
     }
 
+    @Test
+    void aCleanedLogNoLongerCompactedAfterACrashKeepsEveryRecord() throws Exception {
+        Path dir = tmp.resolve("policy-change");
+        MappedPartitionLog log = TestLogs.open(dir, cfg, env, clock, 0, 0);
+        List<StoredRecord> cleaned;
+        long recoveryPoint;
+        try {
+            writeOverwritesAcrossSegments(log);
+            for (int i = 0; i < 3; i++) {
+                log.append(RecordBatchBuilder.create(0, clock.millis())
+                        .add(("late-" + i).getBytes(StandardCharsets.UTF_8), new byte[5], clock.millis()).build(), 0);
+                log.roll();
+            }
+            new LogCleaner(1024 * 1024, 0.9, CleaningHook.NONE).clean(log, 0, activeBase(log), clock.millis(), () -> false);
+            cleaned = StoredLog.records(StoredLog.read(log));
+            recoveryPoint = log.recoveryPoint();
+            assertThat(recoveryPoint).as("raised past the cleaned, forced segments").isEqualTo(log.logEndOffset());
+        } finally {
+            log.crashClose();
+        }
+        // Reopened as cleanup.policy=delete, from the recovery point the broker checkpointed: the cleaned
+        // segments' gaps are below it and never judged as damaged offsets.
+        LogConfig deletePolicy = TestLogs.config(LogConfig.CLEANUP_POLICY, "delete", LogConfig.SEGMENT_BYTES, "1048576");
+        MappedPartitionLog reopened = TestLogs.open(dir, deletePolicy, env, clock, recoveryPoint, 0);
+        try {
+            assertThat(StoredLog.records(StoredLog.read(reopened))).usingElementComparator((a, b) -> a.sameAs(b) ? 0 : 1)
+                    .containsExactlyElementsOf(cleaned);
+        } finally {
+            reopened.close();
+        }
+    }
+
     /** The same writes, cleaned to the end without a crash: what a completed swap must read as. */
     private List<StoredRecord> cleanedTwin(Path dir) throws Exception {
         MappedPartitionLog twin = TestLogs.open(dir, cfg, env, clock, 0, 0);
