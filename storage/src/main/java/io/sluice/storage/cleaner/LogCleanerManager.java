@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -270,21 +269,17 @@ public final class LogCleanerManager implements AutoCloseable {
     }
 
     /**
-     * Stops a cleaning of {@code tp} in progress and waits for it to end, then forgets the log (it is
-     * being deleted). Kafka's abortCleaning.
+     * Stops a cleaning of {@code tp} in progress, waits for it to end and forgets the log (its owner
+     * removed it from the logs it hands this manager, and is deleting it). Kafka's abortCleaning.
      */
-    public void abortAndForget(TopicPartitionId tp, Consumer<TopicPartitionId> whileAborted)
-            throws InterruptedException {
+    public void abortAndForget(TopicPartitionId tp) throws InterruptedException {
         synchronized (this) {
             aborting.add(tp);
-            while (inProgress.contains(tp)) {
-                wait();
-            }
-        }
-        try {
-            whileAborted.accept(tp);
-        } finally {
-            synchronized (this) {
+            try {
+                while (inProgress.contains(tp)) {
+                    wait();
+                }
+            } finally {
                 aborting.remove(tp);
                 checkpoints.remove(tp);
                 states.remove(tp);

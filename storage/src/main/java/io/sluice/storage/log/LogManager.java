@@ -234,7 +234,7 @@ public final class LogManager implements AutoCloseable {
             return false;
         }
         try {
-            cleaner.abortAndForget(tp, t -> { });
+            cleaner.abortAndForget(tp);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
