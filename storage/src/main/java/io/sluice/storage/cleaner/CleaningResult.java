@@ -1,7 +1,7 @@
 package io.sluice.storage.cleaner;
 
 /**
- * What one cleaning of one log did.
+ * What one cleaning of one log did (made by {@link LogCleaner}, read by the manager). Immutable.
  *
  * @param firstDirtyOffset    where the dirty section began
  * @param endOffset           the offset after the last one mapped: the next cleaning's first dirty offset

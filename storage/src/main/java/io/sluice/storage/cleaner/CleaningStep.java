@@ -4,6 +4,7 @@ package io.sluice.storage.cleaner;
  * The steps of replacing a group of segments by its cleaned segment, in order (Kafka's
  * LogCleaner.cleanSegments and LocalLog.replaceSegments). A crash after any of them leaves the log
  * readable as the old segments or the cleaned one, never a mix: see the log's {@code SwapFiles}.
+ * Constants; thread-safe.
  */
 public enum CleaningStep {
     /** {@code <base>.log.cleaned} (and its indexes) written and sealed, not forced. */

@@ -23,6 +23,8 @@ import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
  * @param cleanBytes             bytes of the segments below the first dirty offset
  * @param cleanableBytes         bytes of the segments of the dirty section
  * @param checkpointReset        the checkpoint lay outside the log and was reset to its start
+ *
+ * <p>Immutable; made by {@link LogCleanerManager} under its monitor.
  */
 record LogToClean(CleanableLog log, long firstDirtyOffset, long firstUncleanableOffset, boolean needCompactionNow,
                   long cleanBytes, long cleanableBytes, boolean checkpointReset) {
