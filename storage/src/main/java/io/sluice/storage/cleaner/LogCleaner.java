@@ -50,6 +50,7 @@ public final class LogCleaner {
     private final RecordBatchFilter filter = new RecordBatchFilter();
     private final OffsetMapBuilder mapBuilder = new OffsetMapBuilder(filter);
     private final RecordBatchHeader header = new RecordBatchHeader();
+    private final RecordBatchHeader appendHeader = new RecordBatchHeader();
     private final Throttler throttler;
     private final CleaningHook hook;
 
@@ -80,6 +81,23 @@ public final class LogCleaner {
             throttler.maybeThrottle(bytes);
         };
         List<LogSegment> all = log.segmentsSnapshot();
+        try {
+            return clean(log, all, firstDirty, firstUncleanable, nowMs, progress);
+        } catch (IOException e) {
+            for (LogSegment s : all) {
+                if (s.isDeleted()) {
+                    // Retention or truncation deleted a segment being read: not a disk fault.
+                    throw new LogCleaningAbortedException("a segment of " + log.topicPartition()
+                            + " was deleted under its cleaning: " + e.getMessage());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private CleaningResult clean(CleanableLog log, List<LogSegment> all, long firstDirty, long firstUncleanable,
+                                 long nowMs, OffsetMapBuilder.Progress progress)
+            throws IOException, InterruptedException, LogCleaningAbortedException {
         List<LogSegment> sealed = all.subList(0, all.size() - 1);
         long bytesRead = mapBuilder.build(sealed, firstDirty, firstUncleanable, map, progress);
         long endOffset = map.latestOffset() + 1;
@@ -209,7 +227,7 @@ public final class LogCleaner {
                 boolean lastBatch = lastOfGroup && p + size >= limit;
                 ByteBuffer out = retained(s, buf, p, size, lastBatch, producerLast, nowMs, cfg, totals);
                 if (out != null) {
-                    cleaned.append(out, null, cfg.indexIntervalBytes(), nowMs, new RecordBatchHeader());
+                    cleaned.append(out, null, cfg.indexIntervalBytes(), nowMs, appendHeader);
                     progress.checkDone(out.remaining());
                 }
                 p += size;

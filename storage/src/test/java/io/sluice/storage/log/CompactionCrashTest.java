@@ -174,6 +174,33 @@ class CompactionCrashTest {
         }
     }
 
+    @Test
+    void retentionDuringACleaningMakesTheLogRefuseTheSwapAndTheCleanedFilesGo() throws Exception {
+        MappedPartitionLog log = TestLogs.open(tmp.resolve("raced"), cfg, env, clock, 0, 0);
+        try {
+            writeOverwritesAcrossSegments(log);
+            long secondSegment = log.segmentBaseOffsets().get(1);
+            LogCleaner cleaner = new LogCleaner(1024 * 1024, 0.9, step -> {
+                if (step == CleaningStep.CLEANED_FORCED) {
+                    log.deleteRecords(secondSegment); // DeleteRecords, then its segment deletion
+                    log.deleteOldSegments(clock.millis());
+                }
+            });
+            List<StoredRecord> expected = StoredLog.records(StoredLog.read(log)).stream()
+                    .filter(r -> r.offset() >= secondSegment).toList();
+            var result = cleaner.clean(log, 0, activeBase(log), clock.millis(), () -> false);
+            assertThat(result.endOffset()).as("the checkpoint stays: nothing was deduplicated").isZero();
+            assertThat(result.segmentsCleaned()).isZero();
+            assertThat(StoredLog.records(StoredLog.read(log))).usingElementComparator((a, b) -> a.sameAs(b) ? 0 : 1)
+                    .containsExactlyElementsOf(expected);
+            try (Stream<Path> files = Files.list(log.dir())) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".cleaned"));
+            }
+        } finally {
+            log.close();
+        }
+    }
+
     /** The same writes, cleaned to the end without a crash: what a completed swap must read as. */
     private List<StoredRecord> cleanedTwin(Path dir) throws Exception {
         MappedPartitionLog twin = TestLogs.open(dir, cfg, env, clock, 0, 0);
