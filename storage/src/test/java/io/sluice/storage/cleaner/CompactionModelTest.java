@@ -31,8 +31,8 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seeded model-based test of the cleaning of one log: random keys, values, tombstones, codecs,
- * producers, time steps, rolls, restarts and cleanings (with a small offset map, so the dirty range
+ * Seeded model-based test of the cleaning of one log: random keys, values, tombstones, headers,
+ * codecs, producers, timestamp types, time steps, rolls, restarts and cleanings (with a small offset map, so the dirty range
  * often stops where the map fills), checked after every cleaning against a map of everything written.
  * A failure prints its seed; {@code -Dsluice.seed=N} replays one.
  */
@@ -95,7 +95,8 @@ class CompactionModelTest {
             this.cfg = LogConfig.fromMap(Map.of(LogConfig.CLEANUP_POLICY, "compact",
                     LogConfig.SEGMENT_BYTES, Integer.toString(700 + rnd.nextInt(3000)),
                     LogConfig.INDEX_INTERVAL_BYTES, "128",
-                    LogConfig.DELETE_RETENTION_MS, Long.toString(deleteRetentionMs)));
+                    LogConfig.DELETE_RETENTION_MS, Long.toString(deleteRetentionMs),
+                    LogConfig.MESSAGE_TIMESTAMP_TYPE, rnd.nextBoolean() ? "CreateTime" : "LogAppendTime"));
             // A small map (but room for the largest batch, 5 records): the dirty range often ends where it fills.
             this.cleaner = new LogCleaner(new OffsetMap(OffsetMap.BYTES_PER_ENTRY * (7L + rnd.nextInt(60)), 0.9),
                     new Throttler(Double.MAX_VALUE, clock::millis, ms -> { }), CleaningHook.NONE);
