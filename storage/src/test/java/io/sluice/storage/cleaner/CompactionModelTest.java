@@ -52,7 +52,7 @@ class CompactionModelTest {
         if (fixed != null) {
             seeds.add(Long.parseLong(fixed));
         } else {
-            for (long s = 1; s <= 8; s++) {
+            for (long s = 1; s <= 5; s++) {
                 seeds.add(s);
             }
             seeds.add(System.nanoTime());
