@@ -23,6 +23,7 @@ import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.metrics.TopicMetrics;
 import io.sluice.server.network.NetworkServer;
+import io.sluice.replication.Partition;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
@@ -119,6 +120,12 @@ public final class Broker implements AutoCloseable {
                 logs, metadata.client(), brokerEpoch,
                 (image, topic) -> DynamicBrokerConfigs.logConfig(defaults, config.nodeId(), image, topic),
                 topic -> minInsyncReplicas(topic), fetchers, Clock.systemUTC());
+        // The cleaner never compacts what replication may still truncate: it stops at the high watermark
+        // (no replica here: nothing is cleaned).
+        logs.cleaner().setStableOffsetBound(tp -> {
+            Partition p = replicas.partition(tp.topic(), tp.partition());
+            return p == null ? -1L : p.highWatermark();
+        });
         metadata.client().subscribe(replicas::onMetadata);
         metadata.client().subscribe((image, delta) -> {
             if (delta == null || delta.configsChanged()) {

@@ -14,7 +14,7 @@ public record ConfigKey(String name, Type type, Object defaultValue, Validator v
         @Override public String toString() { return "<required>"; }
     };
 
-    public enum Type { INT, LONG, BOOLEAN, STRING, LIST, PASSWORD }
+    public enum Type { INT, LONG, DOUBLE, BOOLEAN, STRING, LIST, PASSWORD }
 
     /** Checks a parsed value; returns null when fine, else the reason. */
     @FunctionalInterface
@@ -29,6 +29,11 @@ public record ConfigKey(String name, Type type, Object defaultValue, Validator v
 
         static Validator between(long min, long max) {
             return v -> v == null || (((Number) v).longValue() >= min && ((Number) v).longValue() <= max)
+                    ? null : "must be between " + min + " and " + max;
+        }
+
+        static Validator betweenDouble(double min, double max) {
+            return v -> v == null || (((Number) v).doubleValue() >= min && ((Number) v).doubleValue() <= max)
                     ? null : "must be between " + min + " and " + max;
         }
 
@@ -57,6 +62,7 @@ public record ConfigKey(String name, Type type, Object defaultValue, Validator v
             return switch (type) {
                 case INT -> Integer.parseInt(s);
                 case LONG -> Long.parseLong(s);
+                case DOUBLE -> Double.parseDouble(s);
                 case BOOLEAN -> {
                     if (s.equalsIgnoreCase("true")) yield Boolean.TRUE;
                     if (s.equalsIgnoreCase("false")) yield Boolean.FALSE;

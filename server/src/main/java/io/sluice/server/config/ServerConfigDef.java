@@ -2,6 +2,7 @@ package io.sluice.server.config;
 
 import static io.sluice.server.config.ConfigKey.REQUIRED;
 import static io.sluice.server.config.ConfigKey.Type.BOOLEAN;
+import static io.sluice.server.config.ConfigKey.Type.DOUBLE;
 import static io.sluice.server.config.ConfigKey.Type.INT;
 import static io.sluice.server.config.ConfigKey.Type.LIST;
 import static io.sluice.server.config.ConfigKey.Type.LONG;
@@ -51,6 +52,17 @@ public final class ServerConfigDef {
     public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
@@ -170,10 +182,28 @@ public final class ServerConfigDef {
         define(LOG_FLUSH_INTERVAL_MS, LONG, null, Validator.atLeast(0), "Force after this many ms.");
         define(LOG_INDEX_SIZE_MAX_BYTES, INT, 10_485_760, Validator.atLeast(4), "Offset index size.");
         define(LOG_INDEX_INTERVAL_BYTES, INT, 4096, Validator.atLeast(0), "Bytes between index entries.");
-        // Retention deletes only where the policy has delete; until the log cleaner exists a
-        // compact-only log is kept whole (storage's LogRetention), which loses nothing it would keep.
+        // Retention deletes only where the policy has delete; the log cleaner compacts where it has compact
+        // (storage's cleaner package, read by LogManagerConfig from these names).
         define(LOG_CLEANUP_POLICY, LIST, "delete", Validator.listOf("delete", "compact"),
-                "Cleanup policy; retention deletes only where it has delete (compact-only logs are kept whole).");
+                "Cleanup policy; retention deletes only where it has delete, the log cleaner compacts where it has compact.");
+        define(LOG_CLEANER_ENABLE, BOOLEAN, true, Validator.ANY, "Run the log cleaner (compaction).");
+        define(LOG_CLEANER_THREADS, INT, 1, Validator.atLeast(0), "Log cleaner threads.");
+        define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, LONG, 134_217_728L, Validator.atLeast(24),
+                "Memory bound of the cleaners' offset maps, shared by the threads.");
+        define(LOG_CLEANER_IO_BUFFER_SIZE, INT, 524_288, Validator.atLeast(0),
+                "Initial size of each cleaner thread's record buffers (segments are read through their mappings).");
+        define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, DOUBLE, 0.9, Validator.betweenDouble(Double.MIN_VALUE, 1),
+                "How full an offset map gets.");
+        define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, DOUBLE, Double.MAX_VALUE,
+                Validator.betweenDouble(Double.MIN_VALUE, Double.MAX_VALUE), "Cleaner I/O bound (read plus written).");
+        define(LOG_CLEANER_BACKOFF_MS, LONG, 15_000L, Validator.atLeast(0), "Cleaner sleep when no log needs cleaning.");
+        define(LOG_CLEANER_DELETE_RETENTION_MS, LONG, 86_400_000L, Validator.atLeast(0),
+                "Default delete.retention.ms: how long tombstones stay after their first cleaning.");
+        define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, LONG, 0L, Validator.atLeast(0), "Default min.compaction.lag.ms.");
+        define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, LONG, Long.MAX_VALUE, Validator.atLeast(1),
+                "Default max.compaction.lag.ms.");
+        define(LOG_CLEANER_MIN_CLEANABLE_RATIO, DOUBLE, 0.5, Validator.betweenDouble(0, 1),
+                "Default min.cleanable.dirty.ratio.");
         define(MESSAGE_MAX_BYTES, INT, 1_048_588, Validator.atLeast(0), "Largest record batch accepted.");
         define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, true, Validator.ANY, "Create topics on metadata request.");
         define(DELETE_TOPIC_ENABLE, BOOLEAN, true, Validator.ANY, "Allow DeleteTopics.");

@@ -1,13 +1,16 @@
 package io.sluice.server.handler;
 
 import io.sluice.metadata.command.AlterConfigs;
+import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -58,6 +61,9 @@ final class AlterConfigsHandler implements ApiHandler {
                     ops.add(new AlterConfigs.Op(c.name(), op, op == AlterConfigs.OpType.DELETE ? null : c.value()));
                 }
             }
+            if (problem == null && refused == null) {
+                refused = compactionLagConflict(type, r.resourceName(), ops, true);
+            }
             if (problem != null || refused != null) {
                 resp.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(r.resourceType()).setResourceName(r.resourceName())
@@ -95,6 +101,7 @@ final class AlterConfigsHandler implements ApiHandler {
                 refused = refused != null ? refused : refusal;
                 ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
             }
+            refused = refused != null ? refused : compactionLagConflict(type, r.resourceName(), ops, false);
             if (refused != null) {
                 resp.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(r.resourceType()).setResourceName(r.resourceName())
@@ -111,6 +118,32 @@ final class AlterConfigsHandler implements ApiHandler {
             }
             return KafkaResponse.of(resp);
         });
+    }
+
+    /**
+     * Kafka validates a topic's whole config after an alter: {@code min.compaction.lag.ms} above
+     * {@code max.compaction.lag.ms} is INVALID_CONFIG. The configs after {@code ops}: the topic's
+     * current ones changed by them (incremental), or just them (the legacy alter replaces all).
+     */
+    private DynamicBrokerConfigs.Refusal compactionLagConflict(AlterConfigs.ResourceType type, String topic,
+                                                               List<AlterConfigs.Op> ops, boolean incremental) {
+        if (type != AlterConfigs.ResourceType.TOPIC) {
+            return null;
+        }
+        Map<String, String> after = new HashMap<>();
+        TopicImage current = incremental ? ctx.metadata().image().topic(topic) : null;
+        if (current != null) {
+            after.putAll(current.configs());
+        }
+        for (AlterConfigs.Op op : ops) {
+            if (op.op() == AlterConfigs.OpType.DELETE) {
+                after.remove(op.name());
+            } else {
+                after.put(op.name(), op.value());
+            }
+        }
+        String conflict = TopicConfigSupport.conflict(after);
+        return conflict == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, conflict);
     }
 
     /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */

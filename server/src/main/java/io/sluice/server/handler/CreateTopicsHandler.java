@@ -100,6 +100,7 @@ final class CreateTopicsHandler implements ApiHandler {
                 configs.put(c.name(), c.value());
                 refusal = refusal != null ? refusal : TopicConfigSupport.refusal(c.name(), c.value());
             }
+            refusal = refusal != null ? refusal : TopicConfigSupport.conflict(configs);
             if (refusal != null) {
                 r.setErrorCode(Errors.INVALID_CONFIG).setErrorMessage(refusal);
                 continue;

@@ -53,19 +53,19 @@ public final class TopicConfigs {
     private static final List<Def> TOPIC_DEFS = List.of(
             new Def("cleanup.policy", "log.cleanup.policy", "delete", TYPE_LIST),
             new Def("compression.type", "compression.type", "producer", TYPE_STRING),
-            new Def("delete.retention.ms", NO_BROKER_SYNONYM, "86400000", TYPE_LONG),
+            new Def("delete.retention.ms", "log.cleaner.delete.retention.ms", "86400000", TYPE_LONG),
             new Def("file.delete.delay.ms", NO_BROKER_SYNONYM, "60000", TYPE_LONG),
             new Def("flush.messages", "log.flush.interval.messages", "9223372036854775807", TYPE_LONG),
             new Def("flush.ms", "log.flush.interval.ms", "9223372036854775807", TYPE_LONG),
             new Def("index.interval.bytes", "log.index.interval.bytes", "4096", TYPE_INT),
-            new Def("max.compaction.lag.ms", NO_BROKER_SYNONYM, "9223372036854775807", TYPE_LONG),
+            new Def("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", "9223372036854775807", TYPE_LONG),
             new Def("max.message.bytes", "message.max.bytes", "1048588", TYPE_INT),
             new Def("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", "3600000", TYPE_LONG),
             new Def("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", "9223372036854775807",
                     TYPE_LONG),
             new Def("message.timestamp.type", "log.message.timestamp.type", "CreateTime", TYPE_STRING),
-            new Def("min.cleanable.dirty.ratio", NO_BROKER_SYNONYM, "0.5", TYPE_DOUBLE),
-            new Def("min.compaction.lag.ms", NO_BROKER_SYNONYM, "0", TYPE_LONG),
+            new Def("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", "0.5", TYPE_DOUBLE),
+            new Def("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", "0", TYPE_LONG),
             new Def("min.insync.replicas", "min.insync.replicas", "1", TYPE_INT),
             new Def("preallocate", NO_BROKER_SYNONYM, "false", TYPE_BOOLEAN),
             new Def("retention.bytes", "log.retention.bytes", "-1", TYPE_LONG),
@@ -115,6 +115,7 @@ public final class TopicConfigs {
             byte type = switch (key.type()) {
                 case INT -> TYPE_INT;
                 case LONG -> TYPE_LONG;
+                case DOUBLE -> TYPE_DOUBLE;
                 case BOOLEAN -> TYPE_BOOLEAN;
                 case LIST -> TYPE_LIST;
                 case PASSWORD -> TYPE_PASSWORD;

@@ -214,7 +214,8 @@ class AdminConfigProcessTest {
     @Test
     void compactedTopicsAreCreatedAndAlteredAsInKafka() throws Exception {
         // Kafka Streams changelogs and Connect's internal topics are compacted: they must be
-        // creatable. Retention keeps them whole until the cleaner exists (RecordValidationTest).
+        // creatable. Retention never deletes them by time (RecordValidationTest); the cleaner compacts
+        // them (CompactionProcessTest).
         admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
                 .configs(Map.of("cleanup.policy", "compact")))).all().get();
         assertThat(topicConfig("compacted", "cleanup.policy").value()).isEqualTo("compact");
@@ -223,6 +224,26 @@ class AdminConfigProcessTest {
         admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
                 new ConfigEntry("cleanup.policy", "compact,delete"), AlterConfigOp.OpType.SET)))).all().get();
         assertThat(topicConfig("to-compact", "cleanup.policy").value()).isEqualTo("compact,delete");
+    }
+
+    @Test
+    void aMinCompactionLagAboveTheMaxIsRefusedAsInKafka() throws Exception {
+        String conflict = "conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)";
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("lags", 1, (short) 1).configs(Map.of(
+                "min.compaction.lag.ms", "10", "max.compaction.lag.ms", "5")))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class).hasMessageContaining(conflict);
+        admin.createTopics(List.of(new NewTopic("lags", 1, (short) 1).configs(Map.of("min.compaction.lag.ms", "10"))))
+                .all().get();
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "lags");
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                new ConfigEntry("max.compaction.lag.ms", "5"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class).hasMessageContaining(conflict);
+        assertThat(topicConfig("lags", "max.compaction.lag.ms").value()).isEqualTo("9223372036854775807");
+        ConfigEntry ratio = admin.describeConfigs(List.of(topic), new DescribeConfigsOptions().includeSynonyms(true))
+                .all().get().get(topic).get("min.cleanable.dirty.ratio");
+        assertThat(ratio.value()).isEqualTo("0.5");
+        assertThat(ratio.synonyms()).extracting(ConfigEntry.ConfigSynonym::name)
+                .containsExactly("log.cleaner.min.cleanable.ratio");
     }
 
     // ---- item 12: synonyms ---------------------------------------------------------------------

@@ -14,7 +14,9 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Compresses the records of a batch as kafka-clients' producer frames them (its
  * {@code *Compression.wrapForOutput}: gzip, xerial snappy, an LZ4 frame of independent 64 KiB
- * blocks, zstd), for {@link RecordBatchBuilder}. The broker never compresses.
+ * blocks, zstd), for {@link RecordBatchBuilder} and for the log cleaner's rewritten batches
+ * ({@link RecordBatchFilter}: Kafka's cleaner recompresses a batch it shrinks with the batch's codec, at
+ * the codec's default level). Nothing else in the broker compresses.
  *
  * <p>Stateless; thread-safe.
  */

@@ -78,6 +78,16 @@ public final class RecordBatchHeader {
         return (attributes() & CONTROL_FLAG_MASK) != 0;
     }
 
+    /** KIP-534: the batch was cleaned while it held tombstones; its base timestamp is then their delete horizon. */
+    public boolean hasDeleteHorizon() {
+        return (attributes() & DELETE_HORIZON_FLAG_MASK) != 0;
+    }
+
+    /** The delete horizon (KIP-534), or {@link RecordBatchDescriptor#NO_TIMESTAMP} if the batch has none. */
+    public long deleteHorizonMs() {
+        return hasDeleteHorizon() ? baseTimestamp() : NO_TIMESTAMP;
+    }
+
     public int lastOffsetDelta() {
         return buffer.getInt(offset + LAST_OFFSET_DELTA_OFFSET);
     }

@@ -1,6 +1,7 @@
 package io.sluice.storage.log;
 
 import io.sluice.storage.batch.RecordBatchDescriptor;
+import io.sluice.storage.cleaner.CompactionConfig;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -29,13 +30,19 @@ import java.util.Objects;
  * @param timestampAfterMaxMs     {@code message.timestamp.after.max.ms} (CreateTime only)
  * @param cleanupDelete           {@code cleanup.policy} contains {@code delete}: retention by time and size applies
  * @param cleanupCompact          {@code cleanup.policy} contains {@code compact}: every record needs a key (Kafka's
- *                                LogValidator); Sluice does not compact yet, so such a log is kept whole unless
- *                                {@code delete} is in the policy too
+ *                                LogValidator) and the log cleaner compacts the log
+ * @param deleteRetentionMs       {@code delete.retention.ms} (broker: {@code log.cleaner.delete.retention.ms}): how
+ *                                long a tombstone stays after its batch was first cleaned
+ * @param minCompactionLagMs      {@code min.compaction.lag.ms} (broker: {@code log.cleaner.min.compaction.lag.ms})
+ * @param maxCompactionLagMs      {@code max.compaction.lag.ms} (broker: {@code log.cleaner.max.compaction.lag.ms})
+ * @param minCleanableDirtyRatio  {@code min.cleanable.dirty.ratio} (broker: {@code log.cleaner.min.cleanable.ratio})
  */
 public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
                         int maxMessageBytes, long flushMessages, long flushMs, long retentionMs,
                         long retentionBytes, boolean logAppendTime, long timestampBeforeMaxMs,
-                        long timestampAfterMaxMs, boolean cleanupDelete, boolean cleanupCompact) {
+                        long timestampAfterMaxMs, boolean cleanupDelete, boolean cleanupCompact,
+                        long deleteRetentionMs, long minCompactionLagMs, long maxCompactionLagMs,
+                        double minCleanableDirtyRatio) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -50,11 +57,16 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
     public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
     public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
 
     /** Kafka's defaults (4.x). */
     public static final LogConfig DEFAULTS = new LogConfig(1024 * 1024 * 1024, 7L * 24 * 60 * 60 * 1000,
             10 * 1024 * 1024, 4096, 1024 * 1024 + 12, Long.MAX_VALUE, Long.MAX_VALUE,
-            7L * 24 * 60 * 60 * 1000, -1L, false, Long.MAX_VALUE, 60L * 60 * 1000, true, false);
+            7L * 24 * 60 * 60 * 1000, -1L, false, Long.MAX_VALUE, 60L * 60 * 1000, true, false,
+            24L * 60 * 60 * 1000, 0L, Long.MAX_VALUE, 0.5);
 
     /** Smallest offset index: room for at least one entry. */
     public static final int SEGMENT_INDEX_BYTES_MIN = 8;
@@ -76,6 +88,15 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         retentionBytes = Math.max(retentionBytes, -1);
         requireAtLeast(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, 0);
         requireAtLeast(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, 0);
+        requireAtLeast(DELETE_RETENTION_MS, deleteRetentionMs, 0);
+        requireAtLeast(MIN_COMPACTION_LAG_MS, minCompactionLagMs, 0);
+        requireAtLeast(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, 1);
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException("Invalid value " + minCleanableDirtyRatio + " for configuration "
+                    + MIN_CLEANABLE_DIRTY_RATIO + ": must be between 0 and 1");
+        }
+        // min.compaction.lag.ms > max.compaction.lag.ms is refused where topics are created (Kafka's
+        // LogConfig.validate, INVALID_CONFIG); here both simply apply: a stored config never fails to load.
     }
 
     /** Topic configs over {@link #DEFAULTS}. */
@@ -101,7 +122,11 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
                 longValue(c, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs),
                 longValue(c, MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs),
                 cleanupPolicyHas(c, "delete", cleanupDelete),
-                cleanupPolicyHas(c, "compact", cleanupCompact));
+                cleanupPolicyHas(c, "compact", cleanupCompact),
+                longValue(c, DELETE_RETENTION_MS, deleteRetentionMs),
+                longValue(c, MIN_COMPACTION_LAG_MS, minCompactionLagMs),
+                longValue(c, MAX_COMPACTION_LAG_MS, maxCompactionLagMs),
+                doubleValue(c, MIN_CLEANABLE_DIRTY_RATIO, minCleanableDirtyRatio));
     }
 
     /**
@@ -109,7 +134,8 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
      * log.roll.hours, log.index.interval.bytes, log.index.size.max.bytes, message.max.bytes,
      * log.flush.interval.messages, log.flush.interval.ms, log.retention.ms / .minutes / .hours,
      * log.retention.bytes, log.message.timestamp.type, log.message.timestamp.before/after.max.ms,
-     * log.cleanup.policy).
+     * log.cleanup.policy, log.cleaner.delete.retention.ms, log.cleaner.min.compaction.lag.ms,
+     * log.cleaner.max.compaction.lag.ms, log.cleaner.min.cleanable.ratio).
      */
     public static LogConfig fromBrokerProperties(Map<String, String> props) {
         Map<String, String> topicNames = new HashMap<>();
@@ -126,6 +152,10 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         copy(props, "log.message.timestamp.before.max.ms", topicNames, MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
         copy(props, "log.message.timestamp.after.max.ms", topicNames, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
         copy(props, "log.cleanup.policy", topicNames, CLEANUP_POLICY);
+        copy(props, "log.cleaner.delete.retention.ms", topicNames, DELETE_RETENTION_MS);
+        copy(props, "log.cleaner.min.compaction.lag.ms", topicNames, MIN_COMPACTION_LAG_MS);
+        copy(props, "log.cleaner.max.compaction.lag.ms", topicNames, MAX_COMPACTION_LAG_MS);
+        copy(props, "log.cleaner.min.cleanable.ratio", topicNames, MIN_CLEANABLE_DIRTY_RATIO);
         return fromMap(topicNames);
     }
 
@@ -178,6 +208,18 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         }
     }
 
+    private static double doubleValue(Map<String, String> c, String key, double dflt) {
+        String v = c.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid value " + v + " for configuration " + key + ": not a number", e);
+        }
+    }
+
     private static boolean timestampType(Map<String, String> c, boolean dflt) {
         String v = c.get(MESSAGE_TIMESTAMP_TYPE);
         if (v == null) {
@@ -212,9 +254,15 @@ public record LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes,
         return found;
     }
 
-    /** Compacted but not deleted by time or size: Sluice keeps such a log whole (no compaction yet). */
+    /** Compacted but not deleted by time or size: only the log cleaner shrinks such a log. */
     public boolean keptWhole() {
         return cleanupCompact && !cleanupDelete;
+    }
+
+    /** What the log cleaner reads of this config. */
+    public CompactionConfig compactionConfig() {
+        return new CompactionConfig(cleanupCompact, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs,
+                minCleanableDirtyRatio, segmentBytes, offsetIndexEntriesMax(), indexIntervalBytes);
     }
 
     private static void requireAtLeast(String key, long value, long min) {

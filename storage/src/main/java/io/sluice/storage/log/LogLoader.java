@@ -8,9 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +66,7 @@ public final class LogLoader {
                     segments.put(base, LogSegment.open(dir, base, env, config.offsetIndexEntriesMax(),
                             config.indexIntervalBytes()));
                 }
-                logEndOffset = recover(tp, segments, recoveryPoint);
+                logEndOffset = recover(tp, segments, recoveryPoint, config.cleanupCompact());
                 if (logEndOffset < logStartOffset) {
                     // What survived ends below the checkpointed log start offset: DeleteRecords had
                     // moved the start past unflushed records (truncateTo may then have removed all
@@ -123,7 +125,7 @@ public final class LogLoader {
 
     /** Recovers the segments from the one holding the recovery point on; returns the log end offset. */
     private static long recover(TopicPartitionId tp, ConcurrentSkipListMap<Long, LogSegment> segments,
-                                long recoveryPoint) throws IOException {
+                                long recoveryPoint, boolean offsetGapsAllowed) throws IOException {
         Long startKey = segments.floorKey(recoveryPoint);
         if (startKey == null) {
             startKey = segments.firstKey();
@@ -134,14 +136,15 @@ public final class LogLoader {
         long truncated = 0;
         for (int i = 0; i < toRecover.size(); i++) {
             LogSegment segment = toRecover.get(i);
-            // Sluice logs are contiguous (no compaction yet): a segment must start where the previous ended.
-            if (next >= 0 && segment.baseOffset() != next) {
-                LOG.warn("{}: segment {} does not continue the previous one (ends at {}); dropping it and later ones",
+            // A segment starts after the previous one ends: right after it, or (compacted logs, and a
+            // follower of a compacted leader, which rolls at a gap) later.
+            if (next >= 0 && segment.baseOffset() < next) {
+                LOG.warn("{}: segment {} overlaps the previous one (which ends at {}); dropping it and later ones",
                         tp, segment.logFile().getFileName(), next);
                 dropFrom(segments, toRecover, i);
                 break;
             }
-            SegmentRecovery.Result r = SegmentRecovery.recover(segment, recoveryPoint);
+            SegmentRecovery.Result r = SegmentRecovery.recover(segment, recoveryPoint, offsetGapsAllowed);
             next = r.nextOffset();
             validated += r.validatedBytes();
             truncated += r.truncatedBytes();
@@ -173,15 +176,21 @@ public final class LogLoader {
         }
     }
 
-    /** Base offsets of the {@code .log} files; removes temp files and indexes without a log. */
+    /**
+     * Base offsets of the {@code .log} files, after completing the log cleaner's swaps
+     * ({@link SwapFiles}); removes temp files, unfinished cleanings and indexes without a log.
+     */
     private static TreeSet<Long> listSegments(Path dir) throws IOException {
         TreeSet<Long> bases = new TreeSet<>();
+        TreeSet<Long> swaps = new TreeSet<>();
         List<Path> indexes = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(".tmp") || name.endsWith(".deleted") || name.endsWith(".cleaned")
-                        || name.endsWith(".swap")) {
+                if (name.endsWith(LogSegment.LOG_SUFFIX + SwapFiles.SWAP_SUFFIX)) {
+                    swaps.add(parseBase(f, name, LogSegment.LOG_SUFFIX + SwapFiles.SWAP_SUFFIX));
+                } else if (name.endsWith(".tmp") || name.endsWith(SwapFiles.DELETED_SUFFIX)
+                        || name.endsWith(SwapFiles.CLEANED_SUFFIX) || name.endsWith(SwapFiles.SWAP_SUFFIX)) {
                     Files.deleteIfExists(f);
                 } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
                     bases.add(parseBase(f, name, LogSegment.LOG_SUFFIX));
@@ -190,7 +199,16 @@ public final class LogLoader {
                 }
             }
         }
+        for (long swap : swaps) {
+            SwapFiles.complete(dir, swap, bases);
+        }
+        if (!swaps.isEmpty()) {
+            forceDir(dir);
+        }
         for (Path f : indexes) {
+            if (!Files.exists(f)) {
+                continue; // an old segment's index, deleted with it by a swap
+            }
             String name = f.getFileName().toString();
             String suffix = name.endsWith(LogSegment.INDEX_SUFFIX) ? LogSegment.INDEX_SUFFIX : LogSegment.TIME_INDEX_SUFFIX;
             if (!bases.contains(parseBase(f, name, suffix))) {
@@ -198,6 +216,13 @@ public final class LogLoader {
             }
         }
         return bases;
+    }
+
+    /** Makes the renames and deletions in {@code dir} durable (Kafka's Utils.flushDir). */
+    static void forceDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 
     private static long parseBase(Path f, String name, String suffix) throws IOException {

@@ -2,6 +2,9 @@ package io.sluice.storage.log;
 
 import io.sluice.storage.StorageException;
 import io.sluice.storage.TopicPartitionId;
+import io.sluice.storage.cleaner.CleanerConfig;
+import io.sluice.storage.cleaner.CleaningHook;
+import io.sluice.storage.cleaner.LogCleanerManager;
 import io.sluice.storage.segment.MappingCache;
 import io.sluice.storage.segment.SegmentEnvironment;
 import io.sluice.storage.segment.SpaceReserver;
@@ -49,6 +52,8 @@ public final class LogManager implements AutoCloseable {
 
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    /** Kafka's file of each log's first dirty offset, per log dir. */
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
     public static final String LOCK_FILE = ".lock";
     /** Kafka's suffix for a partition dir scheduled for deletion. */
     public static final String DELETE_DIR_SUFFIX = "-delete";
@@ -68,6 +73,7 @@ public final class LogManager implements AutoCloseable {
     private final LogDirLocks dirLocks = new LogDirLocks();
     private final Object createLock = new Object();
     private ScheduledExecutorService scheduler;
+    private LogCleanerManager cleaner;
     private volatile boolean closed;
 
     private LogManager(LogManagerConfig config, Clock clock, SegmentEnvironment env) {
@@ -88,8 +94,56 @@ public final class LogManager implements AutoCloseable {
                 config.reserveStepBytesMin(), config.reserveStepBytesMax());
         LogManager manager = new LogManager(config, clock, env);
         manager.loadAll(topicConfigs);
+        manager.startCleaner(null);
         manager.startSchedules();
         return manager;
+    }
+
+    /**
+     * A manager whose cleaner runs only when the caller says ({@link LogCleanerManager#runOnce}) and
+     * tells {@code hook} its steps: for tests of the cleaner over real logs.
+     */
+    public static LogManager startWithManualCleaner(LogManagerConfig config, Clock clock,
+                                                    Function<String, LogConfig> topicConfigs, CleaningHook hook) {
+        LogManager manager = new LogManager(config, clock, new SegmentEnvironment(
+                new MappingCache(config.mappedSegmentsMax()), SpaceReserver.detect(), config.reserveStepBytesMin(),
+                config.reserveStepBytesMax()));
+        manager.loadAll(topicConfigs);
+        manager.startCleaner(hook);
+        manager.startSchedules();
+        return manager;
+    }
+
+    /**
+     * The log cleaner over this manager's logs, its checkpoints read from each online dir's
+     * {@code cleaner-offset-checkpoint}. Its threads start unless a test hook is given.
+     */
+    private void startCleaner(CleaningHook testHook) {
+        Map<TopicPartitionId, Long> checkpointed = new HashMap<>();
+        for (Path logDir : config.logDirs()) {
+            if (offlineDirs.contains(logDir)) {
+                continue;
+            }
+            OffsetCheckpoints.readOrEmpty(logDir.resolve(CLEANER_OFFSET_CHECKPOINT)).forEach((tp, offset) -> {
+                if (logDir.equals(logDirOf.get(tp))) {
+                    checkpointed.put(tp, offset);
+                }
+            });
+        }
+        cleaner = new LogCleanerManager(config.cleanerConfig(), logs::values, checkpointed,
+                offsets -> {
+                    writeCheckpoints(CLEANER_OFFSET_CHECKPOINT, log -> offsets.get(log.topicPartition()));
+                    checkpointRecoveryPoints(); // a cleaning raises recovery points: cleaned segments are forced
+                },
+                clock, null, testHook == null ? CleaningHook.NONE : testHook);
+        if (testHook == null) {
+            cleaner.start();
+        }
+    }
+
+    /** The log cleaner: its per-log state for operators, and the stable offset bound the broker sets. */
+    public LogCleanerManager cleaner() {
+        return cleaner;
     }
 
     private void loadAll(Function<String, LogConfig> topicConfigs) {
@@ -188,6 +242,11 @@ public final class LogManager implements AutoCloseable {
         if (log == null) {
             return false;
         }
+        try {
+            cleaner.abortAndForget(tp);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         log.markOffline(); // no flush: the data is going away
         log.close();
         try {
@@ -263,14 +322,14 @@ public final class LogManager implements AutoCloseable {
     }
 
     /**
-     * A compact-only topic is never deleted by retention, and Sluice has no log cleaner yet, so it
-     * grows unless its owner deletes records: say so once per topic, not once per partition and pass.
+     * A compact-only topic is never deleted by retention; with the log cleaner off it grows unless its
+     * owner deletes records: say so once per topic, not once per partition and pass.
      */
     private void warnOnceIfKeptWhole(MappedPartitionLog log) {
-        if (log.config().keptWhole() && keptWholeWarned.add(log.topicPartition().topic())) {
-            LOG.warn("Topic {} has cleanup.policy=compact: Sluice does not compact yet, so its logs are kept whole: "
-                    + "never deleted by retention.ms or retention.bytes (as in Kafka), only below a log start offset "
-                    + "moved by DeleteRecords", log.topicPartition().topic());
+        if (log.config().keptWhole() && !cleaner.isEnabled() && keptWholeWarned.add(log.topicPartition().topic())) {
+            LOG.warn("Topic {} has cleanup.policy=compact but the log cleaner is off ({}=false or {}=0), so its logs "
+                    + "are kept whole: never compacted, nor deleted by retention.ms or retention.bytes (as in Kafka)",
+                    log.topicPartition().topic(), CleanerConfig.LOG_CLEANER_ENABLE, CleanerConfig.LOG_CLEANER_THREADS);
         }
     }
 
@@ -322,8 +381,9 @@ public final class LogManager implements AutoCloseable {
             Map<TopicPartitionId, Long> offsets = new HashMap<>();
             logDirOf.forEach((tp, d) -> {
                 MappedPartitionLog log = logs.get(tp);
-                if (d.equals(logDir) && log != null && !log.isOffline()) {
-                    offsets.put(tp, value.apply(log));
+                Long v = d.equals(logDir) && log != null && !log.isOffline() ? value.apply(log) : null;
+                if (v != null) {
+                    offsets.put(tp, v);
                 }
             });
             try {
@@ -356,8 +416,11 @@ public final class LogManager implements AutoCloseable {
         shutDown(MappedPartitionLog::crashClose, false);
     }
 
-    /** What close and crash share: the schedules stop, each log is closed its way, the dirs are unlocked. */
+    /** What close and crash share: the cleaner and schedules stop, each log is closed its way, the dirs are unlocked. */
     private void shutDown(Consumer<MappedPartitionLog> closeLog, boolean writeCheckpoints) {
+        if (cleaner != null) {
+            cleaner.close();
+        }
         if (scheduler != null) {
             scheduler.shutdownNow();
             try {

@@ -1,5 +1,7 @@
 package io.sluice.storage.log;
 
+import io.sluice.storage.cleaner.CleanerConfig;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +23,13 @@ import java.util.Objects;
  * @param mappedSegmentsMax                    {@code log.mapped.segments.max} (Sluice): bound on open segment mappings
  * @param reserveStepBytesMin                  {@code log.segment.reserve.step.min.bytes} (Sluice): first reservation of a new segment
  * @param reserveStepBytesMax                  {@code log.segment.reserve.step.max.bytes} (Sluice): largest step; steps double up to it
+ * @param cleanerConfig                        the {@code log.cleaner.*} settings
  */
 public record LogManagerConfig(List<Path> logDirs, LogConfig defaultLogConfig, long retentionCheckIntervalMs,
                                long flushSchedulerIntervalMs, long flushRecoveryPointCheckpointIntervalMs,
                                long flushStartOffsetCheckpointIntervalMs, int recoveryThreadsPerDataDir,
-                               int mappedSegmentsMax, int reserveStepBytesMin, int reserveStepBytesMax) {
+                               int mappedSegmentsMax, int reserveStepBytesMin, int reserveStepBytesMax,
+                               CleanerConfig cleanerConfig) {
 
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
@@ -44,6 +48,7 @@ public record LogManagerConfig(List<Path> logDirs, LogConfig defaultLogConfig, l
     public LogManagerConfig {
         Objects.requireNonNull(logDirs, LOG_DIRS);
         Objects.requireNonNull(defaultLogConfig, "defaultLogConfig");
+        Objects.requireNonNull(cleanerConfig, "cleanerConfig");
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("Invalid value for configuration " + LOG_DIRS + ": empty");
         }
@@ -67,7 +72,8 @@ public record LogManagerConfig(List<Path> logDirs, LogConfig defaultLogConfig, l
     /** Kafka's defaults for the given dirs. */
     public static LogManagerConfig defaults(List<Path> logDirs) {
         return new LogManagerConfig(logDirs, LogConfig.DEFAULTS, 300_000L, Long.MAX_VALUE, 60_000L, 60_000L, 2,
-                MAPPED_SEGMENTS_MAX_DEFAULT, RESERVE_STEP_BYTES_MIN_DEFAULT, RESERVE_STEP_BYTES_MAX_DEFAULT);
+                MAPPED_SEGMENTS_MAX_DEFAULT, RESERVE_STEP_BYTES_MIN_DEFAULT, RESERVE_STEP_BYTES_MAX_DEFAULT,
+                CleanerConfig.DEFAULTS);
     }
 
     /** From server.properties names; {@code log.dirs} (or {@code log.dir}) is comma-separated. */
@@ -91,21 +97,29 @@ public record LogManagerConfig(List<Path> logDirs, LogConfig defaultLogConfig, l
                 (int) longOr(props, NUM_RECOVERY_THREADS_PER_DATA_DIR, d.recoveryThreadsPerDataDir),
                 (int) longOr(props, LOG_MAPPED_SEGMENTS_MAX, d.mappedSegmentsMax),
                 (int) longOr(props, LOG_SEGMENT_RESERVE_STEP_MIN_BYTES, d.reserveStepBytesMin),
-                (int) longOr(props, LOG_SEGMENT_RESERVE_STEP_MAX_BYTES, d.reserveStepBytesMax));
+                (int) longOr(props, LOG_SEGMENT_RESERVE_STEP_MAX_BYTES, d.reserveStepBytesMax),
+                CleanerConfig.fromBrokerProperties(props));
     }
 
     /** A copy with another default log config. */
     public LogManagerConfig withDefaultLogConfig(LogConfig logConfig) {
         return new LogManagerConfig(logDirs, logConfig, retentionCheckIntervalMs, flushSchedulerIntervalMs,
                 flushRecoveryPointCheckpointIntervalMs, flushStartOffsetCheckpointIntervalMs, recoveryThreadsPerDataDir,
-                mappedSegmentsMax, reserveStepBytesMin, reserveStepBytesMax);
+                mappedSegmentsMax, reserveStepBytesMin, reserveStepBytesMax, cleanerConfig);
+    }
+
+    /** A copy with other log cleaner settings. */
+    public LogManagerConfig withCleanerConfig(CleanerConfig cleaner) {
+        return new LogManagerConfig(logDirs, defaultLogConfig, retentionCheckIntervalMs, flushSchedulerIntervalMs,
+                flushRecoveryPointCheckpointIntervalMs, flushStartOffsetCheckpointIntervalMs, recoveryThreadsPerDataDir,
+                mappedSegmentsMax, reserveStepBytesMin, reserveStepBytesMax, cleaner);
     }
 
     /** A copy with another mapping bound. */
     public LogManagerConfig withMappedSegmentsMax(int max) {
         return new LogManagerConfig(logDirs, defaultLogConfig, retentionCheckIntervalMs, flushSchedulerIntervalMs,
                 flushRecoveryPointCheckpointIntervalMs, flushStartOffsetCheckpointIntervalMs, recoveryThreadsPerDataDir,
-                max, reserveStepBytesMin, reserveStepBytesMax);
+                max, reserveStepBytesMin, reserveStepBytesMax, cleanerConfig);
     }
 
     private static long longOr(Map<String, String> props, String key, long dflt) {

@@ -70,6 +70,11 @@ final class LogSegments {
         return total;
     }
 
+    /** The base offset of the segment after the one at {@code baseOffset}, null if it is the last. */
+    Long nextBaseOffsetAfter(long baseOffset) {
+        return byBaseOffset.higherKey(baseOffset);
+    }
+
     /** Every segment, oldest first (a live view). */
     Collection<LogSegment> all() {
         return byBaseOffset.values();
@@ -159,6 +164,32 @@ final class LogSegments {
             }
             byBaseOffset.remove(first.baseOffset());
             first.delete();
+        }
+    }
+
+    /** Whether {@code group} are still segments of this list, consecutive and sealed (the log cleaner's check). */
+    boolean holdsSealed(List<LogSegment> group) {
+        Long expected = group.get(0).baseOffset();
+        for (LogSegment s : group) {
+            if (expected == null || expected != s.baseOffset() || byBaseOffset.get(s.baseOffset()) != s
+                    || s.isActive() || s == active) {
+                return false;
+            }
+            expected = byBaseOffset.higherKey(s.baseOffset());
+        }
+        return true;
+    }
+
+    /**
+     * The log cleaner's swap in the map: {@code cleaned} takes the place of {@code replaced} (its base
+     * offset is the first one's). The replacing put comes first, so a reader never finds the range empty.
+     */
+    void replace(LogSegment cleaned, List<LogSegment> replaced) {
+        byBaseOffset.put(cleaned.baseOffset(), cleaned);
+        for (LogSegment s : replaced) {
+            if (s.baseOffset() != cleaned.baseOffset()) {
+                byBaseOffset.remove(s.baseOffset(), s);
+            }
         }
     }
 

@@ -6,6 +6,11 @@ import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
 import io.sluice.storage.batch.RecordBatchValidator;
 import io.sluice.storage.batch.RecordValidator;
+import io.sluice.storage.cleaner.CleanableLog;
+import io.sluice.storage.cleaner.CleaningHook;
+import io.sluice.storage.cleaner.CleaningStep;
+import io.sluice.storage.cleaner.CompactionConfig;
+import io.sluice.storage.cleaner.LogCleaner;
 import io.sluice.storage.segment.BatchPatch;
 import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.segment.SegmentEnvironment;
@@ -20,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -39,7 +45,7 @@ import java.util.function.Supplier;
  * retention, flush, close) runs here under that lock, so the invariants between those offsets,
  * the segments and the epoch cache are kept in one file.
  */
-public final class MappedPartitionLog implements PartitionLog {
+public final class MappedPartitionLog implements PartitionLog, CleanableLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappedPartitionLog.class);
 
@@ -63,6 +69,8 @@ public final class MappedPartitionLog implements PartitionLog {
     private volatile long recoveryPoint;
     private volatile boolean offline;
     private volatile boolean closed;
+    /** The lowest end offset a truncation left since the cleaner last asked ({@link #pollTruncatedTo}). */
+    private final AtomicLong truncatedTo = new AtomicLong(Long.MAX_VALUE);
 
     /** One per appending thread (event loops): the record pass reuses its decompression chunk. */
     private static final ThreadLocal<RecordValidator> RECORD_VALIDATORS = ThreadLocal.withInitial(RecordValidator::new);
@@ -201,7 +209,6 @@ public final class MappedPartitionLog implements PartitionLog {
                 int epoch = h.partitionLeaderEpoch();
                 messages += h.recordCount();
                 ByteBuffer one = batches.duplicate().limit(p + size).position(p);
-                // A gap in offsets (a compacted leader) starts a new segment: segments stay contiguous.
                 LogSegment segment = maybeRoll(size, now, base, last, cfg);
                 segment.append(one, null, cfg.indexIntervalBytes(), now, writerHeader);
                 if (epoch > epochs.latestEpoch()) {
@@ -224,13 +231,15 @@ public final class MappedPartitionLog implements PartitionLog {
             throws IOException {
         LogSegment segment = segments.active();
         boolean gap = baseOffset != logEndOffset;
-        if (segment.size() > 0 && (gap
+        // A gap (a compacted leader's) may stay inside a segment of a compacted log, whose recovery
+        // allows gaps; elsewhere it starts a new segment, so segments stay contiguous.
+        if (segment.size() > 0 && ((gap && !cfg.cleanupCompact())
                 || (long) segment.size() + size > cfg.segmentBytes()
                 || (segment.rollStartMs() >= 0 && now - segment.rollStartMs() > cfg.segmentMs())
                 || segment.isOffsetIndexFull()
                 || lastOffset - segment.baseOffset() > Integer.MAX_VALUE)) {
             segment = rollAt(baseOffset);
-        } else if (gap) {
+        } else if (gap && segment.size() == 0) {
             // Empty active segment at the wrong base (follower jumped ahead): replace it.
             segment = rollAt(baseOffset);
         }
@@ -359,6 +368,7 @@ public final class MappedPartitionLog implements PartitionLog {
             recoveryPoint = Math.min(recoveryPoint, logEndOffset);
             segments.lowerLogStartOffsetTo(logEndOffset);
             epochs.truncateFromEnd(logEndOffset);
+            truncatedTo.accumulateAndGet(logEndOffset, Math::min);
             LOG.info("{}: truncated to offset {} (asked {})", tp, logEndOffset, offset);
             return logEndOffset;
         }, () -> logEndOffset);
@@ -377,6 +387,7 @@ public final class MappedPartitionLog implements PartitionLog {
 
     /** Deletes every segment and restarts the log, empty, at {@code offset}. Holds the lock. */
     private void emptyAndStartAt(long offset) throws IOException {
+        truncatedTo.accumulateAndGet(offset, Math::min);
         segments.restartAt(offset);
         logEndOffset = offset;
         recoveryPoint = offset;
@@ -490,6 +501,99 @@ public final class MappedPartitionLog implements PartitionLog {
     @Override
     public boolean isOffline() {
         return offline;
+    }
+
+    // ---------------------------------------------------------------- the log cleaner's view (CleanableLog)
+
+    @Override
+    public CompactionConfig compactionConfig() {
+        return config.compactionConfig();
+    }
+
+    @Override
+    public List<LogSegment> segmentsSnapshot() {
+        return new ArrayList<>(segments.all());
+    }
+
+    @Override
+    public SegmentEnvironment segmentEnvironment() {
+        return env;
+    }
+
+    @Override
+    public void failed(IOException e) {
+        fail(e);
+    }
+
+    @Override
+    public long pollTruncatedTo() {
+        return truncatedTo.getAndSet(Long.MAX_VALUE);
+    }
+
+    @Override
+    public boolean isUnavailable() {
+        return offline || closed;
+    }
+
+    /**
+     * The cleaned segment was forced whole: if everything before it is durable too (the recovery point
+     * reaches it, or it is the first segment), so is everything up to the next segment. Recovery then
+     * never revalidates it, which also keeps its offset gaps safe if the log stops being compacted.
+     */
+    private void raiseRecoveryPointPast(LogSegment cleaned) {
+        Long next = segments.nextBaseOffsetAfter(cleaned.baseOffset());
+        if (next != null && (recoveryPoint >= cleaned.baseOffset() || cleaned.baseOffset() == segments.firstBaseOffset())) {
+            recoveryPoint = Math.max(recoveryPoint, Math.min(next, logEndOffset));
+        }
+    }
+
+    /**
+     * Kafka's LocalLog.replaceSegments, under the log's lock: renames the cleaned segment to
+     * {@code .swap} and forces the dir (the commit point: from here a crash completes the swap at
+     * load, {@link SwapFiles}), swaps it into the map, deletes the old segments (a reader holding a
+     * lease keeps reading the unlinked files), renames it to its final names and forces the dir.
+     * The renames and dir fsyncs are the only I/O under the lock; the cleaned bytes were forced before.
+     */
+    @Override
+    public boolean replaceSegments(LogSegment cleaned, List<LogSegment> replaced, CleaningHook hook)
+            throws IOException {
+        lock.lock();
+        boolean inMap = false;
+        boolean oldDeleted = false;
+        try {
+            if (offline || closed || !segments.holdsSealed(replaced)
+                    || cleaned.baseOffset() != replaced.get(0).baseOffset()) {
+                return false;
+            }
+            cleaned.changeFileSuffixes(LogCleaner.CLEANED_SUFFIX, SwapFiles.SWAP_SUFFIX);
+            LogLoader.forceDir(dir);
+            hook.reached(CleaningStep.RENAMED_TO_SWAP);
+            segments.replace(cleaned, replaced);
+            inMap = true;
+            hook.reached(CleaningStep.SWAPPED_IN);
+            for (LogSegment s : replaced) {
+                s.delete();
+            }
+            oldDeleted = true;
+            hook.reached(CleaningStep.OLD_DELETED);
+            cleaned.changeFileSuffixes(SwapFiles.SWAP_SUFFIX, "");
+            LogLoader.forceDir(dir);
+            raiseRecoveryPointPast(cleaned);
+            hook.reached(CleaningStep.DONE);
+            return true;
+        } finally {
+            if (inMap && !oldDeleted) {
+                // Stopped between the swap and the deletion (an I/O error, or a test's crash): the old
+                // segments are out of the map, so the log will not close them; their files stay for the
+                // load to settle.
+                for (LogSegment s : replaced) {
+                    if (!s.isDeleted()) {
+                        s.closeQuietly();
+                    }
+                }
+            }
+            lock.unlock();
+        }
     }
 
     /**

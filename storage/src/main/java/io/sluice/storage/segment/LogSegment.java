@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import static io.sluice.storage.batch.RecordBatchDescriptor.HEADER_LENGTH;
 
@@ -38,8 +39,9 @@ public final class LogSegment {
 
     private final long baseOffset;
     private final SegmentFile file;
-    private final Path indexFile;
-    private final Path timeIndexFile;
+    /** Change only by {@link #changeFileSuffixes} (the log cleaner), on a sealed segment. */
+    private volatile Path indexFile;
+    private volatile Path timeIndexFile;
     private final SegmentEnvironment env;
     private final int offsetIndexEntriesMax;
     private final int indexIntervalBytesInitial;
@@ -50,12 +52,12 @@ public final class LogSegment {
     private long rollStartMs = -1L;
 
     private LogSegment(Path dir, long baseOffset, SegmentFile file, SegmentEnvironment env, int offsetIndexEntriesMax,
-                       int indexIntervalBytes) {
+                       int indexIntervalBytes, String fileSuffix) {
         this.baseOffset = baseOffset;
         this.file = file;
         this.indexIntervalBytesInitial = indexIntervalBytes;
-        this.indexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
-        this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+        this.indexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix);
+        this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix);
         this.env = env;
         this.offsetIndexEntriesMax = offsetIndexEntriesMax;
     }
@@ -68,10 +70,22 @@ public final class LogSegment {
     /** Creates a new, empty, active segment and reserves its first step. */
     public static LogSegment create(Path dir, long baseOffset, SegmentEnvironment env, int offsetIndexEntriesMax,
                                     int indexIntervalBytes, int segmentBytes) throws IOException {
-        Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)));
-        Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
-        SegmentFile file = SegmentFile.create(dir.resolve(fileName(baseOffset, LOG_SUFFIX)), env, segmentBytes);
-        LogSegment s = new LogSegment(dir, baseOffset, file, env, offsetIndexEntriesMax, indexIntervalBytes);
+        return create(dir, baseOffset, env, offsetIndexEntriesMax, indexIntervalBytes, segmentBytes, "");
+    }
+
+    /**
+     * As {@link #create(Path, long, SegmentEnvironment, int, int, int)}, its three files named with
+     * {@code fileSuffix} after the usual one (the log cleaner writes {@code .cleaned} segments beside
+     * the log, Kafka's names; {@link #changeFileSuffixes} renames them). Space is reserved before
+     * the file is mapped, as for any active segment.
+     */
+    public static LogSegment create(Path dir, long baseOffset, SegmentEnvironment env, int offsetIndexEntriesMax,
+                                    int indexIntervalBytes, int segmentBytes, String fileSuffix) throws IOException {
+        Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix));
+        Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix));
+        SegmentFile file = SegmentFile.create(dir.resolve(fileName(baseOffset, LOG_SUFFIX) + fileSuffix), env,
+                segmentBytes);
+        LogSegment s = new LogSegment(dir, baseOffset, file, env, offsetIndexEntriesMax, indexIntervalBytes, fileSuffix);
         s.indexer = SegmentIndexer.empty(baseOffset, offsetIndexEntriesMax, indexIntervalBytes);
         return s;
     }
@@ -80,7 +94,7 @@ public final class LogSegment {
     public static LogSegment open(Path dir, long baseOffset, SegmentEnvironment env, int offsetIndexEntriesMax,
                                   int indexIntervalBytes) throws IOException {
         SegmentFile file = SegmentFile.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)), env);
-        return new LogSegment(dir, baseOffset, file, env, offsetIndexEntriesMax, indexIntervalBytes);
+        return new LogSegment(dir, baseOffset, file, env, offsetIndexEntriesMax, indexIntervalBytes, "");
     }
 
     public long baseOffset() {
@@ -385,6 +399,35 @@ public final class LogSegment {
         env.mappingCache().remove(this);
         Files.deleteIfExists(indexFile);
         Files.deleteIfExists(timeIndexFile);
+    }
+
+    /**
+     * Renames the sealed segment's files from {@code oldSuffix} to {@code newSuffix} after their usual
+     * suffix (Kafka's {@code LogSegment.changeFileSuffixes}): the indexes first, the {@code .log} last,
+     * so the log file's rename is the step a crash is judged by (an index left behind under another
+     * name is deleted at load and rebuilt).
+     */
+    public void changeFileSuffixes(String oldSuffix, String newSuffix) throws IOException {
+        indexFile = renameIfPresent(indexFile, oldSuffix, newSuffix);
+        timeIndexFile = renameIfPresent(timeIndexFile, oldSuffix, newSuffix);
+        Path log = file.path();
+        file.renameTo(log.resolveSibling(withSuffix(log, oldSuffix, newSuffix)));
+    }
+
+    private static Path renameIfPresent(Path f, String oldSuffix, String newSuffix) throws IOException {
+        Path target = f.resolveSibling(withSuffix(f, oldSuffix, newSuffix));
+        if (Files.exists(f)) {
+            Files.move(f, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    private static String withSuffix(Path f, String oldSuffix, String newSuffix) {
+        String name = f.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalStateException(f + " does not end with '" + oldSuffix + "'");
+        }
+        return name.substring(0, name.length() - oldSuffix.length()) + newSuffix;
     }
 
     // ---------------------------------------------------------------- truncation and recovery support

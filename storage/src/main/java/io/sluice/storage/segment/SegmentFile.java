@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -30,7 +31,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class SegmentFile {
 
-    private final Path path;
+    /** Changes only by {@link #renameTo} (the log cleaner's suffixes), on a sealed file. */
+    private volatile Path path;
     private final SegmentEnvironment env;
 
     /** Committed bytes: readers read below it. */
@@ -98,6 +100,18 @@ final class SegmentFile {
 
     Path path() {
         return path;
+    }
+
+    /**
+     * Renames the sealed file (the log cleaner's {@code .cleaned} → {@code .swap} → {@code .log}); an
+     * atomic rename, replacing nothing. Mappings already made stay valid: they are of the inode.
+     */
+    synchronized void renameTo(Path target) throws IOException {
+        if (active) {
+            throw new IllegalStateException("rename of active segment file " + path);
+        }
+        Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+        path = target;
     }
 
     int size() {

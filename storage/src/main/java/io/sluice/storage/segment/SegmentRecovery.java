@@ -29,6 +29,10 @@ import static io.sluice.storage.batch.RecordBatchDescriptor.MAGIC_V2;
  * recovery point, not to the size of the log. An index that fails its sanity checks is rebuilt from
  * the log rather than trusted.
  *
+ * <p>Offsets must be contiguous, batch after batch, which also catches a damaged base offset (the CRC
+ * does not cover it), except in a compacted log: there the log cleaner leaves gaps, so offsets need
+ * only grow (Kafka checks neither).
+ *
  * <p>Stateless; called by the log's loader (one thread per log) and by a segment under its monitor.
  * Maps the file privately (not through the mapping cache) to keep lock order simple.
  */
@@ -55,7 +59,7 @@ public final class SegmentRecovery {
      * start when the recovery point is at or below its base offset), cuts the tail at the first bad
      * batch and installs rebuilt indexes.
      */
-    public static Result recover(LogSegment segment, long recoveryPoint) throws IOException {
+    public static Result recover(LogSegment segment, long recoveryPoint, boolean offsetGapsAllowed) throws IOException {
         int fileSize = segment.size();
         long base = segment.baseOffset();
         RecordBatchHeader header = new RecordBatchHeader();
@@ -72,7 +76,8 @@ public final class SegmentRecovery {
             SegmentIndexer ix;
             int position = 0;
             long expected = base;
-            TrustedPrefix trusted = recoveryPoint > base ? trustedPrefix(segment, buf, fileSize, recoveryPoint, header) : null;
+            TrustedPrefix trusted = recoveryPoint > base
+                    ? trustedPrefix(segment, buf, fileSize, recoveryPoint, header, offsetGapsAllowed) : null;
             if (trusted != null) {
                 ix = trusted.indexer;
                 position = trusted.endPosition;
@@ -88,7 +93,7 @@ public final class SegmentRecovery {
                     break;
                 }
                 header.wrap(buf, position);
-                if (header.baseOffset() != expected) {
+                if (offsetGapsAllowed ? header.baseOffset() < expected : header.baseOffset() != expected) {
                     break;
                 }
                 ix.onBatch(header, position);
@@ -116,7 +121,8 @@ public final class SegmentRecovery {
      * index files or the trusted bytes fail their sanity checks (then everything is validated).
      */
     private static TrustedPrefix trustedPrefix(LogSegment segment, MappedByteBuffer buf, int fileSize,
-                                                long recoveryPoint, RecordBatchHeader header) throws IOException {
+                                                long recoveryPoint, RecordBatchHeader header,
+                                                boolean offsetGapsAllowed) throws IOException {
         long base = segment.baseOffset();
         OffsetIndex idx = OffsetIndex.loadIfSane(segment.indexFile(), base, segment.offsetIndexEntriesMax(), fileSize);
         TimeIndex tidx = TimeIndex.loadIfSane(segment.timeIndexFile(), base, Long.MAX_VALUE);
@@ -137,8 +143,8 @@ public final class SegmentRecovery {
                 break; // zeros: the end of what was written (reserved tail or truncated bytes)
             }
             if (size < HEADER_LENGTH || position + size > fileSize || header.magic() != MAGIC_V2
-                    || (expected >= 0 && header.baseOffset() != expected)
-                    || (position == 0 && header.baseOffset() != base)) {
+                    || (expected >= 0 && !follows(header.baseOffset(), expected, offsetGapsAllowed))
+                    || (position == 0 && !follows(header.baseOffset(), base, offsetGapsAllowed))) {
                 if (expected >= 0 && header.baseOffset() >= recoveryPoint) {
                     break; // past the trusted part: the validation loop judges it
                 }
@@ -209,6 +215,11 @@ public final class SegmentRecovery {
             }
         }
         return head.getLong(0) == offset;
+    }
+
+    /** Whether a batch may start at {@code baseOffset} where {@code expected} was next. */
+    private static boolean follows(long baseOffset, long expected, boolean offsetGapsAllowed) {
+        return offsetGapsAllowed ? baseOffset >= expected : baseOffset == expected;
     }
 
     private static boolean isAllZero(MappedByteBuffer buf, int from, int to) {

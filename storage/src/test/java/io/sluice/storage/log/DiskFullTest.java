@@ -1,5 +1,6 @@
 package io.sluice.storage.log;
 
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
@@ -71,7 +72,7 @@ class DiskFullTest {
     void fullDiskFailsTheAppendWithStorageErrorAndKeepsAcknowledgedData() throws IOException {
         Path logDir = mountPoint.resolve("data");
         LogManagerConfig cfg = new LogManagerConfig(List.of(logDir), config(LogConfig.SEGMENT_BYTES, "262144"),
-                300_000L, Long.MAX_VALUE, 60_000L, 60_000L, 1, 64, 64 * 1024, 256 * 1024);
+                300_000L, Long.MAX_VALUE, 60_000L, 60_000L, 1, 64, 64 * 1024, 256 * 1024, CleanerConfig.DEFAULTS);
         TopicPartitionId tp = new TopicPartitionId("full", 0);
         List<ByteBuffer> acked = new ArrayList<>();
         List<Path> offline = new ArrayList<>();

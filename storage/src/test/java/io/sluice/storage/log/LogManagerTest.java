@@ -1,5 +1,6 @@
 package io.sluice.storage.log;
 
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.ManualClock;
 import io.sluice.storage.ResourceLeakExtension;
@@ -40,9 +41,13 @@ class LogManagerTest {
 
     final ManualClock clock = new ManualClock(1_700_000_000_000L);
 
+    /** Retention is tested here, with the cleaner off (LogCleanerManagerTest tests it). */
+    static final CleanerConfig CLEANER_OFF =
+            CleanerConfig.fromBrokerProperties(Map.of(CleanerConfig.LOG_CLEANER_ENABLE, "false"));
+
     LogManagerConfig managerConfig(Path... dirs) {
         return new LogManagerConfig(List.of(dirs), config(LogConfig.SEGMENT_BYTES, "4096"), 300_000L, Long.MAX_VALUE,
-                60_000L, 60_000L, 2, 64, 4096, 64 * 1024);
+                60_000L, 60_000L, 2, 64, 4096, 64 * 1024, CLEANER_OFF);
     }
 
     LogManager start(LogManagerConfig cfg) {
@@ -191,7 +196,7 @@ class LogManagerTest {
             }
             clock.set(t0 + 100_000);
             manager.runRetention();
-            manager.runRetention(); // the warning is logged once per topic, the log is still kept whole
+            manager.runRetention(); // the cleaner is off: the warning is logged once per topic, the log kept whole
             assertThat(compact.logStartOffset()).isZero();
             assertThat(compact.logEndOffset()).isEqualTo(20);
             assertThat(compact.offsetForTimestamp(t0).offset()).isZero();
@@ -222,7 +227,7 @@ class LogManagerTest {
         Path a = tmp.resolve("a");
         LogManagerConfig base = managerConfig(a);
         LogManagerConfig cfg = new LogManagerConfig(base.logDirs(), base.defaultLogConfig(), 20L, Long.MAX_VALUE,
-                60_000L, 60_000L, 1, 64, 4096, 65536);
+                60_000L, 60_000L, 1, 64, 4096, 65536, CLEANER_OFF);
         try (LogManager manager = start(cfg)) {
             PartitionLog log = manager.getOrCreate(tp(0), config(LogConfig.SEGMENT_BYTES, "1024", LogConfig.RETENTION_MS, "1000"));
             for (int i = 0; i < 5; i++) {
