@@ -24,6 +24,8 @@ public final class ImageBuilder {
     private boolean brokersCopied;
     private boolean brokerConfigsCopied;
     private boolean featuresCopied;
+    private Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
+    private boolean clientQuotasCopied;
 
     public ImageBuilder(MetadataImage base) {
         this.base = base;
@@ -37,6 +39,7 @@ public final class ImageBuilder {
         this.brokerConfigs = base.brokerConfigs();
         this.nextProducerId = base.nextProducerId();
         this.features = base.finalizedFeatures();
+        this.clientQuotas = base.clientQuotas();
     }
 
     public MetadataImage base() {
@@ -160,9 +163,27 @@ public final class ImageBuilder {
         return this;
     }
 
+    public Map<ClientQuotaEntity, Map<String, Double>> clientQuotas() {
+        return clientQuotas;
+    }
+
+    /** Replaces one entity's quotas; an empty map removes the entity. */
+    public ImageBuilder putClientQuotas(ClientQuotaEntity entity, Map<String, Double> quotas) {
+        if (!clientQuotasCopied) {
+            clientQuotas = new HashMap<>(clientQuotas);
+            clientQuotasCopied = true;
+        }
+        if (quotas.isEmpty()) {
+            clientQuotas.remove(entity);
+        } else {
+            clientQuotas.put(entity, Map.copyOf(quotas));
+        }
+        return this;
+    }
+
     public MetadataImage build() {
         return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName.build(),
-            topicsById.build(), brokerConfigs, nextProducerId, features);
+            topicsById.build(), brokerConfigs, nextProducerId, features, clientQuotas);
     }
 
     private void copyBrokers() {
