@@ -18,6 +18,8 @@ import io.sluice.server.metrics.BrokerGauges;
 import io.sluice.server.metrics.MetricsServer;
 import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
+import io.sluice.server.quota.BrokerQuotas;
+import io.sluice.server.quota.QuotaDispatcher;
 import io.sluice.server.metrics.TopicMetrics;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.replication.ReplicaManager;
@@ -30,6 +32,7 @@ import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.common.utils.Time;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -69,6 +72,7 @@ public final class Broker implements AutoCloseable {
     private FetchHandler fetch;
     private GroupApis groups;
     private MetricsServer metricsServer;
+    private BrokerQuotas quotas;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
@@ -135,6 +139,11 @@ public final class Broker implements AutoCloseable {
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
+        quotas = new BrokerQuotas(config.getInt(ServerConfigDef.QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.QUOTA_WINDOW_SIZE_SECONDS), Time.SYSTEM, registry);
+        metadata.client().subscribe((image, delta) -> quotas.onMetadata(image));
+        quotas.onMetadata(metadata.client().image());
+        QuotaDispatcher dispatcher = new QuotaDispatcher(apis, quotas);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry);
         QuorumGauges.register(registry, quorum, config.nodeId());
         BrokerGauges.register(registry, replicas, metadata::image, logs, this::minInsyncReplicas,
@@ -151,7 +160,7 @@ public final class Broker implements AutoCloseable {
         // listener, so clients are given the brokers' endpoints on the listener they came in on.
         List<Endpoint> endpoints = new ArrayList<>();
         for (ServerConfig.Listener listener : config.brokerListeners()) {
-            NetworkServer server = new NetworkServer(codec, apis, requestMetrics, limits);
+            NetworkServer server = new NetworkServer(codec, dispatcher, requestMetrics, limits);
             networks.add(server);
             InetSocketAddress bound = server.start(listener.name(), listener.host(), listener.port());
             ServerConfig.Listener adv = config.advertised(listener);
@@ -231,6 +240,7 @@ public final class Broker implements AutoCloseable {
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);
         closeQuietly("metrics endpoint", metricsServer);
+        closeQuietly("client quotas", quotas);
         LOG.info("Sluice broker {} stopped in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
     }
 

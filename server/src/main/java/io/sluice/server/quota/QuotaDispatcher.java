@@ -1,0 +1,139 @@
+package io.sluice.server.quota;
+
+import io.sluice.server.metrics.ResponseErrors;
+import io.sluice.server.network.RequestDispatcher;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+/**
+ * Client quotas on the request path, in front of the handlers, as Kafka's KafkaApis applies them:
+ * <ul>
+ *   <li>Produce: {@code producer_byte_rate} on the request's bytes, plus the request quota unless acks=0;</li>
+ *   <li>Fetch from a consumer: {@code consumer_byte_rate} on the response's bytes, plus the request
+ *       quota; a throttled fetch takes its bytes back and answers Kafka's throttled empty response;</li>
+ *   <li>every other request from a client: {@code request_percentage} on the handler's time;</li>
+ *   <li>fetches from follower replicas are exempt.</li>
+ * </ul>
+ * The larger throttle wins. It goes in the response's {@code throttle_time_ms}; where the client
+ * throttles itself (KIP-219, {@code shouldClientThrottle}) the connection is muted that long after
+ * the response is sent, otherwise the response itself is held back that long. With no quota at all
+ * the path is one volatile read. Thread-safe.
+ */
+public final class QuotaDispatcher implements RequestDispatcher {
+    private static final double NANOS_TO_PERCENTAGE_PER_SECOND = 100.0 / TimeUnit.SECONDS.toNanos(1);
+
+    private final RequestDispatcher handlers;
+    private final BrokerQuotas quotas;
+
+    public QuotaDispatcher(RequestDispatcher handlers, BrokerQuotas quotas) {
+        this.handlers = handlers;
+        this.quotas = quotas;
+    }
+
+    @Override
+    public CompletionStage<KafkaResponse> dispatch(KafkaRequest request, ClientInfo client) {
+        if (!quotas.enabled()) {
+            return handlers.dispatch(request, client);
+        }
+        if (request.apiKey() == ApiKeys.FETCH.id && isFromFollower(request)) {
+            return handlers.dispatch(request, client);
+        }
+        long startNs = System.nanoTime();
+        CompletionStage<KafkaResponse> stage = handlers.dispatch(request, client);
+        long handlerNs = System.nanoTime() - startNs;
+        return stage.thenCompose(response -> throttle(request, response, handlerNs, client));
+    }
+
+    @Override
+    public KafkaResponse unsupportedApiVersions() {
+        return handlers.unsupportedApiVersions();
+    }
+
+    private CompletionStage<KafkaResponse> throttle(KafkaRequest request, KafkaResponse response, long handlerNs,
+                                                   ClientInfo client) {
+        long nowMs = quotas.time().milliseconds();
+        String clientId = request.clientId() == null ? "" : request.clientId();
+        short version = request.apiVersion();
+        ClientQuotaManager bandwidth = null;
+        int bandwidthMs = 0;
+        double bandwidthBytes = 0;
+        boolean countRequestTime = true;
+        if (request.apiKey() == ApiKeys.PRODUCE.id) {
+            countRequestTime = request.bodyAs(ProduceRequestData.class).acks() != 0;
+            if (quotas.produce().enabled()) {
+                bandwidth = quotas.produce();
+                bandwidthBytes = sizeOf(request.body(), version);
+            }
+        } else if (request.apiKey() == ApiKeys.FETCH.id && response.hasBody() && quotas.fetch().enabled()) {
+            bandwidth = quotas.fetch();
+            bandwidthBytes = sizeOf(response.body(), version);
+        }
+        int requestMs = countRequestTime && quotas.request().enabled()
+            ? quotas.request().recordAndGetThrottleTimeMs(BrokerQuotas.USER, clientId,
+                handlerNs * NANOS_TO_PERCENTAGE_PER_SECOND, nowMs)
+            : 0;
+        if (bandwidth != null) {
+            bandwidthMs = bandwidth.recordAndGetThrottleTimeMs(BrokerQuotas.USER, clientId, bandwidthBytes, nowMs);
+        }
+        int throttleMs = Math.max(bandwidthMs, requestMs);
+        if (throttleMs <= 0) {
+            return CompletableFuture.completedFuture(response);
+        }
+        quotas.throttled(bandwidthMs > requestMs ? bandwidth : quotas.request(), clientId, throttleMs, nowMs);
+        KafkaResponse throttled = response;
+        if (request.apiKey() == ApiKeys.FETCH.id && response.hasBody()) {
+            if (bandwidth != null) {
+                bandwidth.unrecord(BrokerQuotas.USER, clientId, bandwidthBytes, nowMs);
+            }
+            throttled = emptyFetch(request, response);
+        }
+        if (!throttled.hasBody()) {
+            return CompletableFuture.completedFuture(throttled.withMuteAfterSendMs(throttleMs)); // acks=0
+        }
+        AbstractResponse wrapped = ResponseErrors.wrap(throttled.body(), version);
+        wrapped.maybeSetThrottleTimeMs(throttleMs);
+        if (wrapped.shouldClientThrottle(version)) {
+            return CompletableFuture.completedFuture(throttled.withMuteAfterSendMs(throttleMs));
+        }
+        // An old client does not back off by itself: the response waits out the throttle.
+        CompletableFuture<KafkaResponse> later = new CompletableFuture<>();
+        KafkaResponse held = throttled;
+        client.eventLoop().schedule(() -> later.complete(held), throttleMs, TimeUnit.MILLISECONDS);
+        return later;
+    }
+
+    /**
+     * Kafka's throttled fetch response: no partitions; the session id of an incremental fetch,
+     * none for a full one (its session is not kept). The data read is released.
+     */
+    private static KafkaResponse emptyFetch(KafkaRequest request, KafkaResponse response) {
+        FetchResponseData full = (FetchResponseData) response.body();
+        if (full.errorCode() != 0) {
+            return response;
+        }
+        response.onWritten().run();
+        boolean incremental = request.bodyAs(FetchRequestData.class).sessionEpoch() > 0;
+        return KafkaResponse.of(new FetchResponseData().setErrorCode((short) 0)
+            .setSessionId(incremental ? full.sessionId() : 0));
+    }
+
+    private static boolean isFromFollower(KafkaRequest request) {
+        FetchRequestData req = request.bodyAs(FetchRequestData.class);
+        int replicaId = request.apiVersion() >= 15 ? req.replicaState().replicaId() : req.replicaId();
+        return replicaId >= 0;
+    }
+
+    private static int sizeOf(ApiMessage message, short version) {
+        return message.size(new ObjectSerializationCache(), version);
+    }
+}
