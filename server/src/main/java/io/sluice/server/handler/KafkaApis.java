@@ -49,6 +49,7 @@ public final class KafkaApis implements RequestDispatcher {
         ClientQuotasHandler clientQuotas = new ClientQuotasHandler(ctx);
         handlers.put(ApiVersionsTable.DESCRIBE_CLIENT_QUOTAS, clientQuotas);
         handlers.put(ApiVersionsTable.ALTER_CLIENT_QUOTAS, clientQuotas);
+        handlers.put(ApiVersionsTable.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler());
         handlers.putAll(more);
         for (ApiVersionsTable.Range r : table.all()) {
             if (!handlers.containsKey(r.apiKey())) {

@@ -4,6 +4,8 @@ import io.sluice.server.metrics.ResponseErrors;
 import io.sluice.server.network.RequestDispatcher;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +14,10 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchResponse;
 
 /**
  * Client quotas on the request path, in front of the handlers, as Kafka's KafkaApis applies them:
@@ -100,7 +104,9 @@ public final class QuotaDispatcher implements RequestDispatcher {
         if (!throttled.hasBody()) {
             return CompletableFuture.completedFuture(throttled.withMuteAfterSendMs(throttleMs)); // acks=0
         }
-        AbstractResponse wrapped = ResponseErrors.wrap(throttled.body(), version);
+        // FetchResponse has no public constructor for ResponseErrors to find; of() is its factory.
+        AbstractResponse wrapped = throttled.body() instanceof FetchResponseData fetchData ? FetchResponse.of(fetchData)
+            : ResponseErrors.wrap(throttled.body(), version);
         wrapped.maybeSetThrottleTimeMs(throttleMs);
         if (wrapped.shouldClientThrottle(version)) {
             return CompletableFuture.completedFuture(throttled.withMuteAfterSendMs(throttleMs));
@@ -123,8 +129,8 @@ public final class QuotaDispatcher implements RequestDispatcher {
         }
         response.onWritten().run();
         boolean incremental = request.bodyAs(FetchRequestData.class).sessionEpoch() > 0;
-        return KafkaResponse.of(new FetchResponseData().setErrorCode((short) 0)
-            .setSessionId(incremental ? full.sessionId() : 0));
+        return KafkaResponse.of(FetchResponse.of(Errors.NONE, 0, incremental ? full.sessionId() : 0,
+            new LinkedHashMap<>(), List.of()).data());
     }
 
     private static boolean isFromFollower(KafkaRequest request) {

@@ -1,0 +1,208 @@
+package io.sluice.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Client quotas against a real broker process: set and removed with Kafka's kafka-configs, enforced
+ * on kafka-clients producers and consumers, which report the throttle the broker sent back
+ * ({@code produce-throttle-time-max}, {@code fetch-throttle-time-max}). Quota samples of 1 s × 2
+ * keep each throttle near a second. Every test removes the quotas it set.
+ */
+@Timeout(180)
+class ClientQuotasProcessTest {
+    private static final int RECORD_BYTES = 20_000;
+    private static final int RECORDS = 4;
+    private static final String RATE = "10240";
+
+    private static BrokerProcess broker;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerProcess.start(Map.of("quota.window.num", "2", "quota.window.size.seconds", "1"));
+        admin = Clients.admin(broker.bootstrap());
+        admin.createTopics(List.of(new NewTopic("quota-data", 1, (short) 1))).all().get();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String clientId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(RECORD_BYTES + 1000));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
+    /** Sends {@code RECORDS} records of {@code RECORD_BYTES}, one at a time; returns the producer's largest throttle. */
+    private static double produceAndGetMaxThrottleMs(String clientId) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = producer(clientId)) {
+            for (int i = 0; i < RECORDS; i++) {
+                p.send(new ProducerRecord<>("quota-data", new byte[RECORD_BYTES])).get();
+            }
+            return metric(p::metrics, "producer-metrics", "produce-throttle-time-max");
+        }
+    }
+
+    /** Reads the first {@code RECORDS} records; returns the consumer's largest fetch throttle. */
+    private static double consumeAndGetMaxThrottleMs(String clientId) {
+        TopicPartition tp = new TopicPartition("quota-data", 0);
+        try (KafkaConsumer<byte[], byte[]> c = consumer(clientId)) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            int[] read = {0};
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                read[0] += c.poll(Duration.ofMillis(200)).count();
+                return read[0] >= RECORDS;
+            });
+            return metric(c::metrics, "consumer-fetch-manager-metrics", "fetch-throttle-time-max");
+        }
+    }
+
+    private static double metric(Supplier<Map<MetricName, ? extends Metric>> metrics, String group, String name) {
+        return metrics.get().entrySet().stream()
+                .filter(e -> e.getKey().group().equals(group) && e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + group + "/" + name));
+    }
+
+    private static KafkaCli.Result configs(String... args) throws Exception {
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), args);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        return r;
+    }
+
+    @Test
+    void producerByteRateThrottlesThatClientIdOnlyUntilRemoved() throws Exception {
+        configs("--alter", "--entity-type", "clients", "--entity-name", "app", "--add-config",
+                "producer_byte_rate=" + RATE);
+        try {
+            assertThat(configs("--describe", "--entity-type", "clients").output())
+                    .contains("'app'").contains("producer_byte_rate=" + RATE);
+            assertThat(produceAndGetMaxThrottleMs("app")).as("throttle of the quota's client id").isGreaterThan(0);
+            assertThat(produceAndGetMaxThrottleMs("not-app")).as("throttle of another client id").isNotPositive();
+        } finally {
+            configs("--alter", "--entity-type", "clients", "--entity-name", "app", "--delete-config",
+                    "producer_byte_rate");
+        }
+        assertThat(configs("--describe", "--entity-type", "clients").output()).doesNotContain("producer_byte_rate");
+        assertThat(produceAndGetMaxThrottleMs("app")).as("throttle once the quota is gone").isNotPositive();
+    }
+
+    @Test
+    void consumerByteRateThrottlesFetchesOfThatClientIdOnly() throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = producer("filler")) {
+            for (int i = 0; i < RECORDS; i++) {
+                p.send(new ProducerRecord<>("quota-data", new byte[RECORD_BYTES])).get();
+            }
+        }
+        configs("--alter", "--entity-type", "clients", "--entity-name", "reader", "--add-config",
+                "consumer_byte_rate=" + RATE);
+        try {
+            assertThat(configs("--describe", "--entity-type", "clients", "--entity-name", "reader").output())
+                    .contains("consumer_byte_rate=" + RATE);
+            assertThat(consumeAndGetMaxThrottleMs("reader")).as("throttle of the quota's client id").isGreaterThan(0);
+            assertThat(consumeAndGetMaxThrottleMs("not-reader")).as("throttle of another client id").isNotPositive();
+        } finally {
+            configs("--alter", "--entity-type", "clients", "--entity-name", "reader", "--delete-config",
+                    "consumer_byte_rate");
+        }
+        assertThat(consumeAndGetMaxThrottleMs("reader")).as("throttle once the quota is gone").isNotPositive();
+    }
+
+    @Test
+    void userQuotasAreForTheAnonymousPrincipalAndDescribeFilters() throws Exception {
+        configs("--alter", "--entity-type", "users", "--entity-default", "--add-config", "request_percentage=500");
+        try {
+            assertThat(configs("--describe", "--entity-type", "users").output())
+                    .contains("request_percentage=500");
+            var strictClients = admin.describeClientQuotas(ClientQuotaFilter.containsOnly(
+                    List.of(ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.CLIENT_ID)))).entities().get();
+            assertThat(strictClients).isEmpty();
+            var defaultUser = admin.describeClientQuotas(ClientQuotaFilter.contains(
+                    List.of(ClientQuotaFilterComponent.ofDefaultEntity(ClientQuotaEntity.USER)))).entities().get();
+            assertThat(defaultUser).hasSize(1);
+            assertThat(defaultUser.values().iterator().next()).containsEntry("request_percentage", 500.0);
+        } finally {
+            configs("--alter", "--entity-type", "users", "--entity-default", "--delete-config", "request_percentage");
+        }
+        assertThat(admin.describeClientQuotas(ClientQuotaFilter.all()).entities().get()).isEmpty();
+    }
+
+    @Test
+    void badQuotasAreRefusedWithKafkasErrorAndNothingIsStored() throws Exception {
+        ClientQuotaEntity app = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "app"));
+        assertRefused(app, "no_such_quota", 5.0, "Invalid configuration key no_such_quota");
+        assertRefused(app, "producer_byte_rate", 0.0, "must be greater than 0");
+        assertRefused(app, "consumer_byte_rate", -5.0, "must be greater than 0");
+        assertRefused(app, "controller_mutation_rate", 10.0, "not enforced yet");
+        assertRefused(new ClientQuotaEntity(Map.of(ClientQuotaEntity.IP, "10.0.0.1")), "connection_creation_rate", 10.0,
+                "does not enforce connection quotas");
+        assertRefused(new ClientQuotaEntity(Map.of("group", "g")), "producer_byte_rate", 10.0,
+                "Unhandled client quota entity type: group");
+        assertThat(admin.describeClientQuotas(ClientQuotaFilter.all()).entities().get()).isEmpty();
+        assertThatThrownBy(() -> admin.describeClientQuotas(ClientQuotaFilter.contains(
+                List.of(ClientQuotaFilterComponent.ofEntityType("group")))).entities().get())
+                .hasCauseInstanceOf(UnsupportedVersionException.class);
+    }
+
+    private static void assertRefused(ClientQuotaEntity entity, String key, double value, String message) {
+        ClientQuotaAlteration alteration = new ClientQuotaAlteration(entity,
+                List.of(new ClientQuotaAlteration.Op(key, value)));
+        assertThatThrownBy(() -> admin.alterClientQuotas(List.of(alteration)).all().get())
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(InvalidRequestException.class).hasMessageContaining(message);
+    }
+}
