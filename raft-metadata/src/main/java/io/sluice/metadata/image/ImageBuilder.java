@@ -1,5 +1,6 @@
 package io.sluice.metadata.image;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -183,7 +184,8 @@ public final class ImageBuilder {
 
     public MetadataImage build() {
         return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName.build(),
-            topicsById.build(), brokerConfigs, nextProducerId, features, clientQuotas);
+            topicsById.build(), brokerConfigs, nextProducerId, features,
+            clientQuotasCopied ? Collections.unmodifiableMap(new HashMap<>(clientQuotas)) : clientQuotas);
     }
 
     private void copyBrokers() {

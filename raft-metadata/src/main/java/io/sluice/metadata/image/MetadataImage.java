@@ -55,7 +55,9 @@ public final class MetadataImage {
         }
         live.sort((a, b) -> Integer.compare(a.brokerId(), b.brokerId()));
         this.unfencedBrokers = Collections.unmodifiableList(live);
-        this.clientQuotas = Collections.unmodifiableMap(clientQuotas);
+        // Not wrapped again: ImageBuilder hands over the previous image's map untouched, or a new
+        // unmodifiable one when a quota changed, so readers can detect a change by identity.
+        this.clientQuotas = clientQuotas;
     }
 
     /** The empty image of a new cluster. */

@@ -62,6 +62,18 @@ class ClientQuotaApplyTest {
     }
 
     @Test
+    void theQuotaMapIsTheSameObjectUntilAQuotaChanges() {
+        alterOne(entry(APP, set("producer_byte_rate", 1)));
+        Map<ClientQuotaEntity, Map<String, Double>> before = h.image.clientQuotas();
+        h.liveBroker(1, null);
+        alterOne(entry(APP, set("producer_byte_rate", 1))); // no change
+        assertThat(h.image.clientQuotas()).isSameAs(before);
+        alterOne(entry(APP, set("producer_byte_rate", 2)));
+        assertThat(h.image.clientQuotas()).isNotSameAs(before).isEqualTo(Map.of(APP, Map.of("producer_byte_rate", 2.0)));
+        assertThat(before).isEqualTo(Map.of(APP, Map.of("producer_byte_rate", 1.0)));
+    }
+
+    @Test
     void validateOnlyChangesNothing() {
         AlterClientQuotas.Result r = h.apply(new AlterClientQuotas(List.of(entry(APP, set("producer_byte_rate", 1))),
             true));

@@ -71,6 +71,17 @@ public final class ClientQuotaManager {
     }
 
     /**
+     * The most one recording may be without being throttled however idle the client was: the
+     * bound over the window the rate divides by at least (Kafka's {@code getMaxValueInQuotaWindow});
+     * {@link Double#MAX_VALUE} without a quota. Fetches are capped to it, or a response larger than
+     * this would be throttled, answered empty, and asked for again forever.
+     */
+    public double maxValueInQuotaWindow(String user, String clientId) {
+        Double limit = overrides.limit(overrides.tags(user, clientId));
+        return limit == null ? Double.MAX_VALUE : limit * (windowNum - 1) * windowSizeSeconds;
+    }
+
+    /**
      * Takes back a recorded value: a throttled fetch answers empty, so its bytes were not sent
      * (Kafka's {@code unrecordQuotaSensor}).
      */

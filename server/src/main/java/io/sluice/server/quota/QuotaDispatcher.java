@@ -49,8 +49,11 @@ public final class QuotaDispatcher implements RequestDispatcher {
         if (!quotas.enabled()) {
             return handlers.dispatch(request, client);
         }
-        if (request.apiKey() == ApiKeys.FETCH.id && isFromFollower(request)) {
-            return handlers.dispatch(request, client);
+        if (request.apiKey() == ApiKeys.FETCH.id) {
+            if (isFromFollower(request)) {
+                return handlers.dispatch(request, client);
+            }
+            capFetchToQuotaWindow(request);
         }
         long startNs = System.nanoTime();
         CompletionStage<KafkaResponse> stage = handlers.dispatch(request, client);
@@ -131,6 +134,21 @@ public final class QuotaDispatcher implements RequestDispatcher {
         boolean incremental = request.bodyAs(FetchRequestData.class).sessionEpoch() > 0;
         return KafkaResponse.of(FetchResponse.of(Errors.NONE, 0, incremental ? full.sessionId() : 0,
             new LinkedHashMap<>(), List.of()).data());
+    }
+
+    /**
+     * As Kafka: a consumer's fetch asks for no more than its quota lets through in one window
+     * (min bytes capped likewise), so a large fetch is not throttled empty again and again.
+     */
+    private void capFetchToQuotaWindow(KafkaRequest request) {
+        if (!quotas.fetch().enabled()) {
+            return;
+        }
+        FetchRequestData req = request.bodyAs(FetchRequestData.class);
+        double windowMax = quotas.fetch().maxValueInQuotaWindow(BrokerQuotas.USER,
+            request.clientId() == null ? "" : request.clientId());
+        int maxBytes = (int) Math.min(req.maxBytes(), Math.max(windowMax, 0));
+        req.setMaxBytes(maxBytes).setMinBytes(Math.min(req.minBytes(), maxBytes));
     }
 
     private static boolean isFromFollower(KafkaRequest request) {

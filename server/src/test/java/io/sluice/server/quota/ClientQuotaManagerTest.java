@@ -111,6 +111,17 @@ class ClientQuotaManagerTest {
     }
 
     @Test
+    void theMostOneFetchMayCarryIsTheBoundOverTheMinimumWindow() {
+        assertThat(quotas.fetch().maxValueInQuotaWindow(BrokerQuotas.USER, "app")).isEqualTo(Double.MAX_VALUE);
+        setQuotas(Map.of(client("app"), Map.of(QuotaKeys.CONSUMER_BYTE_RATE, 1024.0)));
+        // 1,024 B/s × (11 - 1) samples × 1 s.
+        assertThat(quotas.fetch().maxValueInQuotaWindow(BrokerQuotas.USER, "app")).isEqualTo(10_240.0);
+        assertThat(quotas.fetch().recordAndGetThrottleTimeMs(BrokerQuotas.USER, "app", 10_240, time.milliseconds()))
+            .isZero();
+        assertThat(quotas.fetch().maxValueInQuotaWindow(BrokerQuotas.USER, "other")).isEqualTo(Double.MAX_VALUE);
+    }
+
+    @Test
     void aRequestQuotaThrottleIsCappedAtOneWindow() {
         setQuotas(Map.of(client("app"), Map.of(QuotaKeys.REQUEST_PERCENTAGE, 1.0)));
         ClientQuotaManager m = quotas.request();
