@@ -129,8 +129,14 @@ public final class Broker implements AutoCloseable {
             }
         });
         ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(), brokerEpoch);
+        quotas = new BrokerQuotas(config.getInt(ServerConfigDef.QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.QUOTA_WINDOW_SIZE_SECONDS),
+                config.getInt(ServerConfigDef.CONTROLLER_QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS), Time.SYSTEM, registry);
+        metadata.client().subscribe((image, delta) -> quotas.onMetadata(image));
+        quotas.onMetadata(metadata.client().image());
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(),
-                Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics);
+                Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics, quotas);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
@@ -139,10 +145,6 @@ public final class Broker implements AutoCloseable {
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
-        quotas = new BrokerQuotas(config.getInt(ServerConfigDef.QUOTA_WINDOW_NUM),
-                config.getInt(ServerConfigDef.QUOTA_WINDOW_SIZE_SECONDS), Time.SYSTEM, registry);
-        metadata.client().subscribe((image, delta) -> quotas.onMetadata(image));
-        quotas.onMetadata(metadata.client().image());
         QuotaDispatcher dispatcher = new QuotaDispatcher(apis, quotas);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry);
         QuorumGauges.register(registry, quorum, config.nodeId());

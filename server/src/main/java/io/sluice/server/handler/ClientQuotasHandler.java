@@ -6,7 +6,6 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
-import io.sluice.server.quota.QuotaKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,8 +25,7 @@ import org.apache.kafka.common.message.DescribeClientQuotasResponseData;
  * DescribeClientQuotas (v0-1) and AlterClientQuotas (v0-1), KIP-546. Quotas live in the metadata
  * quorum, which validates alterations with Kafka's controller rules; describe reads this broker's
  * image and filters as Kafka's {@code ClientQuotasImage} does (EXACT / DEFAULT / SPECIFIED
- * components, {@code strict}). A quota key this broker does not enforce is refused here, before
- * anything is stored. Thread-safe.
+ * components, {@code strict}). Thread-safe.
  */
 final class ClientQuotasHandler implements ApiHandler {
     /** Kafka's {@code ClientQuotaFilterComponent} match types on the wire. */
@@ -130,18 +128,10 @@ final class ClientQuotasHandler implements ApiHandler {
             e.entity().forEach(c -> components.add(new ClientQuotaEntity.Component(c.entityType(), c.entityName())));
             ClientQuotaEntity entity = new ClientQuotaEntity(components);
             List<AlterClientQuotas.Op> ops = new ArrayList<>();
-            String refused = null;
             for (AlterClientQuotasRequestData.OpData op : e.ops()) {
-                if (!op.remove() && refused == null) {
-                    refused = QuotaKeys.refusal(op.key());
-                }
                 ops.add(new AlterClientQuotas.Op(op.key(), op.remove() ? null : op.value()));
             }
-            if (refused != null) {
-                resp.entries().add(entry(entity, Errors.INVALID_REQUEST, refused));
-            } else {
-                entries.add(new AlterClientQuotas.Entry(entity, ops));
-            }
+            entries.add(new AlterClientQuotas.Entry(entity, ops));
         }
         if (entries.isEmpty()) {
             return CompletableFuture.completedFuture(KafkaResponse.of(resp));

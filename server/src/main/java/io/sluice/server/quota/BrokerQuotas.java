@@ -28,13 +28,22 @@ public final class BrokerQuotas implements AutoCloseable {
     private final ClientQuotaManager produce;
     private final ClientQuotaManager fetch;
     private final ClientQuotaManager request;
+    private final ControllerMutationQuotaManager controllerMutation;
     private final CounterDataPoint produceThrottleMs;
     private final CounterDataPoint fetchThrottleMs;
     private final CounterDataPoint requestThrottleMs;
+    private final CounterDataPoint controllerMutationThrottleMs;
     private volatile boolean enabled;
     private Map<ClientQuotaEntity, Map<String, Double>> applied = Map.of();
 
-    public BrokerQuotas(int windowNum, int windowSizeSeconds, Time time, PrometheusRegistry registry) {
+    /**
+     * @param windowNum                   {@code quota.window.num}
+     * @param windowSizeSeconds           {@code quota.window.size.seconds}
+     * @param controllerWindowNum         {@code controller.quota.window.num}
+     * @param controllerWindowSizeSeconds {@code controller.quota.window.size.seconds}
+     */
+    public BrokerQuotas(int windowNum, int windowSizeSeconds, int controllerWindowNum, int controllerWindowSizeSeconds,
+                        Time time, PrometheusRegistry registry) {
         this.time = time;
         // Expiration on: a client's sensors go after an hour unused, as in Kafka.
         this.metrics = new Metrics(new MetricConfig(), List.of(), time, true);
@@ -43,6 +52,8 @@ public final class BrokerQuotas implements AutoCloseable {
         // Kafka caps a request-quota throttle at one window (ClientRequestQuotaManager).
         this.request = new ClientQuotaManager(metrics, "Request", "request-time", windowNum, windowSizeSeconds,
             TimeUnit.SECONDS.toMillis(windowSizeSeconds));
+        this.controllerMutation = new ControllerMutationQuotaManager(metrics, time, controllerWindowNum,
+            controllerWindowSizeSeconds);
         Counter throttled = Counter.builder().name("sluice_quota_throttle_time_ms_total")
             .help("Milliseconds clients were throttled for, by the quota that throttled them (KIP-219: the "
                 + "connection is muted that long after the response).")
@@ -50,6 +61,7 @@ public final class BrokerQuotas implements AutoCloseable {
         produceThrottleMs = throttled.labelValues("produce");
         fetchThrottleMs = throttled.labelValues("fetch");
         requestThrottleMs = throttled.labelValues("request");
+        controllerMutationThrottleMs = throttled.labelValues("controller_mutation");
     }
 
     /** Whether any client quota exists at all; when not, the request path records nothing. */
@@ -73,6 +85,10 @@ public final class BrokerQuotas implements AutoCloseable {
         return request;
     }
 
+    public ControllerMutationQuotaManager controllerMutation() {
+        return controllerMutation;
+    }
+
     /** A metadata listener: quotas change the moment the image that changed them is applied here. */
     public synchronized void onMetadata(MetadataImage image) {
         Map<ClientQuotaEntity, Map<String, Double>> quotas = image.clientQuotas();
@@ -83,13 +99,19 @@ public final class BrokerQuotas implements AutoCloseable {
         produce.update(QuotaOverrides.of(quotas, QuotaKeys.PRODUCER_BYTE_RATE));
         fetch.update(QuotaOverrides.of(quotas, QuotaKeys.CONSUMER_BYTE_RATE));
         request.update(QuotaOverrides.of(quotas, QuotaKeys.REQUEST_PERCENTAGE));
-        enabled = produce.enabled() || fetch.enabled() || request.enabled();
+        controllerMutation.update(QuotaOverrides.of(quotas, QuotaKeys.CONTROLLER_MUTATION_RATE));
+        enabled = produce.enabled() || fetch.enabled() || request.enabled() || controllerMutation.enabled();
     }
 
     /** Counts a throttle of {@code throttleTimeMs} decided by {@code by} (and records Kafka's throttle-time sensor). */
     void throttled(ClientQuotaManager by, String clientId, int throttleTimeMs, long nowMs) {
         by.recordThrottle(USER, clientId, throttleTimeMs, nowMs);
         (by == produce ? produceThrottleMs : by == fetch ? fetchThrottleMs : requestThrottleMs).inc(throttleTimeMs);
+    }
+
+    /** Counts a throttle a controller mutation quota asked for (its handler put it in the response). */
+    void throttledByControllerMutation(int throttleTimeMs) {
+        controllerMutationThrottleMs.inc(throttleTimeMs);
     }
 
     @Override

@@ -26,6 +26,8 @@ import org.apache.kafka.common.requests.FetchResponse;
  *   <li>Fetch from a consumer: {@code consumer_byte_rate} on the response's bytes, plus the request
  *       quota; a throttled fetch takes its bytes back and answers Kafka's throttled empty response;</li>
  *   <li>every other request from a client: {@code request_percentage} on the handler's time;</li>
+ *   <li>CreateTopics, CreatePartitions, DeleteTopics: {@code controller_mutation_rate}, charged by
+ *       their handlers, which put the throttle in the response;</li>
  *   <li>fetches from follower replicas are exempt.</li>
  * </ul>
  * The larger throttle wins. It goes in the response's {@code throttle_time_ms}; where the client
@@ -92,11 +94,16 @@ public final class QuotaDispatcher implements RequestDispatcher {
         if (bandwidth != null) {
             bandwidthMs = bandwidth.recordAndGetThrottleTimeMs(BrokerQuotas.USER, clientId, bandwidthBytes, nowMs);
         }
-        int throttleMs = Math.max(bandwidthMs, requestMs);
+        int mutationMs = controllerMutationThrottleMs(request, response);
+        int throttleMs = Math.max(Math.max(bandwidthMs, requestMs), mutationMs);
         if (throttleMs <= 0) {
             return CompletableFuture.completedFuture(response);
         }
-        quotas.throttled(bandwidthMs > requestMs ? bandwidth : quotas.request(), clientId, throttleMs, nowMs);
+        if (mutationMs >= Math.max(bandwidthMs, requestMs)) {
+            quotas.throttledByControllerMutation(mutationMs); // as Kafka: the controller quota wins ties
+        } else {
+            quotas.throttled(bandwidthMs > requestMs ? bandwidth : quotas.request(), clientId, throttleMs, nowMs);
+        }
         KafkaResponse throttled = response;
         if (request.apiKey() == ApiKeys.FETCH.id && response.hasBody()) {
             if (bandwidth != null) {
@@ -119,6 +126,21 @@ public final class QuotaDispatcher implements RequestDispatcher {
         KafkaResponse held = throttled;
         client.eventLoop().schedule(() -> later.complete(held), throttleMs, TimeUnit.MILLISECONDS);
         return later;
+    }
+
+    /**
+     * The throttle the CreateTopics, CreatePartitions or DeleteTopics handler put in its response
+     * for the controller mutation quota (KIP-599): the handler charges topic by topic, this class
+     * mutes or delays for it like for any other quota.
+     */
+    private int controllerMutationThrottleMs(KafkaRequest request, KafkaResponse response) {
+        short key = request.apiKey();
+        boolean mutation = key == ApiKeys.CREATE_TOPICS.id || key == ApiKeys.CREATE_PARTITIONS.id
+            || key == ApiKeys.DELETE_TOPICS.id;
+        if (!mutation || !response.hasBody() || !quotas.controllerMutation().enabled()) {
+            return 0;
+        }
+        return ResponseErrors.wrap(response.body(), request.apiVersion()).throttleTimeMs();
     }
 
     /**

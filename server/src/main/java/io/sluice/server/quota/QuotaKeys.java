@@ -1,8 +1,7 @@
 package io.sluice.server.quota;
 
 /**
- * The client quota keys (Kafka's {@code QuotaConfig}) and which of them this broker enforces.
- * Stateless.
+ * The client quota keys (Kafka's {@code QuotaConfig}). Stateless.
  */
 public final class QuotaKeys {
     public static final String PRODUCER_BYTE_RATE = "producer_byte_rate";
@@ -13,16 +12,4 @@ public final class QuotaKeys {
     private QuotaKeys() {
     }
 
-    /**
-     * Why setting {@code key} is refused before it is stored, or null when the quorum may decide
-     * (it refuses unknown keys itself, with Kafka's message). A quota Sluice would not enforce is
-     * never stored.
-     */
-    public static String refusal(String key) {
-        if (CONTROLLER_MUTATION_RATE.equals(key)) {
-            return CONTROLLER_MUTATION_RATE + " is not enforced yet by Sluice (KIP-599 controller mutation quotas "
-                + "on CreateTopics, CreatePartitions and DeleteTopics); refused rather than stored";
-        }
-        return null;
-    }
 }

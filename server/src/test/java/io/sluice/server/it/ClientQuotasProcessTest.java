@@ -10,6 +10,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DeleteTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Client quotas against a real broker process: set and removed with Kafka's kafka-configs, enforced
  * on kafka-clients producers and consumers, which report the throttle the broker sent back
- * ({@code produce-throttle-time-max}, {@code fetch-throttle-time-max}). Quota samples of 1 s × 2
+ * ({@code produce-throttle-time-max}, {@code fetch-throttle-time-max}), and on admin clients'
+ * topic creations and deletions (KIP-599). Quota samples of 1 s × 2
  * keep each throttle near a second. Every test removes the quotas it set.
  */
 @Timeout(180)
@@ -191,7 +196,7 @@ class ClientQuotasProcessTest {
         assertRefused(app, "no_such_quota", 5.0, "Invalid configuration key no_such_quota");
         assertRefused(app, "producer_byte_rate", 0.0, "must be greater than 0");
         assertRefused(app, "consumer_byte_rate", -5.0, "must be greater than 0");
-        assertRefused(app, "controller_mutation_rate", 10.0, "not enforced yet");
+        assertRefused(app, "controller_mutation_rate", -1.0, "must be greater than 0");
         assertRefused(new ClientQuotaEntity(Map.of(ClientQuotaEntity.IP, "10.0.0.1")), "connection_creation_rate", 10.0,
                 "does not enforce connection quotas");
         assertRefused(new ClientQuotaEntity(Map.of("group", "g")), "producer_byte_rate", 10.0,
@@ -200,6 +205,41 @@ class ClientQuotasProcessTest {
         assertThatThrownBy(() -> admin.describeClientQuotas(ClientQuotaFilter.contains(
                 List.of(ClientQuotaFilterComponent.ofEntityType("group")))).entities().get())
                 .hasCauseInstanceOf(UnsupportedVersionException.class);
+    }
+
+    @Test
+    void controllerMutationRateRefusesTopicsOverTheQuotaOfThatClientId() throws Exception {
+        configs("--alter", "--entity-type", "clients", "--entity-name", "creator", "--add-config",
+                "controller_mutation_rate=1");
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "creator");
+        try (Admin creator = Admin.create(p)) {
+            CreateTopicsOptions noRetry = new CreateTopicsOptions().retryOnQuotaViolation(false);
+            // The bucket holds 1/s × 11 samples × 1 s = 11 partitions; strict (v6+) checks before charging.
+            creator.createTopics(List.of(new NewTopic("mutation-1", 10, (short) 1)), noRetry).all().get();
+            creator.createTopics(List.of(new NewTopic("mutation-2", 10, (short) 1)), noRetry).all().get();
+            assertThatThrownBy(() -> creator.createTopics(List.of(new NewTopic("mutation-3", 1, (short) 1)), noRetry)
+                    .all().get()).cause().isInstanceOf(ThrottlingQuotaExceededException.class);
+            // The same client id on a new connection (the first one waits out its throttle): the bucket
+            // is still below zero, so a deletion is refused too.
+            try (Admin again = Admin.create(p)) {
+                assertThatThrownBy(() -> again.deleteTopics(List.of("mutation-1"),
+                        new DeleteTopicsOptions().retryOnQuotaViolation(false)).all().get())
+                        .cause().isInstanceOf(ThrottlingQuotaExceededException.class);
+            }
+            assertThat(admin.listTopics().names().get()).contains("mutation-1", "mutation-2")
+                    .doesNotContain("mutation-3");
+            // Another client id has no quota.
+            admin.createTopics(List.of(new NewTopic("mutation-4", 10, (short) 1))).all().get();
+        } finally {
+            configs("--alter", "--entity-type", "clients", "--entity-name", "creator", "--delete-config",
+                    "controller_mutation_rate");
+        }
+        try (Admin creator = Admin.create(p)) {
+            creator.deleteTopics(List.of("mutation-1", "mutation-2", "mutation-4"),
+                    new DeleteTopicsOptions().retryOnQuotaViolation(false)).all().get();
+        }
     }
 
     private static void assertRefused(ClientQuotaEntity entity, String key, double value, String message) {

@@ -40,7 +40,7 @@ class ClientQuotaManagerTest {
     }
 
     private final SteppedTime time = new SteppedTime();
-    private final BrokerQuotas quotas = new BrokerQuotas(11, 1, time, new PrometheusRegistry());
+    private final BrokerQuotas quotas = new BrokerQuotas(11, 1, 11, 1, time, new PrometheusRegistry());
 
     @AfterEach
     void close() {
