@@ -177,6 +177,12 @@ class ClientQuotasProcessTest {
         try {
             assertThat(configs("--describe", "--entity-type", "users").output())
                     .contains("request_percentage=500");
+            configs("--alter", "--entity-type", "users", "--entity-name", "ANONYMOUS", "--add-config",
+                    "consumer_byte_rate=1000000");
+            assertThat(configs("--describe", "--entity-type", "users", "--entity-name", "ANONYMOUS").output())
+                    .contains("'ANONYMOUS'").contains("consumer_byte_rate=1000000");
+            configs("--alter", "--entity-type", "users", "--entity-name", "ANONYMOUS", "--delete-config",
+                    "consumer_byte_rate");
             var strictClients = admin.describeClientQuotas(ClientQuotaFilter.containsOnly(
                     List.of(ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.CLIENT_ID)))).entities().get();
             assertThat(strictClients).isEmpty();
