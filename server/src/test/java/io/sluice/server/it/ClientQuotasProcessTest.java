@@ -3,6 +3,8 @@ package io.sluice.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.server.network.RawClient;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,10 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -246,6 +252,41 @@ class ClientQuotasProcessTest {
             creator.deleteTopics(List.of("mutation-1", "mutation-2", "mutation-4"),
                     new DeleteTopicsOptions().retryOnQuotaViolation(false)).all().get();
         }
+    }
+
+    @Test
+    void createTopicsBeforeV6IsPermissiveAndThrottledAfterwards() throws Exception {
+        configs("--alter", "--entity-type", "clients", "--entity-name", "raw-client", "--add-config",
+                "controller_mutation_rate=1");
+        try {
+            CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(30_000);
+            for (String name : List.of("permissive-1", "permissive-2", "permissive-3")) {
+                req.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(10)
+                        .setReplicationFactor((short) 1));
+            }
+            try (RawClient c = new RawClient(new InetSocketAddress("localhost", broker.clientPort()))) {
+                c.send(ApiKeys.CREATE_TOPICS.id, (short) 5, 1, req);
+                CreateTopicsResponseData resp = c.read(ApiKeys.CREATE_TOPICS.id, (short) 5, CreateTopicsResponseData.class);
+                assertThat(resp.topics()).extracting(CreateTopicsResponseData.CreatableTopicResult::errorCode)
+                        .as("v5: every topic created over the 11-partition bucket").containsOnly((short) 0);
+                // 30 partitions from a bucket of 11 at 1/s: 19 s owed.
+                assertThat(resp.throttleTimeMs()).isGreaterThan(10_000);
+            }
+            CreateTopicsRequestData strict = new CreateTopicsRequestData().setTimeoutMs(30_000);
+            strict.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("strict-1").setNumPartitions(1)
+                    .setReplicationFactor((short) 1));
+            try (RawClient c = new RawClient(new InetSocketAddress("localhost", broker.clientPort()))) {
+                c.send(ApiKeys.CREATE_TOPICS.id, (short) 6, 2, strict);
+                CreateTopicsResponseData resp = c.read(ApiKeys.CREATE_TOPICS.id, (short) 6, CreateTopicsResponseData.class);
+                assertThat(resp.topics().iterator().next().errorCode()).as("v6 is strict")
+                        .isEqualTo(Errors.THROTTLING_QUOTA_EXCEEDED.code());
+                assertThat(resp.throttleTimeMs()).isPositive();
+            }
+        } finally {
+            configs("--alter", "--entity-type", "clients", "--entity-name", "raw-client", "--delete-config",
+                    "controller_mutation_rate");
+        }
+        admin.deleteTopics(List.of("permissive-1", "permissive-2", "permissive-3")).all().get();
     }
 
     private static void assertRefused(ClientQuotaEntity entity, String key, double value, String message) {
