@@ -23,6 +23,8 @@ import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.metrics.TopicMetrics;
 import io.sluice.server.network.NetworkServer;
+import io.sluice.server.quota.BrokerQuotas;
+import io.sluice.server.quota.QuotaDispatcher;
 import io.sluice.replication.Partition;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
@@ -34,6 +36,7 @@ import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.common.utils.Time;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -74,6 +77,7 @@ public final class Broker implements AutoCloseable {
     private GroupApis groups;
     private MetricsServer metricsServer;
     private LagMonitorService lagMonitor;
+    private BrokerQuotas quotas;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
@@ -142,8 +146,14 @@ public final class Broker implements AutoCloseable {
             }
         });
         ProducerIdManager producerIds = new ProducerIdManager(metadata.client(), config.nodeId(), brokerEpoch);
+        quotas = new BrokerQuotas(config.getInt(ServerConfigDef.QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.QUOTA_WINDOW_SIZE_SECONDS),
+                config.getInt(ServerConfigDef.CONTROLLER_QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS), Time.SYSTEM, registry);
+        metadata.client().subscribe((image, delta) -> quotas.onMetadata(image));
+        quotas.onMetadata(metadata.client().image());
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(),
-                Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics);
+                Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics, quotas);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
@@ -152,6 +162,7 @@ public final class Broker implements AutoCloseable {
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,
                 config.list(ServerConfigDef.CONTROLLER_LISTENER_NAMES).stream().findFirst().orElse("CONTROLLER")));
         KafkaApis apis = new KafkaApis(codec.table(), ctx, fetch, more);
+        QuotaDispatcher dispatcher = new QuotaDispatcher(apis, quotas);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry, metricsServer != null);
         QuorumGauges.register(registry, quorum, config.nodeId());
         BrokerGauges.register(registry, replicas, fetchers, metadata::image, logs, this::minInsyncReplicas,
@@ -168,7 +179,7 @@ public final class Broker implements AutoCloseable {
         // listener, so clients are given the brokers' endpoints on the listener they came in on.
         List<Endpoint> endpoints = new ArrayList<>();
         for (ServerConfig.Listener listener : config.brokerListeners()) {
-            NetworkServer server = new NetworkServer(codec, apis, requestMetrics, limits);
+            NetworkServer server = new NetworkServer(codec, dispatcher, requestMetrics, limits);
             networks.add(server);
             InetSocketAddress bound = server.start(listener.name(), listener.host(), listener.port());
             ServerConfig.Listener adv = config.advertised(listener);
@@ -264,6 +275,7 @@ public final class Broker implements AutoCloseable {
         closeQuietly("metadata quorum", metadata);
         closeQuietly("logs", logs);
         closeQuietly("metrics endpoint", metricsServer);
+        closeQuietly("client quotas", quotas);
         LOG.info("Sluice broker {} stopped in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.metadata.codec;
 
 import io.sluice.metadata.command.AllocateProducerIds;
+import io.sluice.metadata.command.AlterClientQuotas;
 import io.sluice.metadata.command.AlterConfigs;
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.BrokerHeartbeat;
@@ -15,6 +16,7 @@ import io.sluice.metadata.command.MetadataCommand;
 import io.sluice.metadata.command.RegisterBroker;
 import io.sluice.metadata.command.UnregisterBroker;
 import io.sluice.metadata.command.UpdateFeatures;
+import io.sluice.metadata.image.ClientQuotaEntity;
 import io.sluice.metadata.image.Endpoint;
 
 import java.util.ArrayList;
@@ -60,6 +62,9 @@ import java.util.UUID;
  *  FENCE_EXPIRED_BROKERS  i32 sessionTimeoutMs; version 1 adds i64 leaderSinceMs (version 0 decodes
  *                         as Long.MIN_VALUE: no grace)
  *  UPDATE_FEATURES        list&lt;(string name, i16 level)&gt;
+ *  ALTER_CLIENT_QUOTAS    bool validateOnly, list&lt;(entity, list&lt;(string key, bool set, [f64 value
+ *                         if set])&gt;)&gt;; entity = list&lt;(string type, string name (null = default))&gt;,
+ *                         f64 = the i64 of {@link Double#doubleToLongBits}
  * </pre>
  * An unknown type or trailing bytes → INVALID_REQUEST; a known type with a newer version →
  * UNSUPPORTED_VERSION. Stateless, thread-safe.
@@ -75,6 +80,8 @@ public final class CommandCodec {
     public static final int REPLICAS_MAX = 1_000;
     public static final int CONFIGS_MAX = 1_000;
     public static final int ENDPOINTS_MAX = 100;
+    /** Components of one client quota entity (Kafka has three types; more is garbage, but decodable). */
+    public static final int ENTITY_COMPONENTS_MAX = 16;
 
     private CommandCodec() {
     }
@@ -168,8 +175,38 @@ public final class CommandCodec {
                 w.i32(c.levels().size());
                 new TreeMap<>(c.levels()).forEach((k, v) -> w.string(k).i16(v));
             }
+            case ALTER_CLIENT_QUOTAS -> {
+                AlterClientQuotas c = (AlterClientQuotas) command;
+                w.bool(c.validateOnly()).i32(c.entries().size());
+                for (AlterClientQuotas.Entry e : c.entries()) {
+                    writeEntity(w, e.entity());
+                    w.i32(e.ops().size());
+                    for (AlterClientQuotas.Op op : e.ops()) {
+                        w.string(op.key()).bool(!op.remove());
+                        if (!op.remove()) {
+                            w.i64(Double.doubleToLongBits(op.value()));
+                        }
+                    }
+                }
+            }
         }
         return w.toByteArray();
+    }
+
+    static void writeEntity(BufferWriter w, ClientQuotaEntity entity) {
+        w.i32(entity.components().size());
+        for (ClientQuotaEntity.Component c : entity.components()) {
+            w.string(c.entityType()).string(c.entityName());
+        }
+    }
+
+    static ClientQuotaEntity readEntity(BufferReader r) {
+        int n = r.count("entity components", ENTITY_COMPONENTS_MAX, 8);
+        List<ClientQuotaEntity.Component> components = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            components.add(new ClientQuotaEntity.Component(r.nonNullString("entity type"), r.string()));
+        }
+        return new ClientQuotaEntity(components);
     }
 
     private static void writeAssignment(BufferWriter w, List<List<Integer>> assignment) {
@@ -324,6 +361,22 @@ public final class CommandCodec {
                     levels.put(r.nonNullString("feature name"), r.i16());
                 }
                 yield new UpdateFeatures(levels);
+            }
+            case ALTER_CLIENT_QUOTAS -> {
+                boolean validateOnly = r.bool();
+                int n = r.count("quota entries", ITEMS_MAX, 8);
+                List<AlterClientQuotas.Entry> entries = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    ClientQuotaEntity entity = readEntity(r);
+                    int m = r.count("quota ops", CONFIGS_MAX, 5);
+                    List<AlterClientQuotas.Op> ops = new ArrayList<>(m);
+                    for (int j = 0; j < m; j++) {
+                        String key = r.nonNullString("quota key");
+                        ops.add(new AlterClientQuotas.Op(key, r.bool() ? Double.longBitsToDouble(r.i64()) : null));
+                    }
+                    entries.add(new AlterClientQuotas.Entry(entity, ops));
+                }
+                yield new AlterClientQuotas(entries, validateOnly);
             }
         };
         r.expectEnd(type.name());

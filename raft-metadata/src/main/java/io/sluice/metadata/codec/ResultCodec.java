@@ -1,6 +1,7 @@
 package io.sluice.metadata.codec;
 
 import io.sluice.metadata.command.AllocateProducerIds;
+import io.sluice.metadata.command.AlterClientQuotas;
 import io.sluice.metadata.command.AlterConfigs;
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.BrokerHeartbeat;
@@ -41,6 +42,7 @@ import java.util.List;
  *  ELECT_LEADERS          list&lt;(string topic, i32 partition, i16 code, string msg)&gt;
  *  ALLOCATE_PRODUCER_IDS  i64 firstProducerId, i32 blockSize
  *  FENCE_EXPIRED_BROKERS  list&lt;i32&gt; fenced broker ids
+ *  ALTER_CLIENT_QUOTAS    list&lt;(entity, i16 code, string msg)&gt; (entity as in {@link CommandCodec})
  *  UNREGISTER_BROKER, UPDATE_FEATURES: no body fields
  * </pre>
  * Stateless, thread-safe.
@@ -117,6 +119,14 @@ public final class ResultCodec {
                 w.i64(r.firstProducerId()).i32(r.blockSize());
             }
             case FENCE_EXPIRED_BROKERS -> w.intList(((FenceExpiredBrokers.Result) result).fencedBrokers());
+            case ALTER_CLIENT_QUOTAS -> {
+                List<AlterClientQuotas.EntryError> l = ((AlterClientQuotas.Result) result).entries();
+                w.i32(l.size());
+                for (AlterClientQuotas.EntryError e : l) {
+                    CommandCodec.writeEntity(w, e.entity());
+                    w.i16(e.errorCode()).string(e.errorMessage());
+                }
+            }
             case UNREGISTER_BROKER, UPDATE_FEATURES -> {
                 // no body fields
             }
@@ -189,6 +199,14 @@ public final class ResultCodec {
             }
             case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds.Result(code, msg, r.i64(), r.i32());
             case FENCE_EXPIRED_BROKERS -> new FenceExpiredBrokers.Result(code, msg, r.intList("brokers", ITEMS_MAX));
+            case ALTER_CLIENT_QUOTAS -> {
+                int n = r.count("quota entries", ITEMS_MAX, 10);
+                List<AlterClientQuotas.EntryError> l = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    l.add(new AlterClientQuotas.EntryError(CommandCodec.readEntity(r), r.i16(), r.string()));
+                }
+                yield new AlterClientQuotas.Result(code, msg, l);
+            }
             case UNREGISTER_BROKER, UPDATE_FEATURES -> new SimpleResult(code, msg);
         };
         r.expectEnd("result");

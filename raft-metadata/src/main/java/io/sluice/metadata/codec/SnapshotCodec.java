@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *  0         4        5         13        21        25        29
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  | magic   | version| term    | offset  | body    | CRC32C  | body ...               |
- *  | "SLMS"  | (=1)   | i64     | i64     | length  | (*)     |                        |
+ *  | "SLMS"  | (=2)   | i64     | i64     | length  | (*)     |                        |
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  body: string clusterId, i64 leaderTimeMs, i64 nextProducerId,
  *        list&lt;(string name, i16 level)&gt; features,
@@ -34,7 +34,9 @@ import java.util.zip.CRC32C;
  *                i64 lastHeartbeatMs&gt;,
  *        list&lt;(string resource, map configs)&gt; brokerConfigs,
  *        list&lt;topic: string name, uuid id, map configs, list&lt;partition: i32 id, list&lt;i32&gt; replicas,
- *               list&lt;i32&gt; isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch&gt;&gt;
+ *               list&lt;i32&gt; isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch&gt;&gt;,
+ *        (version 2) list&lt;(entity, list&lt;(string key, f64 value)&gt;)&gt; clientQuotas
+ *        (entity and f64 as in {@link CommandCodec}; version 1 decodes with no client quotas)
  * </pre>
  * (*) CRC32C over version, term, offset, length and the body.
  * Collections are written sorted (by id or name), so equal images give equal bytes. Stateless,
@@ -42,7 +44,9 @@ import java.util.zip.CRC32C;
  */
 public final class SnapshotCodec {
     public static final int MAGIC = 0x534C4D53; // "SLMS"
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
+    /** The oldest version this build still reads: snapshots written before client quotas existed. */
+    public static final byte VERSION_MIN = 1;
     // Each field starts where the previous one ends, so a field can change size without a stale offset.
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = MAGIC_OFFSET + Integer.BYTES;
@@ -84,6 +88,12 @@ public final class SnapshotCodec {
                 w.partition(t.partition(p));
             }
         }
+        w.i32(image.clientQuotas().size());
+        new TreeMap<>(image.clientQuotas()).forEach((entity, quotas) -> {
+            CommandCodec.writeEntity(w, entity);
+            w.i32(quotas.size());
+            new TreeMap<>(quotas).forEach((k, v) -> w.string(k).i64(Double.doubleToLongBits(v)));
+        });
         int bodyLength = w.position() - HEADER_LENGTH;
         w.putI32At(LENGTH_OFFSET, bodyLength);
         CRC32C crc = new CRC32C();
@@ -104,7 +114,7 @@ public final class SnapshotCodec {
             throw corrupt("bad snapshot magic 0x" + Integer.toHexString(magic));
         }
         byte version = r.i8();
-        if (version != VERSION) {
+        if (version < VERSION_MIN || version > VERSION) {
             throw new MalformedRecordException(ErrorCodes.UNSUPPORTED_VERSION, "snapshot version " + version);
         }
         long term = r.i64();
@@ -154,6 +164,16 @@ public final class SnapshotCodec {
                 ps[p] = r.partition(COUNT_MAX);
             }
             b.putTopic(new TopicImage(name, id, ps, new HashMap<>(cfg)));
+        }
+        int quotaEntities = version >= 2 ? r.count("client quota entities", COUNT_MAX, 8) : 0;
+        for (int i = 0; i < quotaEntities; i++) {
+            var entity = CommandCodec.readEntity(r);
+            int keys = r.count("client quotas", COUNT_MAX, 12);
+            Map<String, Double> quotas = new HashMap<>();
+            for (int k = 0; k < keys; k++) {
+                quotas.put(r.nonNullString("quota key"), Double.longBitsToDouble(r.i64()));
+            }
+            b.putClientQuotas(entity, quotas);
         }
         r.expectEnd("snapshot");
         return b.build();

@@ -15,7 +15,8 @@ public enum CommandType {
     ELECT_LEADERS(9, 1),
     ALLOCATE_PRODUCER_IDS(10, 0),
     FENCE_EXPIRED_BROKERS(11, 1),
-    UPDATE_FEATURES(12, 0);
+    UPDATE_FEATURES(12, 0),
+    ALTER_CLIENT_QUOTAS(13, 0);
 
     private static final CommandType[] BY_ID = new CommandType[16];
 

@@ -9,7 +9,8 @@ package io.sluice.metadata.command;
  */
 public sealed interface MetadataCommand<R extends CommandResult>
     permits RegisterBroker, BrokerHeartbeat, UnregisterBroker, CreateTopics, DeleteTopics, CreatePartitions,
-    AlterConfigs, AlterPartition, ElectLeaders, AllocateProducerIds, FenceExpiredBrokers, UpdateFeatures {
+    AlterConfigs, AlterPartition, ElectLeaders, AllocateProducerIds, FenceExpiredBrokers, UpdateFeatures,
+    AlterClientQuotas {
 
     CommandType type();
 

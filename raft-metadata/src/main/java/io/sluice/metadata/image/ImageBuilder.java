@@ -1,5 +1,6 @@
 package io.sluice.metadata.image;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +25,8 @@ public final class ImageBuilder {
     private boolean brokersCopied;
     private boolean brokerConfigsCopied;
     private boolean featuresCopied;
+    private Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
+    private boolean clientQuotasCopied;
 
     public ImageBuilder(MetadataImage base) {
         this.base = base;
@@ -37,6 +40,7 @@ public final class ImageBuilder {
         this.brokerConfigs = base.brokerConfigs();
         this.nextProducerId = base.nextProducerId();
         this.features = base.finalizedFeatures();
+        this.clientQuotas = base.clientQuotas();
     }
 
     public MetadataImage base() {
@@ -160,9 +164,28 @@ public final class ImageBuilder {
         return this;
     }
 
+    public Map<ClientQuotaEntity, Map<String, Double>> clientQuotas() {
+        return clientQuotas;
+    }
+
+    /** Replaces one entity's quotas; an empty map removes the entity. */
+    public ImageBuilder putClientQuotas(ClientQuotaEntity entity, Map<String, Double> quotas) {
+        if (!clientQuotasCopied) {
+            clientQuotas = new HashMap<>(clientQuotas);
+            clientQuotasCopied = true;
+        }
+        if (quotas.isEmpty()) {
+            clientQuotas.remove(entity);
+        } else {
+            clientQuotas.put(entity, Map.copyOf(quotas));
+        }
+        return this;
+    }
+
     public MetadataImage build() {
         return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName.build(),
-            topicsById.build(), brokerConfigs, nextProducerId, features);
+            topicsById.build(), brokerConfigs, nextProducerId, features,
+            clientQuotasCopied ? Collections.unmodifiableMap(new HashMap<>(clientQuotas)) : clientQuotas);
     }
 
     private void copyBrokers() {

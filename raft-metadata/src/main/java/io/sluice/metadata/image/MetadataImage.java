@@ -29,11 +29,13 @@ public final class MetadataImage {
     private final long nextProducerId;
     private final Map<String, Short> finalizedFeatures;
     private final List<BrokerRegistration> unfencedBrokers;
+    private final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
 
     MetadataImage(String clusterId, long offset, long term, long leaderTimeMs,
                   Map<Integer, BrokerRegistration> brokers, Map<String, TopicImage> topicsByName,
                   Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> brokerConfigs,
-                  long nextProducerId, Map<String, Short> finalizedFeatures) {
+                  long nextProducerId, Map<String, Short> finalizedFeatures,
+                  Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
         this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
         this.offset = offset;
         this.term = term;
@@ -53,12 +55,15 @@ public final class MetadataImage {
         }
         live.sort((a, b) -> Integer.compare(a.brokerId(), b.brokerId()));
         this.unfencedBrokers = Collections.unmodifiableList(live);
+        // Not wrapped again: ImageBuilder hands over the previous image's map untouched, or a new
+        // unmodifiable one when a quota changed, so readers can detect a change by identity.
+        this.clientQuotas = clientQuotas;
     }
 
     /** The empty image of a new cluster. */
     public static MetadataImage empty(String clusterId) {
         return new MetadataImage(clusterId, 0, 0, 0, Map.of(), Map.of(), Map.of(), Map.of(),
-            0, Map.of());
+            0, Map.of(), Map.of());
     }
 
     /** Kafka-style cluster id (22 characters of URL-safe base64). */
@@ -148,6 +153,15 @@ public final class MetadataImage {
         return finalizedFeatures;
     }
 
+    /**
+     * Client quotas set through AlterClientQuotas (KIP-546): entity → quota key → value. An entity
+     * with no keys left is absent. The map object is the same from image to image until a quota
+     * changes, so a reader can tell "unchanged" by identity.
+     */
+    public Map<ClientQuotaEntity, Map<String, Double>> clientQuotas() {
+        return clientQuotas;
+    }
+
     /** Total number of partitions over all topics (O(topics)). */
     public int partitionCount() {
         int n = 0;
@@ -162,7 +176,7 @@ public final class MetadataImage {
         return clusterId.equals(o.clusterId) && leaderTimeMs == o.leaderTimeMs && brokers.equals(o.brokers)
             && topicsByName.equals(o.topicsByName) && topicsById.keySet().equals(o.topicsById.keySet())
             && brokerConfigs.equals(o.brokerConfigs) && nextProducerId == o.nextProducerId
-            && finalizedFeatures.equals(o.finalizedFeatures);
+            && finalizedFeatures.equals(o.finalizedFeatures) && clientQuotas.equals(o.clientQuotas);
     }
 
     @Override

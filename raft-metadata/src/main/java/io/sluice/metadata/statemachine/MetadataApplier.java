@@ -5,6 +5,7 @@ import io.sluice.metadata.codec.CommandCodec;
 import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.codec.ResultCodec;
 import io.sluice.metadata.command.AllocateProducerIds;
+import io.sluice.metadata.command.AlterClientQuotas;
 import io.sluice.metadata.command.AlterConfigs;
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.BrokerHeartbeat;
@@ -105,6 +106,8 @@ public final class MetadataApplier {
                 return BrokerCommands.fenceExpired(ctx, (FenceExpiredBrokers) command);
             case UPDATE_FEATURES:
                 return BrokerCommands.updateFeatures(ctx, (UpdateFeatures) command);
+            case ALTER_CLIENT_QUOTAS:
+                return ClientQuotaCommands.alter(ctx, (AlterClientQuotas) command);
             default:
                 throw new IllegalStateException("no handler for " + command.type());
         }

@@ -1,6 +1,7 @@
 package io.sluice.metadata.statemachine;
 
 import io.sluice.metadata.command.AllocateProducerIds;
+import io.sluice.metadata.command.AlterClientQuotas;
 import io.sluice.metadata.command.AlterConfigs;
 import io.sluice.metadata.command.AlterPartition;
 import io.sluice.metadata.command.BrokerHeartbeat;
@@ -14,6 +15,7 @@ import io.sluice.metadata.command.RegisterBroker;
 import io.sluice.metadata.command.UnregisterBroker;
 import io.sluice.metadata.command.UpdateFeatures;
 import io.sluice.metadata.image.BrokerRegistration;
+import io.sluice.metadata.image.ClientQuotaEntity;
 import io.sluice.metadata.image.Endpoint;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.PartitionImage;
@@ -68,7 +70,7 @@ final class CommandGen {
 
     /** A command for the current image; {@code incarnations} tracks each broker's last incarnation. */
     MetadataCommand<?> next(MetadataImage image, Map<Integer, UUID> incarnations) {
-        int kind = random.nextInt(13);
+        int kind = random.nextInt(14);
         switch (kind) {
             case 0: {
                 int id = random.nextInt(6);
@@ -207,11 +209,41 @@ final class CommandGen {
                 return b == null ? new AllocateProducerIds(random.nextInt(6), 0)
                     : new AllocateProducerIds(b.brokerId(), b.brokerEpoch());
             }
+            case 12:
+                return clientQuotas();
             default:
                 return random.nextInt(8) == 0 ? new UpdateFeatures(Map.of("metadata.version", (short) random.nextInt(3)))
                     : new FenceExpiredBrokers(9000, random.nextBoolean() ? FenceExpiredBrokers.NO_LEADER_SINCE
                         : 1_000_000 + random.nextInt(200_000));
         }
+    }
+
+    private static final String[] QUOTA_TYPES = {"user", "client-id", "ip", "group"};
+    private static final String[] QUOTA_KEYS = {"producer_byte_rate", "consumer_byte_rate", "request_percentage",
+        "controller_mutation_rate", "connection_creation_rate", "no_such_quota"};
+
+    /** A mix of good and bad quota alterations (bad types, keys, names and values). */
+    private AlterClientQuotas clientQuotas() {
+        List<AlterClientQuotas.Entry> entries = new ArrayList<>();
+        int n = 1 + random.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            List<ClientQuotaEntity.Component> components = new ArrayList<>();
+            int c = random.nextInt(3);
+            for (int j = 0; j < c; j++) {
+                int name = random.nextInt(4);
+                components.add(new ClientQuotaEntity.Component(QUOTA_TYPES[random.nextInt(QUOTA_TYPES.length)],
+                    name == 0 ? null : name == 1 ? "" : "n" + name));
+            }
+            List<AlterClientQuotas.Op> ops = new ArrayList<>();
+            int m = random.nextInt(3);
+            for (int j = 0; j < m; j++) {
+                String key = QUOTA_KEYS[random.nextInt(QUOTA_KEYS.length)];
+                ops.add(new AlterClientQuotas.Op(key, random.nextInt(4) == 0 ? null
+                    : random.nextInt(8) == 0 ? -1.0 : random.nextInt(5) * 512.0 + random.nextInt(2) * 0.5));
+            }
+            entries.add(new AlterClientQuotas.Entry(new ClientQuotaEntity(components), ops));
+        }
+        return new AlterClientQuotas(entries, random.nextInt(5) == 0);
     }
 
     private Map<String, String> configs() {

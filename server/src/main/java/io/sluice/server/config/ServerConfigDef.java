@@ -73,6 +73,11 @@ public final class ServerConfigDef {
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String QUOTA_WINDOW_NUM = "quota.window.num";
+    public static final String QUOTA_WINDOW_SIZE_SECONDS = "quota.window.size.seconds";
+    public static final String CLIENT_QUOTA_CALLBACK_CLASS = "client.quota.callback.class";
+    public static final String CONTROLLER_QUOTA_WINDOW_NUM = "controller.quota.window.num";
+    public static final String CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS = "controller.quota.window.size.seconds";
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
@@ -219,6 +224,16 @@ public final class ServerConfigDef {
         define(SOCKET_RECEIVE_BUFFER_BYTES, INT, 102_400, Validator.ANY, "SO_RCVBUF; -1 OS default.");
         define(CONNECTIONS_MAX_IDLE_MS, LONG, 600_000L, Validator.atLeast(1), "Idle connections are closed after this.");
         define(NUM_NETWORK_THREADS, INT, 3, Validator.atLeast(1), "Event-loop threads serving connections.");
+        define(QUOTA_WINDOW_NUM, INT, 11, Validator.atLeast(1), "Samples kept to measure client quota rates.");
+        define(QUOTA_WINDOW_SIZE_SECONDS, INT, 1, Validator.atLeast(1), "Time span of each client quota sample.");
+        define(CONTROLLER_QUOTA_WINDOW_NUM, INT, 11, Validator.atLeast(1),
+                "Samples of the controller mutation quota (its token bucket holds bound × samples × sample span).");
+        define(CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS, INT, 1, Validator.atLeast(1),
+                "Time span of each controller mutation quota sample.");
+        // A callback would change which quota applies to whom; ignoring one would enforce other quotas.
+        define(CLIENT_QUOTA_CALLBACK_CLASS, STRING, null, v -> v == null ? null
+                : "Sluice applies Kafka's default quota callback only; a custom " + CLIENT_QUOTA_CALLBACK_CLASS
+                + " is not supported", "Only unset: quotas follow Kafka's default callback.");
         define(NUM_IO_THREADS, INT, 8, Validator.atLeast(1), "Request handler threads" + ignoredYet);
         define(QUEUED_MAX_REQUESTS, INT, 500, Validator.atLeast(1), "Request queue size" + ignoredYet);
         // Any other value asks the broker to recompress every batch; Sluice stores them as produced.

@@ -6,6 +6,7 @@ import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.server.quota.ControllerMutationQuotaManager.MutationQuota;
 import io.sluice.storage.TopicPartitionId;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,10 +28,15 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
  * {@code default.replication.factor} for -1, unless the request assigns replicas itself), names
  * checked, duplicates in one request refused with INVALID_REQUEST as Kafka does; the rest
  * (assignment, a replication factor above the registered brokers, config validation) is decided by
- * the metadata quorum. The answer waits until the new partitions are led here, so a produce right
+ * the metadata quorum. Each topic's partitions are charged to the client's controller mutation
+ * quota (KIP-599): from v6 a topic over it is refused with THROTTLING_QUOTA_EXCEEDED, before v6 it
+ * is created and the response throttled; a topic the quorum refuses is given back. The answer waits until the new partitions are led here, so a produce right
  * after the call finds them. Thread-safe.
  */
 final class CreateTopicsHandler implements ApiHandler {
+
+    /** KIP-599: from this version a topic over the controller mutation quota is refused. */
+    private static final short STRICT_SINCE_VERSION = 6;
 
     private final HandlerContext ctx;
 
@@ -55,6 +61,11 @@ final class CreateTopicsHandler implements ApiHandler {
         return out;
     }
 
+    /** The partitions a topic creation adds: Kafka charges them to the controller mutation quota. */
+    private static int mutations(int partitions, List<List<Integer>> assignment) {
+        return Math.max(assignment.isEmpty() ? partitions : assignment.size(), 0);
+    }
+
     @Override
     public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
         CreateTopicsRequestData req = request.bodyAs(CreateTopicsRequestData.class);
@@ -69,6 +80,7 @@ final class CreateTopicsHandler implements ApiHandler {
             }
         }
         List<CreateTopics.NewTopic> toCreate = new ArrayList<>();
+        MutationQuota quota = ctx.quotas().controllerMutation().newQuotaFor(request.clientId(), v, STRICT_SINCE_VERSION);
         for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
             CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
             results.put(t.name(), r);
@@ -105,8 +117,13 @@ final class CreateTopicsHandler implements ApiHandler {
                 r.setErrorCode(Errors.INVALID_CONFIG).setErrorMessage(refusal);
                 continue;
             }
+            if (!quota.tryRecord(mutations(partitions, assignment))) {
+                r.setErrorCode(Errors.THROTTLING_QUOTA_EXCEEDED).setErrorMessage(MutationQuotas.EXCEEDED);
+                continue;
+            }
             toCreate.add(new CreateTopics.NewTopic(t.name(), partitions, rf, assignment, configs));
         }
+        resp.setThrottleTimeMs(quota.throttleTimeMs());
         Set<String> added = new HashSet<>();
         for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
             if (added.add(t.name())) {
@@ -122,6 +139,10 @@ final class CreateTopicsHandler implements ApiHandler {
             CreateTopics.Result r = result != null ? result : command.failed(Errors.REQUEST_TIMED_OUT, String.valueOf(e));
             MetadataImage image = ctx.metadata().image();
             for (CreateTopics.TopicOutcome o : r.topics()) {
+                if (o.errorCode() != Errors.NONE) {
+                    toCreate.stream().filter(nt -> nt.name().equals(o.name())).findFirst()
+                            .ifPresent(nt -> quota.unrecord(mutations(nt.numPartitions(), nt.assignment())));
+                }
                 CreatableTopicResult res = results.get(o.name());
                 res.setErrorCode(o.errorCode()).setErrorMessage(o.errorCode() == Errors.NONE ? null : o.errorMessage());
                 if (v >= 5 && o.errorCode() == Errors.NONE) {
@@ -143,6 +164,7 @@ final class CreateTopicsHandler implements ApiHandler {
                     res.setTopicId(Uuids.toKafka(o.topicId()));
                 }
             }
+            resp.setThrottleTimeMs(quota.throttleTimeMs());
             // Answer once the partition-state thread has opened the new logs.
             ctx.replicas().afterPendingChanges(() -> done.complete(KafkaResponse.of(resp)));
         });

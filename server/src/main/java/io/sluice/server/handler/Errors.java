@@ -34,6 +34,7 @@ final class Errors {
     static final short UNKNOWN_LEADER_EPOCH = 75;
     static final short OFFSET_NOT_AVAILABLE = 78;
     static final short INVALID_RECORD = 87;
+    static final short THROTTLING_QUOTA_EXCEEDED = 89;
     static final short UNKNOWN_TOPIC_ID = 100;
     static final short INCONSISTENT_TOPIC_ID = 103;
     static final short FETCH_SESSION_TOPIC_ID_ERROR = 106;

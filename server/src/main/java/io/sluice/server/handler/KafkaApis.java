@@ -46,6 +46,10 @@ public final class KafkaApis implements RequestDispatcher {
         handlers.put(ApiVersionsTable.DELETE_RECORDS, new DeleteRecordsHandler(ctx));
         handlers.put(ApiVersionsTable.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(ctx));
         handlers.put(ApiVersionsTable.INIT_PRODUCER_ID, new InitProducerIdHandler(ctx));
+        ClientQuotasHandler clientQuotas = new ClientQuotasHandler(ctx);
+        handlers.put(ApiVersionsTable.DESCRIBE_CLIENT_QUOTAS, clientQuotas);
+        handlers.put(ApiVersionsTable.ALTER_CLIENT_QUOTAS, clientQuotas);
+        handlers.put(ApiVersionsTable.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler());
         handlers.putAll(more);
         for (ApiVersionsTable.Range r : table.all()) {
             if (!handlers.containsKey(r.apiKey())) {

@@ -18,7 +18,7 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * kafka-clients' response class once and asked, so each API's rule stays Kafka's own. Stateless
  * apart from a cache of constructors; thread-safe.
  */
-final class ResponseErrors {
+public final class ResponseErrors {
 
     /** Receives one error code of a response of API {@code apiKey} (NONE included). */
     interface Sink {
@@ -54,7 +54,7 @@ final class ResponseErrors {
     }
 
     /** kafka-clients' response object around {@code body}: {@code XResponse(XResponseData[, short version])}. */
-    static AbstractResponse wrap(ApiMessage body, short version) {
+    public static AbstractResponse wrap(ApiMessage body, short version) {
         MethodHandle constructor = WRAPPERS.computeIfAbsent(body.getClass(), ResponseErrors::findConstructor);
         try {
             return (AbstractResponse) constructor.invoke(body, version);

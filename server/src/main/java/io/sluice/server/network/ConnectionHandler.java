@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * taken from the buffer and the channel stops reading, so a client cannot make the broker buffer
  * more than one read's worth. Confined to the channel's event loop; completions from other
  * threads hop onto it.
+ *
+ * <p>Quota throttling (KIP-219): a response carrying {@code muteAfterSendMs} mutes the connection
+ * (no read, no frame taken) from its write until that long after it was sent.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -77,6 +81,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean takingFrames;
     private ChannelHandlerContext ctx;
     private boolean closed;
+    /** Throttles in force (KIP-219): while above zero the connection reads nothing. */
+    private int mutes;
     /** When the last bytes arrived: a frame taken from the buffer counts as received then. */
     private long lastReadNs;
 
@@ -143,7 +149,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void takeFramesLoop() {
-        while (!closed && pending != null && inflight.size() < inflightRequestsMax && ctx.channel().isWritable()) {
+        while (!closed && mutes == 0 && pending != null && inflight.size() < inflightRequestsMax
+                && ctx.channel().isWritable()) {
             if (pending.readableBytes() < 4) {
                 break;
             }
@@ -234,6 +241,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!head.response.hasBody()) {
+                muteFor(head.response.muteAfterSendMs(), true);
                 head.response.onWritten().run();
                 record(head, head.readyNs, head.readyNs);
                 continue;
@@ -248,6 +256,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Runnable onWritten = head.response.onWritten();
+            int muteMs = head.response.muteAfterSendMs();
+            muteFor(muteMs, false);
             long writeNs = System.nanoTime();
             ChannelFuture last = null;
             for (Object part : parts) {
@@ -255,6 +265,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             // Writes complete in order: the last one means every part left (or the connection died).
             last.addListener(f -> {
+                unmuteAfter(muteMs);
                 onWritten.run();
                 if (f.isSuccess()) {
                     record(head, writeNs, System.nanoTime());
@@ -276,8 +287,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Mutes the connection for a throttle; {@code sent}: the throttle's time starts now, else once written. */
+    private void muteFor(int ms, boolean sent) {
+        if (ms > 0) {
+            mutes++;
+            if (sent) {
+                unmuteAfter(ms);
+            }
+        }
+    }
+
+    private void unmuteAfter(int ms) {
+        if (ms > 0) {
+            ctx.executor().schedule(() -> {
+                mutes--;
+                takeFrames();
+                updateAutoRead();
+            }, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void updateAutoRead() {
-        boolean read = !closed && inflight.size() < inflightRequestsMax && ctx.channel().isWritable();
+        boolean read = !closed && mutes == 0 && inflight.size() < inflightRequestsMax && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

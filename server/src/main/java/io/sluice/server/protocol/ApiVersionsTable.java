@@ -43,6 +43,9 @@ public final class ApiVersionsTable {
     public static final short CREATE_PARTITIONS = 37;
     public static final short ELECT_LEADERS = 43;
     public static final short INCREMENTAL_ALTER_CONFIGS = 44;
+    public static final short DESCRIBE_CLIENT_QUOTAS = 48;
+    public static final short ALTER_CLIENT_QUOTAS = 49;
+    public static final short DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
     public static final short DESCRIBE_QUORUM = 55;
     public static final short DESCRIBE_CLUSTER = 60;
     public static final short DESCRIBE_TOPIC_PARTITIONS = 75;
@@ -74,6 +77,9 @@ public final class ApiVersionsTable {
         put(m, CREATE_PARTITIONS, "CreatePartitions", 0, 3);
         put(m, ELECT_LEADERS, "ElectLeaders", 0, 2);
         put(m, INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1);
+        put(m, DESCRIBE_CLIENT_QUOTAS, "DescribeClientQuotas", 0, 1);
+        put(m, ALTER_CLIENT_QUOTAS, "AlterClientQuotas", 0, 1);
+        put(m, DESCRIBE_USER_SCRAM_CREDENTIALS, "DescribeUserScramCredentials", 0, 0);
         put(m, DESCRIBE_QUORUM, "DescribeQuorum", 0, 2);
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);

@@ -248,6 +248,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void quotaWindowsAreKafkasAndACustomQuotaCallbackFailsTheStart() {
+        Map<String, String> m = minimal();
+        assertThat(ServerConfig.parse(m).getInt("quota.window.num")).isEqualTo(11);
+        assertThat(ServerConfig.parse(m).getInt("quota.window.size.seconds")).isEqualTo(1);
+        m.put("quota.window.num", "0");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("quota.window.num");
+        m.put("quota.window.num", "11");
+        m.put("client.quota.callback.class", "com.example.Callback");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("client.quota.callback.class");
+    }
+
+    @Test
     void cleanupPolicyTakesKafkasValuesOnly() {
         Map<String, String> m = minimal();
         m.put("log.cleanup.policy", "compact,delete");

@@ -12,6 +12,7 @@ import io.sluice.server.protocol.KafkaResponse;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,6 +50,10 @@ class NetworkServerTest {
      * unless responses are held, when they complete only as the test releases them.
      */
     private volatile boolean holdResponses;
+    /** When above 0, the response to correlation id 0 asks for the connection to be muted that long (KIP-219). */
+    private volatile int muteFirstMs;
+    /** Correlation ids in dispatch order, with System.nanoTime() at dispatch. */
+    private final ConcurrentLinkedQueue<long[]> dispatchLog = new ConcurrentLinkedQueue<>();
 
     private final RequestDispatcher dispatcher = new RequestDispatcher() {
         @Override
@@ -56,6 +61,11 @@ class NetworkServerTest {
             int inFlight = dispatched.incrementAndGet() - released.get();
             maxInFlight.accumulateAndGet(inFlight, Math::max);
             CompletableFuture<KafkaResponse> f = new CompletableFuture<>();
+            dispatchLog.add(new long[] {request.correlationId(), System.nanoTime()});
+            if (muteFirstMs > 0) {
+                KafkaResponse r = KafkaResponse.of(new MetadataResponseData().setClusterId("c-" + request.correlationId()));
+                return CompletableFuture.completedFuture(request.correlationId() == 0 ? r.withMuteAfterSendMs(muteFirstMs) : r);
+            }
             if (holdResponses) {
                 held.add(f);
                 return f;
@@ -98,6 +108,24 @@ class NetworkServerTest {
                 assertThat(frame.getInt(0)).as("correlation id").isEqualTo(id);
             }
         }
+    }
+
+    @Test
+    void aThrottledResponseMutesItsConnectionOnlyForTheThrottleTime() throws Exception {
+        muteFirstMs = 1000;
+        start(1 << 20, 600_000, 100);
+        try (RawClient muted = new RawClient(address); RawClient other = new RawClient(address)) {
+            muted.send(ApiVersionsTable.METADATA, (short) 12, 0, new MetadataRequestData());
+            muted.send(ApiVersionsTable.METADATA, (short) 12, 1, new MetadataRequestData());
+            assertThat(muted.readFrame().getInt(0)).isEqualTo(0);
+            other.send(ApiVersionsTable.METADATA, (short) 12, 7, new MetadataRequestData());
+            assertThat(other.readFrame().getInt(0)).as("another connection is served meanwhile").isEqualTo(7);
+            assertThat(muted.readFrame().getInt(0)).as("the muted connection is served after the throttle").isEqualTo(1);
+        }
+        long[][] log = dispatchLog.toArray(new long[0][]);
+        assertThat(Arrays.stream(log).map(e -> e[0]).toList()).containsExactly(0L, 7L, 1L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(log[2][1] - log[0][1]))
+                .as("request 1 waited out the throttle that began after response 0 was written").isGreaterThanOrEqualTo(1000);
     }
 
     @Test
