@@ -6,6 +6,9 @@ import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
 import io.sluice.server.group.handler.OffsetHandlers;
 import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.group.share.ImageShareTopics;
+import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareGroupHandlers;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.replication.Partition;
@@ -32,7 +35,9 @@ public final class GroupApis implements AutoCloseable {
 
     public static GroupApis start(HandlerContext ctx) {
         GroupConfig config = GroupConfig.from(ctx.config());
-        GroupCoordinator coordinator = new GroupCoordinator(config, () -> ctx.clock().millis(),
+        ShareGroupConfig shareConfig = ShareGroupConfig.from(ctx.config());
+        GroupCoordinator coordinator = new GroupCoordinator(config, shareConfig, new ImageShareTopics(ctx.metadata()),
+                () -> ctx.clock().millis(),
                 new GroupCoordinator.OffsetsPartitions() {
                     @Override
                     public Led lookup(int p) {
@@ -62,6 +67,9 @@ public final class GroupApis implements AutoCloseable {
         h.put(ApiKeys.LIST_GROUPS.id, admin.listGroups);
         h.put(ApiKeys.DESCRIBE_GROUPS.id, admin.describeGroups);
         h.put(ApiKeys.DELETE_GROUPS.id, admin.deleteGroups);
+        ShareGroupHandlers share = new ShareGroupHandlers(coordinator, shareConfig.enabled());
+        h.put(ApiKeys.SHARE_GROUP_HEARTBEAT.id, share.heartbeat);
+        h.put(ApiKeys.SHARE_GROUP_DESCRIBE.id, share.describe);
         coordinator.start();
         return new GroupApis(coordinator, Collections.unmodifiableMap(h));
     }
