@@ -9,6 +9,7 @@ import io.sluice.server.group.log.PartitionGroupLog;
 import io.sluice.server.group.share.ImageShareTopics;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareGroupHandlers;
+import io.sluice.server.group.share.SharePartitionApis;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.replication.Partition;
@@ -70,6 +71,9 @@ public final class GroupApis implements AutoCloseable {
         ShareGroupHandlers share = new ShareGroupHandlers(coordinator, shareConfig.enabled());
         h.put(ApiKeys.SHARE_GROUP_HEARTBEAT.id, share.heartbeat);
         h.put(ApiKeys.SHARE_GROUP_DESCRIBE.id, share.describe);
+        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig);
+        h.put(ApiKeys.SHARE_FETCH.id, sharePartitions.shareFetch);
+        h.put(ApiKeys.SHARE_ACKNOWLEDGE.id, sharePartitions.shareAcknowledge);
         coordinator.start();
         return new GroupApis(coordinator, Collections.unmodifiableMap(h));
     }

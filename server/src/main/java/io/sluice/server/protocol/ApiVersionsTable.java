@@ -92,6 +92,8 @@ public final class ApiVersionsTable {
         // Share groups (io.sluice.server.group.share), KIP-932.
         put(m, (short) 76, "ShareGroupHeartbeat", 1, 1);
         put(m, (short) 77, "ShareGroupDescribe", 1, 1);
+        put(m, (short) 78, "ShareFetch", 1, 2);
+        put(m, (short) 79, "ShareAcknowledge", 1, 2);
         return new ApiVersionsTable(m);
     }
 

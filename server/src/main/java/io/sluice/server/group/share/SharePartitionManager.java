@@ -1,0 +1,109 @@
+package io.sluice.server.group.share;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The share-partitions of the topic partitions this broker leads (one per share group and
+ * partition), created on a group's first ShareFetch of the partition from its persisted state, or
+ * at the partition's high watermark when it has none (Kafka's default
+ * {@code share.auto.offset.reset=latest}; that first start offset is persisted at once, so a
+ * restart does not skip what was produced meanwhile). A share-partition is re-read from its state
+ * when the partition's leadership changed (a new {@code incarnation}). Thread-safe.
+ */
+public final class SharePartitionManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharePartitionManager.class);
+
+    /** A share-partition, or why there is none. */
+    public record Lookup(SharePartition partition, Errors error, String message) { }
+
+    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, long createdMs) { }
+
+    private final ShareGroupConfig config;
+    private final ShareStateStore store;
+    private final LongSupplier clockMs;
+    private final Map<ShareStateRecords.Key, Entry> partitions = new ConcurrentHashMap<>();
+    private final Map<ShareStateRecords.Key, Integer> snapshotEpochs = new ConcurrentHashMap<>();
+
+    public SharePartitionManager(ShareGroupConfig config, ShareStateStore store, LongSupplier clockMs) {
+        this.config = config;
+        this.store = store;
+        this.clockMs = clockMs;
+    }
+
+    public ShareGroupConfig config() {
+        return config;
+    }
+
+    /**
+     * The share-partition of {@code key}, initialized if needed. {@code incarnation} identifies the
+     * current leadership of the topic partition; {@code highWatermark} is where a new one starts.
+     */
+    public Lookup get(ShareStateRecords.Key key, Object incarnation, int leaderEpoch, long highWatermark) {
+        Entry e = partitions.get(key);
+        if (e != null && e.incarnation() == incarnation) {
+            return new Lookup(e.partition(), Errors.NONE, null);
+        }
+        synchronized (this) {
+            e = partitions.get(key);
+            if (e != null && e.incarnation() == incarnation) {
+                return new Lookup(e.partition(), Errors.NONE, null);
+            }
+            ShareStateStore.Read read = store.read(key);
+            if (read.error() != Errors.NONE) {
+                return new Lookup(null, read.error(), read.message());
+            }
+            SharePartition sp;
+            long created = clockMs.getAsLong();
+            if (read.snapshot() != null) {
+                ShareStateRecords.Snapshot s = read.snapshot();
+                sp = new SharePartition(clockMs, config.recordLockDurationMs(), config.deliveryCountLimit(),
+                        config.partitionMaxRecordLocks(), s.startOffset(), s.batches());
+                snapshotEpochs.put(key, s.snapshotEpoch());
+                created = s.createTimestampMs();
+                LOG.info("Share-partition {} loaded: start offset {}, {} in flight", key, s.startOffset(),
+                        sp.inFlightCount());
+            } else {
+                sp = new SharePartition(clockMs, config.recordLockDurationMs(), config.deliveryCountLimit(),
+                        config.partitionMaxRecordLocks(), highWatermark, List.of());
+                LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset=latest)", key,
+                        highWatermark);
+            }
+            e = new Entry(sp, incarnation, leaderEpoch, created);
+            partitions.put(key, e);
+            if (read.snapshot() == null) {
+                persist(key, sp);
+            }
+            return new Lookup(sp, Errors.NONE, null);
+        }
+    }
+
+    /** Writes the share-partition's state; the future holds a Kafka error code. */
+    public CompletableFuture<Short> persist(ShareStateRecords.Key key, SharePartition sp) {
+        Entry e = partitions.get(key);
+        if (e == null || e.partition() != sp) {
+            return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        }
+        // Snapshot and append under the share-partition's lock: two writers cannot reorder their
+        // snapshots in the log, and the last one is always the newest state.
+        synchronized (sp) {
+            int epoch = snapshotEpochs.merge(key, 1, Integer::sum) - 1;
+            ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(epoch, 0, e.leaderEpoch(), sp.startOffset(),
+                    e.createdMs(), clockMs.getAsLong(), sp.stateBatches());
+            return store.write(key, s);
+        }
+    }
+
+    /** The share-partitions of a group held here (DescribeShareGroupOffsets reads their start offsets). */
+    public SharePartition peek(ShareStateRecords.Key key) {
+        Entry e = partitions.get(key);
+        return e == null ? null : e.partition();
+    }
+}
