@@ -104,6 +104,7 @@ public final class SharePartition {
     }
 
     public synchronized long startOffset() {
+        expireLocks();
         return startOffset;
     }
 
@@ -111,6 +112,7 @@ public final class SharePartition {
         return endOffset;
     }
 
+    /** A record's state; below the SPSO every record is done, reported as ACKNOWLEDGED. */
     public synchronized RecordState state(long offset) {
         expireLocks();
         if (offset < startOffset) {

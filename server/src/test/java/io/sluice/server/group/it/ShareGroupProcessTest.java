@@ -121,4 +121,108 @@ class ShareGroupProcessTest {
             closeAll(members);
         }
     }
+
+    private static int index(String value) {
+        return Integer.parseInt(value.substring(1));
+    }
+
+    private static List<Integer> countsOf(ConcurrentLinkedQueue<Delivery> got, int i) {
+        return got.stream().filter(d -> d.value().equals("v" + i)).map(Delivery::deliveryCount).sorted().toList();
+    }
+
+    @Test
+    void releasedRecordsAndRecordsLeftPastTheirLockAreRedeliveredWithAHigherCount() throws Exception {
+        String b = broker.bootstrap();
+        createTopic(b, "share-redeliver", 1);
+        ConcurrentLinkedQueue<Delivery> got = new ConcurrentLinkedQueue<>();
+        // i % 3 == 0: released on first delivery; 1: held past the lock on first delivery; 2: accepted.
+        List<ShareMemberThread> members = members(2, b, "g-redeliver", "share-redeliver", got, r -> {
+            if (isWarmUp(r.value()) || r.deliveryCount().orElse((short) 0) > 1) {
+                return AcknowledgeType.ACCEPT;
+            }
+            int i = index(r.value());
+            return i % 3 == 0 ? AcknowledgeType.RELEASE : i % 3 == 1 ? null : AcknowledgeType.ACCEPT;
+        });
+        try {
+            warmUp(b, "share-redeliver", got);
+            produce(b, "share-redeliver", 1, 0, 12);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (int i = 0; i < 12; i++) {
+                    if (!countsOf(got, i).contains(i % 3 == 2 ? 1 : 2)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            for (int i = 0; i < 12; i++) {
+                if (i % 3 == 2) {
+                    assertThat(countsOf(got, i)).as("accepted v%d", i).containsExactly(1);
+                } else {
+                    assertThat(countsOf(got, i)).as("redelivered v%d", i).startsWith(1, 2);
+                }
+            }
+        } finally {
+            closeAll(members);
+        }
+    }
+
+    @Test
+    void rejectedRecordsAndRecordsPastTheDeliveryLimitAreArchived() throws Exception {
+        String b = broker.bootstrap();
+        createTopic(b, "share-archive", 1);
+        ConcurrentLinkedQueue<Delivery> got = new ConcurrentLinkedQueue<>();
+        // Even records are rejected, odd ones always released (the broker's delivery limit is 3);
+        // v100 is the sentinel: once it is delivered, nothing before it is still available.
+        List<ShareMemberThread> members = members(1, b, "g-archive", "share-archive", got, r -> {
+            if (isWarmUp(r.value()) || r.value().equals("v100")) {
+                return AcknowledgeType.ACCEPT;
+            }
+            return index(r.value()) % 2 == 0 ? AcknowledgeType.REJECT : AcknowledgeType.RELEASE;
+        });
+        try {
+            warmUp(b, "share-archive", got);
+            produce(b, "share-archive", 1, 0, 6);
+            await().atMost(Duration.ofSeconds(60)).until(() -> countsOf(got, 1).contains(3)
+                    && countsOf(got, 3).contains(3) && countsOf(got, 5).contains(3));
+            produce(b, "share-archive", 1, 100, 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !countsOf(got, 100).isEmpty());
+            for (int i = 0; i < 6; i++) {
+                assertThat(countsOf(got, i)).as("v%d", i).isEqualTo(i % 2 == 0 ? List.of(1) : List.of(1, 2, 3));
+            }
+        } finally {
+            closeAll(members);
+        }
+    }
+
+    @Test
+    void acknowledgedRecordsStayAcknowledgedAfterTheBrokerRestarts() throws Exception {
+        try (BrokerProcess own = BrokerProcess.start(BROKER_SETTINGS)) {
+            String b = own.bootstrap();
+            createTopic(b, "share-restart", 1);
+            ConcurrentLinkedQueue<Delivery> got = new ConcurrentLinkedQueue<>();
+            List<ShareMemberThread> first = members(1, b, "g-restart", "share-restart", got, r -> AcknowledgeType.ACCEPT);
+            try {
+                warmUp(b, "share-restart", got);
+                produce(b, "share-restart", 1, 0, 10);
+                await().atMost(Duration.ofSeconds(30)).until(() -> values(got).size() == 10);
+            } finally {
+                closeAll(first);
+            }
+            produce(b, "share-restart", 1, 10, 10);
+            own.restart();
+            ConcurrentLinkedQueue<Delivery> after = new ConcurrentLinkedQueue<>();
+            List<ShareMemberThread> second = members(1, b, "g-restart", "share-restart", after, r -> AcknowledgeType.ACCEPT);
+            try {
+                Set<String> expected = new HashSet<>();
+                for (int i = 10; i < 20; i++) {
+                    expected.add("v" + i);
+                }
+                await().atMost(Duration.ofSeconds(60)).until(() -> values(after).containsAll(expected));
+                assertThat(values(after)).as("nothing acknowledged before the restart comes back").isEqualTo(expected);
+                assertThat(after).noneMatch(d -> isWarmUp(d.value()));
+            } finally {
+                closeAll(second);
+            }
+        }
+    }
 }

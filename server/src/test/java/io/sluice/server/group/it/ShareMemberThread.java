@@ -1,8 +1,8 @@
 package io.sluice.server.group.it;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
@@ -14,10 +14,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A {@link KafkaShareConsumer} polling on its own thread (the consumer is single-threaded), in
- * explicit acknowledgement mode: {@code decide} picks each record's acknowledgement (null leaves it
- * unacknowledged until its lock runs out). Every delivery is recorded in {@link #deliveries}.
+ * explicit acknowledgement mode: {@code decide} picks each record's acknowledgement, committed at
+ * once; null holds the record (the member stops polling) for {@link #HOLD_MS}, past its acquisition
+ * lock, and then accepts it, too late. Every delivery is recorded in {@link #deliveries}.
  */
 final class ShareMemberThread implements AutoCloseable {
+
+    /** Longer than the test broker's group.share.record.lock.duration.ms (2 s). */
+    static final long HOLD_MS = 4000;
 
     /** One delivery: which member, the record's value and offset, and its delivery count. */
     record Delivery(int member, String value, long offset, int deliveryCount) { }
@@ -42,14 +46,23 @@ final class ShareMemberThread implements AutoCloseable {
             try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(p)) {
                 c.subscribe(List.of(topic));
                 while (running) {
+                    List<ConsumerRecord<String, String>> held = new ArrayList<>();
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                         deliveries.add(new Delivery(id, r.value(), r.offset(), r.deliveryCount().orElse((short) -1)));
                         AcknowledgeType t = decide.apply(r);
-                        if (t != null) {
+                        if (t == null) {
+                            held.add(r);
+                        } else {
                             c.acknowledge(r, t);
                         }
                     }
-                    Map<?, ?> ignored = c.commitSync(Duration.ofSeconds(10));
+                    // Per-partition failures (a lock that ran out: INVALID_RECORD_STATE) are expected here.
+                    c.commitSync(Duration.ofSeconds(10));
+                    if (!held.isEmpty()) {
+                        Thread.sleep(HOLD_MS);
+                        held.forEach(r -> c.acknowledge(r, AcknowledgeType.ACCEPT));
+                        c.commitSync(Duration.ofSeconds(10));
+                    }
                 }
             } catch (Throwable t) {
                 failure = t;
