@@ -94,6 +94,9 @@ public final class ApiVersionsTable {
         put(m, (short) 77, "ShareGroupDescribe", 1, 1);
         put(m, (short) 78, "ShareFetch", 1, 2);
         put(m, (short) 79, "ShareAcknowledge", 1, 2);
+        put(m, (short) 90, "DescribeShareGroupOffsets", 0, 1);
+        put(m, (short) 91, "AlterShareGroupOffsets", 0, 0);
+        put(m, (short) 92, "DeleteShareGroupOffsets", 0, 0);
         return new ApiVersionsTable(m);
     }
 

@@ -190,6 +190,12 @@ public final class ShareGroups {
         return a;
     }
 
+    /** Members of a share group; -1 when there is no share group {@code groupId}. */
+    public int memberCount(String groupId) {
+        ShareGroup g = groups.get(groupId);
+        return g == null ? -1 : g.members.size();
+    }
+
     /** ShareGroupDescribe of one group; null when no share group has this id (the caller decides the error). */
     public ShareGroupDescribeResponseData.DescribedGroup describe(String groupId) {
         ShareGroup g = groups.get(groupId);

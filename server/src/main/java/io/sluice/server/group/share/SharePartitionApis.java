@@ -27,10 +27,11 @@ public final class SharePartitionApis {
 
     public final ApiHandler shareFetch;
     public final ApiHandler shareAcknowledge;
+    public final SharePartitionManager manager;
 
     public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config) {
         ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions());
-        SharePartitionManager manager = new SharePartitionManager(config, store, () -> ctx.clock().millis());
+        manager = new SharePartitionManager(config, store, () -> ctx.clock().millis());
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
                 () -> ctx.clock().millis(), (key, partitions) -> acks.releaseAll(key.groupId(), key.memberId(), partitions));

@@ -24,7 +24,7 @@ public final class SharePartitionManager {
     /** A share-partition, or why there is none. */
     public record Lookup(SharePartition partition, Errors error, String message) { }
 
-    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, long createdMs) { }
+    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch, long createdMs) { }
 
     private final ShareGroupConfig config;
     private final ShareStateStore store;
@@ -62,12 +62,14 @@ public final class SharePartitionManager {
             }
             SharePartition sp;
             long created = clockMs.getAsLong();
+            int stateEpoch = 0;
             if (read.snapshot() != null) {
                 ShareStateRecords.Snapshot s = read.snapshot();
                 sp = new SharePartition(clockMs, config.recordLockDurationMs(), config.deliveryCountLimit(),
                         config.partitionMaxRecordLocks(), s.startOffset(), s.batches());
-                snapshotEpochs.put(key, s.snapshotEpoch());
+                snapshotEpochs.put(key, s.snapshotEpoch() + 1);
                 created = s.createTimestampMs();
+                stateEpoch = s.stateEpoch();
                 LOG.info("Share-partition {} loaded: start offset {}, {} in flight", key, s.startOffset(),
                         sp.inFlightCount());
             } else {
@@ -76,7 +78,7 @@ public final class SharePartitionManager {
                 LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset=latest)", key,
                         highWatermark);
             }
-            e = new Entry(sp, incarnation, leaderEpoch, created);
+            e = new Entry(sp, incarnation, leaderEpoch, stateEpoch, created);
             partitions.put(key, e);
             if (read.snapshot() == null) {
                 persist(key, sp);
@@ -95,10 +97,46 @@ public final class SharePartitionManager {
         // snapshots in the log, and the last one is always the newest state.
         synchronized (sp) {
             int epoch = snapshotEpochs.merge(key, 1, Integer::sum) - 1;
-            ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(epoch, 0, e.leaderEpoch(), sp.startOffset(),
+            ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(epoch, e.stateEpoch(), e.leaderEpoch(), sp.startOffset(),
                     e.createdMs(), clockMs.getAsLong(), sp.stateBatches());
             return store.write(key, s);
         }
+    }
+
+    /**
+     * Forgets the share-partition of {@code key} (its state was reset or deleted): the next fetch
+     * reads the state again, and a late write of the old one is refused.
+     */
+    public void invalidate(ShareStateRecords.Key key) {
+        partitions.remove(key);
+    }
+
+    /**
+     * Resets the share-partition of {@code key} to start at {@code startOffset} with nothing in
+     * flight (AlterShareGroupOffsets), under a new state epoch; the future holds the write's error code.
+     */
+    public synchronized CompletableFuture<Short> reset(ShareStateRecords.Key key, long startOffset, int leaderEpoch) {
+        ShareStateStore.Read read = store.read(key);
+        if (read.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(read.error().code());
+        }
+        ShareStateRecords.Snapshot old = read.snapshot();
+        long now = clockMs.getAsLong();
+        int epoch = snapshotEpochs.merge(key, 1, Integer::sum) - 1;
+        partitions.remove(key);
+        return store.write(key, new ShareStateRecords.Snapshot(epoch, old == null ? 0 : old.stateEpoch() + 1,
+                leaderEpoch, startOffset, old == null ? now : old.createTimestampMs(), now, List.of()));
+    }
+
+    /** Deletes the share-partition's state (DeleteShareGroupOffsets, DeleteGroups). */
+    public synchronized CompletableFuture<Short> delete(ShareStateRecords.Key key) {
+        partitions.remove(key);
+        snapshotEpochs.remove(key);
+        return store.delete(key);
+    }
+
+    public ShareStateStore store() {
+        return store;
     }
 
     /** The share-partitions of a group held here (DescribeShareGroupOffsets reads their start offsets). */

@@ -83,6 +83,33 @@ public final class ShareStateStore {
         return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), ShareStateRecords.value(s))));
     }
 
+    /** Every share-partition state of {@code groupId} in the state partitions led here. */
+    public synchronized Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> groupStates(String groupId) {
+        Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> out = new HashMap<>();
+        for (int p = 0; p < numPartitions; p++) {
+            Loaded l = load(p);
+            if (l != null) {
+                l.latest().forEach((k, v) -> {
+                    if (k.groupId().equals(groupId)) {
+                        out.put(k, v);
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /** Appends a tombstone for {@code k} (its state is gone); the future holds the append's error code. */
+    public synchronized CompletableFuture<Short> delete(ShareStateRecords.Key k) {
+        int p = partitionFor(k);
+        Loaded l = load(p);
+        if (l == null) {
+            return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        }
+        l.latest().remove(k);
+        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), null)));
+    }
+
     private Loaded load(int p) {
         if (!partitions.ensureTopic()) {
             return null;

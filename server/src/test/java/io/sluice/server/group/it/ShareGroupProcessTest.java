@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.it.ShareMemberThread.Delivery;
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.Tools;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -224,5 +226,53 @@ class ShareGroupProcessTest {
                 closeAll(second);
             }
         }
+    }
+
+    private static String shareGroupsCli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(Tools.javaCommand("org.apache.kafka.tools.consumer.group.ShareGroupCommand",
+                "--bootstrap-server", broker.bootstrap()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("%s: %s", List.of(args), out).isZero();
+        return out;
+    }
+
+    @Test
+    void shareGroupsCliListsDescribesResetsAndDeletes() throws Exception {
+        String b = broker.bootstrap();
+        createTopic(b, "share-admin", 1);
+        produce(b, "share-admin", 1, 0, 5); // before the group exists: skipped (latest)
+        ConcurrentLinkedQueue<Delivery> got = new ConcurrentLinkedQueue<>();
+        List<ShareMemberThread> first = members(1, b, "g-admin", "share-admin", got, r -> AcknowledgeType.ACCEPT);
+        try {
+            warmUp(b, "share-admin", got);
+            assertThat(values(got)).isEmpty();
+            assertThat(shareGroupsCli("--list")).contains("g-admin");
+            String describe = shareGroupsCli("--describe", "--group", "g-admin");
+            assertThat(describe).contains("g-admin").contains("share-admin");
+            String members = shareGroupsCli("--describe", "--group", "g-admin", "--members");
+            assertThat(members).contains("g-admin-0");
+        } finally {
+            closeAll(first);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> shareGroupsCli("--describe", "--group", "g-admin", "--state")
+                .contains("Empty"));
+        String reset = shareGroupsCli("--reset-offsets", "--group", "g-admin", "--topic", "share-admin",
+                "--to-earliest", "--execute");
+        assertThat(reset).contains("share-admin");
+        ConcurrentLinkedQueue<Delivery> again = new ConcurrentLinkedQueue<>();
+        List<ShareMemberThread> second = members(1, b, "g-admin", "share-admin", again, r -> AcknowledgeType.ACCEPT);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> values(again).containsAll(Set.of("v0", "v1", "v2", "v3", "v4")));
+        } finally {
+            closeAll(second);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> shareGroupsCli("--describe", "--group", "g-admin", "--state")
+                .contains("Empty"));
+        assertThat(shareGroupsCli("--delete", "--group", "g-admin")).contains("g-admin");
+        assertThat(shareGroupsCli("--list")).doesNotContain("g-admin");
     }
 }
