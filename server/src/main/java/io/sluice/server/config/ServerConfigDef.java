@@ -105,6 +105,7 @@ public final class ServerConfigDef {
     public static final String GROUP_SHARE_DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
     public static final String GROUP_SHARE_PARTITION_MAX_RECORD_LOCKS = "group.share.partition.max.record.locks";
     public static final String GROUP_SHARE_MAX_SHARE_SESSIONS = "group.share.max.share.sessions";
+    public static final String SHARE_STATE_REWRITE_BYTES = "sluice.share.state.rewrite.bytes";
     public static final String SHARE_STATE_TOPIC_NUM_PARTITIONS = "share.coordinator.state.topic.num.partitions";
     public static final String SHARE_STATE_TOPIC_REPLICATION_FACTOR = "share.coordinator.state.topic.replication.factor";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
@@ -269,6 +270,9 @@ public final class ServerConfigDef {
         define(GROUP_SHARE_PARTITION_MAX_RECORD_LOCKS, INT, 2000, Validator.between(100, 10_000),
                 "Most in-flight (acquired or awaiting redelivery) records of one share-partition.");
         define(GROUP_SHARE_MAX_SHARE_SESSIONS, INT, 2000, Validator.atLeast(1), "Most share sessions per broker.");
+        define(SHARE_STATE_REWRITE_BYTES, LONG, 64L * 1024 * 1024, Validator.atLeast(4096),
+                "Sluice: bytes appended to a partition of __share_group_state after which its latest states are "
+                        + "rewritten and the older records dropped (stands in for compaction).");
         define(SHARE_STATE_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __share_group_state.");
         define(SHARE_STATE_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
                 "Replication factor of __share_group_state; as offsets.topic.replication.factor, capped at the "

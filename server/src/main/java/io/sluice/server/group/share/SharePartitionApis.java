@@ -30,7 +30,8 @@ public final class SharePartitionApis {
     public final SharePartitionManager manager;
 
     public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config) {
-        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions());
+        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
+                config.stateRewriteBytes());
         manager = new SharePartitionManager(config, store, () -> ctx.clock().millis());
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
