@@ -272,6 +272,9 @@ class ShareGroupProcessTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> shareGroupsCli("--describe", "--group", "g-admin", "--state")
                 .contains("Empty"));
+        assertThat(shareGroupsCli("--delete-offsets", "--group", "g-admin", "--topic", "share-admin"))
+                .contains("share-admin");
+        assertThat(shareGroupsCli("--describe", "--group", "g-admin")).doesNotContain("share-admin");
         assertThat(shareGroupsCli("--delete", "--group", "g-admin")).contains("g-admin");
         assertThat(shareGroupsCli("--list")).doesNotContain("g-admin");
     }

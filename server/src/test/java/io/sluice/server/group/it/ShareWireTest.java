@@ -13,6 +13,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
@@ -199,6 +205,43 @@ class ShareWireTest {
                     .setGroupIds(List.of("no-such-group")));
             assertThat(c.read(ApiKeys.SHARE_GROUP_DESCRIBE.id, (short) 1, ShareGroupDescribeResponseData.class)
                     .groups().get(0).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+
+            // Offsets admin: an unknown group; a group with a member may not be altered or deleted.
+            DescribeShareGroupOffsetsRequestData describe = new DescribeShareGroupOffsetsRequestData();
+            describe.groups().add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup()
+                    .setGroupId("no-such-group").setTopics(null));
+            c.send(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS.id, (short) 1, ++correlation, describe);
+            assertThat(c.read(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS.id, (short) 1,
+                    DescribeShareGroupOffsetsResponseData.class).groups().get(0).errorCode())
+                    .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+            c.send(ApiKeys.SHARE_GROUP_HEARTBEAT.id, (short) 1, ++correlation, new ShareGroupHeartbeatRequestData()
+                    .setGroupId("wg").setMemberId("m").setMemberEpoch(0).setSubscribedTopicNames(List.of("t")));
+            assertThat(c.read(ApiKeys.SHARE_GROUP_HEARTBEAT.id, (short) 1, ShareGroupHeartbeatResponseData.class)
+                    .errorCode()).isZero();
+            AlterShareGroupOffsetsRequestData alter = new AlterShareGroupOffsetsRequestData().setGroupId("wg");
+            AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic at =
+                    new AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic().setTopicName("no-such-topic");
+            at.partitions().add(new AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition()
+                    .setPartitionIndex(0).setStartOffset(0));
+            alter.topics().add(at);
+            c.send(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0, ++correlation, alter);
+            assertThat(c.read(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0, AlterShareGroupOffsetsResponseData.class)
+                    .errorCode()).isEqualTo(Errors.NON_EMPTY_GROUP.code());
+            DeleteShareGroupOffsetsRequestData delete = new DeleteShareGroupOffsetsRequestData().setGroupId("wg");
+            delete.topics().add(new DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
+                    .setTopicName("t"));
+            c.send(ApiKeys.DELETE_SHARE_GROUP_OFFSETS.id, (short) 0, ++correlation, delete);
+            assertThat(c.read(ApiKeys.DELETE_SHARE_GROUP_OFFSETS.id, (short) 0, DeleteShareGroupOffsetsResponseData.class)
+                    .errorCode()).isEqualTo(Errors.NON_EMPTY_GROUP.code());
+            c.send(ApiKeys.SHARE_GROUP_HEARTBEAT.id, (short) 1, ++correlation, new ShareGroupHeartbeatRequestData()
+                    .setGroupId("wg").setMemberId("m").setMemberEpoch(-1));
+            c.read(ApiKeys.SHARE_GROUP_HEARTBEAT.id, (short) 1, ShareGroupHeartbeatResponseData.class);
+            c.send(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0, ++correlation, alter);
+            AlterShareGroupOffsetsResponseData altered = c.read(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0,
+                    AlterShareGroupOffsetsResponseData.class);
+            assertThat(altered.errorCode()).isZero();
+            assertThat(altered.responses().iterator().next().partitions().get(0).errorCode())
+                    .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
     }
 
