@@ -11,6 +11,7 @@ import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareGroupRecords;
 import io.sluice.server.group.share.ShareGroups;
 import io.sluice.server.group.share.ShareTopics;
 import java.nio.ByteBuffer;
@@ -87,7 +88,7 @@ public final class GroupShard {
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
         this.offsets = new OffsetManager(config, groups, membership, this::write, this::writeInOrder, clockMs);
-        this.shareGroups = new ShareGroups(shareConfig, timer, topics);
+        this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);
     }
 
     /** The share groups (KIP-932) whose coordinator is this shard. */
@@ -141,12 +142,17 @@ public final class GroupShard {
         for (ClassicGroup g : groups.all()) {
             membership.scheduleSessions(g);
         }
+        shareGroups.scheduleSessions();
         scheduleExpiry();
         LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
                 offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
     }
 
     private void replay(GroupRecords.Record r) {
+        if (ShareGroupRecords.isShareGroupKey(r.key())) {
+            shareGroups.replay(r.key(), r.value());
+            return;
+        }
         GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
         if (key.isOffsetCommit()) {
             offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
@@ -233,6 +239,7 @@ public final class GroupShard {
             }
         }
         offsets.snapshot(live);
+        shareGroups.snapshot(live);
         long newStart = log.logEndOffset();
         rewriting = true;
         try {

@@ -16,7 +16,7 @@ public final class MemoryGroupLog implements GroupLog {
 
     public final List<GroupRecords.Record> records = new ArrayList<>();
     public long logStartOffset;
-    short failWith = Errors.NONE.code();
+    public short failWith = Errors.NONE.code();
     int appends;
     boolean hold;
     final List<CompletableFuture<Short>> held = new ArrayList<>();

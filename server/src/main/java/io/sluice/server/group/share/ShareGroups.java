@@ -1,6 +1,8 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
@@ -22,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * ShareGroupHeartbeat (join, leave, subscription changes, assignment), member sessions
  * ({@code group.share.session.timeout.ms}), ShareGroupDescribe, ListGroups and DeleteGroups.
  * Share groups never rebalance: a new assignment is handed to each member on its next heartbeat,
- * with the group epoch as its member epoch. Membership is kept in memory: after a coordinator
- * failover the members rejoin (they get UNKNOWN_MEMBER_ID and send epoch 0), as a KIP-848 member
- * does after losing its coordinator. Not thread-safe: owned by the coordinator thread.
+ * with the group epoch as its member epoch. Every change is written to {@code __consumer_offsets}
+ * in Kafka's records ({@link ShareGroupRecords}: group epoch, member metadata, current member
+ * assignment) before it is answered, and a loaded shard replays them, so members keep their
+ * epochs across a coordinator failover. A failed write drops the group from memory and answers
+ * the error: its members rejoin, and what the log holds stays the truth. Not thread-safe: owned by
+ * the coordinator thread.
  */
 public final class ShareGroups {
 
@@ -36,12 +42,16 @@ public final class ShareGroups {
     private final ShareGroupConfig config;
     private final CoordinatorTimer timer;
     private final ShareTopics topics;
+    /** Appends records to the shard's partition and waits for the ISR; a Kafka error code. */
+    private final Function<List<GroupRecords.Record>, Short> writer;
     private final Map<String, ShareGroup> groups = new LinkedHashMap<>();
 
-    public ShareGroups(ShareGroupConfig config, CoordinatorTimer timer, ShareTopics topics) {
+    public ShareGroups(ShareGroupConfig config, CoordinatorTimer timer, ShareTopics topics,
+                       Function<List<GroupRecords.Record>, Short> writer) {
         this.config = config;
         this.timer = timer;
         this.topics = topics;
+        this.writer = writer;
     }
 
     public boolean contains(String groupId) {
@@ -71,10 +81,8 @@ public final class ShareGroups {
         ShareGroup g = groups.get(req.groupId());
         ShareMember m = g == null ? null : g.members.get(req.memberId());
         if (req.memberEpoch() == LEAVE_EPOCH) {
-            if (m != null) {
-                remove(g, m, "left");
-            }
-            return resp.setMemberEpoch(LEAVE_EPOCH);
+            Errors e = m == null ? Errors.NONE : remove(g, m, "left");
+            return resp.setMemberEpoch(LEAVE_EPOCH).setErrorCode(e.code());
         }
         if (req.memberEpoch() > 0) {
             if (m == null) {
@@ -92,6 +100,8 @@ public final class ShareGroups {
             groups.put(g.groupId, g);
         }
         boolean joining = m == null || req.memberEpoch() == 0;
+        int groupEpochBefore = g.groupEpoch;
+        boolean memberChanged = m == null;
         if (m == null) {
             if (g.members.size() >= config.groupMaxSize()) {
                 if (g.members.isEmpty()) {
@@ -107,22 +117,63 @@ public final class ShareGroups {
         }
         m.clientId = clientId;
         m.clientHost = clientHost;
-        if (req.rackId() != null) {
+        if (req.rackId() != null && !req.rackId().equals(m.rackId)) {
             m.rackId = req.rackId();
+            memberChanged = true;
         }
         if (req.subscribedTopicNames() != null && !List.copyOf(req.subscribedTopicNames()).equals(m.subscribedTopics)) {
             m.subscribedTopics = List.copyOf(req.subscribedTopicNames());
             g.groupEpoch++;
+            memberChanged = true;
         }
         refreshAssignment(g);
         scheduleSession(g, m);
         resp.setMemberEpoch(m.memberEpoch);
+        List<GroupRecords.Record> records = new ArrayList<>();
+        if (g.groupEpoch != groupEpochBefore) {
+            records.add(ShareGroupRecords.groupMetadata(g.groupId, g.groupEpoch));
+        }
+        if (memberChanged) {
+            records.add(memberRecord(g, m));
+        }
         if (joining || m.memberEpoch != g.assignmentEpoch) {
+            int previous = m.memberEpoch;
             m.memberEpoch = g.assignmentEpoch;
             m.assignment = g.targetAssignment.getOrDefault(m.memberId, Map.of());
+            records.add(ShareGroupRecords.assignment(g.groupId, m.memberId,
+                    new ShareGroupRecords.AssignmentValue(m.memberEpoch, previous, m.assignment)));
             resp.setMemberEpoch(m.memberEpoch).setAssignment(toResponse(m.assignment));
         }
+        Errors e = write(g, records);
+        if (e != Errors.NONE) {
+            return new ShareGroupHeartbeatResponseData().setMemberId(req.memberId()).setErrorCode(e.code());
+        }
         return resp;
+    }
+
+    private static GroupRecords.Record memberRecord(ShareGroup g, ShareMember m) {
+        return ShareGroupRecords.memberMetadata(g.groupId, m.memberId,
+                new ShareGroupRecords.MemberValue(m.rackId, m.clientId, m.clientHost, m.subscribedTopics));
+    }
+
+    /**
+     * Writes a group's change; when that fails the group is dropped from memory (its members
+     * rejoin; the log still holds its last written state) and the error is the answer's.
+     */
+    private Errors write(ShareGroup g, List<GroupRecords.Record> records) {
+        if (records.isEmpty()) {
+            return Errors.NONE;
+        }
+        short err = writer.apply(records);
+        if (err == Errors.NONE.code()) {
+            return Errors.NONE;
+        }
+        for (ShareMember m : g.members.values()) {
+            timer.cancel(sessionKey(g.groupId, m.memberId));
+        }
+        groups.remove(g.groupId);
+        LOG.warn("Writing share group {} failed ({}); dropped from memory", g.groupId, Errors.forCode(err));
+        return err == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.NOT_COORDINATOR : Errors.COORDINATOR_NOT_AVAILABLE;
     }
 
     private static String invalidRequest(ShareGroupHeartbeatRequestData req) {
@@ -169,12 +220,15 @@ public final class ShareGroups {
         });
     }
 
-    private void remove(ShareGroup g, ShareMember m, String why) {
+    private Errors remove(ShareGroup g, ShareMember m, String why) {
         g.members.remove(m.memberId);
         timer.cancel(sessionKey(g.groupId, m.memberId));
         g.groupEpoch++;
         refreshAssignment(g);
         LOG.info("Member {} of share group {} removed: {} (group epoch {})", m.memberId, g.groupId, why, g.groupEpoch);
+        return write(g, List.of(ShareGroupRecords.tombstone(ShareGroupRecords.CURRENT_MEMBER_ASSIGNMENT, g.groupId, m.memberId),
+                ShareGroupRecords.tombstone(ShareGroupRecords.MEMBER_METADATA, g.groupId, m.memberId),
+                ShareGroupRecords.groupMetadata(g.groupId, g.groupEpoch)));
     }
 
     private static String sessionKey(String groupId, String memberId) {
@@ -241,8 +295,69 @@ public final class ShareGroups {
         if (!g.members.isEmpty()) {
             return Errors.NON_EMPTY_GROUP;
         }
+        short err = writer.apply(List.of(ShareGroupRecords.tombstone(ShareGroupRecords.GROUP_METADATA, groupId, null)));
+        if (err != Errors.NONE.code()) {
+            return err == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.NOT_COORDINATOR : Errors.COORDINATOR_NOT_AVAILABLE;
+        }
         groups.remove(groupId);
         return Errors.NONE;
+    }
+
+    // ---- Load and rewrite ----------------------------------------------------------------------
+
+    /** Applies one share group record of {@code __consumer_offsets} while the shard loads. */
+    public void replay(byte[] key, byte[] value) {
+        ShareGroupRecords.Key k = ShareGroupRecords.readKey(ByteBuffer.wrap(key));
+        if (k.type() == ShareGroupRecords.GROUP_METADATA) {
+            if (value == null) {
+                groups.remove(k.groupId());
+            } else {
+                ShareGroup g = groups.computeIfAbsent(k.groupId(), ShareGroup::new);
+                g.groupEpoch = ShareGroupRecords.readGroupEpoch(ByteBuffer.wrap(value));
+                g.assignmentEpoch = g.groupEpoch;
+            }
+            return;
+        }
+        ShareGroup g = groups.computeIfAbsent(k.groupId(), ShareGroup::new);
+        if (value == null) {
+            if (k.type() == ShareGroupRecords.MEMBER_METADATA) {
+                g.members.remove(k.memberId());
+            }
+            return;
+        }
+        ShareMember m = g.members.computeIfAbsent(k.memberId(), ShareMember::new);
+        if (k.type() == ShareGroupRecords.MEMBER_METADATA) {
+            ShareGroupRecords.MemberValue v = ShareGroupRecords.readMember(ByteBuffer.wrap(value));
+            m.rackId = v.rackId();
+            m.clientId = v.clientId();
+            m.clientHost = v.clientHost();
+            m.subscribedTopics = List.copyOf(v.subscribedTopics());
+        } else {
+            ShareGroupRecords.AssignmentValue v = ShareGroupRecords.readAssignment(ByteBuffer.wrap(value));
+            m.memberEpoch = v.memberEpoch();
+            m.assignment = v.assignment();
+        }
+    }
+
+    /** After a load: every member must heartbeat within its session, as after a Kafka coordinator failover. */
+    public void scheduleSessions() {
+        for (ShareGroup g : groups.values()) {
+            for (ShareMember m : g.members.values()) {
+                scheduleSession(g, m);
+            }
+        }
+    }
+
+    /** The records of the live share groups (the shard's bounded rewrite). */
+    public void snapshot(List<GroupRecords.Record> out) {
+        for (ShareGroup g : groups.values()) {
+            out.add(ShareGroupRecords.groupMetadata(g.groupId, g.groupEpoch));
+            for (ShareMember m : g.members.values()) {
+                out.add(memberRecord(g, m));
+                out.add(ShareGroupRecords.assignment(g.groupId, m.memberId,
+                        new ShareGroupRecords.AssignmentValue(m.memberEpoch, m.memberEpoch, m.assignment)));
+            }
+        }
     }
 
     /** Leadership moved away: the groups go (the members rejoin at the new coordinator). */

@@ -2,6 +2,9 @@ package io.sluice.server.group.share;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.server.group.GroupConfig;
+import io.sluice.server.group.GroupShard;
+import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,9 +22,8 @@ import org.junit.jupiter.api.Test;
 class ShareGroupsTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final CoordinatorTimer timer = new CoordinatorTimer(clock::get);
     private final Map<String, ShareTopics.Topic> topics = new HashMap<>();
-    private final ShareGroups groups = new ShareGroups(ShareGroupConfig.defaults(), timer, new ShareTopics() {
+    private final ShareTopics topicLookup = new ShareTopics() {
         @Override
         public Topic byName(String name) {
             return topics.get(name);
@@ -31,7 +33,16 @@ class ShareGroupsTest {
         public Topic byId(Uuid id) {
             return topics.values().stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
         }
-    });
+    };
+    private final MemoryGroupLog log = new MemoryGroupLog();
+    private GroupShard shard = newShard();
+    private CoordinatorTimer timer = shard.timer();
+    private ShareGroups groups = shard.shareGroups();
+
+    private GroupShard newShard() {
+        return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), topicLookup, log, clock::get,
+                Runnable::run);
+    }
 
     private ShareGroupHeartbeatResponseData beat(String member, int epoch, List<String> subscription) {
         return groups.heartbeat(new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId(member)
@@ -101,11 +112,49 @@ class ShareGroupsTest {
                 .setMemberEpoch(0).setSubscribedTopicNames(List.of("t")), "c", "/h", true).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         ShareGroups small = new ShareGroups(new ShareGroupConfig(true, 45_000, 5000, 1, 30_000, 5, 2000, 2000, 50,
-                (short) 1, 1 << 20), timer, ShareTopics.NONE);
+                (short) 1, 1 << 20), timer, ShareTopics.NONE, records -> (short) 0);
         ShareGroupHeartbeatRequestData join = new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberEpoch(0)
                 .setSubscribedTopicNames(List.of("t"));
         assertThat(small.heartbeat(join.duplicate().setMemberId("a"), "c", "/h", false).errorCode()).isZero();
         assertThat(small.heartbeat(join.duplicate().setMemberId("b"), "c", "/h", false).errorCode())
                 .isEqualTo(Errors.GROUP_MAX_SIZE_REACHED.code());
+    }
+
+    @Test
+    void membersKeepTheirEpochsAndAssignmentsAcrossACoordinatorReload() {
+        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 2));
+        beat("a", 0, List.of("t"));
+        ShareGroupHeartbeatResponseData b = beat("b", 0, List.of("t"));
+        int groupEpoch = groups.describe("g").groupEpoch();
+        shard.unload();
+        shard = newShard();
+        shard.load();
+        groups = shard.shareGroups();
+        timer = shard.timer();
+        assertThat(groups.describe("g").groupEpoch()).isEqualTo(groupEpoch);
+        assertThat(groups.describe("g").members()).extracting(m -> m.memberId()).containsExactly("a", "b");
+        ShareGroupHeartbeatResponseData again = beat("b", b.memberEpoch(), null);
+        assertThat(again.errorCode()).isZero();
+        // Sessions restart at the load: a member that does not come back is removed, with tombstones.
+        clock.addAndGet(45_001);
+        timer.poll();
+        assertThat(groups.describe("g").members()).isEmpty();
+        shard = newShard();
+        shard.load();
+        assertThat(shard.shareGroups().describe("g").members()).isEmpty();
+        assertThat(shard.shareGroups().delete("g")).isEqualTo(Errors.NONE);
+        shard = newShard();
+        shard.load();
+        assertThat(shard.shareGroups().describe("g")).isNull();
+    }
+
+    @Test
+    void aFailedWriteIsAnsweredAndDropsTheGroupFromMemory() {
+        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 1));
+        log.failWith = Errors.NOT_LEADER_OR_FOLLOWER.code();
+        assertThat(beat("a", 0, List.of("t")).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(groups.describe("g")).isNull();
+        log.failWith = Errors.NONE.code();
+        assertThat(beat("a", 0, List.of("t")).errorCode()).isZero();
     }
 }
