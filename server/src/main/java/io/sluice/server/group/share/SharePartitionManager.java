@@ -87,11 +87,16 @@ public final class SharePartitionManager {
         }
     }
 
-    /** Writes the share-partition's state; the future holds a Kafka error code. */
+    /**
+     * Writes the share-partition's state; the future holds a Kafka error code, FENCED_STATE_EPOCH
+     * when {@code sp} is no longer the current share-partition of {@code key}.
+     */
     public CompletableFuture<Short> persist(ShareStateRecords.Key key, SharePartition sp) {
         Entry e = partitions.get(key);
         if (e == null || e.partition() != sp) {
-            return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER.code());
+            // Its state was reset or deleted (or re-read after a leadership change) meanwhile: a
+            // write of the old state would undo that. Kafka's share coordinator refuses it the same way.
+            return CompletableFuture.completedFuture(Errors.FENCED_STATE_EPOCH.code());
         }
         // Snapshot and append under the share-partition's lock: two writers cannot reorder their
         // snapshots in the log, and the last one is always the newest state.

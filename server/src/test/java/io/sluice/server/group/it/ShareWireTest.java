@@ -33,7 +33,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.Timeout;
  * Share group requests on the wire, against a broker process: the session epochs, the acquired
  * records of a fetch, and each error code the share APIs answer with.
  */
-@Tag("slow")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ShareWireTest {
 

@@ -69,7 +69,8 @@ class ShareStateStoreTest {
         assertThat(reset).isNotSameAs(sp);
         assertThat(reset.startOffset()).isEqualTo(3);
         assertThat(m.store().read(key).snapshot().stateEpoch()).isEqualTo(1);
-        assertThat(m.persist(key, sp).join()).as("the old share-partition may not write").isNotEqualTo(Errors.NONE.code());
+        assertThat(m.persist(key, sp).join()).as("the old share-partition may not write")
+                .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
         assertThat(m.delete(key).join()).isEqualTo(Errors.NONE.code());
         assertThat(new ShareStateStore(partitions(), 1, 1 << 20).read(key).snapshot()).isNull();
     }
