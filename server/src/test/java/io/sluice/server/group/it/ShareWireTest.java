@@ -21,6 +21,8 @@ import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
 import org.apache.kafka.common.message.ShareFetchRequestData;
@@ -225,6 +227,10 @@ class ShareWireTest {
             c.send(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0, ++correlation, alter);
             assertThat(c.read(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, (short) 0, AlterShareGroupOffsetsResponseData.class)
                     .errorCode()).isEqualTo(Errors.NON_EMPTY_GROUP.code());
+            c.send(ApiKeys.JOIN_GROUP.id, (short) 9, ++correlation, new JoinGroupRequestData().setGroupId("wg")
+                    .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000));
+            assertThat(c.read(ApiKeys.JOIN_GROUP.id, (short) 9, JoinGroupResponseData.class).errorCode())
+                    .as("a classic join of a share group's id").isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
             DeleteShareGroupOffsetsRequestData delete = new DeleteShareGroupOffsetsRequestData().setGroupId("wg");
             delete.topics().add(new DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
                     .setTopicName("t"));
