@@ -144,7 +144,7 @@ public final class SharePartitionManager {
         return store;
     }
 
-    /** The share-partitions of a group held here (DescribeShareGroupOffsets reads their start offsets). */
+    /** The share-partition of {@code key} if one is held here, without creating it (a session ending releases its records). */
     public SharePartition peek(ShareStateRecords.Key key) {
         Entry e = partitions.get(key);
         return e == null ? null : e.partition();
