@@ -54,10 +54,11 @@ final class ShareGroup {
     }
 
     /**
-     * Kafka's simple share assignor for each topic: with no more members than partitions each
+     * The shape of Kafka's simple share assignor, per topic (each partition shared by at most
+     * ceil(members / partitions) members, loads even): with no more members than partitions each
      * partition goes to one member, spread round-robin; with more members than partitions every
      * partition is shared, member i getting partition i mod P. Members are taken in member id order,
-     * so the result depends only on the group.
+     * so the result depends only on the group; unlike Kafka's it is not sticky.
      */
     static Map<String, Map<Uuid, Set<Integer>>> assign(Map<String, ShareMember> members,
                                                        Map<String, ShareTopics.Topic> topics) {
