@@ -81,7 +81,9 @@ final class ShareAcks {
         for (Map.Entry<TopicIdPartition, List<Batch>> e : acks.entrySet()) {
             Resolved r = resolve(groupId, e.getKey().topicId(), e.getKey().partition());
             if (!r.ok()) {
-                result.put(e.getKey(), r.error());
+                synchronized (result) {
+                    result.put(e.getKey(), r.error());
+                }
                 continue;
             }
             Errors err = Errors.NONE;
@@ -91,15 +93,22 @@ final class ShareAcks {
                     err = one;
                 }
             }
-            result.put(e.getKey(), err);
+            synchronized (result) {
+                // a write of an earlier partition may be completing on another thread
+                result.put(e.getKey(), err);
+            }
             TopicIdPartition tp = e.getKey();
-            writes.add(manager.persist(r.key(), r.share()).thenAccept(code -> {
-                if (code != Errors.NONE.code()) {
+            writes.add(manager.persist(r.key(), r.share()).handle((code, t) -> {
+                // Not persisted is not acknowledged: the answer says so.
+                Errors failed = t != null ? Errors.UNKNOWN_SERVER_ERROR
+                        : code == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.COORDINATOR_NOT_AVAILABLE
+                        : Errors.forCode(code);
+                if (failed != Errors.NONE) {
                     synchronized (result) {
-                        result.put(tp, code == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.COORDINATOR_NOT_AVAILABLE
-                                : Errors.forCode(code));
+                        result.put(tp, failed);
                     }
                 }
+                return null;
             }));
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((x, t) -> {

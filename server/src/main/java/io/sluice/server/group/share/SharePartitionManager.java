@@ -56,7 +56,15 @@ public final class SharePartitionManager {
             if (e != null && e.incarnation() == incarnation) {
                 return new Lookup(e.partition(), Errors.NONE, null);
             }
-            ShareStateStore.Read read = store.read(key);
+            ShareStateStore.Read read;
+            try {
+                read = store.read(key);
+            } catch (RuntimeException ex) {
+                // An unreadable state partition (an I/O error while loading it): this
+                // share-partition cannot start; others, in other state partitions, still can.
+                LOG.error("Reading the state of share-partition {} failed", key, ex);
+                return new Lookup(null, Errors.COORDINATOR_NOT_AVAILABLE, "reading share state failed: " + ex);
+            }
             if (read.error() != Errors.NONE) {
                 return new Lookup(null, read.error(), read.message());
             }
