@@ -55,8 +55,6 @@ class ShareGroupProcessTest {
     @AfterAll
     static void stop() throws Exception {
         if (broker != null) {
-            broker.log().lines().filter(l -> l.contains("hare") || l.contains("ERROR") || l.contains("WARN"))
-                    .limit(200).forEach(System.out::println);
             broker.close();
         }
     }
