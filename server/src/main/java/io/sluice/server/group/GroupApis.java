@@ -6,6 +6,11 @@ import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
 import io.sluice.server.group.handler.OffsetHandlers;
 import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.group.share.ImageShareTopics;
+import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareGroupHandlers;
+import io.sluice.server.group.share.ShareOffsetsHandlers;
+import io.sluice.server.group.share.SharePartitionApis;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.replication.Partition;
@@ -32,7 +37,9 @@ public final class GroupApis implements AutoCloseable {
 
     public static GroupApis start(HandlerContext ctx) {
         GroupConfig config = GroupConfig.from(ctx.config());
-        GroupCoordinator coordinator = new GroupCoordinator(config, () -> ctx.clock().millis(),
+        ShareGroupConfig shareConfig = ShareGroupConfig.from(ctx.config());
+        GroupCoordinator coordinator = new GroupCoordinator(config, shareConfig, new ImageShareTopics(ctx.metadata()),
+                () -> ctx.clock().millis(),
                 new GroupCoordinator.OffsetsPartitions() {
                     @Override
                     public Led lookup(int p) {
@@ -51,6 +58,9 @@ public final class GroupApis implements AutoCloseable {
         MembershipHandlers membership = new MembershipHandlers(coordinator);
         OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);
         AdminHandlers admin = new AdminHandlers(coordinator);
+        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig);
+        ShareOffsetsHandlers shareOffsets = new ShareOffsetsHandlers(ctx, coordinator, sharePartitions.manager,
+                shareConfig.enabled());
         h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config));
         h.put(ApiKeys.JOIN_GROUP.id, membership.joinGroup);
         h.put(ApiKeys.SYNC_GROUP.id, membership.syncGroup);
@@ -61,7 +71,15 @@ public final class GroupApis implements AutoCloseable {
         h.put(ApiKeys.OFFSET_DELETE.id, offsets.offsetDelete);
         h.put(ApiKeys.LIST_GROUPS.id, admin.listGroups);
         h.put(ApiKeys.DESCRIBE_GROUPS.id, admin.describeGroups);
-        h.put(ApiKeys.DELETE_GROUPS.id, admin.deleteGroups);
+        h.put(ApiKeys.DELETE_GROUPS.id, ShareOffsetsHandlers.withShareStateDeletion(admin.deleteGroups, shareOffsets));
+        ShareGroupHandlers share = new ShareGroupHandlers(coordinator, shareConfig.enabled());
+        h.put(ApiKeys.SHARE_GROUP_HEARTBEAT.id, share.heartbeat);
+        h.put(ApiKeys.SHARE_GROUP_DESCRIBE.id, share.describe);
+        h.put(ApiKeys.SHARE_FETCH.id, sharePartitions.shareFetch);
+        h.put(ApiKeys.SHARE_ACKNOWLEDGE.id, sharePartitions.shareAcknowledge);
+        h.put(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS.id, shareOffsets.describe);
+        h.put(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, shareOffsets.alter);
+        h.put(ApiKeys.DELETE_SHARE_GROUP_OFFSETS.id, shareOffsets.delete);
         coordinator.start();
         return new GroupApis(coordinator, Collections.unmodifiableMap(h));
     }

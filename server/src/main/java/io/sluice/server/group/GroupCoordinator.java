@@ -1,6 +1,8 @@
 package io.sluice.server.group;
 
 import io.sluice.server.group.log.GroupLog;
+import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +57,8 @@ public final class GroupCoordinator implements AutoCloseable {
     private record Loaded(GroupShard shard, Object incarnation) { }
 
     private final GroupConfig config;
+    private final ShareGroupConfig shareConfig;
+    private final ShareTopics topics;
     private final LongSupplier clockMs;
     private final OffsetsPartitions partitions;
     private final Map<Integer, Loaded> shards = new HashMap<>();
@@ -64,7 +68,14 @@ public final class GroupCoordinator implements AutoCloseable {
     private long nextRefreshMs;
 
     public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions) {
+        this(config, ShareGroupConfig.defaults(), ShareTopics.NONE, clockMs, partitions);
+    }
+
+    public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, ShareTopics topics, LongSupplier clockMs,
+                            OffsetsPartitions partitions) {
         this.config = config;
+        this.shareConfig = shareConfig;
+        this.topics = topics;
         this.clockMs = clockMs;
         this.partitions = partitions;
         this.thread = new Thread(this::run, "sluice-group-coordinator");
@@ -73,6 +84,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public GroupConfig config() {
         return config;
+    }
+
+    public ShareGroupConfig shareConfig() {
+        return shareConfig;
     }
 
     public void start() {
@@ -213,7 +228,7 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, led.log(), clockMs, this::runOnCoordinatorThread);
+        GroupShard s = new GroupShard(p, config, shareConfig, topics, led.log(), clockMs, this::runOnCoordinatorThread);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

@@ -10,6 +10,10 @@ import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareGroupRecords;
+import io.sluice.server.group.share.ShareGroups;
+import io.sluice.server.group.share.ShareTopics;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,11 +67,17 @@ public final class GroupShard {
     private final ClassicMembership membership;
     private final ClassicGroupManager classic;
     private final OffsetManager offsets;
+    private final ShareGroups shareGroups;
     private long bytesSinceRewrite;
     private long liveBytesAtRewrite;
     private boolean rewriting;
 
     public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread) {
+        this(partition, config, ShareGroupConfig.defaults(), ShareTopics.NONE, log, clockMs, coordinatorThread);
+    }
+
+    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, ShareTopics topics, GroupLog log,
+                      LongSupplier clockMs, Executor coordinatorThread) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -78,6 +88,12 @@ public final class GroupShard {
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
         this.offsets = new OffsetManager(config, groups, membership, this::write, this::writeInOrder, clockMs);
+        this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);
+    }
+
+    /** The share groups (KIP-932) whose coordinator is this shard. */
+    public ShareGroups shareGroups() {
+        return shareGroups;
     }
 
     public int partition() {
@@ -126,12 +142,17 @@ public final class GroupShard {
         for (ClassicGroup g : groups.all()) {
             membership.scheduleSessions(g);
         }
+        shareGroups.scheduleSessions();
         scheduleExpiry();
         LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
                 offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
     }
 
     private void replay(GroupRecords.Record r) {
+        if (ShareGroupRecords.isShareGroupKey(r.key())) {
+            shareGroups.replay(r.key(), r.value());
+            return;
+        }
         GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
         if (key.isOffsetCommit()) {
             offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
@@ -218,6 +239,7 @@ public final class GroupShard {
             }
         }
         offsets.snapshot(live);
+        shareGroups.snapshot(live);
         long newStart = log.logEndOffset();
         rewriting = true;
         try {
@@ -281,6 +303,9 @@ public final class GroupShard {
     /** ListGroups: the groups of this shard matching the state and type filters (empty = all). */
     public List<ListedGroup> list(Set<String> statesLower, Set<String> typesLower) {
         List<ListedGroup> out = new ArrayList<>();
+        if (typesLower.isEmpty() || typesLower.contains("share")) {
+            out.addAll(shareGroups.list(statesLower));
+        }
         if (!typesLower.isEmpty() && !typesLower.contains("classic")) {
             return out;
         }
@@ -298,6 +323,9 @@ public final class GroupShard {
     public Errors deleteGroup(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
+        }
+        if (shareGroups.contains(groupId)) {
+            return shareGroups.delete(groupId);
         }
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -382,6 +410,7 @@ public final class GroupShard {
 
     /** Leadership moved away: every parked request is answered NOT_COORDINATOR and the state dropped. */
     public void unload() {
+        shareGroups.unload();
         for (ClassicGroup g : groups.all()) {
             for (ClassicMember m : g.members()) {
                 failParked(m);

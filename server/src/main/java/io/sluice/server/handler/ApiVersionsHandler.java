@@ -1,5 +1,6 @@
 package io.sluice.server.handler;
 
+import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.FeatureLevels;
@@ -87,8 +88,8 @@ public final class ApiVersionsHandler implements ApiHandler {
         return data;
     }
 
-    private static void addFeatures(ApiVersionsResponseData data, short version) {
-        for (FeatureLevels.Feature f : FeatureLevels.all()) {
+    private void addFeatures(ApiVersionsResponseData data, short version) {
+        for (FeatureLevels.Feature f : FeatureLevels.all(ctx.config().getInt(ServerConfigDef.SHARE_VERSION))) {
             // KAFKA-17492: clients before ApiVersions v4 fail to read a supported minimum of 0.
             if (version >= 4 || f.minVersion() > 0) {
                 data.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey().setName(f.name())

@@ -17,7 +17,7 @@ import java.util.function.ToLongFunction;
  * (below the high watermark) for a consumer. Completion runs once, on the fetching connection's event
  * loop, not on the producer's thread. Thread-safe.
  */
-final class DelayedFetch implements Partition.ProgressListener {
+public final class DelayedFetch implements Partition.ProgressListener {
 
     private final List<Partition> partitions;
     private final ToLongFunction<Partition> progress;
@@ -28,7 +28,7 @@ final class DelayedFetch implements Partition.ProgressListener {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile ScheduledFuture<?> timeout;
 
-    DelayedFetch(List<Partition> partitions, ToLongFunction<Partition> progress, long[] baseline, long bytesNeeded,
+    public DelayedFetch(List<Partition> partitions, ToLongFunction<Partition> progress, long[] baseline, long bytesNeeded,
                  ScheduledExecutorService eventLoop, Runnable onComplete) {
         this.partitions = partitions;
         this.progress = progress;
@@ -39,7 +39,7 @@ final class DelayedFetch implements Partition.ProgressListener {
     }
 
     /** Registers with the partitions and the timer; may complete at once if data arrived meanwhile. */
-    void park(long maxWaitMs) {
+    public void park(long maxWaitMs) {
         for (Partition p : partitions) {
             p.addProgressListener(this);
         }

@@ -95,6 +95,14 @@ public final class ApiVersionsTable {
         put(m, (short) 16, "ListGroups", 0, 5);
         put(m, (short) 42, "DeleteGroups", 0, 3);
         put(m, (short) 47, "OffsetDelete", 0, 0);
+        // Share groups (io.sluice.server.group.share), KIP-932.
+        put(m, (short) 76, "ShareGroupHeartbeat", 1, 1);
+        put(m, (short) 77, "ShareGroupDescribe", 1, 1);
+        put(m, (short) 78, "ShareFetch", 1, 2);
+        put(m, (short) 79, "ShareAcknowledge", 1, 2);
+        put(m, (short) 90, "DescribeShareGroupOffsets", 0, 1);
+        put(m, (short) 91, "AlterShareGroupOffsets", 0, 0);
+        put(m, (short) 92, "DeleteShareGroupOffsets", 0, 0);
         return new ApiVersionsTable(m);
     }
 

@@ -23,8 +23,11 @@ import java.util.List;
  *   <li>{@code transaction.version} 0: transactions are not served at all (transactional ids are
  *       refused); 0 is the lowest level there is, and tells the Java producer not to use KIP-890's
  *       transactions v2.</li>
- *   <li>{@code share.version}, {@code streams.version}, {@code eligible.leader.replicas.version} 0:
- *       share groups (KIP-932), streams groups (KIP-1071) and ELR (KIP-966) are not served.</li>
+ *   <li>{@code share.version}: 0-1, finalized at {@code sluice.share.version} (default 0). Kafka
+ *       turns share groups (KIP-932) on with this feature at level 1; Sluice has no UpdateFeatures,
+ *       so the level is a broker setting. Level 2 (KIP-1191's dead-letter queues) is not served.</li>
+ *   <li>{@code streams.version}, {@code eligible.leader.replicas.version} 0: streams groups
+ *       (KIP-1071) and ELR (KIP-966) are not served.</li>
  * </ul>
  * As in Kafka, a feature finalized at level 0 is left out of FinalizedFeatures (the tools print 0
  * for it). Owned by the protocol layer beside {@link ApiVersionsTable}, read by the ApiVersions
@@ -38,23 +41,21 @@ public final class FeatureLevels {
     /** Features never change while Sluice runs, so one epoch. Kafka's is a metadata offset. */
     public static final long FINALIZED_FEATURES_EPOCH = 0;
 
-    private static final List<Feature> FEATURES = List.of(
-            fixed("metadata.version", 7),
-            fixed("kraft.version", 0),
-            fixed("group.version", 0),
-            fixed("transaction.version", 0),
-            fixed("share.version", 0),
-            fixed("streams.version", 0),
-            fixed("eligible.leader.replicas.version", 0));
-
     private FeatureLevels() { }
 
     private static Feature fixed(String name, int level) {
         return new Feature(name, (short) level, (short) level, (short) level);
     }
 
-    /** All features, in a fixed order. */
-    public static List<Feature> all() {
-        return FEATURES;
+    /** All features, in a fixed order; {@code shareVersion} is share.version's finalized level (0 or 1). */
+    public static List<Feature> all(int shareVersion) {
+        return List.of(
+                fixed("metadata.version", 7),
+                fixed("kraft.version", 0),
+                fixed("group.version", 0),
+                fixed("transaction.version", 0),
+                new Feature("share.version", (short) 0, (short) 1, (short) shareVersion),
+                fixed("streams.version", 0),
+                fixed("eligible.leader.replicas.version", 0));
     }
 }

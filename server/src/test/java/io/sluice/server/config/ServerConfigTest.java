@@ -231,11 +231,11 @@ class ServerConfigTest {
         m.put("security.inter.broker.protocol", "SSL");
         assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("security.inter.broker.protocol");
         m.put("security.inter.broker.protocol", "PLAINTEXT");
-        m.put("share.coordinator.state.topic.replication.factor", "1");
+        m.put("share.coordinator.threads", "1");
         m.put("listener.name.plaintext.max.connections", "10");
         m.put("num.io.threads", "8");
         assertThat(ServerConfig.parse(m).noEffectSettings()).containsExactly("listener.name.plaintext.max.connections",
-                "num.io.threads", "security.inter.broker.protocol", "share.coordinator.state.topic.replication.factor");
+                "num.io.threads", "security.inter.broker.protocol", "share.coordinator.threads");
     }
 
     @Test

@@ -12,11 +12,11 @@ import org.apache.kafka.common.protocol.Errors;
  * A GroupLog held in a list (unit tests of the coordinator logic); can be told to fail appends, or
  * to hold them (appended, but not yet acknowledged by the ISR) until the test completes them.
  */
-final class MemoryGroupLog implements GroupLog {
+public final class MemoryGroupLog implements GroupLog {
 
-    final List<GroupRecords.Record> records = new ArrayList<>();
-    long logStartOffset;
-    short failWith = Errors.NONE.code();
+    public final List<GroupRecords.Record> records = new ArrayList<>();
+    public long logStartOffset;
+    public short failWith = Errors.NONE.code();
     int appends;
     boolean hold;
     final List<CompletableFuture<Short>> held = new ArrayList<>();

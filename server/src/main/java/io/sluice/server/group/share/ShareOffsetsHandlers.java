@@ -1,0 +1,267 @@
+package io.sluice.server.group.share;
+
+import io.sluice.metadata.image.TopicImage;
+import io.sluice.replication.Partition;
+import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.handler.ApiHandler;
+import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.network.RequestDispatcher.ClientInfo;
+import io.sluice.server.protocol.KafkaRequest;
+import io.sluice.server.protocol.KafkaResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DescribeShareGroupOffsets v0-1, AlterShareGroupOffsets v0 and DeleteShareGroupOffsets v0 (what
+ * {@code kafka-share-groups --describe / --reset-offsets / --delete-offsets} send), and the share
+ * state part of DeleteGroups. Group checks run on the coordinator thread; the state is read and
+ * written through {@link SharePartitionManager} (its partitions of {@code __share_group_state}
+ * must be led here). Altering or deleting needs an empty group: NON_EMPTY_GROUP otherwise.
+ * Thread-safe.
+ */
+public final class ShareOffsetsHandlers {
+
+    private record GroupCheck(Errors error, int members) { }
+
+    private final HandlerContext ctx;
+    private final GroupCoordinator coordinator;
+    private final SharePartitionManager manager;
+    private final boolean enabled;
+
+    public ShareOffsetsHandlers(HandlerContext ctx, GroupCoordinator coordinator, SharePartitionManager manager,
+                                boolean enabled) {
+        this.ctx = ctx;
+        this.coordinator = coordinator;
+        this.manager = manager;
+        this.enabled = enabled;
+    }
+
+    public final ApiHandler describe = this::describe;
+    public final ApiHandler alter = this::alter;
+    public final ApiHandler delete = this::delete;
+
+    private CompletableFuture<GroupCheck> check(String groupId) {
+        return coordinator.onShard(groupId, shard -> CompletableFuture.completedFuture(
+                        shard.groups().get(groupId) != null ? new GroupCheck(Errors.GROUP_ID_NOT_FOUND, -1)
+                                : new GroupCheck(Errors.NONE, shard.shareGroups().memberCount(groupId))),
+                e -> new GroupCheck(e, -1));
+    }
+
+    private CompletionStage<KafkaResponse> describe(KafkaRequest request, ClientInfo client) {
+        DescribeShareGroupOffsetsRequestData req = request.bodyAs(DescribeShareGroupOffsetsRequestData.class);
+        List<CompletableFuture<DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup>> parts =
+                new ArrayList<>();
+        for (DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g : req.groups()) {
+            parts.add(enabled ? check(g.groupId()).thenApply(c -> describeGroup(g, c))
+                    : CompletableFuture.completedFuture(groupError(g.groupId(), Errors.UNSUPPORTED_VERSION,
+                            ShareGroupHandlers.disabledMessage())));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            DescribeShareGroupOffsetsResponseData resp = new DescribeShareGroupOffsetsResponseData();
+            parts.forEach(f -> resp.groups().add(f.join()));
+            return KafkaResponse.of(resp);
+        });
+    }
+
+    private static DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup groupError(
+            String groupId, Errors e, String message) {
+        return new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup().setGroupId(groupId)
+                .setErrorCode(e.code()).setErrorMessage(message);
+    }
+
+    private DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup describeGroup(
+            DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g, GroupCheck c) {
+        if (c.error() != Errors.NONE) {
+            return groupError(g.groupId(), c.error(), null);
+        }
+        Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> states = manager.store().groupStates(g.groupId());
+        if (c.members() < 0 && states.isEmpty()) {
+            return groupError(g.groupId(), Errors.GROUP_ID_NOT_FOUND, "Group " + g.groupId() + " not found.");
+        }
+        // Topic name -> partitions asked for; all with state when the request names none.
+        Map<String, List<Integer>> asked = new TreeMap<>();
+        if (g.topics() == null) {
+            for (ShareStateRecords.Key k : states.keySet()) {
+                ShareTopics.Topic t = topic(k.topicId());
+                if (t != null) {
+                    asked.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(k.partition());
+                }
+            }
+            asked.values().forEach(l -> l.sort(null));
+        } else {
+            g.topics().forEach(t -> asked.put(t.topicName(), t.partitions()));
+        }
+        DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup out = groupError(g.groupId(),
+                Errors.NONE, null);
+        for (Map.Entry<String, List<Integer>> e : asked.entrySet()) {
+            TopicImage t = ctx.metadata().image().topic(e.getKey());
+            Uuid id = t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId());
+            DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic rt =
+                    new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic()
+                            .setTopicName(e.getKey()).setTopicId(id);
+            for (int p : e.getValue()) {
+                DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponsePartition rp =
+                        new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponsePartition()
+                                .setPartitionIndex(p).setStartOffset(-1).setLeaderEpoch(-1).setLag(-1);
+                if (t == null || t.partition(p) == null) {
+                    rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else {
+                    ShareStateRecords.Snapshot s = states.get(new ShareStateRecords.Key(g.groupId(), id, p));
+                    if (s != null) {
+                        rp.setStartOffset(s.startOffset()).setLeaderEpoch(s.leaderEpoch()).setLag(lag(t.name(), p, s));
+                    }
+                }
+                rt.partitions().add(rp);
+            }
+            out.topics().add(rt);
+        }
+        return out;
+    }
+
+    /** Records not yet delivered to completion: high watermark - start offset - done in-flight records. */
+    private long lag(String topic, int p, ShareStateRecords.Snapshot s) {
+        Partition leader = ctx.replicas().leader(topic, p, -1).partition();
+        if (leader == null) {
+            return -1;
+        }
+        long done = 0;
+        for (SharePartition.StateBatch b : s.batches()) {
+            if (b.state() == SharePartition.RecordState.ACKNOWLEDGED || b.state() == SharePartition.RecordState.ARCHIVED) {
+                done += b.lastOffset() - b.firstOffset() + 1;
+            }
+        }
+        return Math.max(0, leader.highWatermark() - s.startOffset() - done);
+    }
+
+    private ShareTopics.Topic topic(Uuid id) {
+        TopicImage t = ctx.metadata().image().topic(new java.util.UUID(id.getMostSignificantBits(),
+                id.getLeastSignificantBits()));
+        return t == null ? null : new ShareTopics.Topic(t.name(), id, t.partitionCount());
+    }
+
+    private CompletionStage<KafkaResponse> alter(KafkaRequest request, ClientInfo client) {
+        AlterShareGroupOffsetsRequestData req = request.bodyAs(AlterShareGroupOffsetsRequestData.class);
+        if (!enabled) {
+            return CompletableFuture.completedFuture(KafkaResponse.of(new AlterShareGroupOffsetsResponseData()
+                    .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(ShareGroupHandlers.disabledMessage())));
+        }
+        return check(req.groupId()).thenCompose(c -> {
+            AlterShareGroupOffsetsResponseData resp = new AlterShareGroupOffsetsResponseData();
+            Errors groupError = c.error() != Errors.NONE ? c.error() : c.members() > 0 ? Errors.NON_EMPTY_GROUP : Errors.NONE;
+            if (groupError != Errors.NONE) {
+                return CompletableFuture.completedFuture(KafkaResponse.of(resp.setErrorCode(groupError.code())
+                        .setErrorMessage(groupError == Errors.NON_EMPTY_GROUP ? "The group has active members." : null)));
+            }
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic rt : req.topics()) {
+                TopicImage t = ctx.metadata().image().topic(rt.topicName());
+                AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic out =
+                        new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic()
+                                .setTopicName(rt.topicName())
+                                .setTopicId(t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId()));
+                resp.responses().add(out);
+                for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition rp : rt.partitions()) {
+                    AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition op =
+                            new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition()
+                                    .setPartitionIndex(rp.partitionIndex());
+                    out.partitions().add(op);
+                    if (t == null || t.partition(rp.partitionIndex()) == null) {
+                        op.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                        continue;
+                    }
+                    if (rp.startOffset() < 0) {
+                        op.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("start offset must not be negative");
+                        continue;
+                    }
+                    ShareStateRecords.Key key = new ShareStateRecords.Key(req.groupId(), out.topicId(), rp.partitionIndex());
+                    writes.add(manager.reset(key, rp.startOffset(), t.partition(rp.partitionIndex()).leaderEpoch())
+                            .thenAccept(code -> op.setErrorCode(code)));
+                }
+            }
+            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(x -> KafkaResponse.of(resp));
+        });
+    }
+
+    private CompletionStage<KafkaResponse> delete(KafkaRequest request, ClientInfo client) {
+        DeleteShareGroupOffsetsRequestData req = request.bodyAs(DeleteShareGroupOffsetsRequestData.class);
+        if (!enabled) {
+            return CompletableFuture.completedFuture(KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
+                    .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(ShareGroupHandlers.disabledMessage())));
+        }
+        return check(req.groupId()).thenCompose(c -> {
+            DeleteShareGroupOffsetsResponseData resp = new DeleteShareGroupOffsetsResponseData();
+            Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> states = c.error() == Errors.NONE
+                    ? manager.store().groupStates(req.groupId()) : Map.of();
+            Errors groupError = c.error() != Errors.NONE ? c.error()
+                    : c.members() < 0 && states.isEmpty() ? Errors.GROUP_ID_NOT_FOUND
+                    : c.members() > 0 ? Errors.NON_EMPTY_GROUP : Errors.NONE;
+            if (groupError != Errors.NONE) {
+                return CompletableFuture.completedFuture(KafkaResponse.of(resp.setErrorCode(groupError.code())));
+            }
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic rt : req.topics()) {
+                TopicImage t = ctx.metadata().image().topic(rt.topicName());
+                DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic out =
+                        new DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic()
+                                .setTopicName(rt.topicName())
+                                .setTopicId(t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId()));
+                resp.responses().add(out);
+                if (t == null) {
+                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                for (ShareStateRecords.Key k : states.keySet()) {
+                    if (k.topicId().equals(out.topicId())) {
+                        writes.add(manager.delete(k).thenAccept(code -> {
+                            if (code != Errors.NONE.code()) {
+                                out.setErrorCode(code);
+                            }
+                        }));
+                    }
+                }
+            }
+            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(x -> KafkaResponse.of(resp));
+        });
+    }
+
+    /**
+     * DeleteGroups, followed for each group it deleted by the deletion of that group's share
+     * state (none for a classic group), before the answer goes out.
+     */
+    public static ApiHandler withShareStateDeletion(ApiHandler deleteGroups, ShareOffsetsHandlers share) {
+        return (request, client) -> deleteGroups.handle(request, client).thenCompose(r -> {
+            List<CompletableFuture<Void>> deletions = new ArrayList<>();
+            for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
+                if (g.errorCode() == Errors.NONE.code()) {
+                    deletions.add(share.deleteGroupState(g.groupId()));
+                }
+            }
+            return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
+        });
+    }
+
+    /** DeleteGroups deleted group {@code groupId}: its share-partition states go too. */
+    public CompletableFuture<Void> deleteGroupState(String groupId) {
+        if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Short>> writes = new ArrayList<>();
+        for (ShareStateRecords.Key k : manager.store().groupStates(groupId).keySet()) {
+            writes.add(manager.delete(k));
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+}

@@ -1,0 +1,98 @@
+package io.sluice.server.group.share;
+
+import io.sluice.metadata.command.CreateTopics;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.metadata.image.PartitionImage;
+import io.sluice.replication.Partition;
+import io.sluice.server.config.ServerConfigDef;
+import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.handler.ApiHandler;
+import io.sluice.server.handler.HandlerContext;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partition-leader side of share groups, built once by the broker: share-partitions
+ * ({@link SharePartitionManager}), their state in {@code __share_group_state}
+ * ({@link ShareStateStore}, the topic created on first need with Kafka's settings), the share
+ * sessions, and the ShareFetch / ShareAcknowledge handlers. Thread-safe.
+ */
+public final class SharePartitionApis {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharePartitionApis.class);
+
+    public final ApiHandler shareFetch;
+    public final ApiHandler shareAcknowledge;
+    public final SharePartitionManager manager;
+
+    public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config) {
+        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
+                config.stateRewriteBytes());
+        manager = new SharePartitionManager(config, store, () -> ctx.clock().millis());
+        ShareAcks acks = new ShareAcks(ctx, manager);
+        ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
+                () -> ctx.clock().millis(), (key, partitions) -> acks.releaseAll(key.groupId(), key.memberId(), partitions));
+        shareFetch = new ShareFetchHandler(ctx, acks, sessions, config.enabled());
+        shareAcknowledge = new ShareAcknowledgeHandler(acks, sessions, config.enabled());
+    }
+
+    /** {@code __share_group_state} through the broker's ReplicaManager; created on first use. */
+    private static final class StateTopic implements ShareStateStore.StatePartitions {
+        private final HandlerContext ctx;
+        private final ShareGroupConfig config;
+        private final AtomicBoolean creating = new AtomicBoolean();
+
+        StateTopic(HandlerContext ctx, ShareGroupConfig config) {
+            this.ctx = ctx;
+            this.config = config;
+        }
+
+        @Override
+        public Led lookup(int p) {
+            Partition partition = ctx.replicas().leader(ShareGroupConfig.STATE_TOPIC, p, -1).partition();
+            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+        }
+
+        @Override
+        public boolean ledElsewhere(int p) {
+            PartitionImage image = ctx.metadata().image().partition(ShareGroupConfig.STATE_TOPIC, p);
+            return image != null && image.hasLeader() && image.leader() != ctx.nodeId();
+        }
+
+        @Override
+        public boolean ensureTopic() {
+            MetadataImage image = ctx.metadata().image();
+            if (image.topic(ShareGroupConfig.STATE_TOPIC) != null) {
+                return true;
+            }
+            if (!creating.compareAndSet(false, true)) {
+                return false;
+            }
+            boolean singleNode = ctx.config().isController()
+                    && ctx.config().list(ServerConfigDef.CONTROLLER_QUORUM_VOTERS).size() <= 1;
+            boolean demanded = ctx.config().isSet(ServerConfigDef.SHARE_STATE_TOPIC_REPLICATION_FACTOR) || !singleNode;
+            int rf = demanded ? config.stateTopicReplicationFactor()
+                    : Math.max(1, Math.min(config.stateTopicReplicationFactor(), image.unfencedBrokers().size()));
+            // Kafka's share coordinator settings for the topic; no time or size retention: the records are state.
+            Map<String, String> configs = Map.of("cleanup.policy", "compact", "retention.ms", "-1",
+                    "retention.bytes", "-1", "segment.bytes", "104857600");
+            CreateTopics.NewTopic t = new CreateTopics.NewTopic(ShareGroupConfig.STATE_TOPIC,
+                    config.stateTopicNumPartitions(), (short) rf, List.of(), configs);
+            ctx.metadata().submit(new CreateTopics(List.of(t), false)).whenComplete((r, err) -> {
+                creating.set(false);
+                if (r != null && r.topics().get(0).errorCode() == Errors.NONE.code()) {
+                    LOG.info("Created {} with {} partitions, replication factor {}", ShareGroupConfig.STATE_TOPIC,
+                            config.stateTopicNumPartitions(), rf);
+                } else if (r != null && r.topics().get(0).errorCode() != Errors.TOPIC_ALREADY_EXISTS.code()) {
+                    LOG.warn("Creating {} failed: {} {}", ShareGroupConfig.STATE_TOPIC, r.topics().get(0).errorCode(),
+                            r.topics().get(0).errorMessage());
+                }
+            });
+            return false;
+        }
+    }
+}
