@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ShareFetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -41,6 +42,14 @@ public final class ResponseErrors {
             sink.accept(apiKey, fetch.errorCode());
             for (FetchResponseData.FetchableTopicResponse topic : fetch.responses()) {
                 for (FetchResponseData.PartitionData p : topic.partitions()) {
+                    sink.accept(apiKey, p.errorCode());
+                }
+            }
+        } else if (body instanceof ShareFetchResponseData shareFetch) {
+            // kafka-clients' ShareFetchResponse has no public constructor; Kafka counts the same codes.
+            sink.accept(apiKey, shareFetch.errorCode());
+            for (ShareFetchResponseData.ShareFetchableTopicResponse topic : shareFetch.responses()) {
+                for (ShareFetchResponseData.PartitionData p : topic.partitions()) {
                     sink.accept(apiKey, p.errorCode());
                 }
             }

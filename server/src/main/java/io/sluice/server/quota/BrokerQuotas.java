@@ -29,10 +29,10 @@ public final class BrokerQuotas implements AutoCloseable {
     private final ClientQuotaManager fetch;
     private final ClientQuotaManager request;
     private final ControllerMutationQuotaManager controllerMutation;
-    private final CounterDataPoint produceThrottleMs;
-    private final CounterDataPoint fetchThrottleMs;
-    private final CounterDataPoint requestThrottleMs;
-    private final CounterDataPoint controllerMutationThrottleMs;
+    private final CounterDataPoint produceThrottled;
+    private final CounterDataPoint fetchThrottled;
+    private final CounterDataPoint requestThrottled;
+    private final CounterDataPoint controllerMutationThrottled;
     private volatile boolean enabled;
     private Map<ClientQuotaEntity, Map<String, Double>> applied = Map.of();
 
@@ -54,14 +54,14 @@ public final class BrokerQuotas implements AutoCloseable {
             TimeUnit.SECONDS.toMillis(windowSizeSeconds));
         this.controllerMutation = new ControllerMutationQuotaManager(metrics, time, controllerWindowNum,
             controllerWindowSizeSeconds);
-        Counter throttled = Counter.builder().name("sluice_quota_throttle_time_ms_total")
-            .help("Milliseconds clients were throttled for, by the quota that throttled them (KIP-219: the "
+        Counter throttled = Counter.builder().name("sluice_quota_throttle_seconds_total")
+            .help("Time clients were throttled for, by the quota that throttled them (KIP-219: the "
                 + "connection is muted that long after the response).")
             .labelNames("quota_type").withoutExemplars().register(registry);
-        produceThrottleMs = throttled.labelValues("produce");
-        fetchThrottleMs = throttled.labelValues("fetch");
-        requestThrottleMs = throttled.labelValues("request");
-        controllerMutationThrottleMs = throttled.labelValues("controller_mutation");
+        produceThrottled = throttled.labelValues("produce");
+        fetchThrottled = throttled.labelValues("fetch");
+        requestThrottled = throttled.labelValues("request");
+        controllerMutationThrottled = throttled.labelValues("controller_mutation");
     }
 
     /** Whether any client quota exists at all; when not, the request path records nothing. */
@@ -106,12 +106,12 @@ public final class BrokerQuotas implements AutoCloseable {
     /** Counts a throttle of {@code throttleTimeMs} decided by {@code by} (and records Kafka's throttle-time sensor). */
     void throttled(ClientQuotaManager by, String clientId, int throttleTimeMs, long nowMs) {
         by.recordThrottle(USER, clientId, throttleTimeMs, nowMs);
-        (by == produce ? produceThrottleMs : by == fetch ? fetchThrottleMs : requestThrottleMs).inc(throttleTimeMs);
+        (by == produce ? produceThrottled : by == fetch ? fetchThrottled : requestThrottled).inc(throttleTimeMs / 1000.0);
     }
 
     /** Counts a throttle a controller mutation quota asked for (its handler put it in the response). */
     void throttledByControllerMutation(int throttleTimeMs) {
-        controllerMutationThrottleMs.inc(throttleTimeMs);
+        controllerMutationThrottled.inc(throttleTimeMs / 1000.0);
     }
 
     @Override

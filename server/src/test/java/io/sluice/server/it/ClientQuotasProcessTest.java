@@ -142,11 +142,11 @@ class ClientQuotasProcessTest {
         try {
             assertThat(configs("--describe", "--entity-type", "clients").output())
                     .contains("'app'").contains("producer_byte_rate=" + RATE);
-            double produceThrottledMsBefore = MetricsScrape.sum(MetricsScrape.text(broker),
-                    "sluice_quota_throttle_time_ms_total", "quota_type=\"produce\"");
+            double produceThrottledBefore = MetricsScrape.sum(MetricsScrape.text(broker),
+                    "sluice_quota_throttle_seconds_total", "quota_type=\"produce\"");
             assertThat(produceAndGetMaxThrottleMs("app")).as("throttle of the quota's client id").isGreaterThan(0);
-            assertThat(MetricsScrape.sum(MetricsScrape.text(broker), "sluice_quota_throttle_time_ms_total",
-                    "quota_type=\"produce\"")).as("throttled ms on the metrics endpoint").isGreaterThan(produceThrottledMsBefore);
+            assertThat(MetricsScrape.sum(MetricsScrape.text(broker), "sluice_quota_throttle_seconds_total",
+                    "quota_type=\"produce\"")).as("throttled time on the metrics endpoint").isGreaterThan(produceThrottledBefore);
             assertThat(produceAndGetMaxThrottleMs("not-app")).as("throttle of another client id").isNotPositive();
         } finally {
             configs("--alter", "--entity-type", "clients", "--entity-name", "app", "--delete-config",
