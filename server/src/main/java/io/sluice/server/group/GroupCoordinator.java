@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.log.GroupLog;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,14 +58,17 @@ public final class GroupCoordinator implements AutoCloseable {
     private final GroupConfig config;
     private final LongSupplier clockMs;
     private final OffsetsPartitions partitions;
+    private final ClusterTopics topics;
     private final Map<Integer, Loaded> shards = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>(EVENTS_MAX);
     private final Thread thread;
     private volatile boolean running = true;
     private long nextRefreshMs;
 
-    public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions) {
+    public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions,
+                            ClusterTopics topics) {
         this.config = config;
+        this.topics = topics;
         this.clockMs = clockMs;
         this.partitions = partitions;
         this.thread = new Thread(this::run, "sluice-group-coordinator");
@@ -213,7 +217,7 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, led.log(), clockMs, this::runOnCoordinatorThread);
+        GroupShard s = new GroupShard(p, config, led.log(), clockMs, this::runOnCoordinatorThread, topics);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

@@ -6,6 +6,13 @@ import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.ClassicMember;
 import io.sluice.server.group.classic.ClassicMembership;
 import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.consumer.ClusterTopics;
+import io.sluice.server.group.consumer.ConsumerGroup;
+import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
+import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
+import io.sluice.server.group.consumer.ConsumerGroupManager;
+import io.sluice.server.group.consumer.ConsumerGroupRecords;
+import io.sluice.server.group.consumer.ConsumerGroupStore;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
@@ -63,11 +70,13 @@ public final class GroupShard {
     private final ClassicMembership membership;
     private final ClassicGroupManager classic;
     private final OffsetManager offsets;
+    private final ConsumerGroupManager consumer;
     private long bytesSinceRewrite;
     private long liveBytesAtRewrite;
     private boolean rewriting;
 
-    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread) {
+    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
+                      ClusterTopics topics) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -77,7 +86,9 @@ public final class GroupShard {
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
-        this.offsets = new OffsetManager(config, groups, membership, this::write, this::writeInOrder, clockMs);
+        this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
+                new ConsumerGroupStore(this::write));
+        this.offsets = new OffsetManager(config, groups, membership, consumer, this::write, this::writeInOrder, clockMs);
     }
 
     public int partition() {
@@ -94,6 +105,11 @@ public final class GroupShard {
 
     public OffsetManager offsets() {
         return offsets;
+    }
+
+    /** The KIP-848 consumer groups of this shard. */
+    public ConsumerGroupManager consumer() {
+        return consumer;
     }
 
     public ClassicGroups groups() {
@@ -121,8 +137,12 @@ public final class GroupShard {
             }
         });
         for (var it = offsets.groupIds(); it.hasNext(); ) {
-            groups.create(it.next());
+            String id = it.next();
+            if (!consumer.isConsumerGroup(id)) {
+                groups.create(id);
+            }
         }
+        consumer.afterLoad();
         for (ClassicGroup g : groups.all()) {
             membership.scheduleSessions(g);
         }
@@ -132,6 +152,10 @@ public final class GroupShard {
     }
 
     private void replay(GroupRecords.Record r) {
+        if (ConsumerGroupRecords.keyType(r.key()) != -1) {
+            ConsumerGroupStore.replay(consumer, r.key(), r.value());
+            return;
+        }
         GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
         if (key.isOffsetCommit()) {
             offsets.replay(key.group(), new TopicPartition(key.topic(), key.partition()),
@@ -217,6 +241,7 @@ public final class GroupShard {
                 live.add(ClassicGroups.groupRecord(g));
             }
         }
+        consumer.groups().forEach(g -> live.addAll(ConsumerGroupStore.snapshot(g)));
         offsets.snapshot(live);
         long newStart = log.logEndOffset();
         rewriting = true;
@@ -252,6 +277,9 @@ public final class GroupShard {
 
     /** DescribeGroups for one group; an unknown group is described as Dead (v6+: GROUP_ID_NOT_FOUND). */
     public DescribedGroup describe(String groupId, short version) {
+        if (consumer.isConsumerGroup(groupId)) {
+            return ConsumerGroupDescriptions.asDescribedGroup(consumer, consumer.group(groupId), version);
+        }
         DescribedGroup d = new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NONE.code());
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -281,6 +309,15 @@ public final class GroupShard {
     /** ListGroups: the groups of this shard matching the state and type filters (empty = all). */
     public List<ListedGroup> list(Set<String> statesLower, Set<String> typesLower) {
         List<ListedGroup> out = new ArrayList<>();
+        if (typesLower.isEmpty() || typesLower.contains("consumer")) {
+            for (ConsumerGroup g : consumer.groups()) {
+                String state = g.state().kafkaName();
+                if (statesLower.isEmpty() || statesLower.contains(state.toLowerCase(Locale.ROOT))) {
+                    out.add(new ListedGroup().setGroupId(g.groupId()).setProtocolType("consumer").setGroupState(state)
+                            .setGroupType("consumer"));
+                }
+            }
+        }
         if (!typesLower.isEmpty() && !typesLower.contains("classic")) {
             return out;
         }
@@ -298,6 +335,9 @@ public final class GroupShard {
     public Errors deleteGroup(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
+        }
+        if (consumer.isConsumerGroup(groupId)) {
+            return deleteConsumerGroup(consumer.group(groupId));
         }
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -320,8 +360,31 @@ public final class GroupShard {
         return Errors.NONE;
     }
 
+    /** DeleteGroups of a KIP-848 group: only an empty one; its offsets and records get tombstones. */
+    private Errors deleteConsumerGroup(ConsumerGroup g) {
+        if (g.size() > 0) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        List<GroupRecords.Record> records = new ArrayList<>(offsets.tombstones(g.groupId()));
+        records.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_METADATA,
+                g.groupId()));
+        records.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, g.groupId()));
+        short err = write(records);
+        if (err != Errors.NONE.code()) {
+            return Errors.forCode(err) == Errors.NOT_LEADER_OR_FOLLOWER ? Errors.NOT_COORDINATOR
+                    : Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        offsets.forget(g.groupId());
+        consumer.forget(g.groupId());
+        LOG.info("Deleted consumer group {}", g.groupId());
+        return Errors.NONE;
+    }
+
     /** Subscribed topics of a consumer group's members (OffsetDelete's check); unreadable = subscribed to all. */
     public boolean isSubscribed(String groupId, String topic) {
+        if (consumer.isConsumerGroup(groupId)) {
+            return consumer.isSubscribed(groupId, topic);
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.protocolName() == null) {
             return false;

@@ -89,6 +89,9 @@ public final class ApiVersionsTable {
         put(m, (short) 16, "ListGroups", 0, 5);
         put(m, (short) 42, "DeleteGroups", 0, 3);
         put(m, (short) 47, "OffsetDelete", 0, 0);
+        // KIP-848 consumer groups (io.sluice.server.group.consumer).
+        put(m, (short) 68, "ConsumerGroupHeartbeat", 0, 1);
+        put(m, (short) 69, "ConsumerGroupDescribe", 0, 1);
         return new ApiVersionsTable(m);
     }
 

@@ -54,7 +54,12 @@ public final class MembershipHandlers {
         String clientId = request.clientId() == null ? "" : request.clientId();
         String host = clientHost(client);
         return coordinator.onShard(req.groupId(),
-                        shard -> shard.classic().join(req, clientId, host, v >= 4, v >= 9),
+                        shard -> shard.consumer().isConsumerGroup(req.groupId())
+                                // Kafka lets classic members join a consumer group (KIP-848 upgrade); not yet here.
+                                ? CompletableFuture.completedFuture(new JoinGroupResponseData()
+                                        .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setMemberId(req.memberId())
+                                        .setGenerationId(-1).setLeader("").setProtocolName(""))
+                                : shard.classic().join(req, clientId, host, v >= 4, v >= 9),
                         e -> new JoinGroupResponseData().setErrorCode(e.code()).setMemberId(req.memberId())
                                 .setGenerationId(-1).setLeader("").setProtocolName(""))
                 .thenApply(r -> KafkaResponse.of(forVersion(r, v)));

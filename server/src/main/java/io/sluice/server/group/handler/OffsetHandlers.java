@@ -74,7 +74,7 @@ public final class OffsetHandlers {
         if (v >= 8) {
             List<CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup>> parts = new ArrayList<>();
             for (OffsetFetchRequestData.OffsetFetchRequestGroup g : req.groups()) {
-                parts.add(fetchGroup(g.groupId(), g.topics()));
+                parts.add(fetchGroup(g.groupId(), g.memberId(), g.memberEpoch(), g.topics()));
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
                 OffsetFetchResponseData resp = new OffsetFetchResponseData();
@@ -90,13 +90,13 @@ public final class OffsetHandlers {
                         .setPartitionIndexes(t.partitionIndexes()));
             }
         }
-        return fetchGroup(req.groupId(), topics).thenApply(g -> KafkaResponse.of(toV7(g, v)));
+        return fetchGroup(req.groupId(), null, -1, topics).thenApply(g -> KafkaResponse.of(toV7(g, v)));
     }
 
     private CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup> fetchGroup(
-            String groupId, List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
+            String groupId, String memberId, int memberEpoch, List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
         return coordinator.onShard(groupId,
-                shard -> CompletableFuture.completedFuture(shard.offsets().fetch(groupId, topics)),
+                shard -> CompletableFuture.completedFuture(shard.offsets().fetch(groupId, memberId, memberEpoch, topics)),
                 e -> {
                     OffsetFetchResponseData.OffsetFetchResponseGroup g = new OffsetFetchResponseData.OffsetFetchResponseGroup()
                             .setGroupId(groupId).setErrorCode(e.code());

@@ -1,0 +1,491 @@
+package io.sluice.server.group.consumer;
+
+import com.google.re2j.Pattern;
+import io.sluice.server.group.classic.ClassicGroup;
+import io.sluice.server.group.classic.ClassicGroups;
+import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.offsets.OffsetManager;
+import io.sluice.server.group.runtime.CoordinatorTimer;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * KIP-848 consumer groups of one coordinator shard: ConsumerGroupHeartbeat (join, reconcile,
+ * leave), the session and rebalance deadlines, and the target assignment. As in Kafka's
+ * GroupMetadataManager, a heartbeat (1) updates the member and bumps the group epoch when
+ * membership, a subscription or the subscribed topics changed, (2) recomputes the target
+ * assignment when the group epoch passed the assignment epoch, (3) moves the member one
+ * reconciliation step towards its target. Changes are written to the log by
+ * {@link ConsumerGroupStore} before the answer. Owned by the coordinator thread; not thread-safe.
+ */
+public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMembers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupManager.class);
+
+    private final ConsumerGroupConfig config;
+    private final ClusterTopics topics;
+    private final CoordinatorTimer timer;
+    private final ClassicGroups classicGroups;
+    private final ConsumerGroupStore store;
+    private final Map<String, ConsumerGroup> groups = new HashMap<>();
+
+    public ConsumerGroupManager(ConsumerGroupConfig config, ClusterTopics topics, CoordinatorTimer timer,
+                                ClassicGroups classicGroups, ConsumerGroupStore store) {
+        this.config = config;
+        this.topics = topics;
+        this.timer = timer;
+        this.classicGroups = classicGroups;
+        this.store = store;
+    }
+
+    /** A refused heartbeat: Kafka's error and message, thrown inside this class only. */
+    private static final class Refused extends RuntimeException {
+        final Errors error;
+
+        Refused(Errors error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+    }
+
+    public ConsumerGroup group(String groupId) {
+        return groupId == null ? null : groups.get(groupId);
+    }
+
+    public Collection<ConsumerGroup> groups() {
+        return groups.values();
+    }
+
+    public ConsumerGroupConfig config() {
+        return config;
+    }
+
+    /** Whether a classic group of this id exists (a consumer group of the same id cannot). */
+    public boolean isClassic(String groupId) {
+        return classicGroups.get(groupId) != null;
+    }
+
+    public ClusterTopics topics() {
+        return topics;
+    }
+
+    /** ConsumerGroupHeartbeat v0-1. */
+    public ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData r, short version,
+                                                        String clientId, String clientHost) {
+        HeartbeatValidation.Refusal bad = HeartbeatValidation.check(r, version, config.assignors());
+        if (bad != null) {
+            return error(bad.error(), bad.message());
+        }
+        try {
+            if (r.memberEpoch() < 0) {
+                return leave(r);
+            }
+            return join(r, clientId, clientHost);
+        } catch (Refused e) {
+            return error(e.error, e.getMessage());
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData join(ConsumerGroupHeartbeatRequestData r, String clientId,
+                                                    String clientHost) {
+        String groupId = r.groupId();
+        boolean joining = r.memberEpoch() == 0;
+        ConsumerGroup group = groupFor(groupId, joining);
+        String memberId = r.memberId().isEmpty() ? Uuid.randomUuid().toString() : r.memberId();
+        if (group.size() >= config.maxSize() && group.member(memberId) == null
+                && (r.instanceId() == null || group.staticMember(r.instanceId()) == null)) {
+            throw new Refused(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum capacity of "
+                    + config.maxSize() + " members.");
+        }
+        Map<Uuid, Set<Integer>> owned = TopicPartitions.fromRequest(r.topicPartitions());
+        ConsumerMember member = r.instanceId() == null ? dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
+                : staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
+        boolean isNew = group.member(member.memberId()) == null;
+        ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
+                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
+        boolean bump = isNew || !updated.sameSubscription(member);
+        ConsumerGroupStore.Change change = store.begin(group);
+        group.put(updated);
+        Map<String, ClusterTopics.Topic> subscribed = subscribedTopics(group);
+        if (!subscribed.equals(group.subscribedTopics())) {
+            group.subscribedTopics(subscribed);
+            bump = true;
+        }
+        if (bump) {
+            group.groupEpoch(group.groupEpoch() + 1);
+            LOG.info("[GroupId {}] Bumped group epoch to {}.", groupId, group.groupEpoch());
+        }
+        if (group.groupEpoch() > group.assignmentEpoch()) {
+            computeTarget(group);
+        }
+        ConsumerMember reconciled = Reconciliation.step(updated, group.assignmentEpoch(),
+                group.targetOf(updated.memberId()), owned, group::partitionEpoch);
+        group.put(reconciled);
+        Errors written = store.commit(change);
+        if (written != Errors.NONE) {
+            throw new Refused(written, "Writing the group to the log failed.");
+        }
+        scheduleRebalanceDeadline(group, reconciled);
+        scheduleSession(groupId, reconciled.memberId());
+        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
+                .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && r.subscribedTopicNames() != null && owned != null);
+        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
+            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
+        }
+        return resp;
+    }
+
+    private ConsumerGroup groupFor(String groupId, boolean create) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group != null) {
+            return group;
+        }
+        if (!create) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + groupId + " not found.");
+        }
+        ClassicGroup classic = classicGroups.get(groupId);
+        if (classic != null) {
+            if (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) {
+                // Kafka upgrades a live classic group online; Sluice does not yet (docs/groups.md).
+                throw new Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
+            }
+            if (classic.protocolType() != null && store.dropClassic(groupId) != Errors.NONE) {
+                throw new Refused(Errors.COORDINATOR_NOT_AVAILABLE, "Writing the group to the log failed.");
+            }
+            classicGroups.remove(classic); // an empty classic group becomes a consumer group; its offsets stay
+        }
+        group = new ConsumerGroup(groupId);
+        groups.put(groupId, group);
+        return group;
+    }
+
+    private ConsumerMember dynamicMember(ConsumerGroup group, String memberId, int epoch,
+                                         Map<Uuid, Set<Integer>> owned, boolean joining) {
+        ConsumerMember m = group.member(memberId);
+        if (m == null) {
+            if (!joining) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
+                        + group.groupId() + ".");
+            }
+            LOG.info("[GroupId {}] Member {} joins the consumer group using the consumer protocol.", group.groupId(), memberId);
+            return ConsumerMember.joining(memberId);
+        }
+        checkEpoch(m, epoch, owned);
+        return m;
+    }
+
+    private ConsumerMember staticMember(ConsumerGroup group, String memberId, String instanceId, int epoch,
+                                        Map<Uuid, Set<Integer>> owned, boolean joining) {
+        ConsumerMember existing = group.staticMember(instanceId);
+        if (joining) {
+            if (existing == null) {
+                ConsumerMember m = group.member(memberId);
+                return m != null ? m : ConsumerMember.joining(memberId);
+            }
+            if (existing.memberId().equals(memberId)) {
+                checkEpoch(existing, epoch, owned);
+                return existing;
+            }
+            if (existing.memberEpoch() != ConsumerMember.LEAVE_STATIC_EPOCH) {
+                throw new Refused(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId + " with instance id "
+                        + instanceId + " cannot join the group because the instance id is owned by "
+                        + existing.memberId() + " member.");
+            }
+            // The instance comes back within its session: it takes over its assignment as it was.
+            ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
+            ConsumerGroupStore.Change change = store.begin(group);
+            group.replaceStatic(existing, replacement);
+            cancelTimers(group.groupId(), existing.memberId());
+            Errors written = store.commit(change);
+            if (written != Errors.NONE) {
+                throw new Refused(written, "Writing the group to the log failed.");
+            }
+            LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
+                    instanceId, memberId, existing.memberId());
+            return replacement;
+        }
+        if (existing == null) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
+        }
+        if (!existing.memberId().equals(memberId)) {
+            throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId + " with instance id "
+                    + instanceId + " was fenced by member " + existing.memberId() + ".");
+        }
+        checkEpoch(existing, epoch, owned);
+        return existing;
+    }
+
+    /** Kafka's rule: the current epoch, or the previous one while the member owns no more than it is given. */
+    private static void checkEpoch(ConsumerMember m, int received, Map<Uuid, Set<Integer>> owned) {
+        if (received > m.memberEpoch()) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member epoch ("
+                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
+                    + "). The member must abandon all its partitions and rejoin.");
+        }
+        if (received < m.memberEpoch()
+                && (received != m.previousMemberEpoch() || !TopicPartitions.isSubset(owned, m.assigned()))) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a smaller member epoch ("
+                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
+                    + "). The member must abandon all its partitions and rejoin.");
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData r) {
+        ConsumerGroup group = groups.get(r.groupId());
+        if (group == null) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + r.groupId() + " not found.");
+        }
+        ConsumerMember m;
+        if (r.instanceId() == null) {
+            m = group.member(r.memberId());
+            if (m == null) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + r.memberId() + " is not a member of group "
+                        + r.groupId() + ".");
+            }
+        } else {
+            m = group.staticMember(r.instanceId());
+            if (m == null) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + r.instanceId() + " is unknown.");
+            }
+            if (!m.memberId().equals(r.memberId())) {
+                throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + r.memberId() + " with instance id "
+                        + r.instanceId() + " was fenced by member " + m.memberId() + ".");
+            }
+            if (r.memberEpoch() == ConsumerMember.LEAVE_STATIC_EPOCH) {
+                // Leaves for a while: keeps its partitions (nobody else gets them) until its session ends.
+                ConsumerGroupStore.Change change = store.begin(group);
+                group.put(m.reconciled(m.state() == MemberState.UNREVOKED_PARTITIONS ? MemberState.STABLE : m.state(),
+                        ConsumerMember.LEAVE_STATIC_EPOCH, m.assigned(), TopicPartitions.NONE));
+                timer.cancel(rebalanceKey(group.groupId(), m.memberId()));
+                Errors written = store.commit(change);
+                if (written != Errors.NONE) {
+                    throw new Refused(written, "Writing the group to the log failed.");
+                }
+                LOG.info("[GroupId {}] Static member {} with instance id {} temporarily left the consumer group.",
+                        r.groupId(), m.memberId(), r.instanceId());
+                return new ConsumerGroupHeartbeatResponseData().setMemberId(m.memberId())
+                        .setMemberEpoch(ConsumerMember.LEAVE_STATIC_EPOCH);
+            }
+        }
+        LOG.info("[GroupId {}] Member {} left the consumer group.", r.groupId(), m.memberId());
+        Errors written = fence(group, m);
+        if (written != Errors.NONE) {
+            throw new Refused(written, "Writing the group to the log failed.");
+        }
+        return new ConsumerGroupHeartbeatResponseData().setMemberId(r.memberId()).setMemberEpoch(r.memberEpoch());
+    }
+
+    /** Removes a member: its partitions become free and the group epoch moves (the others rebalance). */
+    private Errors fence(ConsumerGroup group, ConsumerMember m) {
+        ConsumerGroupStore.Change change = store.begin(group);
+        group.remove(m.memberId());
+        group.subscribedTopics(subscribedTopics(group));
+        group.groupEpoch(group.groupEpoch() + 1);
+        cancelTimers(group.groupId(), m.memberId());
+        return store.commit(change);
+    }
+
+    private Map<String, ClusterTopics.Topic> subscribedTopics(ConsumerGroup group) {
+        Map<String, ClusterTopics.Topic> out = new TreeMap<>();
+        Map<String, Pattern> regexes = new LinkedHashMap<>();
+        for (ConsumerMember m : group.members()) {
+            for (String name : m.subscribedTopicNames()) {
+                ClusterTopics.Topic t = topics.byName(name);
+                if (t != null) {
+                    out.put(name, t);
+                }
+            }
+            if (m.subscribedTopicRegex() != null) {
+                regexes.computeIfAbsent(m.subscribedTopicRegex(), Pattern::compile);
+            }
+        }
+        if (!regexes.isEmpty()) {
+            for (ClusterTopics.Topic t : topics.all()) {
+                if (!Topic.isInternal(t.name()) && regexes.values().stream().anyMatch(p -> p.matches(t.name()))) {
+                    out.put(t.name(), t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The topics one member subscribes to, by id, among those the group resolved. */
+    private static Set<Uuid> subscription(ConsumerMember m, ConsumerGroup group) {
+        Set<Uuid> ids = new HashSet<>();
+        Pattern regex = m.subscribedTopicRegex() == null ? null : Pattern.compile(m.subscribedTopicRegex());
+        for (ClusterTopics.Topic t : group.subscribedTopics().values()) {
+            if (m.subscribedTopicNames().contains(t.name()) || (regex != null && regex.matches(t.name()))) {
+                ids.add(t.id());
+            }
+        }
+        return ids;
+    }
+
+    private void computeTarget(ConsumerGroup group) {
+        Map<String, Set<Uuid>> subscriptions = new HashMap<>();
+        for (ConsumerMember m : group.members()) {
+            subscriptions.put(m.memberId(), subscription(m, group));
+        }
+        Map<Uuid, Integer> counts = new HashMap<>();
+        group.subscribedTopics().values().forEach(t -> counts.put(t.id(), t.partitions()));
+        PartitionAssignor assignor = PartitionAssignor.named(group.assignor(config.defaultAssignor()));
+        group.target(group.groupEpoch(), assignor.assign(subscriptions, counts, group.target()));
+        LOG.info("[GroupId {}] Computed target assignment of epoch {} with the {} assignor for {} members.",
+                group.groupId(), group.groupEpoch(), assignor.name(), group.size());
+    }
+
+    // ---- deadlines ------------------------------------------------------------------------------
+
+    private static String sessionKey(String groupId, String memberId) {
+        return "consumer-session:" + groupId + ":" + memberId;
+    }
+
+    private static String rebalanceKey(String groupId, String memberId) {
+        return "consumer-rebalance:" + groupId + ":" + memberId;
+    }
+
+    public void scheduleSession(String groupId, String memberId) {
+        timer.schedule(sessionKey(groupId, memberId), config.sessionTimeoutMs(), () -> {
+            ConsumerGroup g = groups.get(groupId);
+            ConsumerMember m = g == null ? null : g.member(memberId);
+            if (m != null) {
+                LOG.info("[GroupId {}] Member {} failed its session of {} ms: fenced.", groupId, memberId,
+                        config.sessionTimeoutMs());
+                fenceOrLog(g, m);
+            }
+        });
+    }
+
+    /** A member asked to revoke partitions must do so within its rebalance timeout, else it is fenced. */
+    private void scheduleRebalanceDeadline(ConsumerGroup group, ConsumerMember m) {
+        String key = rebalanceKey(group.groupId(), m.memberId());
+        if (m.state() != MemberState.UNREVOKED_PARTITIONS) {
+            timer.cancel(key);
+            return;
+        }
+        if (timer.isScheduled(key)) {
+            return;
+        }
+        int epoch = m.memberEpoch();
+        timer.schedule(key, m.rebalanceTimeoutMs(), () -> {
+            ConsumerMember now = group.member(m.memberId());
+            if (now != null && now.memberEpoch() == epoch && now.state() == MemberState.UNREVOKED_PARTITIONS
+                    && groups.get(group.groupId()) == group) {
+                LOG.info("[GroupId {}] Member {} did not revoke its partitions within its rebalance timeout of {} ms: "
+                        + "fenced.", group.groupId(), m.memberId(), m.rebalanceTimeoutMs());
+                fenceOrLog(group, now);
+            }
+        });
+    }
+
+    private void fenceOrLog(ConsumerGroup g, ConsumerMember m) {
+        Errors e = fence(g, m);
+        if (e != Errors.NONE) {
+            LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}", g.groupId(), m.memberId(), e);
+        }
+    }
+
+    private void cancelTimers(String groupId, String memberId) {
+        timer.cancel(sessionKey(groupId, memberId));
+        timer.cancel(rebalanceKey(groupId, memberId));
+    }
+
+    /** After a load: every member must heartbeat within a session, as after a Kafka coordinator failover. */
+    public void scheduleSessions() {
+        for (ConsumerGroup g : groups.values()) {
+            for (ConsumerMember m : g.members()) {
+                scheduleSession(g.groupId(), m.memberId());
+            }
+        }
+    }
+
+    /** After a load: subscriptions resolved against today's topics, and every member's session started. */
+    public void afterLoad() {
+        for (ConsumerGroup g : groups.values()) {
+            g.subscribedTopics(subscribedTopics(g));
+        }
+        scheduleSessions();
+    }
+
+    /** Whether a member of the group subscribes to the topic (by name or regex). */
+    public boolean isSubscribed(String groupId, String topic) {
+        ConsumerGroup g = groups.get(groupId);
+        return g != null && g.size() > 0 && subscribedTopics(g).containsKey(topic);
+    }
+
+    // ---- offsets (Kafka's ConsumerGroup.validateOffsetCommit / validateOffsetFetch) ---------------
+
+    @Override
+    public boolean isConsumerGroup(String groupId) {
+        return groupId != null && groups.containsKey(groupId);
+    }
+
+    @Override
+    public boolean hasMembers(String groupId) {
+        ConsumerGroup g = group(groupId);
+        return g != null && g.size() > 0;
+    }
+
+    @Override
+    public Errors validateCommit(String groupId, String memberId, int memberEpoch, short version) {
+        ConsumerGroup g = groups.get(groupId);
+        if (memberEpoch < 0 && g.size() == 0) {
+            return Errors.NONE; // an admin client or a consumer using assign(): allowed while the group is empty
+        }
+        ConsumerMember m = memberId == null ? null : g.member(memberId);
+        if (m == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (version < 9) {
+            return Errors.UNSUPPORTED_VERSION; // a consumer-protocol member commits with v9+
+        }
+        return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    @Override
+    public Errors validateFetch(String groupId, String memberId, int memberEpoch) {
+        if (memberEpoch < 0 && memberId == null) {
+            return Errors.NONE; // not from a member (admin, or a client that does not say)
+        }
+        ConsumerMember m = memberId == null ? null : groups.get(groupId).member(memberId);
+        if (m == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    /** The group as replayed from the log (created on first sight). */
+    public ConsumerGroup loadGroup(String groupId) {
+        return groups.computeIfAbsent(groupId, ConsumerGroup::new);
+    }
+
+    /** Forgets a group (its tombstone replayed, or DeleteGroups). */
+    public void forget(String groupId) {
+        ConsumerGroup g = groups.remove(groupId);
+        if (g != null) {
+            for (ConsumerMember m : List.copyOf(g.members())) {
+                cancelTimers(groupId, m.memberId());
+            }
+        }
+    }
+
+    private static ConsumerGroupHeartbeatResponseData error(Errors e, String message) {
+        return new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()).setErrorMessage(message)
+                .setMemberEpoch(-1).setHeartbeatIntervalMs(0);
+    }
+}
