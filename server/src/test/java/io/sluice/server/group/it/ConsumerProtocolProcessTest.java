@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * KIP-848 consumer groups ({@code group.protocol=consumer}) with kafka-clients 4.4's consumer
  * against a broker process: the broker assigns, members reconcile incrementally, offsets carry
- * member epochs, static members come back without a rebalance.
+ * member epochs, regex subscriptions follow new topics, static members come back without a
+ * rebalance.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConsumerProtocolProcessTest {
@@ -230,6 +232,20 @@ class ConsumerProtocolProcessTest {
                     assertThat(g.type()).contains(GroupType.CONSUMER);
                 });
             }
+        }
+    }
+
+    @Test
+    void aRegexSubscriptionPicksUpATopicCreatedLater() throws Exception {
+        createTopic(broker.bootstrap(), "rx-a", 2);
+        try (Member m = new Member("rx-g", Map.of(), (c, l) -> c.subscribe(new SubscriptionPattern("rx-.*"), l))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(m.assignment).hasSize(2));
+            createTopic(broker.bootstrap(), "rx-b", 3);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(m.assignment).hasSize(5)
+                    .contains(new TopicPartition("rx-b", 2)));
+            produce(broker.bootstrap(), "rx-b", 3, 0, 30);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(new HashSet<>(m.received))
+                    .isEqualTo(values(0, 30)));
         }
     }
 
