@@ -13,6 +13,7 @@ import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.consumer.ConsumerGroupManager;
 import io.sluice.server.group.consumer.ConsumerGroupRecords;
 import io.sluice.server.group.consumer.ConsumerGroupStore;
+import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
@@ -88,7 +89,8 @@ public final class GroupShard {
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
         this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
                 new ConsumerGroupStore(this::write));
-        this.offsets = new OffsetManager(config, groups, membership, consumer, this::write, this::writeInOrder, clockMs);
+        this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
+                this::writeInOrder, clockMs);
     }
 
     public int partition() {

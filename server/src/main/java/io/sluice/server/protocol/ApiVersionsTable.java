@@ -78,8 +78,8 @@ public final class ApiVersionsTable {
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);
         // Group coordinator (io.sluice.server.group), classic protocol.
-        put(m, (short) 8, "OffsetCommit", 2, 9);
-        put(m, (short) 9, "OffsetFetch", 1, 9);
+        put(m, (short) 8, "OffsetCommit", 2, 10);
+        put(m, (short) 9, "OffsetFetch", 1, 10);
         put(m, (short) 10, "FindCoordinator", 0, 6);
         put(m, (short) 11, "JoinGroup", 0, 9);
         put(m, (short) 12, "Heartbeat", 0, 4);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
+import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -158,7 +159,7 @@ class ConsumerGroupReconciliationTest {
         beat(join("g", "b", "t"));
         beat(join("g", "c", "t"));
         assertThat(beat(join("g", "d", "t")).errorCode()).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED.code());
-        assertThat(h.shard.consumer().validateCommit("g", "a", a.memberEpoch() - 1, (short) 9))
+        assertThat(new ConsumerOffsetRules(h.shard.consumer()::group).validateCommit("g", "a", a.memberEpoch() - 1, (short) 9))
                 .isEqualTo(Errors.STALE_MEMBER_EPOCH);
     }
 }

@@ -1,21 +1,15 @@
 package io.sluice.server.group.consumer;
 
-import com.google.re2j.Pattern;
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.GroupState;
-import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -31,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * reconciliation step towards its target. Changes are written to the log by
  * {@link ConsumerGroupStore} before the answer. Owned by the coordinator thread; not thread-safe.
  */
-public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMembers {
+public final class ConsumerGroupManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupManager.class);
 
@@ -63,6 +57,10 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
 
     public ConsumerGroup group(String groupId) {
         return groupId == null ? null : groups.get(groupId);
+    }
+
+    public boolean isConsumerGroup(String groupId) {
+        return group(groupId) != null;
     }
 
     public Collection<ConsumerGroup> groups() {
@@ -119,7 +117,7 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
         boolean bump = isNew || !updated.sameSubscription(member);
         ConsumerGroupStore.Change change = store.begin(group);
         group.put(updated);
-        Map<String, ClusterTopics.Topic> subscribed = subscribedTopics(group);
+        Map<String, ClusterTopics.Topic> subscribed = Subscriptions.resolve(group, topics);
         if (!subscribed.equals(group.subscribedTopics())) {
             group.subscribedTopics(subscribed);
             bump = true;
@@ -138,7 +136,7 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
         if (written != Errors.NONE) {
             throw new Refused(written, "Writing the group to the log failed.");
         }
-        scheduleRebalanceDeadline(group, reconciled);
+        scheduleRebalanceDeadline(group, updated, reconciled);
         scheduleSession(groupId, reconciled.memberId());
         ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
@@ -230,8 +228,14 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
         return existing;
     }
 
-    /** Kafka's rule: the current epoch, or the previous one while the member owns no more than it is given. */
+    /**
+     * Kafka's rule: the current epoch, or the previous one while the member owns no more than it is
+     * given; 0 is a fenced member rejoining under its own id (KAFKA-19233).
+     */
     private static void checkEpoch(ConsumerMember m, int received, Map<Uuid, Set<Integer>> owned) {
+        if (received == 0) {
+            return;
+        }
         if (received > m.memberEpoch()) {
             throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member epoch ("
                     + received + ") than the one known by the group coordinator (" + m.memberEpoch()
@@ -294,57 +298,15 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
     private Errors fence(ConsumerGroup group, ConsumerMember m) {
         ConsumerGroupStore.Change change = store.begin(group);
         group.remove(m.memberId());
-        group.subscribedTopics(subscribedTopics(group));
+        group.subscribedTopics(Subscriptions.resolve(group, topics));
         group.groupEpoch(group.groupEpoch() + 1);
         cancelTimers(group.groupId(), m.memberId());
         return store.commit(change);
     }
 
-    private Map<String, ClusterTopics.Topic> subscribedTopics(ConsumerGroup group) {
-        Map<String, ClusterTopics.Topic> out = new TreeMap<>();
-        Map<String, Pattern> regexes = new LinkedHashMap<>();
-        for (ConsumerMember m : group.members()) {
-            for (String name : m.subscribedTopicNames()) {
-                ClusterTopics.Topic t = topics.byName(name);
-                if (t != null) {
-                    out.put(name, t);
-                }
-            }
-            if (m.subscribedTopicRegex() != null) {
-                regexes.computeIfAbsent(m.subscribedTopicRegex(), Pattern::compile);
-            }
-        }
-        if (!regexes.isEmpty()) {
-            for (ClusterTopics.Topic t : topics.all()) {
-                if (!Topic.isInternal(t.name()) && regexes.values().stream().anyMatch(p -> p.matches(t.name()))) {
-                    out.put(t.name(), t);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The topics one member subscribes to, by id, among those the group resolved. */
-    private static Set<Uuid> subscription(ConsumerMember m, ConsumerGroup group) {
-        Set<Uuid> ids = new HashSet<>();
-        Pattern regex = m.subscribedTopicRegex() == null ? null : Pattern.compile(m.subscribedTopicRegex());
-        for (ClusterTopics.Topic t : group.subscribedTopics().values()) {
-            if (m.subscribedTopicNames().contains(t.name()) || (regex != null && regex.matches(t.name()))) {
-                ids.add(t.id());
-            }
-        }
-        return ids;
-    }
-
     private void computeTarget(ConsumerGroup group) {
-        Map<String, Set<Uuid>> subscriptions = new HashMap<>();
-        for (ConsumerMember m : group.members()) {
-            subscriptions.put(m.memberId(), subscription(m, group));
-        }
-        Map<Uuid, Integer> counts = new HashMap<>();
-        group.subscribedTopics().values().forEach(t -> counts.put(t.id(), t.partitions()));
         PartitionAssignor assignor = PartitionAssignor.named(group.assignor(config.defaultAssignor()));
-        group.target(group.groupEpoch(), assignor.assign(subscriptions, counts, group.target()));
+        Subscriptions.computeTarget(group, assignor);
         LOG.info("[GroupId {}] Computed target assignment of epoch {} with the {} assignor for {} members.",
                 group.groupId(), group.groupEpoch(), assignor.name(), group.size());
     }
@@ -372,14 +334,15 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
     }
 
     /** A member asked to revoke partitions must do so within its rebalance timeout, else it is fenced. */
-    private void scheduleRebalanceDeadline(ConsumerGroup group, ConsumerMember m) {
+    private void scheduleRebalanceDeadline(ConsumerGroup group, ConsumerMember before, ConsumerMember m) {
         String key = rebalanceKey(group.groupId(), m.memberId());
         if (m.state() != MemberState.UNREVOKED_PARTITIONS) {
             timer.cancel(key);
             return;
         }
-        if (timer.isScheduled(key)) {
-            return;
+        if (before.state() == MemberState.UNREVOKED_PARTITIONS && before.memberEpoch() == m.memberEpoch()
+                && timer.isScheduled(key)) {
+            return; // still the same revocation: its deadline stands
         }
         int epoch = m.memberEpoch();
         timer.schedule(key, m.rebalanceTimeoutMs(), () -> {
@@ -417,7 +380,7 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
     /** After a load: subscriptions resolved against today's topics, and every member's session started. */
     public void afterLoad() {
         for (ConsumerGroup g : groups.values()) {
-            g.subscribedTopics(subscribedTopics(g));
+            g.subscribedTopics(Subscriptions.resolve(g, topics));
         }
         scheduleSessions();
     }
@@ -425,48 +388,7 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
     /** Whether a member of the group subscribes to the topic (by name or regex). */
     public boolean isSubscribed(String groupId, String topic) {
         ConsumerGroup g = groups.get(groupId);
-        return g != null && g.size() > 0 && subscribedTopics(g).containsKey(topic);
-    }
-
-    // ---- offsets (Kafka's ConsumerGroup.validateOffsetCommit / validateOffsetFetch) ---------------
-
-    @Override
-    public boolean isConsumerGroup(String groupId) {
-        return groupId != null && groups.containsKey(groupId);
-    }
-
-    @Override
-    public boolean hasMembers(String groupId) {
-        ConsumerGroup g = group(groupId);
-        return g != null && g.size() > 0;
-    }
-
-    @Override
-    public Errors validateCommit(String groupId, String memberId, int memberEpoch, short version) {
-        ConsumerGroup g = groups.get(groupId);
-        if (memberEpoch < 0 && g.size() == 0) {
-            return Errors.NONE; // an admin client or a consumer using assign(): allowed while the group is empty
-        }
-        ConsumerMember m = memberId == null ? null : g.member(memberId);
-        if (m == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (version < 9) {
-            return Errors.UNSUPPORTED_VERSION; // a consumer-protocol member commits with v9+
-        }
-        return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
-    }
-
-    @Override
-    public Errors validateFetch(String groupId, String memberId, int memberEpoch) {
-        if (memberEpoch < 0 && memberId == null) {
-            return Errors.NONE; // not from a member (admin, or a client that does not say)
-        }
-        ConsumerMember m = memberId == null ? null : groups.get(groupId).member(memberId);
-        if (m == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        return g != null && g.size() > 0 && Subscriptions.resolve(g, topics).containsKey(topic);
     }
 
     /** The group as replayed from the log (created on first sight). */
@@ -485,7 +407,6 @@ public final class ConsumerGroupManager implements OffsetManager.ConsumerGroupMe
     }
 
     private static ConsumerGroupHeartbeatResponseData error(Errors e, String message) {
-        return new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()).setErrorMessage(message)
-                .setMemberEpoch(-1).setHeartbeatIntervalMs(0);
+        return new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()).setErrorMessage(message);
     }
 }

@@ -37,7 +37,7 @@ public final class ConsumerGroupHandlers {
         String host = MembershipHandlers.clientHost(client);
         return coordinator.onShard(req.groupId(),
                         shard -> CompletableFuture.completedFuture(shard.consumer().heartbeat(req, v, clientId, host)),
-                        e -> new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()).setMemberEpoch(-1))
+                        e -> new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()))
                 .thenApply(KafkaResponse::of);
     }
 
