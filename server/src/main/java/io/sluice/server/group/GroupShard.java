@@ -149,8 +149,8 @@ public final class GroupShard {
             membership.scheduleSessions(g);
         }
         scheduleExpiry();
-        LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
-                offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
+        LOG.info("Loaded {} classic and {} consumer groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms",
+                groups.size(), consumer.groups().size(), offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
     }
 
     private void replay(GroupRecords.Record r) {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -50,6 +51,8 @@ import org.junit.jupiter.api.Timeout;
 class ConsumerProtocolProcessTest {
 
     private static BrokerProcess broker;
+    /** The broker the members and clients of a test talk to (another test class may point it at its own). */
+    static volatile String bootstrap;
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,6 +64,7 @@ class ConsumerProtocolProcessTest {
                 "offsets.topic.num.partitions", "5",
                 "offsets.topic.replication.factor", "1",
                 "offsets.topic.segment.bytes", "1048576"));
+        bootstrap = broker.bootstrap();
     }
 
     @AfterAll
@@ -72,7 +76,7 @@ class ConsumerProtocolProcessTest {
 
     static Properties props(String group, Map<String, String> extra) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -87,6 +91,8 @@ class ConsumerProtocolProcessTest {
         final KafkaConsumer<String, String> consumer;
         final ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
         final Set<TopicPartition> assignment = new CopyOnWriteArraySet<>();
+        /** Rebalance callbacks run (assigned, revoked or lost). */
+        final AtomicInteger callbacks = new AtomicInteger();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -96,16 +102,19 @@ class ConsumerProtocolProcessTest {
             ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    callbacks.incrementAndGet();
                     assignment.removeAll(partitions);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    callbacks.incrementAndGet();
                     assignment.addAll(partitions);
                 }
 
                 @Override
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    callbacks.incrementAndGet();
                     assignment.removeAll(partitions);
                 }
             };
