@@ -142,6 +142,24 @@ class ConsumerGroupReconciliationTest {
     }
 
     @Test
+    void aChangeWhoseRecordsCannotBeWrittenIsUndone() {
+        h.topics.create("t", 2);
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));
+        h.log.failWith = Errors.NOT_LEADER_OR_FOLLOWER.code();
+        assertThat(beat(join("g", "b", "t")).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(beat(join("g2", "x", "t")).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        var g = h.shard.consumer().group("g");
+        assertThat(g.member("b")).isNull();
+        assertThat(g.groupEpoch()).isEqualTo(1);
+        assertThat(g.targetOf("a")).isEqualTo(h.shard.consumer().group("g").member("a").assigned());
+        assertThat(h.shard.consumer().group("g2")).as("a group never written is not kept").isNull();
+        h.log.failWith = Errors.NONE.code();
+        assertThat(beat(beat("g", "a", a.memberEpoch(), a.assignment())).errorCode()).isZero();
+        h.reload();
+        assertThat(h.shard.consumer().group("g").groupEpoch()).isEqualTo(1);
+    }
+
+    @Test
     void badInputGetsKafkasErrorCodes() {
         h.topics.create("t", 1);
         assertThat(beat(join("", "a", "t")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());

@@ -196,6 +196,23 @@ public final class ConsumerGroup {
         this.assignmentEpoch = epoch;
     }
 
+    /**
+     * Puts the group back as it was (a change whose records could not be written is undone, so the
+     * state never shows what the log does not have).
+     */
+    public void restore(int epoch, int targetEpoch, Collection<ConsumerMember> was,
+                        Map<String, Map<Uuid, Set<Integer>>> wasTarget, Map<String, ClusterTopics.Topic> wasTopics) {
+        members.clear();
+        staticMembers.clear();
+        partitionEpochs.clear();
+        was.forEach(this::put);
+        target.clear();
+        target.putAll(wasTarget);
+        groupEpoch = epoch;
+        assignmentEpoch = targetEpoch;
+        subscribedTopics = Map.copyOf(wasTopics);
+    }
+
     /** The assignor the group uses: the one most members asked for, else the default (Kafka's rule). */
     public String assignor(String defaultAssignor) {
         Map<String, Integer> votes = new TreeMap<>();

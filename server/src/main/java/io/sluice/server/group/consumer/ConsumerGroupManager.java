@@ -134,6 +134,7 @@ public final class ConsumerGroupManager {
         group.put(reconciled);
         Errors written = store.commit(change);
         if (written != Errors.NONE) {
+            forgetIfNeverWritten(group);
             throw new Refused(written, "Writing the group to the log failed.");
         }
         scheduleRebalanceDeadline(group, updated, reconciled);
@@ -208,11 +209,11 @@ public final class ConsumerGroupManager {
             ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
             ConsumerGroupStore.Change change = store.begin(group);
             group.replaceStatic(existing, replacement);
-            cancelTimers(group.groupId(), existing.memberId());
             Errors written = store.commit(change);
             if (written != Errors.NONE) {
                 throw new Refused(written, "Writing the group to the log failed.");
             }
+            cancelTimers(group.groupId(), existing.memberId());
             LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
                     instanceId, memberId, existing.memberId());
             return replacement;
@@ -275,11 +276,11 @@ public final class ConsumerGroupManager {
                 ConsumerGroupStore.Change change = store.begin(group);
                 group.put(m.reconciled(m.state() == MemberState.UNREVOKED_PARTITIONS ? MemberState.STABLE : m.state(),
                         ConsumerMember.LEAVE_STATIC_EPOCH, m.assigned(), TopicPartitions.NONE));
-                timer.cancel(rebalanceKey(group.groupId(), m.memberId()));
                 Errors written = store.commit(change);
                 if (written != Errors.NONE) {
                     throw new Refused(written, "Writing the group to the log failed.");
                 }
+                timer.cancel(rebalanceKey(group.groupId(), m.memberId()));
                 LOG.info("[GroupId {}] Static member {} with instance id {} temporarily left the consumer group.",
                         r.groupId(), m.memberId(), r.instanceId());
                 return new ConsumerGroupHeartbeatResponseData().setMemberId(m.memberId())
@@ -300,8 +301,18 @@ public final class ConsumerGroupManager {
         group.remove(m.memberId());
         group.subscribedTopics(Subscriptions.resolve(group, topics));
         group.groupEpoch(group.groupEpoch() + 1);
-        cancelTimers(group.groupId(), m.memberId());
-        return store.commit(change);
+        Errors e = store.commit(change);
+        if (e == Errors.NONE) {
+            cancelTimers(group.groupId(), m.memberId());
+        }
+        return e;
+    }
+
+    /** A group created by a heartbeat whose first write failed is dropped again (nothing of it is stored). */
+    private void forgetIfNeverWritten(ConsumerGroup group) {
+        if (group.groupEpoch() == 0 && group.size() == 0) {
+            groups.remove(group.groupId());
+        }
     }
 
     private void computeTarget(ConsumerGroup group) {
@@ -359,7 +370,10 @@ public final class ConsumerGroupManager {
     private void fenceOrLog(ConsumerGroup g, ConsumerMember m) {
         Errors e = fence(g, m);
         if (e != Errors.NONE) {
-            LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}", g.groupId(), m.memberId(), e);
+            // The member stays (the log still has it); its removal is tried again a session later.
+            LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
+                    m.memberId(), e, config.sessionTimeoutMs());
+            scheduleSession(g.groupId(), m.memberId());
         }
     }
 

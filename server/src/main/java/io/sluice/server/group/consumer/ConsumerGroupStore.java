@@ -5,6 +5,7 @@ import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.log.GroupRecords;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,13 +18,14 @@ import org.apache.kafka.common.protocol.Errors;
  * rebuilds groups from them at load. A change is bracketed: {@link #begin} copies what the group
  * looks like, the caller changes the group, {@link #commit} writes the difference (member
  * metadata, group epoch, target assignment, current assignments, tombstones of removed members)
- * as one batch and waits until the ISR has it. Owned by the coordinator thread; not thread-safe.
+ * as one batch and waits until the ISR has it; if that fails the group is put back as it was.
+ * Owned by the coordinator thread; not thread-safe.
  */
 public final class ConsumerGroupStore {
 
     /** What a group looked like when a change began. */
     public record Change(ConsumerGroup group, int groupEpoch, int assignmentEpoch, Map<String, ConsumerMember> members,
-                         Map<String, Map<Uuid, Set<Integer>>> target) { }
+                         Map<String, Map<Uuid, Set<Integer>>> target, Map<String, ClusterTopics.Topic> topics) { }
 
     private final ClassicGroups.RecordWriter writer;
 
@@ -32,18 +34,26 @@ public final class ConsumerGroupStore {
     }
 
     public Change begin(ConsumerGroup g) {
-        Map<String, ConsumerMember> members = new HashMap<>();
+        Map<String, ConsumerMember> members = new LinkedHashMap<>();
         g.members().forEach(m -> members.put(m.memberId(), m));
-        return new Change(g, g.groupEpoch(), g.assignmentEpoch(), members, new HashMap<>(g.target()));
+        return new Change(g, g.groupEpoch(), g.assignmentEpoch(), members, new HashMap<>(g.target()),
+                g.subscribedTopics());
     }
 
-    /** Writes what changed since {@code c} began; NONE, or the error the client is given. */
+    /**
+     * Writes what changed since {@code c} began; NONE, or the error the client is given. When the
+     * write fails the group is put back as it was at {@link #begin}.
+     */
     public Errors commit(Change c) {
         List<GroupRecords.Record> records = records(c);
         if (records.isEmpty()) {
             return Errors.NONE;
         }
-        return mapAppendError(writer.write(records));
+        Errors e = mapAppendError(writer.write(records));
+        if (e != Errors.NONE) {
+            c.group().restore(c.groupEpoch(), c.assignmentEpoch(), c.members().values(), c.target(), c.topics());
+        }
+        return e;
     }
 
     /** The tombstone of an empty classic group turning into a consumer group. */
