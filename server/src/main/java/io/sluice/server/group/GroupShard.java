@@ -9,28 +9,23 @@ import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroup;
 import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
-import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.consumer.ConsumerGroupManager;
 import io.sluice.server.group.consumer.ConsumerGroupRecords;
 import io.sluice.server.group.consumer.ConsumerGroupStore;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
+import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -43,28 +38,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything the coordinator keeps for one partition of {@code __consumer_offsets} led here:
- * its classic groups, their committed offsets and timers, loaded from the partition's log when
- * leadership arrives. Writes go through {@link #write}, which also runs the bounded rewrite:
- * once more bytes were appended since the last rewrite than {@code sluice.offsets.rewrite.bytes}
- * (or than the live state, if larger), the live state is appended again and everything before
- * it is dropped with a log-start move, so the partition stays within about twice its live size
- * until compaction exists. Not thread-safe: owned by the coordinator thread.
+ * its classic and KIP-848 consumer groups, their committed offsets and timers, loaded from the partition's log when
+ * leadership arrives. Writes go through its {@link ShardWriter}, which also runs the bounded
+ * rewrite of the partition. Not thread-safe: owned by the coordinator thread.
  */
 public final class GroupShard {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
-    /** Records per batch when rewriting the live state (keeps each batch well under message.max.bytes). */
-    private static final int REWRITE_RECORDS_PER_BATCH = 200;
-
-    /** An offset commit written to the log and waiting for the ISR; answered and applied in log order. */
-    private record PendingWrite(CompletableFuture<Short> appended, CompletableFuture<Short> committed) { }
 
     private final int partition;
     private final GroupConfig config;
     private final GroupLog log;
-    /** Runs a task on the coordinator thread, this shard's owner. */
-    private final Executor coordinatorThread;
-    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+    private final ShardWriter writer;
     private final LongSupplier clockMs;
     private final CoordinatorTimer timer;
     private final ClassicGroups groups;
@@ -72,16 +57,13 @@ public final class GroupShard {
     private final ClassicGroupManager classic;
     private final OffsetManager offsets;
     private final ConsumerGroupManager consumer;
-    private long bytesSinceRewrite;
-    private long liveBytesAtRewrite;
-    private boolean rewriting;
 
     public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
                       ClusterTopics topics) {
         this.partition = partition;
         this.config = config;
         this.log = log;
-        this.coordinatorThread = coordinatorThread;
+        this.writer = new ShardWriter(partition, config.offsetsRewriteBytes(), log, coordinatorThread, this::liveState);
         this.clockMs = clockMs;
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
@@ -90,7 +72,7 @@ public final class GroupShard {
         this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
                 new ConsumerGroupStore(this::write));
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
-                this::writeInOrder, clockMs);
+                writer::writeInOrder, clockMs);
     }
 
     public int partition() {
@@ -169,74 +151,13 @@ public final class GroupShard {
         }
     }
 
-    /**
-     * Appends records and waits, on the coordinator thread, until the ISR has them; a Kafka error
-     * code. Commits written before it are applied first, so state changes follow log order. For the
-     * rarer writes (group metadata, expiry); offset commits use {@link #writeInOrder}.
-     */
+    /** Appends records and waits until the ISR has them (see {@link ShardWriter#write}); a Kafka error code. */
     public short write(List<GroupRecords.Record> records) {
-        if (records.isEmpty()) {
-            return Errors.NONE.code();
-        }
-        short err = errorCode(appendCounted(records));
-        completeCommitted();
-        return err;
+        return writer.write(records);
     }
 
-    /**
-     * Appends records without holding the coordinator thread while the ISR catches up (one slow
-     * commit must not stall every group of the broker). The result completes on the coordinator
-     * thread, in log order with every other write, so the caller applies its state change there.
-     * It completes exceptionally when the coordinator can no longer run it (closed or overloaded).
-     */
-    public CompletableFuture<Short> writeInOrder(List<GroupRecords.Record> records) {
-        PendingWrite w = new PendingWrite(appendCounted(records), new CompletableFuture<>());
-        pending.add(w);
-        w.appended().whenComplete((r, e) -> {
-            try {
-                coordinatorThread.execute(this::completeCommitted);
-            } catch (RejectedExecutionException closed) {
-                w.committed().completeExceptionally(closed);
-            }
-        });
-        return w.committed();
-    }
-
-    /** Completes the pending writes whose append finished, oldest first, then rewrites if that is due. */
-    private void completeCommitted() {
-        while (!pending.isEmpty() && pending.peek().appended().isDone()) {
-            PendingWrite w = pending.poll();
-            w.committed().complete(errorCode(w.appended()));
-        }
-        if (pending.isEmpty() && !rewriting
-                && bytesSinceRewrite > Math.max(config.offsetsRewriteBytes(), liveBytesAtRewrite)) {
-            rewrite();
-        }
-    }
-
-    private CompletableFuture<Short> appendCounted(List<GroupRecords.Record> records) {
-        CompletableFuture<Short> appended = log.append(records);
-        if (!rewriting) {
-            bytesSinceRewrite += bytes(records);
-        }
-        return appended;
-    }
-
-    private short errorCode(CompletableFuture<Short> appended) {
-        try {
-            return appended.join();
-        } catch (CompletionException | CancellationException e) {
-            LOG.error("Appending to {}-{} failed", GroupConfig.OFFSETS_TOPIC, partition, e);
-            return Errors.UNKNOWN_SERVER_ERROR.code();
-        }
-    }
-
-    /**
-     * Writes the live state after the log end, then drops everything before it. Only while no
-     * commit is pending: the live state does not hold a pending commit yet, and its record lies
-     * before the cut.
-     */
-    void rewrite() {
+    /** The live state, as the bounded rewrite appends it again: groups of both kinds and every offset. */
+    private List<GroupRecords.Record> liveState() {
         List<GroupRecords.Record> live = new ArrayList<>();
         for (ClassicGroup g : groups.all()) {
             if (g.protocolType() != null || !g.isEmptyOfMembers()) {
@@ -245,34 +166,7 @@ public final class GroupShard {
         }
         consumer.groups().forEach(g -> live.addAll(ConsumerGroupStore.snapshot(g)));
         offsets.snapshot(live);
-        long newStart = log.logEndOffset();
-        rewriting = true;
-        try {
-            for (int i = 0; i < live.size(); i += REWRITE_RECORDS_PER_BATCH) {
-                short err = errorCode(log.append(live.subList(i, Math.min(live.size(), i + REWRITE_RECORDS_PER_BATCH))));
-                if (err != Errors.NONE.code()) {
-                    // Nothing dropped: the old records are still there and replay stays correct.
-                    LOG.warn("Rewriting {}-{} failed with {}; the log keeps its prefix", GroupConfig.OFFSETS_TOPIC,
-                            partition, Errors.forCode(err));
-                    return;
-                }
-            }
-        } finally {
-            rewriting = false;
-        }
-        log.deleteBefore(newStart);
-        liveBytesAtRewrite = bytes(live);
-        LOG.info("Rewrote {}-{}: {} live records ({} bytes) from offset {}; {} bytes of history dropped",
-                GroupConfig.OFFSETS_TOPIC, partition, live.size(), liveBytesAtRewrite, newStart, bytesSinceRewrite);
-        bytesSinceRewrite = 0;
-    }
-
-    private static long bytes(List<GroupRecords.Record> records) {
-        long n = 0;
-        for (GroupRecords.Record r : records) {
-            n += r.key().length + (r.value() == null ? 0 : r.value().length) + 16;
-        }
-        return n;
+        return live;
     }
 
     // ---- Describe, list, delete ---------------------------------------------------------------

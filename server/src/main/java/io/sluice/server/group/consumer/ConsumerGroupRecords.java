@@ -134,12 +134,13 @@ public final class ConsumerGroupRecords {
                 fromArray(s.getArray("partitions_pending_revocation")));
     }
 
+    /** Topics by id and partitions ascending, so equal assignments are equal bytes. */
     private static Object[] topicPartitions(Map<Uuid, Set<Integer>> m) {
         List<Struct> out = new ArrayList<>();
-        m.forEach((t, ps) -> {
+        new TreeMap<>(m).forEach((t, ps) -> {
             Struct s = new Struct(TOPIC_PARTITIONS);
             s.set("topic_id", t);
-            s.set("partitions", ps.toArray());
+            s.set("partitions", new java.util.TreeSet<>(ps).toArray());
             s.set("_tagged_fields", new TreeMap<Integer, Object>());
             out.add(s);
         });
