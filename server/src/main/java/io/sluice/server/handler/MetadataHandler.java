@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -73,7 +74,7 @@ final class MetadataHandler implements ApiHandler {
                 // By id when the name is left out: kafka-clients sends "" (not null) with the id, e.g. the
                 // KIP-848 consumer resolving the topic ids of its assignment (Kafka: any non-zero id).
                 boolean byId = (rt.name() == null || rt.name().isEmpty()) && rt.topicId() != null
-                        && !org.apache.kafka.common.Uuid.ZERO_UUID.equals(rt.topicId());
+                        && !Uuid.ZERO_UUID.equals(rt.topicId());
                 TopicImage t = byId ? image.topic(Uuids.fromKafka(rt.topicId()))
                         : rt.name() != null ? image.topic(rt.name()) : null;
                 if (t != null) {

@@ -6,7 +6,9 @@ import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,7 +31,7 @@ class ConsumerGroupReconciliationTest {
             ConsumerGroupConfig.defaults().withTimeouts(SESSION_MS, 1000).withMaxSize(3)));
 
     /** What each member owns as far as it was told (a response without assignment changes nothing). */
-    final java.util.Map<String, ConsumerGroupHeartbeatResponseData.Assignment> owned = new java.util.HashMap<>();
+    final Map<String, ConsumerGroupHeartbeatResponseData.Assignment> owned = new HashMap<>();
 
     ConsumerGroupHeartbeatResponseData beat(ConsumerGroupHeartbeatRequestData r) {
         ConsumerGroupHeartbeatResponseData resp = h.shard.consumer().heartbeat(r, (short) 1, "client", "/127.0.0.1");

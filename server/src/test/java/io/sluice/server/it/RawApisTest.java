@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -181,7 +182,7 @@ class RawApisTest {
             // As kafka-clients' KIP-848 consumer asks for its assignment's topics: name "" and the id.
             MetadataRequestData byId = new MetadataRequestData();
             byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(topicId));
-            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(new org.apache.kafka.common.Uuid(7, 7)));
+            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(new Uuid(7, 7)));
             c.send(ApiVersionsTable.METADATA, (short) 12, 2, byId);
             MetadataResponseData resp = c.read(ApiVersionsTable.METADATA, (short) 12, MetadataResponseData.class);
             assertThat(resp.topics()).hasSize(2);

@@ -332,7 +332,7 @@ public final class ConsumerGroupManager {
         return "consumer-rebalance:" + groupId + ":" + memberId;
     }
 
-    public void scheduleSession(String groupId, String memberId) {
+    private void scheduleSession(String groupId, String memberId) {
         timer.schedule(sessionKey(groupId, memberId), config.sessionTimeoutMs(), () -> {
             ConsumerGroup g = groups.get(groupId);
             ConsumerMember m = g == null ? null : g.member(memberId);
@@ -383,7 +383,7 @@ public final class ConsumerGroupManager {
     }
 
     /** After a load: every member must heartbeat within a session, as after a Kafka coordinator failover. */
-    public void scheduleSessions() {
+    private void scheduleSessions() {
         for (ConsumerGroup g : groups.values()) {
             for (ConsumerMember m : g.members()) {
                 scheduleSession(g.groupId(), m.memberId());

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.types.Schema;
 import org.apache.kafka.common.protocol.types.Struct;
@@ -140,7 +141,7 @@ public final class ConsumerGroupRecords {
         new TreeMap<>(m).forEach((t, ps) -> {
             Struct s = new Struct(TOPIC_PARTITIONS);
             s.set("topic_id", t);
-            s.set("partitions", new java.util.TreeSet<>(ps).toArray());
+            s.set("partitions", new TreeSet<>(ps).toArray());
             s.set("_tagged_fields", new TreeMap<Integer, Object>());
             out.add(s);
         });
@@ -151,7 +152,7 @@ public final class ConsumerGroupRecords {
         Map<Uuid, Set<Integer>> m = new HashMap<>();
         for (Object o : array) {
             Struct s = (Struct) o;
-            Set<Integer> ps = new java.util.TreeSet<>();
+            Set<Integer> ps = new TreeSet<>();
             for (Object p : s.getArray("partitions")) {
                 ps.add((Integer) p);
             }

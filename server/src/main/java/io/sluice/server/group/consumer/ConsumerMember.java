@@ -2,6 +2,7 @@ package io.sluice.server.group.consumer;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
 
@@ -71,7 +72,7 @@ public record ConsumerMember(String memberId, String instanceId, String rackId, 
 
     public boolean sameSubscription(ConsumerMember o) {
         return subscribedTopicNames.equals(o.subscribedTopicNames)
-                && java.util.Objects.equals(subscribedTopicRegex, o.subscribedTopicRegex)
-                && java.util.Objects.equals(serverAssignor, o.serverAssignor);
+                && Objects.equals(subscribedTopicRegex, o.subscribedTopicRegex)
+                && Objects.equals(serverAssignor, o.serverAssignor);
     }
 }

@@ -33,10 +33,6 @@ public final class TopicPartitions {
         return Collections.unmodifiableMap(out);
     }
 
-    public static int count(Map<Uuid, Set<Integer>> m) {
-        return m.values().stream().mapToInt(Set::size).sum();
-    }
-
     /** From a heartbeat's owned partitions (null stays null: the member did not say). */
     public static Map<Uuid, Set<Integer>> fromRequest(List<ConsumerGroupHeartbeatRequestData.TopicPartitions> owned) {
         if (owned == null) {
