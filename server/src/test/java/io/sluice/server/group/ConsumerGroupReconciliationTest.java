@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
+import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -159,6 +161,46 @@ class ConsumerGroupReconciliationTest {
         assertThat(beat(beat("g", "a", a.memberEpoch(), a.assignment())).errorCode()).isZero();
         h.reload();
         assertThat(h.shard.consumer().group("g").groupEpoch()).isEqualTo(1);
+    }
+
+    @Test
+    void staticMembersAreFencedByInstanceIdAndClassicGroupsAreNotConsumerGroups() {
+        h.topics.create("t", 2);
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t").setInstanceId("ia"));
+        assertThat(beat(beat("g", "other", a.memberEpoch(), a.assignment()).setInstanceId("ia")).errorCode())
+                .isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+        assertThat(beat(beat("g", "a", a.memberEpoch(), a.assignment()).setInstanceId("unknown-instance")).errorCode())
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(beat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("other").setInstanceId("ia")
+                .setMemberEpoch(-2)).errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+        assertThat(beat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a")
+                .setMemberEpoch(-2)).errorCode()).as("-2 needs an instance id").isEqualTo(Errors.INVALID_REQUEST.code());
+
+        h.joinNew("classic-g"); // a classic group with a member joining is not empty
+        assertThat(beat(join("classic-g", "x", "t")).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(ConsumerGroupDescriptions.describe(h.shard.consumer(), "classic-g", (short) 1).errorCode())
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(ConsumerGroupDescriptions.describe(h.shard.consumer(), "nope", (short) 1).errorCode())
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+
+    @Test
+    void anEmptyClassicGroupWithOffsetsBecomesAConsumerGroupAndKeepsThem() {
+        h.topics.create("t", 1);
+        var commit = new OffsetCommitRequestData().setGroupId("g")
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("").setTopics(List.of(
+                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t")
+                                .setPartitions(List.of(new OffsetCommitRequestData
+                                        .OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(5)))));
+        assertThat(h.shard.offsets().commit(commit, (short) 9, (t, p) -> true).join().topics().get(0).partitions().get(0)
+                .errorCode()).isZero();
+        assertThat(h.shard.groups().get("g")).isNotNull();
+        assertThat(beat(join("g", "a", "t")).errorCode()).isZero();
+        assertThat(h.shard.groups().get("g")).as("no longer a classic group").isNull();
+        h.reload();
+        assertThat(h.shard.consumer().group("g").member("a")).isNotNull();
+        assertThat(h.shard.groups().get("g")).isNull();
+        assertThat(h.shard.offsets().fetch("g", null).topics().get(0).partitions().get(0).committedOffset()).isEqualTo(5);
     }
 
     @Test
