@@ -13,7 +13,6 @@ import io.sluice.server.group.consumer.ConsumerGroupManager;
 import io.sluice.server.group.consumer.ConsumerGroupRecords;
 import io.sluice.server.group.consumer.ConsumerGroupStore;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
-import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
@@ -262,9 +261,7 @@ public final class GroupShard {
             return Errors.NON_EMPTY_GROUP;
         }
         List<GroupRecords.Record> records = new ArrayList<>(offsets.tombstones(g.groupId()));
-        records.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_METADATA,
-                g.groupId()));
-        records.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, g.groupId()));
+        records.addAll(ConsumerGroupStore.groupTombstones(g.groupId()));
         short err = write(records);
         if (err != Errors.NONE.code()) {
             return Errors.forCode(err) == Errors.NOT_LEADER_OR_FOLLOWER ? Errors.NOT_COORDINATOR
@@ -322,6 +319,15 @@ public final class GroupShard {
                 }
             }
         }
+        int offsetTombstones = records.size() - dropped.size();
+        List<String> droppedConsumerGroups = new ArrayList<>();
+        for (ConsumerGroup g : consumer.groups()) {
+            int left = offsets.offsets(g.groupId()).size() - expired.getOrDefault(g.groupId(), List.of()).size();
+            if (g.size() == 0 && left == 0) {
+                records.addAll(ConsumerGroupStore.groupTombstones(g.groupId()));
+                droppedConsumerGroups.add(g.groupId());
+            }
+        }
         if (records.isEmpty()) {
             return;
         }
@@ -335,8 +341,9 @@ public final class GroupShard {
             membership.cancelAll(g);
             groups.remove(g);
         }
-        LOG.info("Expired {} offsets and {} empty groups of {}-{}", records.size() - dropped.size(), dropped.size(),
-                GroupConfig.OFFSETS_TOPIC, partition);
+        droppedConsumerGroups.forEach(consumer::forget);
+        LOG.info("Expired {} offsets and {} empty groups of {}-{}", offsetTombstones,
+                dropped.size() + droppedConsumerGroups.size(), GroupConfig.OFFSETS_TOPIC, partition);
     }
 
     /** Leadership moved away: every parked request is answered NOT_COORDINATOR and the state dropped. */

@@ -204,6 +204,21 @@ class ConsumerGroupReconciliationTest {
     }
 
     @Test
+    void anEmptyConsumerGroupWithoutOffsetsIsDeletedByTheExpiryCheckAndStaysDeleted() {
+        h.topics.create("t", 1);
+        beat(join("gone", "a", "t"));
+        beat(new ConsumerGroupHeartbeatRequestData().setGroupId("gone").setMemberId("a").setMemberEpoch(-1));
+        beat(join("kept", "b", "t"));
+        assertThat(h.shard.consumer().group("gone").state().kafkaName()).isEqualTo("Empty");
+        h.shard.expire();
+        assertThat(h.shard.consumer().group("gone")).isNull();
+        assertThat(h.shard.consumer().group("kept")).isNotNull();
+        h.reload();
+        assertThat(h.shard.consumer().group("gone")).isNull();
+        assertThat(h.shard.consumer().group("kept").member("b")).isNotNull();
+    }
+
+    @Test
     void badInputGetsKafkasErrorCodes() {
         h.topics.create("t", 1);
         assertThat(beat(join("", "a", "t")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());

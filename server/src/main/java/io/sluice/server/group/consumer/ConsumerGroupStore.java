@@ -109,6 +109,12 @@ public final class ConsumerGroupStore {
                 && a.rebalanceTimeoutMs() == b.rebalanceTimeoutMs() && a.sameSubscription(b);
     }
 
+    /** The tombstones that delete an empty group (its members' records went when they left). */
+    public static List<GroupRecords.Record> groupTombstones(String groupId) {
+        return List.of(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_METADATA, groupId),
+                ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, groupId));
+    }
+
     /** Every record of a group as it is now (the bounded rewrite of the shard's log). */
     public static List<GroupRecords.Record> snapshot(ConsumerGroup g) {
         List<GroupRecords.Record> out = new ArrayList<>();
