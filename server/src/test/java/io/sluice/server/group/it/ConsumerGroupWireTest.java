@@ -186,4 +186,19 @@ class ConsumerGroupWireTest {
                     ConsumerGroupHeartbeatResponseData.class).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         }
     }
+
+    @Test
+    void withoutTheConsumerProtocolBothApisAnswerUnsupportedVersion() throws Exception {
+        try (BrokerProcess classicOnly = BrokerProcess.start(Map.of("group.coordinator.rebalance.protocols", "classic",
+                "offsets.topic.num.partitions", "1", "offsets.topic.replication.factor", "1"));
+             RawClient c = new RawClient(new InetSocketAddress("localhost", classicOnly.clientPort()))) {
+            ConsumerGroupHeartbeatResponseData r = call(c, ApiKeys.CONSUMER_GROUP_HEARTBEAT, 1, join("cg", "m1"),
+                    ConsumerGroupHeartbeatResponseData.class);
+            assertThat(r.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            assertThat(r.errorMessage()).contains("group.coordinator.rebalance.protocols");
+            assertThat(call(c, ApiKeys.CONSUMER_GROUP_DESCRIBE, 1, new ConsumerGroupDescribeRequestData()
+                    .setGroupIds(List.of("cg")), ConsumerGroupDescribeResponseData.class).groups().get(0).errorCode())
+                    .isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        }
+    }
 }
