@@ -92,6 +92,26 @@ class ConsumerGroupReconciliationTest {
     }
 
     @Test
+    void aMemberThatDoesNotRevokeWithinItsRebalanceTimeoutIsFenced() {
+        h.topics.create("t", 2);
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));
+        ConsumerGroupHeartbeatResponseData stuck = a;
+        ConsumerGroupHeartbeatResponseData b = beat(join("g", "b", "t"));
+        for (int i = 0; i < 4; i++) { // a heartbeats in time but keeps reporting both partitions
+            h.step(1000);
+            assertThat(beat(beat("g", "a", 1, stuck.assignment())).errorCode()).isZero();
+            b = beat(beat("g", "b", b.memberEpoch(), b.assignment()));
+        }
+        assertThat(partitions(b)).as("nothing given while a holds it").isEmpty();
+        h.step(2500); // past a's rebalance timeout: 5000 ms from its first heartbeat asked to revoke (t=1000)
+        assertThat(h.shard.consumer().group("g").member("a")).isNull();
+        assertThat(beat(beat("g", "a", 1, stuck.assignment())).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        b = beat(beat("g", "b", b.memberEpoch(), b.assignment()));
+        b = beat(beat("g", "b", b.memberEpoch(), b.assignment()));
+        assertThat(partitions(b)).containsExactlyInAnyOrder(0, 1);
+    }
+
+    @Test
     void aMemberMissingItsSessionIsFencedAndItsPartitionsMove() {
         h.topics.create("t", 2);
         ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));

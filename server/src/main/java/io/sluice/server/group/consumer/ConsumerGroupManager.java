@@ -31,7 +31,7 @@ public final class ConsumerGroupManager {
 
     private final ConsumerGroupConfig config;
     private final ClusterTopics topics;
-    private final CoordinatorTimer timer;
+    private final MemberDeadlines deadlines;
     private final ClassicGroups classicGroups;
     private final ConsumerGroupStore store;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
@@ -40,7 +40,8 @@ public final class ConsumerGroupManager {
                                 ClassicGroups classicGroups, ConsumerGroupStore store) {
         this.config = config;
         this.topics = topics;
-        this.timer = timer;
+        this.deadlines = new MemberDeadlines(timer, config.sessionTimeoutMs(), this::sessionExpired,
+                this::revocationExpired);
         this.classicGroups = classicGroups;
         this.store = store;
     }
@@ -137,12 +138,13 @@ public final class ConsumerGroupManager {
             forgetIfNeverWritten(group);
             throw new Refused(written, "Writing the group to the log failed.");
         }
-        scheduleRebalanceDeadline(group, updated, reconciled);
-        scheduleSession(groupId, reconciled.memberId());
+        deadlines.revocation(groupId, updated, reconciled);
+        deadlines.session(groupId, reconciled.memberId());
         ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
                 .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
-        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && r.subscribedTopicNames() != null && owned != null);
+        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
         if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
             resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
         }
@@ -213,7 +215,7 @@ public final class ConsumerGroupManager {
             if (written != Errors.NONE) {
                 throw new Refused(written, "Writing the group to the log failed.");
             }
-            cancelTimers(group.groupId(), existing.memberId());
+            deadlines.cancel(group.groupId(), existing.memberId());
             LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
                     instanceId, memberId, existing.memberId());
             return replacement;
@@ -280,7 +282,7 @@ public final class ConsumerGroupManager {
                 if (written != Errors.NONE) {
                     throw new Refused(written, "Writing the group to the log failed.");
                 }
-                timer.cancel(rebalanceKey(group.groupId(), m.memberId()));
+                deadlines.cancelRevocation(group.groupId(), m.memberId());
                 LOG.info("[GroupId {}] Static member {} with instance id {} temporarily left the consumer group.",
                         r.groupId(), m.memberId(), r.instanceId());
                 return new ConsumerGroupHeartbeatResponseData().setMemberId(m.memberId())
@@ -303,7 +305,7 @@ public final class ConsumerGroupManager {
         group.groupEpoch(group.groupEpoch() + 1);
         Errors e = store.commit(change);
         if (e == Errors.NONE) {
-            cancelTimers(group.groupId(), m.memberId());
+            deadlines.cancel(group.groupId(), m.memberId());
         }
         return e;
     }
@@ -324,47 +326,24 @@ public final class ConsumerGroupManager {
 
     // ---- deadlines ------------------------------------------------------------------------------
 
-    private static String sessionKey(String groupId, String memberId) {
-        return "consumer-session:" + groupId + ":" + memberId;
-    }
-
-    private static String rebalanceKey(String groupId, String memberId) {
-        return "consumer-rebalance:" + groupId + ":" + memberId;
-    }
-
-    private void scheduleSession(String groupId, String memberId) {
-        timer.schedule(sessionKey(groupId, memberId), config.sessionTimeoutMs(), () -> {
-            ConsumerGroup g = groups.get(groupId);
-            ConsumerMember m = g == null ? null : g.member(memberId);
-            if (m != null) {
-                LOG.info("[GroupId {}] Member {} failed its session of {} ms: fenced.", groupId, memberId,
-                        config.sessionTimeoutMs());
-                fenceOrLog(g, m);
-            }
-        });
-    }
-
-    /** A member asked to revoke partitions must do so within its rebalance timeout, else it is fenced. */
-    private void scheduleRebalanceDeadline(ConsumerGroup group, ConsumerMember before, ConsumerMember m) {
-        String key = rebalanceKey(group.groupId(), m.memberId());
-        if (m.state() != MemberState.UNREVOKED_PARTITIONS) {
-            timer.cancel(key);
-            return;
+    private void sessionExpired(String groupId, String memberId) {
+        ConsumerGroup g = groups.get(groupId);
+        ConsumerMember m = g == null ? null : g.member(memberId);
+        if (m != null) {
+            LOG.info("[GroupId {}] Member {} failed its session of {} ms: fenced.", groupId, memberId,
+                    config.sessionTimeoutMs());
+            fenceOrLog(g, m);
         }
-        if (before.state() == MemberState.UNREVOKED_PARTITIONS && before.memberEpoch() == m.memberEpoch()
-                && timer.isScheduled(key)) {
-            return; // still the same revocation: its deadline stands
+    }
+
+    private void revocationExpired(String groupId, String memberId, int epoch) {
+        ConsumerGroup g = groups.get(groupId);
+        ConsumerMember m = g == null ? null : g.member(memberId);
+        if (m != null && m.memberEpoch() == epoch && m.state() == MemberState.UNREVOKED_PARTITIONS) {
+            LOG.info("[GroupId {}] Member {} did not revoke its partitions within its rebalance timeout of {} ms: "
+                    + "fenced.", groupId, memberId, m.rebalanceTimeoutMs());
+            fenceOrLog(g, m);
         }
-        int epoch = m.memberEpoch();
-        timer.schedule(key, m.rebalanceTimeoutMs(), () -> {
-            ConsumerMember now = group.member(m.memberId());
-            if (now != null && now.memberEpoch() == epoch && now.state() == MemberState.UNREVOKED_PARTITIONS
-                    && groups.get(group.groupId()) == group) {
-                LOG.info("[GroupId {}] Member {} did not revoke its partitions within its rebalance timeout of {} ms: "
-                        + "fenced.", group.groupId(), m.memberId(), m.rebalanceTimeoutMs());
-                fenceOrLog(group, now);
-            }
-        });
     }
 
     private void fenceOrLog(ConsumerGroup g, ConsumerMember m) {
@@ -373,21 +352,7 @@ public final class ConsumerGroupManager {
             // The member stays (the log still has it); its removal is tried again a session later.
             LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
                     m.memberId(), e, config.sessionTimeoutMs());
-            scheduleSession(g.groupId(), m.memberId());
-        }
-    }
-
-    private void cancelTimers(String groupId, String memberId) {
-        timer.cancel(sessionKey(groupId, memberId));
-        timer.cancel(rebalanceKey(groupId, memberId));
-    }
-
-    /** After a load: every member must heartbeat within a session, as after a Kafka coordinator failover. */
-    private void scheduleSessions() {
-        for (ConsumerGroup g : groups.values()) {
-            for (ConsumerMember m : g.members()) {
-                scheduleSession(g.groupId(), m.memberId());
-            }
+            deadlines.session(g.groupId(), m.memberId());
         }
     }
 
@@ -396,7 +361,11 @@ public final class ConsumerGroupManager {
         for (ConsumerGroup g : groups.values()) {
             g.subscribedTopics(Subscriptions.resolve(g, topics));
         }
-        scheduleSessions();
+        for (ConsumerGroup g : groups.values()) {
+            for (ConsumerMember m : g.members()) {
+                deadlines.session(g.groupId(), m.memberId());
+            }
+        }
     }
 
     /** Whether a member of the group subscribes to the topic (by name or regex). */
@@ -415,7 +384,7 @@ public final class ConsumerGroupManager {
         ConsumerGroup g = groups.remove(groupId);
         if (g != null) {
             for (ConsumerMember m : List.copyOf(g.members())) {
-                cancelTimers(groupId, m.memberId());
+                deadlines.cancel(groupId, m.memberId());
             }
         }
     }
