@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -236,6 +237,33 @@ class ConsumerGroupReconciliationTest {
         h.reload();
         assertThat(h.shard.consumer().group("gone")).isNull();
         assertThat(h.shard.consumer().group("kept").member("b")).isNotNull();
+    }
+
+    @Test
+    void offsetDeleteAndDeleteGroupsTreatAConsumerGroupAsKafkaDoes() {
+        h.topics.create("t", 1);
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));
+        var commit = new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(a.memberEpoch())
+                .setMemberId("a").setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t")
+                        .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                .setPartitionIndex(0).setCommittedOffset(7)))));
+        assertThat(h.shard.offsets().commit(commit, (short) 9, (t, p) -> true).join().topics().get(0).partitions().get(0)
+                .errorCode()).isZero();
+        var topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+        topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t")
+                .setPartitions(List.of(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+        var delete = new OffsetDeleteRequestData().setGroupId("g").setTopics(topics);
+        assertThat(h.shard.offsets().delete(delete, (t, p) -> true, t -> h.shard.isSubscribed("g", t)).topics().iterator()
+                .next().partitions().iterator().next().errorCode()).isEqualTo(Errors.GROUP_SUBSCRIBED_TO_TOPIC.code());
+        assertThat(h.shard.deleteGroup("g")).isEqualTo(Errors.NON_EMPTY_GROUP);
+
+        beat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setMemberEpoch(-1));
+        assertThat(h.shard.deleteGroup("g")).isEqualTo(Errors.NONE);
+        assertThat(h.shard.consumer().group("g")).isNull();
+        h.reload();
+        assertThat(h.shard.consumer().group("g")).isNull();
+        assertThat(h.shard.groups().get("g")).isNull();
+        assertThat(h.shard.offsets().fetch("g", null).topics()).isEmpty();
     }
 
     @Test
