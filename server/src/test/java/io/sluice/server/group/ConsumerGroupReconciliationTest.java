@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
 import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
+import io.sluice.server.group.consumer.ConsumerMember;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
+import io.sluice.server.group.consumer.MemberState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -264,6 +266,23 @@ class ConsumerGroupReconciliationTest {
         assertThat(h.shard.consumer().group("g")).isNull();
         assertThat(h.shard.groups().get("g")).isNull();
         assertThat(h.shard.offsets().fetch("g", null).topics()).isEmpty();
+    }
+
+    @Test
+    void aMemberInAStateThisCoordinatorDoesNotKnowIsFencedUnlessItOwnsNothing() {
+        var t = h.topics.create("t", 2);
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));
+        var g = h.shard.consumer().group("g");
+        ConsumerMember m = g.member("a");
+        g.put(m.reconciled(MemberState.UNKNOWN, m.memberEpoch(), m.assigned(), m.pendingRevocation()));
+        assertThat(beat(beat("g", "a", a.memberEpoch(), a.assignment())).errorCode())
+                .isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        ConsumerGroupHeartbeatResponseData again = beat(beat("g", "a", a.memberEpoch(),
+                new ConsumerGroupHeartbeatResponseData.Assignment()));
+        assertThat(again.errorCode()).isZero();
+        assertThat(g.member("a").state()).isEqualTo(MemberState.STABLE);
+        assertThat(again.assignment().topicPartitions()).singleElement()
+                .satisfies(tp -> assertThat(tp.topicId()).isEqualTo(t.id()));
     }
 
     @Test

@@ -115,6 +115,10 @@ public final class ConsumerGroupManager {
         boolean isNew = group.member(member.memberId()) == null;
         ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
                 r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
+        if (member.state() == MemberState.UNKNOWN && (owned == null || !owned.isEmpty())) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member is in a unknown state. "
+                    + "The member must abandon all its partitions and rejoin.");
+        }
         boolean bump = isNew || !updated.sameSubscription(member);
         ConsumerGroupStore.Change change = store.begin(group);
         group.put(updated);

@@ -25,7 +25,7 @@ public final class Reconciliation {
 
     /**
      * @param owned the partitions the member's heartbeat says it owns, or null when it did not say
-     * @return the member after this step (the same instance when nothing changes)
+     * @return the member after this step (equal to {@code m} when nothing changes)
      */
     public static ConsumerMember step(ConsumerMember m, int targetEpoch, Map<Uuid, Set<Integer>> target,
                                       Map<Uuid, Set<Integer>> owned, PartitionOwnership ownership) {
@@ -35,7 +35,9 @@ public final class Reconciliation {
             case UNREVOKED_PARTITIONS -> TopicPartitions.intersects(owned, m.pendingRevocation()) ? m
                     : next(m, m.memberEpoch() + 1, m.assigned(), targetEpoch, target, owned, ownership);
             case UNRELEASED_PARTITIONS -> next(m, m.memberEpoch(), m.assigned(), targetEpoch, target, owned, ownership);
-            case UNKNOWN -> throw new IllegalStateException("member " + m.memberId() + " in an unknown state is fenced first");
+            // A state written by a newer coordinator: the caller has fenced the member unless it
+            // owns nothing, then it is reconciled from scratch (Kafka's rule).
+            case UNKNOWN -> next(m, targetEpoch, m.assigned(), targetEpoch, target, owned, ownership);
         };
     }
 
