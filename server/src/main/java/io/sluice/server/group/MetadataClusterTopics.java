@@ -40,6 +40,12 @@ final class MetadataClusterTopics implements ClusterTopics {
         return out;
     }
 
+    /** The image's Raft index: every topic change is an applied entry. */
+    @Override
+    public long version() {
+        return image.get().offset();
+    }
+
     private static Topic toTopic(TopicImage t) {
         return t == null ? null : new Topic(t.name(),
                 new Uuid(t.topicId().getMostSignificantBits(), t.topicId().getLeastSignificantBits()), t.partitionCount());

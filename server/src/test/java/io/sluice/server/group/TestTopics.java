@@ -11,11 +11,13 @@ import org.apache.kafka.common.Uuid;
 final class TestTopics implements ClusterTopics {
 
     private final Map<String, Topic> byName = new LinkedHashMap<>();
+    private long version;
 
     /** Creates a topic with an id derived from its name (stable across a test). */
     Topic create(String name, int partitions) {
         Topic t = new Topic(name, new Uuid(name.hashCode(), partitions + 1L), partitions);
         byName.put(name, t);
+        version++;
         return t;
     }
 
@@ -27,6 +29,11 @@ final class TestTopics implements ClusterTopics {
     @Override
     public Topic byId(Uuid id) {
         return byName.values().stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
+    }
+
+    @Override
+    public long version() {
+        return version;
     }
 
     @Override

@@ -20,4 +20,10 @@ public interface ClusterTopics {
 
     /** Every topic (regex subscriptions are matched against them). */
     Collection<Topic> all();
+
+    /**
+     * A number that changes whenever the topics may have changed (so a group's resolved
+     * subscription is recomputed only then, not on every heartbeat).
+     */
+    long version();
 }

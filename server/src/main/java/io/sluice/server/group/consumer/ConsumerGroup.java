@@ -42,6 +42,8 @@ public final class ConsumerGroup {
     private final Map<Uuid, Map<Integer, Integer>> partitionEpochs = new HashMap<>();
     /** The subscribed topics the target assignment was computed from, by name. */
     private Map<String, ClusterTopics.Topic> subscribedTopics = Map.of();
+    /** {@link ClusterTopics#version()} when {@link #subscribedTopics} was resolved; -1: never. */
+    private long topicsVersion = -1;
 
     public ConsumerGroup(String groupId) {
         this.groupId = groupId;
@@ -99,8 +101,13 @@ public final class ConsumerGroup {
         return subscribedTopics;
     }
 
-    public void subscribedTopics(Map<String, ClusterTopics.Topic> topics) {
+    public void subscribedTopics(Map<String, ClusterTopics.Topic> topics, long version) {
         this.subscribedTopics = Map.copyOf(topics);
+        this.topicsVersion = version;
+    }
+
+    public long topicsVersion() {
+        return topicsVersion;
     }
 
     /** Adds or replaces a member, keeping partition ownership in step with its assignment. */
@@ -211,6 +218,7 @@ public final class ConsumerGroup {
         groupEpoch = epoch;
         assignmentEpoch = targetEpoch;
         subscribedTopics = Map.copyOf(wasTopics);
+        topicsVersion = -1; // resolved again on the next heartbeat
     }
 
     /** The assignor the group uses: the one most members asked for, else the default (Kafka's rule). */

@@ -122,10 +122,13 @@ public final class ConsumerGroupManager {
         boolean bump = isNew || !updated.sameSubscription(member);
         ConsumerGroupStore.Change change = store.begin(group);
         group.put(updated);
-        Map<String, ClusterTopics.Topic> subscribed = Subscriptions.resolve(group, topics);
-        if (!subscribed.equals(group.subscribedTopics())) {
-            group.subscribedTopics(subscribed);
-            bump = true;
+        long topicsVersion = topics.version();
+        if (bump || group.topicsVersion() != topicsVersion) {
+            Map<String, ClusterTopics.Topic> subscribed = Subscriptions.resolve(group, topics);
+            if (!subscribed.equals(group.subscribedTopics())) {
+                bump = true;
+            }
+            group.subscribedTopics(subscribed, topicsVersion);
         }
         if (bump) {
             group.groupEpoch(group.groupEpoch() + 1);
@@ -305,7 +308,7 @@ public final class ConsumerGroupManager {
     private Errors fence(ConsumerGroup group, ConsumerMember m) {
         ConsumerGroupStore.Change change = store.begin(group);
         group.remove(m.memberId());
-        group.subscribedTopics(Subscriptions.resolve(group, topics));
+        group.subscribedTopics(Subscriptions.resolve(group, topics), topics.version());
         group.groupEpoch(group.groupEpoch() + 1);
         Errors e = store.commit(change);
         if (e == Errors.NONE) {
@@ -363,7 +366,7 @@ public final class ConsumerGroupManager {
     /** After a load: subscriptions resolved against today's topics, and every member's session started. */
     public void afterLoad() {
         for (ConsumerGroup g : groups.values()) {
-            g.subscribedTopics(Subscriptions.resolve(g, topics));
+            g.subscribedTopics(Subscriptions.resolve(g, topics), topics.version());
         }
         for (ConsumerGroup g : groups.values()) {
             for (ConsumerMember m : g.members()) {
