@@ -116,6 +116,34 @@ public final class ServerConfig {
         if (logDirs().isEmpty()) {
             throw new ConfigException("Invalid value for configuration " + ServerConfigDef.LOG_DIRS + ": no directory");
         }
+        checkConsumerGroupBounds();
+    }
+
+    /** Kafka refuses to start when a KIP-848 timeout lies outside its min/max, or the interval is not below the session. */
+    private void checkConsumerGroupBounds() {
+        int session = within(ServerConfigDef.GROUP_CONSUMER_SESSION_TIMEOUT_MS,
+                ServerConfigDef.GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, ServerConfigDef.GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS);
+        int heartbeat = within(ServerConfigDef.GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
+                ServerConfigDef.GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS,
+                ServerConfigDef.GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS);
+        if (heartbeat >= session) {
+            throw new ConfigException(ServerConfigDef.GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS + " (" + heartbeat
+                    + ") must be less than " + ServerConfigDef.GROUP_CONSUMER_SESSION_TIMEOUT_MS + " (" + session + ")");
+        }
+    }
+
+    private int within(String name, String minName, String maxName) {
+        int v = getInt(name);
+        int min = getInt(minName);
+        int max = getInt(maxName);
+        if (min > max) {
+            throw new ConfigException(minName + " (" + min + ") must not exceed " + maxName + " (" + max + ")");
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(name + " (" + v + ") must be between " + minName + " (" + min + ") and "
+                    + maxName + " (" + max + ")");
+        }
+        return v;
     }
 
     /** The metrics endpoint ({@code sluice.metrics.listener}), or empty when it is turned off. */

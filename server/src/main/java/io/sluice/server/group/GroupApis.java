@@ -2,6 +2,7 @@ package io.sluice.server.group;
 
 import io.sluice.metadata.image.PartitionImage;
 import io.sluice.server.group.handler.AdminHandlers;
+import io.sluice.server.group.handler.ConsumerGroupHandlers;
 import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
 import io.sluice.server.group.handler.OffsetHandlers;
@@ -53,7 +54,7 @@ public final class GroupApis implements AutoCloseable {
                         PartitionImage image = ctx.metadata().image().partition(GroupConfig.OFFSETS_TOPIC, p);
                         return image != null && image.leader() == ctx.nodeId();
                     }
-                });
+                }, new MetadataClusterTopics(() -> ctx.metadata().image()));
         Map<Short, ApiHandler> h = new HashMap<>();
         MembershipHandlers membership = new MembershipHandlers(coordinator);
         OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);
@@ -80,6 +81,9 @@ public final class GroupApis implements AutoCloseable {
         h.put(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS.id, shareOffsets.describe);
         h.put(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, shareOffsets.alter);
         h.put(ApiKeys.DELETE_SHARE_GROUP_OFFSETS.id, shareOffsets.delete);
+        ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(coordinator);
+        h.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, consumerGroups.heartbeat);
+        h.put(ApiKeys.CONSUMER_GROUP_DESCRIBE.id, consumerGroups.describe);
         coordinator.start();
         return new GroupApis(coordinator, Collections.unmodifiableMap(h));
     }

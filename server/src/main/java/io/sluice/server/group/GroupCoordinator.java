@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareTopics;
@@ -58,23 +59,26 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private final GroupConfig config;
     private final ShareGroupConfig shareConfig;
-    private final ShareTopics topics;
+    private final ShareTopics shareTopics;
     private final LongSupplier clockMs;
     private final OffsetsPartitions partitions;
+    private final ClusterTopics topics;
     private final Map<Integer, Loaded> shards = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>(EVENTS_MAX);
     private final Thread thread;
     private volatile boolean running = true;
     private long nextRefreshMs;
 
-    public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions) {
-        this(config, ShareGroupConfig.defaults(), ShareTopics.NONE, clockMs, partitions);
+    public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions,
+                            ClusterTopics topics) {
+        this(config, ShareGroupConfig.defaults(), ShareTopics.NONE, clockMs, partitions, topics);
     }
 
-    public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, ShareTopics topics, LongSupplier clockMs,
-                            OffsetsPartitions partitions) {
+    public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, ShareTopics shareTopics, LongSupplier clockMs,
+                            OffsetsPartitions partitions, ClusterTopics topics) {
         this.config = config;
         this.shareConfig = shareConfig;
+        this.shareTopics = shareTopics;
         this.topics = topics;
         this.clockMs = clockMs;
         this.partitions = partitions;
@@ -228,7 +232,8 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, shareConfig, topics, led.log(), clockMs, this::runOnCoordinatorThread);
+        GroupShard s = new GroupShard(p, config, shareConfig, shareTopics, led.log(), clockMs, this::runOnCoordinatorThread,
+                topics);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

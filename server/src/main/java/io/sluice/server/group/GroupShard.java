@@ -6,6 +6,13 @@ import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.ClassicMember;
 import io.sluice.server.group.classic.ClassicMembership;
 import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.consumer.ClusterTopics;
+import io.sluice.server.group.consumer.ConsumerGroup;
+import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
+import io.sluice.server.group.consumer.ConsumerGroupManager;
+import io.sluice.server.group.consumer.ConsumerGroupRecords;
+import io.sluice.server.group.consumer.ConsumerGroupStore;
+import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
@@ -15,18 +22,13 @@ import io.sluice.server.group.share.ShareGroupRecords;
 import io.sluice.server.group.share.ShareGroups;
 import io.sluice.server.group.share.ShareTopics;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -39,56 +41,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything the coordinator keeps for one partition of {@code __consumer_offsets} led here:
- * its classic groups, their committed offsets and timers, loaded from the partition's log when
- * leadership arrives. Writes go through {@link #write}, which also runs the bounded rewrite:
- * once more bytes were appended since the last rewrite than {@code sluice.offsets.rewrite.bytes}
- * (or than the live state, if larger), the live state is appended again and everything before
- * it is dropped with a log-start move, so the partition stays within about twice its live size
- * until compaction exists. Not thread-safe: owned by the coordinator thread.
+ * its classic and KIP-848 consumer groups, their committed offsets and timers, loaded from the partition's log when
+ * leadership arrives. Writes go through its {@link ShardWriter}, which also runs the bounded
+ * rewrite of the partition. Not thread-safe: owned by the coordinator thread.
  */
 public final class GroupShard {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
-    /** Records per batch when rewriting the live state (keeps each batch well under message.max.bytes). */
-    private static final int REWRITE_RECORDS_PER_BATCH = 200;
-
-    /** An offset commit written to the log and waiting for the ISR; answered and applied in log order. */
-    private record PendingWrite(CompletableFuture<Short> appended, CompletableFuture<Short> committed) { }
 
     private final int partition;
     private final GroupConfig config;
     private final GroupLog log;
-    /** Runs a task on the coordinator thread, this shard's owner. */
-    private final Executor coordinatorThread;
-    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+    private final ShardWriter writer;
     private final LongSupplier clockMs;
     private final CoordinatorTimer timer;
     private final ClassicGroups groups;
     private final ClassicMembership membership;
     private final ClassicGroupManager classic;
     private final OffsetManager offsets;
+    private final ConsumerGroupManager consumer;
     private final ShareGroups shareGroups;
-    private long bytesSinceRewrite;
-    private long liveBytesAtRewrite;
-    private boolean rewriting;
 
-    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread) {
-        this(partition, config, ShareGroupConfig.defaults(), ShareTopics.NONE, log, clockMs, coordinatorThread);
+    public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
+                      ClusterTopics topics) {
+        this(partition, config, ShareGroupConfig.defaults(), ShareTopics.NONE, log, clockMs, coordinatorThread, topics);
     }
 
-    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, ShareTopics topics, GroupLog log,
-                      LongSupplier clockMs, Executor coordinatorThread) {
+    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, ShareTopics shareTopics, GroupLog log,
+                      LongSupplier clockMs, Executor coordinatorThread, ClusterTopics topics) {
         this.partition = partition;
         this.config = config;
         this.log = log;
-        this.coordinatorThread = coordinatorThread;
+        this.writer = new ShardWriter(partition, config.offsetsRewriteBytes(), log, coordinatorThread, this::liveState);
         this.clockMs = clockMs;
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
-        this.offsets = new OffsetManager(config, groups, membership, this::write, this::writeInOrder, clockMs);
-        this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);
+        this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
+                new ConsumerGroupStore(this::write));
+        this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
+                writer::writeInOrder, clockMs);
+        this.shareGroups = new ShareGroups(shareConfig, timer, shareTopics, this::write);
     }
 
     /** The share groups (KIP-932) whose coordinator is this shard. */
@@ -110,6 +104,11 @@ public final class GroupShard {
 
     public OffsetManager offsets() {
         return offsets;
+    }
+
+    /** The KIP-848 consumer groups of this shard. */
+    public ConsumerGroupManager consumer() {
+        return consumer;
     }
 
     public ClassicGroups groups() {
@@ -137,20 +136,28 @@ public final class GroupShard {
             }
         });
         for (var it = offsets.groupIds(); it.hasNext(); ) {
-            groups.create(it.next());
+            String id = it.next();
+            if (!consumer.isConsumerGroup(id)) {
+                groups.create(id);
+            }
         }
+        consumer.afterLoad();
         for (ClassicGroup g : groups.all()) {
             membership.scheduleSessions(g);
         }
         shareGroups.scheduleSessions();
         scheduleExpiry();
-        LOG.info("Loaded {} groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms", groups.size(),
-                offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
+        LOG.info("Loaded {} classic and {} consumer groups and {} offsets of {}-{} from {} records ({} skipped) in {} ms",
+                groups.size(), consumer.groups().size(), offsets.size(), GroupConfig.OFFSETS_TOPIC, partition, n[0], n[1], clockMs.getAsLong() - start);
     }
 
     private void replay(GroupRecords.Record r) {
         if (ShareGroupRecords.isShareGroupKey(r.key())) {
             shareGroups.replay(r.key(), r.value());
+            return;
+        }
+        if (ConsumerGroupRecords.keyType(r.key()) != -1) {
+            ConsumerGroupStore.replay(consumer, r.key(), r.value());
             return;
         }
         GroupRecords.Key key = GroupRecords.readKey(ByteBuffer.wrap(r.key()));
@@ -164,116 +171,32 @@ public final class GroupShard {
         }
     }
 
-    /**
-     * Appends records and waits, on the coordinator thread, until the ISR has them; a Kafka error
-     * code. Commits written before it are applied first, so state changes follow log order. For the
-     * rarer writes (group metadata, expiry); offset commits use {@link #writeInOrder}.
-     */
+    /** Appends records and waits until the ISR has them (see {@link ShardWriter#write}); a Kafka error code. */
     public short write(List<GroupRecords.Record> records) {
-        if (records.isEmpty()) {
-            return Errors.NONE.code();
-        }
-        short err = errorCode(appendCounted(records));
-        completeCommitted();
-        return err;
+        return writer.write(records);
     }
 
-    /**
-     * Appends records without holding the coordinator thread while the ISR catches up (one slow
-     * commit must not stall every group of the broker). The result completes on the coordinator
-     * thread, in log order with every other write, so the caller applies its state change there.
-     * It completes exceptionally when the coordinator can no longer run it (closed or overloaded).
-     */
-    public CompletableFuture<Short> writeInOrder(List<GroupRecords.Record> records) {
-        PendingWrite w = new PendingWrite(appendCounted(records), new CompletableFuture<>());
-        pending.add(w);
-        w.appended().whenComplete((r, e) -> {
-            try {
-                coordinatorThread.execute(this::completeCommitted);
-            } catch (RejectedExecutionException closed) {
-                w.committed().completeExceptionally(closed);
-            }
-        });
-        return w.committed();
-    }
-
-    /** Completes the pending writes whose append finished, oldest first, then rewrites if that is due. */
-    private void completeCommitted() {
-        while (!pending.isEmpty() && pending.peek().appended().isDone()) {
-            PendingWrite w = pending.poll();
-            w.committed().complete(errorCode(w.appended()));
-        }
-        if (pending.isEmpty() && !rewriting
-                && bytesSinceRewrite > Math.max(config.offsetsRewriteBytes(), liveBytesAtRewrite)) {
-            rewrite();
-        }
-    }
-
-    private CompletableFuture<Short> appendCounted(List<GroupRecords.Record> records) {
-        CompletableFuture<Short> appended = log.append(records);
-        if (!rewriting) {
-            bytesSinceRewrite += bytes(records);
-        }
-        return appended;
-    }
-
-    private short errorCode(CompletableFuture<Short> appended) {
-        try {
-            return appended.join();
-        } catch (CompletionException | CancellationException e) {
-            LOG.error("Appending to {}-{} failed", GroupConfig.OFFSETS_TOPIC, partition, e);
-            return Errors.UNKNOWN_SERVER_ERROR.code();
-        }
-    }
-
-    /**
-     * Writes the live state after the log end, then drops everything before it. Only while no
-     * commit is pending: the live state does not hold a pending commit yet, and its record lies
-     * before the cut.
-     */
-    void rewrite() {
+    /** The live state, as the bounded rewrite appends it again: groups of both kinds and every offset. */
+    private List<GroupRecords.Record> liveState() {
         List<GroupRecords.Record> live = new ArrayList<>();
         for (ClassicGroup g : groups.all()) {
             if (g.protocolType() != null || !g.isEmptyOfMembers()) {
                 live.add(ClassicGroups.groupRecord(g));
             }
         }
+        consumer.groups().forEach(g -> live.addAll(ConsumerGroupStore.snapshot(g)));
         offsets.snapshot(live);
         shareGroups.snapshot(live);
-        long newStart = log.logEndOffset();
-        rewriting = true;
-        try {
-            for (int i = 0; i < live.size(); i += REWRITE_RECORDS_PER_BATCH) {
-                short err = errorCode(log.append(live.subList(i, Math.min(live.size(), i + REWRITE_RECORDS_PER_BATCH))));
-                if (err != Errors.NONE.code()) {
-                    // Nothing dropped: the old records are still there and replay stays correct.
-                    LOG.warn("Rewriting {}-{} failed with {}; the log keeps its prefix", GroupConfig.OFFSETS_TOPIC,
-                            partition, Errors.forCode(err));
-                    return;
-                }
-            }
-        } finally {
-            rewriting = false;
-        }
-        log.deleteBefore(newStart);
-        liveBytesAtRewrite = bytes(live);
-        LOG.info("Rewrote {}-{}: {} live records ({} bytes) from offset {}; {} bytes of history dropped",
-                GroupConfig.OFFSETS_TOPIC, partition, live.size(), liveBytesAtRewrite, newStart, bytesSinceRewrite);
-        bytesSinceRewrite = 0;
-    }
-
-    private static long bytes(List<GroupRecords.Record> records) {
-        long n = 0;
-        for (GroupRecords.Record r : records) {
-            n += r.key().length + (r.value() == null ? 0 : r.value().length) + 16;
-        }
-        return n;
+        return live;
     }
 
     // ---- Describe, list, delete ---------------------------------------------------------------
 
     /** DescribeGroups for one group; an unknown group is described as Dead (v6+: GROUP_ID_NOT_FOUND). */
     public DescribedGroup describe(String groupId, short version) {
+        if (consumer.isConsumerGroup(groupId)) {
+            return ConsumerGroupDescriptions.asDescribedGroup(consumer, consumer.group(groupId), version);
+        }
         DescribedGroup d = new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NONE.code());
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -306,6 +229,15 @@ public final class GroupShard {
         if (typesLower.isEmpty() || typesLower.contains("share")) {
             out.addAll(shareGroups.list(statesLower));
         }
+        if (typesLower.isEmpty() || typesLower.contains("consumer")) {
+            for (ConsumerGroup g : consumer.groups()) {
+                String state = g.state().kafkaName();
+                if (statesLower.isEmpty() || statesLower.contains(state.toLowerCase(Locale.ROOT))) {
+                    out.add(new ListedGroup().setGroupId(g.groupId()).setProtocolType("consumer").setGroupState(state)
+                            .setGroupType("consumer"));
+                }
+            }
+        }
         if (!typesLower.isEmpty() && !typesLower.contains("classic")) {
             return out;
         }
@@ -326,6 +258,9 @@ public final class GroupShard {
         }
         if (shareGroups.contains(groupId)) {
             return shareGroups.delete(groupId);
+        }
+        if (consumer.isConsumerGroup(groupId)) {
+            return deleteConsumerGroup(consumer.group(groupId));
         }
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -348,8 +283,29 @@ public final class GroupShard {
         return Errors.NONE;
     }
 
+    /** DeleteGroups of a KIP-848 group: only an empty one; its offsets and records get tombstones. */
+    private Errors deleteConsumerGroup(ConsumerGroup g) {
+        if (g.size() > 0) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        List<GroupRecords.Record> records = new ArrayList<>(offsets.tombstones(g.groupId()));
+        records.addAll(ConsumerGroupStore.groupTombstones(g.groupId()));
+        short err = write(records);
+        if (err != Errors.NONE.code()) {
+            return Errors.forCode(err) == Errors.NOT_LEADER_OR_FOLLOWER ? Errors.NOT_COORDINATOR
+                    : Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        offsets.forget(g.groupId());
+        consumer.forget(g.groupId());
+        LOG.info("Deleted consumer group {}", g.groupId());
+        return Errors.NONE;
+    }
+
     /** Subscribed topics of a consumer group's members (OffsetDelete's check); unreadable = subscribed to all. */
     public boolean isSubscribed(String groupId, String topic) {
+        if (consumer.isConsumerGroup(groupId)) {
+            return consumer.isSubscribed(groupId, topic);
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null || g.protocolName() == null) {
             return false;
@@ -391,6 +347,15 @@ public final class GroupShard {
                 }
             }
         }
+        int offsetTombstones = records.size() - dropped.size();
+        List<String> droppedConsumerGroups = new ArrayList<>();
+        for (ConsumerGroup g : consumer.groups()) {
+            int left = offsets.offsets(g.groupId()).size() - expired.getOrDefault(g.groupId(), List.of()).size();
+            if (g.size() == 0 && left == 0) {
+                records.addAll(ConsumerGroupStore.groupTombstones(g.groupId()));
+                droppedConsumerGroups.add(g.groupId());
+            }
+        }
         if (records.isEmpty()) {
             return;
         }
@@ -404,8 +369,9 @@ public final class GroupShard {
             membership.cancelAll(g);
             groups.remove(g);
         }
-        LOG.info("Expired {} offsets and {} empty groups of {}-{}", records.size() - dropped.size(), dropped.size(),
-                GroupConfig.OFFSETS_TOPIC, partition);
+        droppedConsumerGroups.forEach(consumer::forget);
+        LOG.info("Expired {} offsets and {} empty groups of {}-{}", offsetTombstones,
+                dropped.size() + droppedConsumerGroups.size(), GroupConfig.OFFSETS_TOPIC, partition);
     }
 
     /** Leadership moved away: every parked request is answered NOT_COORDINATOR and the state dropped. */

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -70,10 +71,15 @@ final class MetadataHandler implements ApiHandler {
             boolean autoCreate = ctx.config().getBoolean(ServerConfigDef.AUTO_CREATE_TOPICS_ENABLE)
                     && (v < 4 || req.allowAutoTopicCreation());
             for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
-                TopicImage t = rt.name() != null ? image.topic(rt.name()) : image.topic(Uuids.fromKafka(rt.topicId()));
+                // By id when the name is left out: kafka-clients sends "" (not null) with the id, e.g. the
+                // KIP-848 consumer resolving the topic ids of its assignment (Kafka: any non-zero id).
+                boolean byId = (rt.name() == null || rt.name().isEmpty()) && rt.topicId() != null
+                        && !Uuid.ZERO_UUID.equals(rt.topicId());
+                TopicImage t = byId ? image.topic(Uuids.fromKafka(rt.topicId()))
+                        : rt.name() != null ? image.topic(rt.name()) : null;
                 if (t != null) {
                     resp.topics().add(topic(image, t, v, topicOperations, client.listenerName()));
-                } else if (rt.name() == null) {
+                } else if (byId || rt.name() == null) {
                     resp.topics().add(new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID)
                             .setTopicId(rt.topicId()));
                 } else if (!TopicPartitionId.isValidTopicName(rt.name())) {

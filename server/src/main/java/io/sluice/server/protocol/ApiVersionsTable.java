@@ -84,8 +84,8 @@ public final class ApiVersionsTable {
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);
         // Group coordinator (io.sluice.server.group), classic protocol.
-        put(m, (short) 8, "OffsetCommit", 2, 9);
-        put(m, (short) 9, "OffsetFetch", 1, 9);
+        put(m, (short) 8, "OffsetCommit", 2, 10);
+        put(m, (short) 9, "OffsetFetch", 1, 10);
         put(m, (short) 10, "FindCoordinator", 0, 6);
         put(m, (short) 11, "JoinGroup", 0, 9);
         put(m, (short) 12, "Heartbeat", 0, 4);
@@ -95,6 +95,9 @@ public final class ApiVersionsTable {
         put(m, (short) 16, "ListGroups", 0, 5);
         put(m, (short) 42, "DeleteGroups", 0, 3);
         put(m, (short) 47, "OffsetDelete", 0, 0);
+        // KIP-848 consumer groups (io.sluice.server.group.consumer).
+        put(m, (short) 68, "ConsumerGroupHeartbeat", 0, 1);
+        put(m, (short) 69, "ConsumerGroupDescribe", 0, 1);
         // Share groups (io.sluice.server.group.share), KIP-932.
         put(m, (short) 76, "ShareGroupHeartbeat", 1, 1);
         put(m, (short) 77, "ShareGroupDescribe", 1, 1);

@@ -6,7 +6,8 @@ import java.util.List;
  * The Kafka features (KIP-584) Sluice reports in ApiVersions v3+ and so in {@code kafka-features
  * describe} and {@code Admin.describeFeatures()}: the same feature names a Kafka 4.4 broker lists,
  * each at the level of what Sluice really serves. None can be changed (UpdateFeatures is not
- * served), so each supported range is one level and is also the finalized level.
+ * served), so each supported range is one level and is also the finalized level, except
+ * {@code group.version}'s (below).
  *
  * <p>Why each level:
  * <ul>
@@ -18,8 +19,10 @@ import java.util.List;
  *       (4.4-IV1). Which request versions are served is ApiVersions' own answer, not this level.</li>
  *   <li>{@code kraft.version} 0: a static voter set ({@code controller.quorum.voters}); level 1
  *       is KIP-853's dynamic quorum (AddRaftVoter), not served.</li>
- *   <li>{@code group.version} 0: classic consumer groups only; level 1 is KIP-848's consumer
- *       protocol (ConsumerGroupHeartbeat), not served.</li>
+ *   <li>{@code group.version} 1: KIP-848's consumer protocol (ConsumerGroupHeartbeat) is served
+ *       beside the classic one; 1 is Kafka 4.4's highest level, and it depends on no other. Its
+ *       supported range is Kafka's, 0-1 (a range from 0 is what ApiVersions v0-3 leave out, as a
+ *       Kafka 4.4 broker does); the level still cannot be changed.</li>
  *   <li>{@code transaction.version} 0: transactions are not served at all (transactional ids are
  *       refused); 0 is the lowest level there is, and tells the Java producer not to use KIP-890's
  *       transactions v2.</li>
@@ -52,7 +55,7 @@ public final class FeatureLevels {
         return List.of(
                 fixed("metadata.version", 7),
                 fixed("kraft.version", 0),
-                fixed("group.version", 0),
+                new Feature("group.version", (short) 0, (short) 1, (short) 1),
                 fixed("transaction.version", 0),
                 new Feature("share.version", (short) 0, (short) 1, (short) shareVersion),
                 fixed("streams.version", 0),

@@ -3,6 +3,7 @@ package io.sluice.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.server.group.consumer.ConsumerGroupConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -279,5 +280,40 @@ class ServerConfigTest {
         m.put("controller.quorum.voters", "2@localhost:9093");
         assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("controller.quorum.voters")
                 .hasMessageContaining("node.id=1 is not");
+    }
+
+    @Test
+    void consumerGroupSettingsAreCheckedAsKafkaDoes() {
+        Map<String, String> m = minimal();
+        m.put("group.consumer.session.timeout.ms", "1000");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("group.consumer.session.timeout.ms").hasMessageContaining("group.consumer.min.session.timeout.ms");
+        m.put("group.consumer.min.session.timeout.ms", "1000");
+        m.put("group.consumer.heartbeat.interval.ms", "5000");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("group.consumer.heartbeat.interval.ms")
+                .hasMessageContaining("less than");
+        m.put("group.consumer.heartbeat.interval.ms", "100");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).hasMessageContaining("group.consumer.min.heartbeat.interval.ms");
+        m.put("group.consumer.min.heartbeat.interval.ms", "100");
+        assertThat(ServerConfig.parse(m).getInt("group.consumer.session.timeout.ms")).isEqualTo(1000);
+
+        Map<String, String> a = minimal();
+        a.put("group.consumer.assignors", "uniform,sticky");
+        assertThatThrownBy(() -> ServerConfig.parse(a)).hasMessageContaining("group.consumer.assignors").hasMessageContaining("sticky");
+        a.put("group.consumer.assignors", "range");
+        assertThat(ConsumerGroupConfig.from(ServerConfig.parse(a)).defaultAssignor())
+                .isEqualTo("range");
+
+        Map<String, String> p = minimal();
+        p.put("group.consumer.migration.policy", "bidirectional");
+        assertThatThrownBy(() -> ServerConfig.parse(p)).hasMessageContaining("group.consumer.migration.policy")
+                .hasMessageContaining("only disabled");
+        p.put("group.consumer.migration.policy", "disabled");
+        p.put("group.coordinator.rebalance.protocols", "consumer");
+        assertThatThrownBy(() -> ServerConfig.parse(p)).hasMessageContaining("group.coordinator.rebalance.protocols")
+                .hasMessageContaining("classic");
+        p.put("group.coordinator.rebalance.protocols", "classic");
+        assertThat(ConsumerGroupConfig.from(ServerConfig.parse(p)).enabled()).isFalse();
+        assertThat(ConsumerGroupConfig.from(ServerConfig.parse(minimal())).enabled()).isTrue();
     }
 }

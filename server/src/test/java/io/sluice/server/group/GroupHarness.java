@@ -23,12 +23,13 @@ final class GroupHarness {
 
     final ManualClock clock = new ManualClock();
     final MemoryGroupLog log = new MemoryGroupLog();
+    final TestTopics topics = new TestTopics();
     final GroupConfig config;
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
         this.config = config;
-        this.shard = new GroupShard(0, config, log, clock, Runnable::run);
+        this.shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
         shard.load();
     }
 
@@ -47,7 +48,7 @@ final class GroupHarness {
     /** A new shard over the same log (coordinator failover / broker restart). */
     void reload() {
         shard.unload();
-        shard = new GroupShard(0, config, log, clock, Runnable::run);
+        shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
         shard.load();
     }
 

@@ -291,11 +291,12 @@ class ProtocolCompatibilityTest {
                     "group.version", "transaction.version", "share.version", "streams.version",
                     "eligible.leader.replicas.version");
             assertThat(supported.remove("metadata.version")).isEqualTo(new SupportedVersionRange((short) 7, (short) 7));
+            assertThat(supported.remove("group.version")).isEqualTo(new SupportedVersionRange((short) 0, (short) 1));
             // share groups: level 1 is served once sluice.share.version turns it on (0 here)
             assertThat(supported.remove("share.version")).isEqualTo(new SupportedVersionRange((short) 0, (short) 1));
             assertThat(supported.values()).allSatisfy(r -> assertThat(r).isEqualTo(new SupportedVersionRange((short) 0, (short) 0)));
             assertThat(features.finalizedFeatures()).isEqualTo(Map.of("metadata.version",
-                    new FinalizedVersionRange((short) 7, (short) 7)));
+                    new FinalizedVersionRange((short) 7, (short) 7), "group.version", new FinalizedVersionRange((short) 1, (short) 1)));
             assertThat(features.finalizedFeaturesEpoch()).isEqualTo(Optional.of(0L));
         }
         Tools.Result describe = Tools.kafkaTool("org.apache.kafka.tools.FeatureCommand",
@@ -305,7 +306,7 @@ class ProtocolCompatibilityTest {
                 .map(l -> l.replaceAll("\\s+", " ")).toList();
         assertThat(lines).containsExactly(
                 "Feature: eligible.leader.replicas.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
-                "Feature: group.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
+                "Feature: group.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 1 Epoch: 0",
                 "Feature: kraft.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
                 "Feature: metadata.version SupportedMinVersion: 3.3-IV3 SupportedMaxVersion: 3.3-IV3 FinalizedVersionLevel: 3.3-IV3 Epoch: 0",
                 "Feature: share.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 0 Epoch: 0",

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -167,6 +169,25 @@ class RawApisTest {
                 assertThat(resp.brokers()).hasSize(1);
                 assertThat(resp.topics().find("raw").partitions()).hasSize(1);
             }
+        }
+    }
+
+    @Test
+    void metadataLooksATopicUpByIdWhenTheNameIsLeftEmpty() throws Exception {
+        try (RawClient c = new RawClient(addr)) {
+            MetadataRequestData byName = new MetadataRequestData();
+            byName.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("raw"));
+            c.send(ApiVersionsTable.METADATA, (short) 12, 1, byName);
+            var topicId = c.read(ApiVersionsTable.METADATA, (short) 12, MetadataResponseData.class).topics().find("raw").topicId();
+            // As kafka-clients' KIP-848 consumer asks for its assignment's topics: name "" and the id.
+            MetadataRequestData byId = new MetadataRequestData();
+            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(topicId));
+            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(new Uuid(7, 7)));
+            c.send(ApiVersionsTable.METADATA, (short) 12, 2, byId);
+            MetadataResponseData resp = c.read(ApiVersionsTable.METADATA, (short) 12, MetadataResponseData.class);
+            assertThat(resp.topics()).hasSize(2);
+            assertThat(resp.topics().find("raw").errorCode()).isZero();
+            assertThat(resp.topics()).anySatisfy(t -> assertThat(t.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code()));
         }
     }
 

@@ -54,8 +54,9 @@ public final class MembershipHandlers {
         String clientId = request.clientId() == null ? "" : request.clientId();
         String host = clientHost(client);
         return coordinator.onShard(req.groupId(),
-                        shard -> shard.shareGroups().contains(req.groupId())
-                                // The id is a share group's: Kafka refuses a classic join the same way.
+                        shard -> shard.shareGroups().contains(req.groupId()) || shard.consumer().isConsumerGroup(req.groupId())
+                                // A share or KIP-848 group's id: Kafka refuses a classic join of a share group the
+                                // same way, and lets classic members join a consumer group (KIP-848 upgrade): not yet here.
                                 ? CompletableFuture.completedFuture(new JoinGroupResponseData()
                                         .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setMemberId(req.memberId())
                                         .setGenerationId(-1).setLeader("").setProtocolName(""))

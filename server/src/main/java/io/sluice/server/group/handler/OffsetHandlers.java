@@ -21,7 +21,8 @@ import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetCommit v2-9, OffsetFetch v1-9 (v8+: several groups, each on its own coordinator shard)
+ * OffsetCommit v2-10, OffsetFetch v1-10 (v8+: several groups, each on its own coordinator shard;
+ * v10: topics by id, see {@link OffsetTopicIds})
  * and OffsetDelete v0. Partitions are checked against the metadata image (unknown ones get
  * UNKNOWN_TOPIC_OR_PARTITION, as Kafka's KafkaApis does before the coordinator). Thread-safe.
  */
@@ -48,10 +49,14 @@ public final class OffsetHandlers {
         OffsetCommitRequestData req = request.bodyAs(OffsetCommitRequestData.class);
         short v = request.apiVersion();
         OffsetManager.PartitionExists exists = partitionExists();
+        if (v >= OffsetTopicIds.TOPIC_ID_VERSION) {
+            OffsetTopicIds.nameCommitTopics(req, ctx.metadata().image());
+        }
         return coordinator.onShard(req.groupId(),
                         shard -> shard.offsets().commit(req, v, exists),
                         e -> commitError(req, e))
-                .thenApply(KafkaResponse::of);
+                .thenApply(r -> KafkaResponse.of(v >= OffsetTopicIds.TOPIC_ID_VERSION
+                        ? OffsetTopicIds.idCommitResponse(req, r) : r));
     }
 
     static OffsetCommitResponseData commitError(OffsetCommitRequestData req, Errors e) {
@@ -74,7 +79,15 @@ public final class OffsetHandlers {
         if (v >= 8) {
             List<CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup>> parts = new ArrayList<>();
             for (OffsetFetchRequestData.OffsetFetchRequestGroup g : req.groups()) {
-                parts.add(fetchGroup(g.groupId(), g.topics()));
+                if (v >= OffsetTopicIds.TOPIC_ID_VERSION) {
+                    MetadataImage image = ctx.metadata().image();
+                    List<OffsetFetchRequestData.OffsetFetchRequestTopics> unknown = new ArrayList<>();
+                    var named = OffsetTopicIds.nameFetchTopics(g.topics(), image, unknown);
+                    parts.add(fetchGroup(g.groupId(), g.memberId(), g.memberEpoch(), named)
+                            .thenApply(r -> OffsetTopicIds.idFetchResponse(r, ctx.metadata().image(), unknown)));
+                } else {
+                    parts.add(fetchGroup(g.groupId(), g.memberId(), g.memberEpoch(), g.topics()));
+                }
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
                 OffsetFetchResponseData resp = new OffsetFetchResponseData();
@@ -90,13 +103,13 @@ public final class OffsetHandlers {
                         .setPartitionIndexes(t.partitionIndexes()));
             }
         }
-        return fetchGroup(req.groupId(), topics).thenApply(g -> KafkaResponse.of(toV7(g, v)));
+        return fetchGroup(req.groupId(), null, -1, topics).thenApply(g -> KafkaResponse.of(toV7(g, v)));
     }
 
     private CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup> fetchGroup(
-            String groupId, List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
+            String groupId, String memberId, int memberEpoch, List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
         return coordinator.onShard(groupId,
-                shard -> CompletableFuture.completedFuture(shard.offsets().fetch(groupId, topics)),
+                shard -> CompletableFuture.completedFuture(shard.offsets().fetch(groupId, memberId, memberEpoch, topics)),
                 e -> {
                     OffsetFetchResponseData.OffsetFetchResponseGroup g = new OffsetFetchResponseData.OffsetFetchResponseGroup()
                             .setGroupId(groupId).setErrorCode(e.code());

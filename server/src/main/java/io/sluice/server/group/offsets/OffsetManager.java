@@ -52,6 +52,7 @@ public final class OffsetManager {
     private final GroupConfig config;
     private final ClassicGroups groups;
     private final ClassicMembership membership;
+    private final ConsumerGroupMembers consumerGroups;
     private final ClassicGroups.RecordWriter writer;
     private final CommitWriter commitWriter;
     private final LongSupplier clockMs;
@@ -65,9 +66,25 @@ public final class OffsetManager {
         CompletableFuture<Short> writeInOrder(List<GroupRecords.Record> records);
     }
 
+    /** The KIP-848 consumer groups of the shard, whose commits and fetches carry member epochs. */
+    public interface ConsumerGroupMembers {
+        boolean isConsumerGroup(String groupId);
+
+        /** Whether the consumer group has members (its subscribed topics' offsets do not expire). */
+        boolean hasMembers(String groupId);
+
+        /** Kafka's ConsumerGroup.validateOffsetCommit; NONE when the commit may go ahead. */
+        Errors validateCommit(String groupId, String memberId, int memberEpoch, short version);
+
+        /** Kafka's ConsumerGroup.validateOffsetFetch; NONE when the fetch may go ahead. */
+        Errors validateFetch(String groupId, String memberId, int memberEpoch);
+    }
+
     public OffsetManager(GroupConfig config, ClassicGroups groups, ClassicMembership membership,
-                         ClassicGroups.RecordWriter writer, CommitWriter commitWriter, LongSupplier clockMs) {
+                         ConsumerGroupMembers consumerGroups, ClassicGroups.RecordWriter writer,
+                         CommitWriter commitWriter, LongSupplier clockMs) {
         this.config = config;
+        this.consumerGroups = consumerGroups;
         this.groups = groups;
         this.membership = membership;
         this.writer = writer;
@@ -126,7 +143,7 @@ public final class OffsetManager {
                 }
                 return resp;
             }
-            if (groups.get(req.groupId()) == null) {
+            if (groups.get(req.groupId()) == null && !consumerGroups.isConsumerGroup(req.groupId())) {
                 groups.create(req.groupId());
             }
             offsets.computeIfAbsent(req.groupId(), g -> new HashMap<>()).putAll(toApply);
@@ -137,6 +154,9 @@ public final class OffsetManager {
     private Errors validateCommit(OffsetCommitRequestData req, short version) {
         if (req.groupId() == null || req.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
+        }
+        if (consumerGroups.isConsumerGroup(req.groupId())) {
+            return consumerGroups.validateCommit(req.groupId(), req.memberId(), req.generationIdOrMemberEpoch(), version);
         }
         ClassicGroup group = groups.get(req.groupId());
         if (group == null) {
@@ -167,6 +187,21 @@ public final class OffsetManager {
      */
     public OffsetFetchResponseData.OffsetFetchResponseGroup fetch(String groupId,
                                                                   List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
+        return fetch(groupId, null, -1, topics);
+    }
+
+    /**
+     * OffsetFetch v9+ from a member: a KIP-848 consumer group checks its member id and epoch
+     * (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH) before answering.
+     */
+    public OffsetFetchResponseData.OffsetFetchResponseGroup fetch(String groupId, String memberId, int memberEpoch,
+                                                                  List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics) {
+        if (consumerGroups.isConsumerGroup(groupId)) {
+            Errors e = consumerGroups.validateFetch(groupId, memberId, memberEpoch);
+            if (e != Errors.NONE) {
+                return new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(groupId).setErrorCode(e.code());
+            }
+        }
         OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup()
                 .setGroupId(groupId);
         Map<TopicPartition, Committed> committed = offsets.getOrDefault(groupId, Map.of());
@@ -205,13 +240,18 @@ public final class OffsetManager {
     public OffsetDeleteResponseData delete(OffsetDeleteRequestData req, PartitionExists exists,
                                            Predicate<String> subscribed) {
         OffsetDeleteResponseData resp = new OffsetDeleteResponseData();
-        ClassicGroup group = groups.get(req.groupId());
-        if (group == null || group.is(GroupState.DEAD)) {
-            return resp.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
-        }
-        boolean active = !group.is(GroupState.EMPTY);
-        if (active && !"consumer".equals(group.protocolType())) {
-            return resp.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+        boolean active;
+        if (consumerGroups.isConsumerGroup(req.groupId())) {
+            active = consumerGroups.hasMembers(req.groupId());
+        } else {
+            ClassicGroup group = groups.get(req.groupId());
+            if (group == null || group.is(GroupState.DEAD)) {
+                return resp.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+            }
+            active = !group.is(GroupState.EMPTY);
+            if (active && !"consumer".equals(group.protocolType())) {
+                return resp.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+            }
         }
         Map<TopicPartition, Committed> committed = offsets.getOrDefault(req.groupId(), Map.of());
         List<GroupRecords.Record> records = new ArrayList<>();
@@ -289,7 +329,8 @@ public final class OffsetManager {
         List<GroupRecords.Record> out = new ArrayList<>();
         for (Map.Entry<String, Map<TopicPartition, Committed>> e : offsets.entrySet()) {
             ClassicGroup g = groups.get(e.getKey());
-            boolean stableConsumer = g != null && g.is(GroupState.STABLE) && "consumer".equals(g.protocolType());
+            boolean stableConsumer = (g != null && g.is(GroupState.STABLE) && "consumer".equals(g.protocolType()))
+                    || consumerGroups.hasMembers(e.getKey());
             if (g != null && !g.is(GroupState.EMPTY) && !stableConsumer) {
                 continue;
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.server.group.GroupConfig;
 import io.sluice.server.group.GroupShard;
 import io.sluice.server.group.MemoryGroupLog;
+import io.sluice.server.group.TestTopics;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,7 +42,7 @@ class ShareGroupsTest {
 
     private GroupShard newShard() {
         return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), topicLookup, log, clock::get,
-                Runnable::run);
+                Runnable::run, new TestTopics());
     }
 
     private ShareGroupHeartbeatResponseData beat(String member, int epoch, List<String> subscription) {

@@ -1,0 +1,402 @@
+package io.sluice.server.group.consumer;
+
+import io.sluice.server.group.classic.ClassicGroup;
+import io.sluice.server.group.classic.ClassicGroups;
+import io.sluice.server.group.classic.GroupState;
+import io.sluice.server.group.runtime.CoordinatorTimer;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * KIP-848 consumer groups of one coordinator shard: ConsumerGroupHeartbeat (join, reconcile,
+ * leave), the session and rebalance deadlines, and the target assignment. As in Kafka's
+ * GroupMetadataManager, a heartbeat (1) updates the member and bumps the group epoch when
+ * membership, a subscription or the subscribed topics changed, (2) recomputes the target
+ * assignment when the group epoch passed the assignment epoch, (3) moves the member one
+ * reconciliation step towards its target. Changes are written to the log by
+ * {@link ConsumerGroupStore} before the answer. Owned by the coordinator thread; not thread-safe.
+ */
+public final class ConsumerGroupManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupManager.class);
+
+    private final ConsumerGroupConfig config;
+    private final ClusterTopics topics;
+    private final MemberDeadlines deadlines;
+    private final ClassicGroups classicGroups;
+    private final ConsumerGroupStore store;
+    private final Map<String, ConsumerGroup> groups = new HashMap<>();
+
+    public ConsumerGroupManager(ConsumerGroupConfig config, ClusterTopics topics, CoordinatorTimer timer,
+                                ClassicGroups classicGroups, ConsumerGroupStore store) {
+        this.config = config;
+        this.topics = topics;
+        this.deadlines = new MemberDeadlines(timer, config.sessionTimeoutMs(), this::sessionExpired,
+                this::revocationExpired);
+        this.classicGroups = classicGroups;
+        this.store = store;
+    }
+
+    /** A refused heartbeat: Kafka's error and message, thrown inside this class only. */
+    private static final class Refused extends RuntimeException {
+        final Errors error;
+
+        Refused(Errors error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+    }
+
+    public ConsumerGroup group(String groupId) {
+        return groupId == null ? null : groups.get(groupId);
+    }
+
+    public boolean isConsumerGroup(String groupId) {
+        return group(groupId) != null;
+    }
+
+    public Collection<ConsumerGroup> groups() {
+        return groups.values();
+    }
+
+    public ConsumerGroupConfig config() {
+        return config;
+    }
+
+    /** Whether a classic group of this id exists (a consumer group of the same id cannot). */
+    public boolean isClassic(String groupId) {
+        return classicGroups.get(groupId) != null;
+    }
+
+    public ClusterTopics topics() {
+        return topics;
+    }
+
+    /** ConsumerGroupHeartbeat v0-1. */
+    public ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData r, short version,
+                                                        String clientId, String clientHost) {
+        HeartbeatValidation.Refusal bad = HeartbeatValidation.check(r, version, config.assignors());
+        if (bad != null) {
+            return error(bad.error(), bad.message());
+        }
+        try {
+            if (r.memberEpoch() < 0) {
+                return leave(r);
+            }
+            return join(r, clientId, clientHost);
+        } catch (Refused e) {
+            return error(e.error, e.getMessage());
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData join(ConsumerGroupHeartbeatRequestData r, String clientId,
+                                                    String clientHost) {
+        String groupId = r.groupId();
+        boolean joining = r.memberEpoch() == 0;
+        ConsumerGroup group = groupFor(groupId, joining);
+        String memberId = r.memberId().isEmpty() ? Uuid.randomUuid().toString() : r.memberId();
+        if (group.size() >= config.maxSize() && group.member(memberId) == null
+                && (r.instanceId() == null || group.staticMember(r.instanceId()) == null)) {
+            throw new Refused(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum capacity of "
+                    + config.maxSize() + " members.");
+        }
+        Map<Uuid, Set<Integer>> owned = TopicPartitions.fromRequest(r.topicPartitions());
+        ConsumerMember member = r.instanceId() == null ? dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
+                : staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
+        boolean isNew = group.member(member.memberId()) == null;
+        ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
+                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
+        if (member.state() == MemberState.UNKNOWN && (owned == null || !owned.isEmpty())) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member is in a unknown state. "
+                    + "The member must abandon all its partitions and rejoin.");
+        }
+        boolean bump = isNew || !updated.sameSubscription(member);
+        ConsumerGroupStore.Change change = store.begin(group);
+        group.put(updated);
+        long topicsVersion = topics.version();
+        if (bump || group.topicsVersion() != topicsVersion) {
+            Map<String, ClusterTopics.Topic> subscribed = Subscriptions.resolve(group, topics);
+            if (!subscribed.equals(group.subscribedTopics())) {
+                bump = true;
+            }
+            group.subscribedTopics(subscribed, topicsVersion);
+        }
+        if (bump) {
+            group.groupEpoch(group.groupEpoch() + 1);
+            LOG.info("[GroupId {}] Bumped group epoch to {}.", groupId, group.groupEpoch());
+        }
+        if (group.groupEpoch() > group.assignmentEpoch()) {
+            computeTarget(group);
+        }
+        ConsumerMember reconciled = Reconciliation.step(updated, group.assignmentEpoch(),
+                group.targetOf(updated.memberId()), owned, group::partitionEpoch);
+        group.put(reconciled);
+        Errors written = store.commit(change);
+        if (written != Errors.NONE) {
+            forgetIfNeverWritten(group);
+            throw new Refused(written, "Writing the group to the log failed.");
+        }
+        deadlines.revocation(groupId, updated, reconciled);
+        deadlines.session(groupId, reconciled.memberId());
+        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
+                .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
+        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
+            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
+        }
+        return resp;
+    }
+
+    private ConsumerGroup groupFor(String groupId, boolean create) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group != null) {
+            return group;
+        }
+        if (!create) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + groupId + " not found.");
+        }
+        ClassicGroup classic = classicGroups.get(groupId);
+        if (classic != null) {
+            if (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) {
+                // Kafka upgrades a live classic group online; Sluice does not yet (docs/groups.md).
+                throw new Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
+            }
+            if (classic.protocolType() != null && store.dropClassic(groupId) != Errors.NONE) {
+                throw new Refused(Errors.COORDINATOR_NOT_AVAILABLE, "Writing the group to the log failed.");
+            }
+            classicGroups.remove(classic); // an empty classic group becomes a consumer group; its offsets stay
+        }
+        group = new ConsumerGroup(groupId);
+        groups.put(groupId, group);
+        return group;
+    }
+
+    private ConsumerMember dynamicMember(ConsumerGroup group, String memberId, int epoch,
+                                         Map<Uuid, Set<Integer>> owned, boolean joining) {
+        ConsumerMember m = group.member(memberId);
+        if (m == null) {
+            if (!joining) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
+                        + group.groupId() + ".");
+            }
+            LOG.info("[GroupId {}] Member {} joins the consumer group using the consumer protocol.", group.groupId(), memberId);
+            return ConsumerMember.joining(memberId);
+        }
+        checkEpoch(m, epoch, owned);
+        return m;
+    }
+
+    private ConsumerMember staticMember(ConsumerGroup group, String memberId, String instanceId, int epoch,
+                                        Map<Uuid, Set<Integer>> owned, boolean joining) {
+        ConsumerMember existing = group.staticMember(instanceId);
+        if (joining) {
+            if (existing == null) {
+                ConsumerMember m = group.member(memberId);
+                return m != null ? m : ConsumerMember.joining(memberId);
+            }
+            if (existing.memberId().equals(memberId)) {
+                checkEpoch(existing, epoch, owned);
+                return existing;
+            }
+            if (existing.memberEpoch() != ConsumerMember.LEAVE_STATIC_EPOCH) {
+                throw new Refused(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId + " with instance id "
+                        + instanceId + " cannot join the group because the instance id is owned by "
+                        + existing.memberId() + " member.");
+            }
+            // The instance comes back within its session: it takes over its assignment as it was.
+            ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
+            ConsumerGroupStore.Change change = store.begin(group);
+            group.replaceStatic(existing, replacement);
+            Errors written = store.commit(change);
+            if (written != Errors.NONE) {
+                throw new Refused(written, "Writing the group to the log failed.");
+            }
+            deadlines.cancel(group.groupId(), existing.memberId());
+            LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
+                    instanceId, memberId, existing.memberId());
+            return replacement;
+        }
+        if (existing == null) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
+        }
+        if (!existing.memberId().equals(memberId)) {
+            throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId + " with instance id "
+                    + instanceId + " was fenced by member " + existing.memberId() + ".");
+        }
+        checkEpoch(existing, epoch, owned);
+        return existing;
+    }
+
+    /**
+     * Kafka's rule: the current epoch, or the previous one while the member owns no more than it is
+     * given; 0 is a fenced member rejoining under its own id (KAFKA-19233).
+     */
+    private static void checkEpoch(ConsumerMember m, int received, Map<Uuid, Set<Integer>> owned) {
+        if (received == 0) {
+            return;
+        }
+        if (received > m.memberEpoch()) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member epoch ("
+                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
+                    + "). The member must abandon all its partitions and rejoin.");
+        }
+        if (received < m.memberEpoch()
+                && (received != m.previousMemberEpoch() || !TopicPartitions.isSubset(owned, m.assigned()))) {
+            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a smaller member epoch ("
+                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
+                    + "). The member must abandon all its partitions and rejoin.");
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData r) {
+        ConsumerGroup group = groups.get(r.groupId());
+        if (group == null) {
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + r.groupId() + " not found.");
+        }
+        ConsumerMember m;
+        if (r.instanceId() == null) {
+            m = group.member(r.memberId());
+            if (m == null) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + r.memberId() + " is not a member of group "
+                        + r.groupId() + ".");
+            }
+        } else {
+            m = group.staticMember(r.instanceId());
+            if (m == null) {
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + r.instanceId() + " is unknown.");
+            }
+            if (!m.memberId().equals(r.memberId())) {
+                throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + r.memberId() + " with instance id "
+                        + r.instanceId() + " was fenced by member " + m.memberId() + ".");
+            }
+            if (r.memberEpoch() == ConsumerMember.LEAVE_STATIC_EPOCH) {
+                // Leaves for a while: keeps its partitions (nobody else gets them) until its session ends.
+                ConsumerGroupStore.Change change = store.begin(group);
+                group.put(m.reconciled(m.state() == MemberState.UNREVOKED_PARTITIONS ? MemberState.STABLE : m.state(),
+                        ConsumerMember.LEAVE_STATIC_EPOCH, m.assigned(), TopicPartitions.NONE));
+                Errors written = store.commit(change);
+                if (written != Errors.NONE) {
+                    throw new Refused(written, "Writing the group to the log failed.");
+                }
+                deadlines.cancelRevocation(group.groupId(), m.memberId());
+                LOG.info("[GroupId {}] Static member {} with instance id {} temporarily left the consumer group.",
+                        r.groupId(), m.memberId(), r.instanceId());
+                return new ConsumerGroupHeartbeatResponseData().setMemberId(m.memberId())
+                        .setMemberEpoch(ConsumerMember.LEAVE_STATIC_EPOCH);
+            }
+        }
+        LOG.info("[GroupId {}] Member {} left the consumer group.", r.groupId(), m.memberId());
+        Errors written = fence(group, m);
+        if (written != Errors.NONE) {
+            throw new Refused(written, "Writing the group to the log failed.");
+        }
+        return new ConsumerGroupHeartbeatResponseData().setMemberId(r.memberId()).setMemberEpoch(r.memberEpoch());
+    }
+
+    /** Removes a member: its partitions become free and the group epoch moves (the others rebalance). */
+    private Errors fence(ConsumerGroup group, ConsumerMember m) {
+        ConsumerGroupStore.Change change = store.begin(group);
+        group.remove(m.memberId());
+        group.subscribedTopics(Subscriptions.resolve(group, topics), topics.version());
+        group.groupEpoch(group.groupEpoch() + 1);
+        Errors e = store.commit(change);
+        if (e == Errors.NONE) {
+            deadlines.cancel(group.groupId(), m.memberId());
+        }
+        return e;
+    }
+
+    /** A group created by a heartbeat whose first write failed is dropped again (nothing of it is stored). */
+    private void forgetIfNeverWritten(ConsumerGroup group) {
+        if (group.groupEpoch() == 0 && group.size() == 0) {
+            groups.remove(group.groupId());
+        }
+    }
+
+    private void computeTarget(ConsumerGroup group) {
+        PartitionAssignor assignor = PartitionAssignor.named(group.assignor(config.defaultAssignor()));
+        Subscriptions.computeTarget(group, assignor);
+        LOG.info("[GroupId {}] Computed target assignment of epoch {} with the {} assignor for {} members.",
+                group.groupId(), group.groupEpoch(), assignor.name(), group.size());
+    }
+
+    // ---- deadlines ------------------------------------------------------------------------------
+
+    private void sessionExpired(String groupId, String memberId) {
+        ConsumerGroup g = groups.get(groupId);
+        ConsumerMember m = g == null ? null : g.member(memberId);
+        if (m != null) {
+            LOG.info("[GroupId {}] Member {} failed its session of {} ms: fenced.", groupId, memberId,
+                    config.sessionTimeoutMs());
+            fenceOrLog(g, m);
+        }
+    }
+
+    private void revocationExpired(String groupId, String memberId, int epoch) {
+        ConsumerGroup g = groups.get(groupId);
+        ConsumerMember m = g == null ? null : g.member(memberId);
+        if (m != null && m.memberEpoch() == epoch && m.state() == MemberState.UNREVOKED_PARTITIONS) {
+            LOG.info("[GroupId {}] Member {} did not revoke its partitions within its rebalance timeout of {} ms: "
+                    + "fenced.", groupId, memberId, m.rebalanceTimeoutMs());
+            fenceOrLog(g, m);
+        }
+    }
+
+    private void fenceOrLog(ConsumerGroup g, ConsumerMember m) {
+        Errors e = fence(g, m);
+        if (e != Errors.NONE) {
+            // The member stays (the log still has it); its removal is tried again a session later.
+            LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
+                    m.memberId(), e, config.sessionTimeoutMs());
+            deadlines.session(g.groupId(), m.memberId());
+        }
+    }
+
+    /** After a load: subscriptions resolved against today's topics, and every member's session started. */
+    public void afterLoad() {
+        for (ConsumerGroup g : groups.values()) {
+            g.subscribedTopics(Subscriptions.resolve(g, topics), topics.version());
+        }
+        for (ConsumerGroup g : groups.values()) {
+            for (ConsumerMember m : g.members()) {
+                deadlines.session(g.groupId(), m.memberId());
+            }
+        }
+    }
+
+    /** Whether a member of the group subscribes to the topic (by name or regex). */
+    public boolean isSubscribed(String groupId, String topic) {
+        ConsumerGroup g = groups.get(groupId);
+        return g != null && g.size() > 0 && Subscriptions.resolve(g, topics).containsKey(topic);
+    }
+
+    /** The group as replayed from the log (created on first sight). */
+    public ConsumerGroup loadGroup(String groupId) {
+        return groups.computeIfAbsent(groupId, ConsumerGroup::new);
+    }
+
+    /** Forgets a group (its tombstone replayed, or DeleteGroups). */
+    public void forget(String groupId) {
+        ConsumerGroup g = groups.remove(groupId);
+        if (g != null) {
+            for (ConsumerMember m : List.copyOf(g.members())) {
+                deadlines.cancel(groupId, m.memberId());
+            }
+        }
+    }
+
+    private static ConsumerGroupHeartbeatResponseData error(Errors e, String message) {
+        return new ConsumerGroupHeartbeatResponseData().setErrorCode(e.code()).setErrorMessage(message);
+    }
+}

@@ -1,0 +1,74 @@
+package io.sluice.server.group.consumer;
+
+import io.sluice.server.group.runtime.CoordinatorTimer;
+import java.util.function.BiConsumer;
+
+/**
+ * The two deadlines of a KIP-848 member on the shard's timer: its session (a heartbeat within
+ * {@code group.consumer.session.timeout.ms}, restarted by each one) and, while it is asked to
+ * revoke partitions, its rebalance timeout. What happens when one passes is the manager's (the
+ * callbacks run on the coordinator thread). Owned by the coordinator thread; not thread-safe.
+ */
+final class MemberDeadlines {
+
+    /** A revocation asked at {@code epoch} was not done in time. */
+    @FunctionalInterface
+    interface RevocationExpired {
+        void expired(String groupId, String memberId, int epoch);
+    }
+
+    private final CoordinatorTimer timer;
+    private final int sessionTimeoutMs;
+    private final BiConsumer<String, String> sessionExpired;
+    private final RevocationExpired revocationExpired;
+
+    MemberDeadlines(CoordinatorTimer timer, int sessionTimeoutMs, BiConsumer<String, String> sessionExpired,
+                    RevocationExpired revocationExpired) {
+        this.timer = timer;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.sessionExpired = sessionExpired;
+        this.revocationExpired = revocationExpired;
+    }
+
+    private static String sessionKey(String groupId, String memberId) {
+        return "consumer-session:" + groupId + ":" + memberId;
+    }
+
+    private static String revocationKey(String groupId, String memberId) {
+        return "consumer-rebalance:" + groupId + ":" + memberId;
+    }
+
+    /** (Re)starts the member's session. */
+    void session(String groupId, String memberId) {
+        timer.schedule(sessionKey(groupId, memberId), sessionTimeoutMs, () -> sessionExpired.accept(groupId, memberId));
+    }
+
+    /**
+     * A member asked to revoke partitions must do so within its rebalance timeout; a revocation asked
+     * at a new epoch gets a new deadline, one that is still going keeps its own, none is left once
+     * the member no longer has partitions to revoke.
+     */
+    void revocation(String groupId, ConsumerMember before, ConsumerMember after) {
+        String key = revocationKey(groupId, after.memberId());
+        if (after.state() != MemberState.UNREVOKED_PARTITIONS) {
+            timer.cancel(key);
+            return;
+        }
+        if (before.state() == MemberState.UNREVOKED_PARTITIONS && before.memberEpoch() == after.memberEpoch()
+                && timer.isScheduled(key)) {
+            return;
+        }
+        int epoch = after.memberEpoch();
+        timer.schedule(key, after.rebalanceTimeoutMs(),
+                () -> revocationExpired.expired(groupId, after.memberId(), epoch));
+    }
+
+    void cancelRevocation(String groupId, String memberId) {
+        timer.cancel(revocationKey(groupId, memberId));
+    }
+
+    void cancel(String groupId, String memberId) {
+        timer.cancel(sessionKey(groupId, memberId));
+        timer.cancel(revocationKey(groupId, memberId));
+    }
+}
