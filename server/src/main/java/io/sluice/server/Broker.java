@@ -8,6 +8,7 @@ import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.server.config.ServerConfig;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.GroupApis;
+import io.sluice.server.group.GroupMetrics;
 import io.sluice.server.group.lag.LagMetrics;
 import io.sluice.server.group.lag.LagMonitor;
 import io.sluice.server.group.lag.LagMonitorService;
@@ -157,6 +158,7 @@ public final class Broker implements AutoCloseable {
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
         fetch = new FetchHandler(ctx);
         groups = GroupApis.start(ctx);
+        GroupMetrics.register(registry, groups.coordinator());
         Map<Short, ApiHandler> more = new HashMap<>(groups.handlers());
         MetadataNode quorum = metadata;
         more.put(ApiVersionsTable.DESCRIBE_QUORUM, KafkaApis.describeQuorum(quorum::quorumStatus,

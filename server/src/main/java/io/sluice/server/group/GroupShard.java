@@ -223,6 +223,19 @@ public final class GroupShard {
         return d;
     }
 
+    /** Members of this shard's groups by type (classic, consumer, share), for the metrics endpoint. */
+    public Map<String, Integer> memberCounts() {
+        int classicMembers = 0;
+        for (ClassicGroup g : groups.all()) {
+            classicMembers += g.size();
+        }
+        int consumerMembers = 0;
+        for (ConsumerGroup g : consumer.groups()) {
+            consumerMembers += g.size();
+        }
+        return Map.of("classic", classicMembers, "consumer", consumerMembers, "share", shareGroups.memberCount());
+    }
+
     /** ListGroups: the groups of this shard matching the state and type filters (empty = all). */
     public List<ListedGroup> list(Set<String> statesLower, Set<String> typesLower) {
         List<ListedGroup> out = new ArrayList<>();

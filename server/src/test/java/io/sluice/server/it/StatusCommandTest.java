@@ -68,6 +68,10 @@ class StatusCommandTest {
                     .containsPattern("  busy +in +\\d+\\.\\d KiB")
                     .containsPattern("  readers +Classic +\\w+ +lag 15 ")
                     .doesNotContain("NOT READ");
+            String metrics = MetricsScrape.text(broker);
+            assertThat(MetricsScrape.sum(metrics, "sluice_groups", "type=\"classic\"", "state=\"Empty\"")).as(metrics)
+                    .isEqualTo(1);
+            assertThat(MetricsScrape.sum(metrics, "sluice_group_members", "type=\"classic\"")).isZero();
             assertThat(out.indexOf("  busy ")).as("busy before quiet (by bytes in)").isLessThan(
                     out.indexOf("  quiet ") < 0 ? Integer.MAX_VALUE : out.indexOf("  quiet "));
         }

@@ -62,6 +62,15 @@ public final class ShareGroups {
         return groups.size();
     }
 
+    /** Members of every share group here (a metric). */
+    public int memberCount() {
+        int n = 0;
+        for (ShareGroup g : groups.values()) {
+            n += g.members.size();
+        }
+        return n;
+    }
+
     /**
      * One heartbeat. {@code classicGroupExists}: the id is taken by a classic group of this shard,
      * answered GROUP_ID_NOT_FOUND as Kafka does ("is not a share group").
