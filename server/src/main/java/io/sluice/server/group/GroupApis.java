@@ -7,7 +7,6 @@ import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
 import io.sluice.server.group.handler.OffsetHandlers;
 import io.sluice.server.group.log.PartitionGroupLog;
-import io.sluice.server.group.share.ImageShareTopics;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareGroupHandlers;
 import io.sluice.server.group.share.ShareOffsetsHandlers;
@@ -39,8 +38,7 @@ public final class GroupApis implements AutoCloseable {
     public static GroupApis start(HandlerContext ctx) {
         GroupConfig config = GroupConfig.from(ctx.config());
         ShareGroupConfig shareConfig = ShareGroupConfig.from(ctx.config());
-        GroupCoordinator coordinator = new GroupCoordinator(config, shareConfig, new ImageShareTopics(ctx.metadata()),
-                () -> ctx.clock().millis(),
+        GroupCoordinator coordinator = new GroupCoordinator(config, shareConfig, () -> ctx.clock().millis(),
                 new GroupCoordinator.OffsetsPartitions() {
                     @Override
                     public Led lookup(int p) {

@@ -3,7 +3,6 @@ package io.sluice.server.group;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.share.ShareGroupConfig;
-import io.sluice.server.group.share.ShareTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +58,6 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private final GroupConfig config;
     private final ShareGroupConfig shareConfig;
-    private final ShareTopics shareTopics;
     private final LongSupplier clockMs;
     private final OffsetsPartitions partitions;
     private final ClusterTopics topics;
@@ -71,14 +69,13 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions,
                             ClusterTopics topics) {
-        this(config, ShareGroupConfig.defaults(), ShareTopics.NONE, clockMs, partitions, topics);
+        this(config, ShareGroupConfig.defaults(), clockMs, partitions, topics);
     }
 
-    public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, ShareTopics shareTopics, LongSupplier clockMs,
+    public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, LongSupplier clockMs,
                             OffsetsPartitions partitions, ClusterTopics topics) {
         this.config = config;
         this.shareConfig = shareConfig;
-        this.shareTopics = shareTopics;
         this.topics = topics;
         this.clockMs = clockMs;
         this.partitions = partitions;
@@ -232,8 +229,7 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, shareConfig, shareTopics, led.log(), clockMs, this::runOnCoordinatorThread,
-                topics);
+        GroupShard s = new GroupShard(p, config, shareConfig, led.log(), clockMs, this::runOnCoordinatorThread, topics);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

@@ -20,7 +20,6 @@ import io.sluice.server.group.runtime.CoordinatorTimer;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareGroupRecords;
 import io.sluice.server.group.share.ShareGroups;
-import io.sluice.server.group.share.ShareTopics;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,11 +63,11 @@ public final class GroupShard {
 
     public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
                       ClusterTopics topics) {
-        this(partition, config, ShareGroupConfig.defaults(), ShareTopics.NONE, log, clockMs, coordinatorThread, topics);
+        this(partition, config, ShareGroupConfig.defaults(), log, clockMs, coordinatorThread, topics);
     }
 
-    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, ShareTopics shareTopics, GroupLog log,
-                      LongSupplier clockMs, Executor coordinatorThread, ClusterTopics topics) {
+    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, GroupLog log, LongSupplier clockMs,
+                      Executor coordinatorThread, ClusterTopics topics) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -82,7 +81,7 @@ public final class GroupShard {
                 new ConsumerGroupStore(this::write));
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
                 writer::writeInOrder, clockMs);
-        this.shareGroups = new ShareGroups(shareConfig, timer, shareTopics, this::write);
+        this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);
     }
 
     /** The share groups (KIP-932) whose coordinator is this shard. */

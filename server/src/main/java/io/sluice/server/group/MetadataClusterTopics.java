@@ -3,6 +3,7 @@ package io.sluice.server.group;
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.group.consumer.ClusterTopics;
+import io.sluice.server.handler.Uuids;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,7 +30,8 @@ final class MetadataClusterTopics implements ClusterTopics {
 
     @Override
     public Topic byId(Uuid id) {
-        return toTopic(image.get().topic(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits())));
+        UUID topicId = Uuids.fromKafka(id);
+        return topicId == null ? null : toTopic(image.get().topic(topicId));
     }
 
     @Override
@@ -47,7 +49,6 @@ final class MetadataClusterTopics implements ClusterTopics {
     }
 
     private static Topic toTopic(TopicImage t) {
-        return t == null ? null : new Topic(t.name(),
-                new Uuid(t.topicId().getMostSignificantBits(), t.topicId().getLeastSignificantBits()), t.partitionCount());
+        return t == null ? null : new Topic(t.name(), Uuids.toKafka(t.topicId()), t.partitionCount());
     }
 }

@@ -14,7 +14,7 @@ public final class TestTopics implements ClusterTopics {
     private long version;
 
     /** Creates a topic with an id derived from its name (stable across a test). */
-    Topic create(String name, int partitions) {
+    public Topic create(String name, int partitions) {
         Topic t = new Topic(name, new Uuid(name.hashCode(), partitions + 1L), partitions);
         byName.put(name, t);
         version++;

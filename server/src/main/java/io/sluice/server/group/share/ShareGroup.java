@@ -1,5 +1,6 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.group.consumer.ClusterTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ final class ShareGroup {
     int groupEpoch;
     int assignmentEpoch;
     /** The subscribed topics' ids and partition counts the target assignment was computed from. */
-    Map<String, ShareTopics.Topic> subscribedTopics = Map.of();
+    Map<String, ClusterTopics.Topic> subscribedTopics = Map.of();
     Map<String, Map<Uuid, Set<Integer>>> targetAssignment = Map.of();
 
     ShareGroup(String groupId) {
@@ -61,12 +62,12 @@ final class ShareGroup {
      * so the result depends only on the group; unlike Kafka's it is not sticky.
      */
     static Map<String, Map<Uuid, Set<Integer>>> assign(Map<String, ShareMember> members,
-                                                       Map<String, ShareTopics.Topic> topics) {
+                                                       Map<String, ClusterTopics.Topic> topics) {
         Map<String, Map<Uuid, Set<Integer>>> out = new HashMap<>();
         for (String id : members.keySet()) {
             out.put(id, new HashMap<>());
         }
-        for (ShareTopics.Topic t : topics.values()) {
+        for (ClusterTopics.Topic t : topics.values()) {
             List<String> subscribers = new ArrayList<>();
             for (ShareMember m : new TreeMap<>(members).values()) {
                 if (m.subscribedTopics.contains(t.name())) {

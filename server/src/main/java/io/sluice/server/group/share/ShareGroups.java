@@ -1,5 +1,6 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.nio.ByteBuffer;
@@ -41,12 +42,12 @@ public final class ShareGroups {
 
     private final ShareGroupConfig config;
     private final CoordinatorTimer timer;
-    private final ShareTopics topics;
+    private final ClusterTopics topics;
     /** Appends records to the shard's partition and waits for the ISR; a Kafka error code. */
     private final Function<List<GroupRecords.Record>, Short> writer;
     private final Map<String, ShareGroup> groups = new LinkedHashMap<>();
 
-    public ShareGroups(ShareGroupConfig config, CoordinatorTimer timer, ShareTopics topics,
+    public ShareGroups(ShareGroupConfig config, CoordinatorTimer timer, ClusterTopics topics,
                        Function<List<GroupRecords.Record>, Short> writer) {
         this.config = config;
         this.timer = timer;
@@ -203,9 +204,9 @@ public final class ShareGroups {
 
     /** Recomputes the target assignment when the group epoch moved or the subscribed topics changed. */
     private void refreshAssignment(ShareGroup g) {
-        Map<String, ShareTopics.Topic> now = new HashMap<>();
+        Map<String, ClusterTopics.Topic> now = new HashMap<>();
         for (String name : g.subscribedTopicNames()) {
-            ShareTopics.Topic t = topics.byName(name);
+            ClusterTopics.Topic t = topics.byName(name);
             if (t != null) {
                 now.put(name, t);
             }
@@ -271,7 +272,7 @@ public final class ShareGroups {
         for (ShareMember m : g.members.values()) {
             ShareGroupDescribeResponseData.Assignment a = new ShareGroupDescribeResponseData.Assignment();
             for (Map.Entry<Uuid, Set<Integer>> e : m.assignment.entrySet()) {
-                ShareTopics.Topic t = topics.byId(e.getKey());
+                ClusterTopics.Topic t = topics.byId(e.getKey());
                 a.topicPartitions().add(new ShareGroupDescribeResponseData.TopicPartitions().setTopicId(e.getKey())
                         .setTopicName(t == null ? "" : t.name()).setPartitions(new ArrayList<>(e.getValue())));
             }

@@ -1,10 +1,12 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.Partition;
 import io.sluice.server.group.GroupCoordinator;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.handler.Uuids;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
@@ -95,7 +97,7 @@ public final class ShareOffsetsHandlers {
         Map<String, List<Integer>> asked = new TreeMap<>();
         if (g.topics() == null) {
             for (ShareStateRecords.Key k : states.keySet()) {
-                ShareTopics.Topic t = topic(k.topicId());
+                ClusterTopics.Topic t = topic(k.topicId());
                 if (t != null) {
                     asked.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(k.partition());
                 }
@@ -108,7 +110,7 @@ public final class ShareOffsetsHandlers {
                 Errors.NONE, null);
         for (Map.Entry<String, List<Integer>> e : asked.entrySet()) {
             TopicImage t = ctx.metadata().image().topic(e.getKey());
-            Uuid id = t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId());
+            Uuid id = t == null ? Uuid.ZERO_UUID : Uuids.toKafka(t.topicId());
             DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic rt =
                     new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic()
                             .setTopicName(e.getKey()).setTopicId(id);
@@ -146,10 +148,10 @@ public final class ShareOffsetsHandlers {
         return Math.max(0, leader.highWatermark() - s.startOffset() - done);
     }
 
-    private ShareTopics.Topic topic(Uuid id) {
+    private ClusterTopics.Topic topic(Uuid id) {
         TopicImage t = ctx.metadata().image().topic(new java.util.UUID(id.getMostSignificantBits(),
                 id.getLeastSignificantBits()));
-        return t == null ? null : new ShareTopics.Topic(t.name(), id, t.partitionCount());
+        return t == null ? null : new ClusterTopics.Topic(t.name(), id, t.partitionCount());
     }
 
     private CompletionStage<KafkaResponse> alter(KafkaRequest request, ClientInfo client) {
@@ -171,7 +173,7 @@ public final class ShareOffsetsHandlers {
                 AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic out =
                         new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic()
                                 .setTopicName(rt.topicName())
-                                .setTopicId(t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId()));
+                                .setTopicId(t == null ? Uuid.ZERO_UUID : Uuids.toKafka(t.topicId()));
                 resp.responses().add(out);
                 for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition rp : rt.partitions()) {
                     AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition op =
@@ -217,7 +219,7 @@ public final class ShareOffsetsHandlers {
                 DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic out =
                         new DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic()
                                 .setTopicName(rt.topicName())
-                                .setTopicId(t == null ? Uuid.ZERO_UUID : ImageShareTopics.toKafka(t.topicId()));
+                                .setTopicId(t == null ? Uuid.ZERO_UUID : Uuids.toKafka(t.topicId()));
                 resp.responses().add(out);
                 if (t == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

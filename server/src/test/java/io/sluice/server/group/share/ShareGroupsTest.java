@@ -7,13 +7,10 @@ import io.sluice.server.group.GroupShard;
 import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.TestTopics;
 import io.sluice.server.group.runtime.CoordinatorTimer;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -23,26 +20,15 @@ import org.junit.jupiter.api.Test;
 class ShareGroupsTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final Map<String, ShareTopics.Topic> topics = new HashMap<>();
-    private final ShareTopics topicLookup = new ShareTopics() {
-        @Override
-        public Topic byName(String name) {
-            return topics.get(name);
-        }
-
-        @Override
-        public Topic byId(Uuid id) {
-            return topics.values().stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
-        }
-    };
+    private final TestTopics topics = new TestTopics();
     private final MemoryGroupLog log = new MemoryGroupLog();
     private GroupShard shard = newShard();
     private CoordinatorTimer timer = shard.timer();
     private ShareGroups groups = shard.shareGroups();
 
     private GroupShard newShard() {
-        return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), topicLookup, log, clock::get,
-                Runnable::run, new TestTopics());
+        return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), log, clock::get, Runnable::run,
+                topics);
     }
 
     private ShareGroupHeartbeatResponseData beat(String member, int epoch, List<String> subscription) {
@@ -58,7 +44,7 @@ class ShareGroupsTest {
 
     @Test
     void threeMembersOnOnePartitionAllGetIt() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 1));
+        topics.create("t", 1);
         ShareGroupHeartbeatResponseData a = beat("a", 0, List.of("t"));
         ShareGroupHeartbeatResponseData b = beat("b", 0, List.of("t"));
         ShareGroupHeartbeatResponseData c = beat("c", 0, List.of("t"));
@@ -74,7 +60,7 @@ class ShareGroupsTest {
 
     @Test
     void fewerMembersThanPartitionsSplitThem() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 4));
+        topics.create("t", 4);
         ShareGroupHeartbeatResponseData a = beat("a", 0, List.of("t"));
         assertThat(partitions(a)).containsExactlyInAnyOrder(0, 1, 2, 3);
         ShareGroupHeartbeatResponseData b = beat("b", 0, List.of("t"));
@@ -85,7 +71,7 @@ class ShareGroupsTest {
 
     @Test
     void sessionExpiryRemovesTheMemberAndLeaveEndsIt() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 1));
+        topics.create("t", 1);
         ShareGroupHeartbeatResponseData a = beat("a", 0, List.of("t"));
         beat("b", 0, List.of("t"));
         clock.addAndGet(44_999);
@@ -102,7 +88,7 @@ class ShareGroupsTest {
 
     @Test
     void badHeartbeatsGetKafkasErrors() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 1));
+        topics.create("t", 1);
         assertThat(beat("", 0, List.of("t")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(beat("a", 0, null).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(beat("a", -2, List.of("t")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
@@ -113,7 +99,7 @@ class ShareGroupsTest {
                 .setMemberEpoch(0).setSubscribedTopicNames(List.of("t")), "c", "/h", true).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         ShareGroups small = new ShareGroups(new ShareGroupConfig(true, 45_000, 5000, 1, 30_000, 5, 2000, 2000, 50,
-                (short) 1, 1 << 20), timer, ShareTopics.NONE, records -> (short) 0);
+                (short) 1, 1 << 20), timer, new TestTopics(), records -> (short) 0);
         ShareGroupHeartbeatRequestData join = new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberEpoch(0)
                 .setSubscribedTopicNames(List.of("t"));
         assertThat(small.heartbeat(join.duplicate().setMemberId("a"), "c", "/h", false).errorCode()).isZero();
@@ -123,7 +109,7 @@ class ShareGroupsTest {
 
     @Test
     void membersKeepTheirEpochsAndAssignmentsAcrossACoordinatorReload() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 2));
+        topics.create("t", 2);
         beat("a", 0, List.of("t"));
         ShareGroupHeartbeatResponseData b = beat("b", 0, List.of("t"));
         int groupEpoch = groups.describe("g").groupEpoch();
@@ -151,7 +137,7 @@ class ShareGroupsTest {
 
     @Test
     void aFailedWriteIsAnsweredAndDropsTheGroupFromMemory() {
-        topics.put("t", new ShareTopics.Topic("t", Uuid.randomUuid(), 1));
+        topics.create("t", 1);
         log.failWith = Errors.NOT_LEADER_OR_FOLLOWER.code();
         assertThat(beat("a", 0, List.of("t")).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(groups.describe("g")).isNull();
