@@ -90,6 +90,7 @@ public final class BrokerGauges {
                 () -> logs.mappingCache().mappedSegmentsMax());
         counter(registry, "sluice_log_mapping_evictions_total", "Cold segments unmapped to stay under the cap.",
                 () -> logs.mappingCache().evictions());
+        registerCleaner(registry, logs);
         gauge(registry, "sluice_log_load_seconds", "Time loading and recovering every log took at start.",
                 cb -> cb.call(logs.loadTimeMs() / 1000.0));
         gauge(registry, "sluice_log_dir_online", "1 for a log dir in service, 0 for one taken offline after an I/O error.",
@@ -98,6 +99,29 @@ public final class BrokerGauges {
                         cb.call(logs.offlineLogDirs().contains(dir) ? 0 : 1, dir.toString());
                     }
                 }, "dir");
+    }
+
+    /** The log cleaner's state per compacted log (what Kafka's LogCleaner metrics and log lines say). */
+    private static void registerCleaner(PrometheusRegistry registry, LogManager logs) {
+        counter(registry, "sluice_log_cleaner_cleanings_total", "Cleanings of a compacted log since the broker started.",
+                cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.cleanings(), tp.topic(), label(tp.partition()))),
+                "topic", "partition");
+        counter(registry, "sluice_log_cleaner_read_bytes_total", "Bytes of a compacted log its cleanings read.",
+                cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.bytesCleanedTotal(), tp.topic(),
+                        label(tp.partition()))),
+                "topic", "partition");
+        gauge(registry, "sluice_log_cleaner_dirty_ratio",
+                "Dirty part of a compacted log when last considered (cleaned at min.cleanable.dirty.ratio).",
+                cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.dirtyRatio(), tp.topic(), label(tp.partition()))),
+                "topic", "partition");
+        gauge(registry, "sluice_log_cleaner_last_cleaning_seconds", "How long the last cleaning of a compacted log took.",
+                cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.lastDurationMs() / 1000.0, tp.topic(),
+                        label(tp.partition()))),
+                "topic", "partition");
+        gauge(registry, "sluice_log_cleaner_uncleanable", "1 for a log the cleaner gave up on (until restart), with why.",
+                cb -> logs.cleaner().uncleanablePartitions().forEach((tp, why) -> cb.call(1, tp.topic(),
+                        label(tp.partition()), why)),
+                "topic", "partition", "reason");
     }
 
     private static void partitionGauge(PrometheusRegistry registry, ReplicaManager replicas, String name, String help,

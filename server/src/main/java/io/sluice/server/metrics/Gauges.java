@@ -21,6 +21,11 @@ final class Gauges {
     }
 
     static void counter(PrometheusRegistry registry, String name, String help, LongSupplier value) {
-        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+        counter(registry, name, help, cb -> cb.call(value.getAsLong()));
+    }
+
+    static void counter(PrometheusRegistry registry, String name, String help, Consumer<CounterWithCallback.Callback> read,
+                        String... labelNames) {
+        CounterWithCallback.builder().name(name).help(help).labelNames(labelNames).callback(read).register(registry);
     }
 }

@@ -78,6 +78,14 @@ class CompactionProcessTest {
                 expected.put("marker", "m");
                 assertThat(latest).as("codec %s", codec).isEqualTo(expected);
             }
+            // The cleaner's work, as the metrics endpoint reports it.
+            String metrics = MetricsScrape.text(broker);
+            for (String codec : CODECS) {
+                String topic = "topic=\"compacted-" + codec + "\"";
+                assertThat(MetricsScrape.sum(metrics, "sluice_log_cleaner_cleanings_total", topic)).as(codec).isPositive();
+                assertThat(MetricsScrape.sum(metrics, "sluice_log_cleaner_read_bytes_total", topic)).isPositive();
+            }
+            assertThat(metrics).doesNotContain("sluice_log_cleaner_uncleanable{");
             assertThat(BrokerProcess.errorsAndStackTraces(broker.log())).isEmpty();
         }
     }
