@@ -221,7 +221,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         slot.done = true;
         slot.readyNs = System.nanoTime();
         if (slot.returnedNs == 0) {
-            slot.returnedNs = slot.readyNs; // completed inside dispatch: no remote time
+            slot.returnedNs = slot.readyNs; // dispatch threw before returning: no remote time
         }
         if (slot.frame != null) {
             slot.frame.release();
