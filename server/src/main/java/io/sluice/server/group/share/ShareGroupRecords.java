@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.internals.ByteUtils;
 
 /**
  * Share group records of {@code __consumer_offsets} in Kafka's layout (group-coordinator's
@@ -127,7 +128,7 @@ public final class ShareGroupRecords {
         String rack = compactString(b);
         String clientId = compactString(b);
         String host = compactString(b);
-        int n = uvarint(b) - 1;
+        int n = ByteUtils.readUnsignedVarint(b) - 1;
         List<String> topics = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             topics.add(compactString(b));
@@ -140,16 +141,16 @@ public final class ShareGroupRecords {
         int epoch = b.getInt();
         int previous = b.getInt();
         b.get();
-        int n = uvarint(b) - 1;
+        int n = ByteUtils.readUnsignedVarint(b) - 1;
         Map<Uuid, Set<Integer>> assignment = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             Uuid topic = new Uuid(b.getLong(), b.getLong());
-            int m = uvarint(b) - 1;
+            int m = ByteUtils.readUnsignedVarint(b) - 1;
             Set<Integer> partitions = new TreeSet<>();
             for (int j = 0; j < m; j++) {
                 partitions.add(b.getInt());
             }
-            skipTags(b);
+            ShareStateRecords.skipTaggedFields(b);
             assignment.put(topic, partitions);
         }
         return new AssignmentValue(epoch, previous, assignment);
@@ -169,33 +170,13 @@ public final class ShareGroupRecords {
     }
 
     private static String compactString(ByteBuffer b) {
-        int n = uvarint(b) - 1;
+        int n = ByteUtils.readUnsignedVarint(b) - 1;
         if (n < 0) {
             return null;
         }
         byte[] s = new byte[n];
         b.get(s);
         return new String(s, StandardCharsets.UTF_8);
-    }
-
-    private static int uvarint(ByteBuffer b) {
-        int v = 0;
-        for (int shift = 0; shift < 32; shift += 7) {
-            byte x = b.get();
-            v |= (x & 0x7f) << shift;
-            if ((x & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("varint longer than 5 bytes");
-    }
-
-    private static void skipTags(ByteBuffer b) {
-        int n = uvarint(b);
-        for (int i = 0; i < n; i++) {
-            uvarint(b);
-            b.position(b.position() + uvarint(b));
-        }
     }
 
     /** A value being written: the version (0), then the fields. */
@@ -216,11 +197,9 @@ public final class ShareGroupRecords {
         }
 
         void uvarint(int v) {
-            while ((v & 0xffffff80) != 0) {
-                b.write((v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            b.write(v);
+            ByteBuffer varint = ByteBuffer.allocate(ByteUtils.sizeOfUnsignedVarint(v));
+            ByteUtils.writeUnsignedVarint(v, varint);
+            b.writeBytes(varint.array());
         }
 
         void compactString(String s) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.internals.ByteUtils;
 
 /**
  * The records of {@code __share_group_state} in Kafka's layout (share-coordinator's
@@ -70,7 +71,7 @@ public final class ShareStateRecords {
         b.putShort(SNAPSHOT_VALUE_VERSION);
         b.putInt(s.snapshotEpoch()).putInt(s.stateEpoch()).putInt(s.leaderEpoch()).putLong(s.startOffset())
                 .putLong(s.createTimestampMs()).putLong(s.writeTimestampMs());
-        writeUnsignedVarint(s.batches().size() + 1, b);
+        ByteUtils.writeUnsignedVarint(s.batches().size() + 1, b);
         for (SharePartition.StateBatch sb : s.batches()) {
             b.putLong(sb.firstOffset()).putLong(sb.lastOffset()).put(sb.state().id).putShort(sb.deliveryCount());
             b.put((byte) 0);
@@ -104,7 +105,7 @@ public final class ShareStateRecords {
         long start = b.getLong();
         long created = b.getLong();
         long written = b.getLong();
-        int n = readUnsignedVarint(b) - 1;
+        int n = ByteUtils.readUnsignedVarint(b) - 1;
         List<SharePartition.StateBatch> batches = new ArrayList<>(Math.max(0, n));
         for (int i = 0; i < n; i++) {
             long first = b.getLong();
@@ -119,31 +120,12 @@ public final class ShareStateRecords {
     }
 
     /** Kafka's unsigned varint (7 bits per byte, low first, high bit = more). */
-    private static void writeUnsignedVarint(int v, ByteBuffer b) {
-        while ((v & 0xffffff80) != 0) {
-            b.put((byte) ((v & 0x7f) | 0x80));
-            v >>>= 7;
-        }
-        b.put((byte) v);
-    }
-
-    private static int readUnsignedVarint(ByteBuffer b) {
-        int v = 0;
-        for (int shift = 0; shift < 32; shift += 7) {
-            byte x = b.get();
-            v |= (x & 0x7f) << shift;
-            if ((x & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("varint longer than 5 bytes");
-    }
-
-    private static void skipTaggedFields(ByteBuffer b) {
-        int n = readUnsignedVarint(b);
+    /** Skips a flexible version's tagged fields (none are read here). */
+    static void skipTaggedFields(ByteBuffer b) {
+        int n = ByteUtils.readUnsignedVarint(b);
         for (int i = 0; i < n; i++) {
-            readUnsignedVarint(b);
-            int size = readUnsignedVarint(b);
+            ByteUtils.readUnsignedVarint(b);
+            int size = ByteUtils.readUnsignedVarint(b);
             b.position(b.position() + size);
         }
     }
