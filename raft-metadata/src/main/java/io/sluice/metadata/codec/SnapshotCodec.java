@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *  0         4        5         13        21        25        29
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  | magic   | version| term    | offset  | body    | CRC32C  | body ...               |
- *  | "SLMS"  | (=2)   | i64     | i64     | length  | (*)     |                        |
+ *  | "SLMS"  | (=3)   | i64     | i64     | length  | (*)     |                        |
  *  +---------+--------+---------+---------+---------+---------+------------------------+
  *  body: string clusterId, i64 leaderTimeMs, i64 nextProducerId,
  *        list&lt;(string name, i16 level)&gt; features,
@@ -35,8 +35,9 @@ import java.util.zip.CRC32C;
  *        list&lt;(string resource, map configs)&gt; brokerConfigs,
  *        list&lt;topic: string name, uuid id, map configs, list&lt;partition: i32 id, list&lt;i32&gt; replicas,
  *               list&lt;i32&gt; isr, i32 leader, i32 leaderEpoch, i32 partitionEpoch&gt;&gt;,
- *        (version 2) list&lt;(entity, list&lt;(string key, f64 value)&gt;)&gt; clientQuotas
- *        (entity and f64 as in {@link CommandCodec}; version 1 decodes with no client quotas)
+ *        (version 2) list&lt;(entity, list&lt;(string key, f64 value)&gt;)&gt; clientQuotas,
+ *        (version 3) list&lt;(string groupId, map configs)&gt; groupConfigs
+ *        (entity and f64 as in {@link CommandCodec}; older versions decode with none of what they lack)
  * </pre>
  * (*) CRC32C over version, term, offset, length and the body.
  * Collections are written sorted (by id or name), so equal images give equal bytes. Stateless,
@@ -44,8 +45,8 @@ import java.util.zip.CRC32C;
  */
 public final class SnapshotCodec {
     public static final int MAGIC = 0x534C4D53; // "SLMS"
-    public static final byte VERSION = 2;
-    /** The oldest version this build still reads: snapshots written before client quotas existed. */
+    public static final byte VERSION = 3;
+    /** The oldest version this build still reads: snapshots written before client quotas or group configs existed. */
     public static final byte VERSION_MIN = 1;
     // Each field starts where the previous one ends, so a field can change size without a stale offset.
     public static final int MAGIC_OFFSET = 0;
@@ -94,6 +95,8 @@ public final class SnapshotCodec {
             w.i32(quotas.size());
             new TreeMap<>(quotas).forEach((k, v) -> w.string(k).i64(Double.doubleToLongBits(v)));
         });
+        w.i32(image.groupConfigs().size());
+        new TreeMap<>(image.groupConfigs()).forEach((k, v) -> w.string(k).stringMap(v));
         int bodyLength = w.position() - HEADER_LENGTH;
         w.putI32At(LENGTH_OFFSET, bodyLength);
         CRC32C crc = new CRC32C();
@@ -174,6 +177,10 @@ public final class SnapshotCodec {
                 quotas.put(r.nonNullString("quota key"), Double.longBitsToDouble(r.i64()));
             }
             b.putClientQuotas(entity, quotas);
+        }
+        int groups = version >= 3 ? r.count("group configs", COUNT_MAX, 8) : 0;
+        for (int i = 0; i < groups; i++) {
+            b.putGroupConfigs(r.nonNullString("group"), r.stringMap("configs", COUNT_MAX));
         }
         r.expectEnd("snapshot");
         return b.build();

@@ -32,7 +32,7 @@ public record AlterConfigs(List<ResourceChange> resources, boolean incremental, 
 
     /** Kafka's ConfigResource.Type ids. */
     public enum ResourceType {
-        TOPIC((byte) 2), BROKER((byte) 4);
+        TOPIC((byte) 2), BROKER((byte) 4), GROUP((byte) 32);
 
         private final byte id;
 

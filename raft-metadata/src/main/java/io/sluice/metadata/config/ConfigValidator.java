@@ -1,6 +1,9 @@
 package io.sluice.metadata.config;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -9,12 +12,13 @@ import java.util.Set;
 /**
  * Kafka's definitions (name, type, valid range) of topic configs ({@code TopicConfig}/{@code LogConfig},
  * Kafka 4.x incl. KIP-1030's minimums) and of the broker configs Sluice accepts as dynamic
- * (cluster-wide or per-broker). Used by CreateTopics and AlterConfigs so that an unknown name or a
+ * (cluster-wide or per-broker), and of group configs ({@code GroupConfig}). Used by CreateTopics and AlterConfigs so that an unknown name or a
  * bad value fails with INVALID_CONFIG and nothing is stored. Stateless, thread-safe.
  */
 public final class ConfigValidator {
     private static final Map<String, Rule> TOPIC = new HashMap<>();
     private static final Map<String, Rule> BROKER = new HashMap<>();
+    private static final Map<String, Rule> GROUP = new HashMap<>();
 
     static {
         TOPIC.put("cleanup.policy", list(Set.of("delete", "compact")));
@@ -73,6 +77,33 @@ public final class ConfigValidator {
         BROKER.put("log.cleaner.threads", intRange(0, Integer.MAX_VALUE));
         BROKER.put("max.connections", intRange(0, Integer.MAX_VALUE));
         BROKER.put("max.connections.per.ip", intRange(0, Integer.MAX_VALUE));
+
+        // Kafka 4.4's GroupConfig: every name and its own range. The bounds that depend on the
+        // broker's group.* settings are checked by the broker that receives the alter.
+        for (String timing : List.of("consumer.session.timeout.ms", "consumer.heartbeat.interval.ms",
+            "share.session.timeout.ms", "share.heartbeat.interval.ms", "streams.session.timeout.ms",
+            "streams.heartbeat.interval.ms", "streams.task.offset.interval.ms")) {
+            GROUP.put(timing, intRange(1, Integer.MAX_VALUE));
+        }
+        for (String atLeastZero : List.of("consumer.assignment.interval.ms", "share.assignment.interval.ms",
+            "streams.assignment.interval.ms", "streams.num.standby.replicas", "streams.initial.rebalance.delay.ms",
+            "streams.num.warmup.replicas")) {
+            GROUP.put(atLeastZero, intRange(0, Integer.MAX_VALUE));
+        }
+        for (String flag : List.of("consumer.assignor.offload.enable", "share.assignor.offload.enable",
+            "streams.assignor.offload.enable", "share.renew.acknowledge.enable",
+            "errors.deadletterqueue.copy.record.enable")) {
+            GROUP.put(flag, bool());
+        }
+        GROUP.put("share.record.lock.duration.ms", intRange(1000, Integer.MAX_VALUE));
+        GROUP.put("share.delivery.count.limit", intRange(2, Integer.MAX_VALUE));
+        GROUP.put("share.partition.max.record.locks", intRange(100, Integer.MAX_VALUE));
+        GROUP.put("share.auto.offset.reset", ConfigValidator::shareAutoOffsetReset);
+        GROUP.put("share.isolation.level", oneOf(Set.of("read_committed", "read_uncommitted")));
+        GROUP.put("streams.rack.aware.assignment.tags", v -> null);
+        GROUP.put("streams.acceptable.recovery.lag", longAtLeast(0));
+        GROUP.put("streams.assignor.name", v -> null);
+        GROUP.put("errors.deadletterqueue.topic.name", v -> null);
     }
 
     private ConfigValidator() {
@@ -86,6 +117,15 @@ public final class ConfigValidator {
     /** Error message for a dynamic broker config, or empty when valid. */
     public static Optional<String> validateBrokerConfig(String name, String value) {
         return validate(BROKER, "broker", name, value);
+    }
+
+    /** Error message for a group config (Kafka's GroupConfig names and ranges), or empty when valid. */
+    public static Optional<String> validateGroupConfig(String name, String value) {
+        return validate(GROUP, "group", name, value);
+    }
+
+    public static boolean isGroupConfig(String name) {
+        return GROUP.containsKey(name);
     }
 
     public static boolean isTopicConfig(String name) {
@@ -123,6 +163,23 @@ public final class ConfigValidator {
         }
         return err == null ? Optional.empty()
             : Optional.of("Invalid value " + value + " for configuration " + name + ": " + err);
+    }
+
+    /** Kafka's ShareGroupAutoOffsetResetStrategy: latest, earliest, or by_duration:&lt;ISO-8601 duration&gt;. */
+    private static String shareAutoOffsetReset(String v) {
+        String s = v.toLowerCase(Locale.ROOT);
+        if (s.equals("latest") || s.equals("earliest")) {
+            return null;
+        }
+        if (s.startsWith("by_duration:")) {
+            try {
+                return Duration.parse(v.substring("by_duration:".length())).isNegative()
+                    ? "the duration must not be negative" : null;
+            } catch (DateTimeParseException e) {
+                return "not an ISO-8601 duration (PnDTnHnMn.nS)";
+            }
+        }
+        return "String must be one of: latest, earliest, by_duration:PnDTnHnMn.nS";
     }
 
     @FunctionalInterface

@@ -27,6 +27,8 @@ public final class ImageBuilder {
     private boolean featuresCopied;
     private Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
     private boolean clientQuotasCopied;
+    private Map<String, Map<String, String>> groupConfigs;
+    private boolean groupConfigsCopied;
 
     public ImageBuilder(MetadataImage base) {
         this.base = base;
@@ -41,6 +43,7 @@ public final class ImageBuilder {
         this.nextProducerId = base.nextProducerId();
         this.features = base.finalizedFeatures();
         this.clientQuotas = base.clientQuotas();
+        this.groupConfigs = base.groupConfigs();
     }
 
     public MetadataImage base() {
@@ -182,10 +185,29 @@ public final class ImageBuilder {
         return this;
     }
 
+    public Map<String, Map<String, String>> groupConfigs() {
+        return groupConfigs;
+    }
+
+    /** Replaces one group's configs; an empty map removes the group's entry. */
+    public ImageBuilder putGroupConfigs(String groupId, Map<String, String> configs) {
+        if (!groupConfigsCopied) {
+            groupConfigs = new HashMap<>(groupConfigs);
+            groupConfigsCopied = true;
+        }
+        if (configs.isEmpty()) {
+            groupConfigs.remove(groupId);
+        } else {
+            groupConfigs.put(groupId, Map.copyOf(configs));
+        }
+        return this;
+    }
+
     public MetadataImage build() {
         return new MetadataImage(clusterId, offset, term, leaderTimeMs, brokers, topicsByName.build(),
             topicsById.build(), brokerConfigs, nextProducerId, features,
-            clientQuotasCopied ? Collections.unmodifiableMap(new HashMap<>(clientQuotas)) : clientQuotas);
+            clientQuotasCopied ? Collections.unmodifiableMap(new HashMap<>(clientQuotas)) : clientQuotas,
+            groupConfigs);
     }
 
     private void copyBrokers() {

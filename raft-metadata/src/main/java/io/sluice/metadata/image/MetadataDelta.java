@@ -15,7 +15,7 @@ import java.util.UUID;
  * @param deletedTopics      topics deleted by this entry, as they were before deletion
  * @param changedPartitions  partitions whose leader, ISR, replicas or epochs changed, or that were created
  * @param changedBrokers     ids of brokers registered, unregistered, fenced or unfenced
- * @param configsChanged     true when a topic or broker config changed
+ * @param configsChanged     true when a topic, broker or group config changed
  */
 public record MetadataDelta(long offset, boolean imageReplaced, Set<UUID> createdTopics,
                             List<TopicImage> deletedTopics, List<PartitionChange> changedPartitions,

@@ -30,12 +30,14 @@ public final class MetadataImage {
     private final Map<String, Short> finalizedFeatures;
     private final List<BrokerRegistration> unfencedBrokers;
     private final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
+    private final Map<String, Map<String, String>> groupConfigs;
 
     MetadataImage(String clusterId, long offset, long term, long leaderTimeMs,
                   Map<Integer, BrokerRegistration> brokers, Map<String, TopicImage> topicsByName,
                   Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> brokerConfigs,
                   long nextProducerId, Map<String, Short> finalizedFeatures,
-                  Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
+                  Map<ClientQuotaEntity, Map<String, Double>> clientQuotas,
+                  Map<String, Map<String, String>> groupConfigs) {
         this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
         this.offset = offset;
         this.term = term;
@@ -58,12 +60,13 @@ public final class MetadataImage {
         // Not wrapped again: ImageBuilder hands over the previous image's map untouched, or a new
         // unmodifiable one when a quota changed, so readers can detect a change by identity.
         this.clientQuotas = clientQuotas;
+        this.groupConfigs = Collections.unmodifiableMap(groupConfigs);
     }
 
     /** The empty image of a new cluster. */
     public static MetadataImage empty(String clusterId) {
         return new MetadataImage(clusterId, 0, 0, 0, Map.of(), Map.of(), Map.of(), Map.of(),
-            0, Map.of(), Map.of());
+            0, Map.of(), Map.of(), Map.of());
     }
 
     /** Kafka-style cluster id (22 characters of URL-safe base64). */
@@ -162,6 +165,15 @@ public final class MetadataImage {
         return clientQuotas;
     }
 
+    /**
+     * Group configs set through IncrementalAlterConfigs on GROUP resources (KIP-848's
+     * {@code kafka-configs --entity-type groups}): group id → config name → value. A group with
+     * no config left is absent. A config may name a group that does not exist (yet), as in Kafka.
+     */
+    public Map<String, Map<String, String>> groupConfigs() {
+        return groupConfigs;
+    }
+
     /** Total number of partitions over all topics (O(topics)). */
     public int partitionCount() {
         int n = 0;
@@ -176,7 +188,8 @@ public final class MetadataImage {
         return clusterId.equals(o.clusterId) && leaderTimeMs == o.leaderTimeMs && brokers.equals(o.brokers)
             && topicsByName.equals(o.topicsByName) && topicsById.keySet().equals(o.topicsById.keySet())
             && brokerConfigs.equals(o.brokerConfigs) && nextProducerId == o.nextProducerId
-            && finalizedFeatures.equals(o.finalizedFeatures) && clientQuotas.equals(o.clientQuotas);
+            && finalizedFeatures.equals(o.finalizedFeatures) && clientQuotas.equals(o.clientQuotas)
+            && groupConfigs.equals(o.groupConfigs);
     }
 
     @Override

@@ -8,11 +8,12 @@ import io.sluice.metadata.image.TopicImage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Applies AlterConfigs / IncrementalAlterConfigs for TOPIC and BROKER resources. Stateless. */
+/** Applies AlterConfigs / IncrementalAlterConfigs for TOPIC, BROKER and GROUP resources. Stateless. */
 final class ConfigCommands {
     private ConfigCommands() {
     }
@@ -27,6 +28,9 @@ final class ConfigCommands {
 
     private static AlterConfigs.ResourceError alterOne(ApplyContext ctx, AlterConfigs.ResourceChange r,
                                                        boolean incremental, boolean validateOnly) {
+        if (r.resourceType() == AlterConfigs.ResourceType.GROUP) {
+            return alterGroup(ctx, r, incremental, validateOnly);
+        }
         boolean topic = r.resourceType() == AlterConfigs.ResourceType.TOPIC;
         Map<String, String> current;
         TopicImage t = null;
@@ -44,25 +48,9 @@ final class ConfigCommands {
             current = ctx.image.brokerConfigs().getOrDefault(r.resourceName(), Map.of());
         }
         Map<String, String> next = incremental ? new HashMap<>(current) : new HashMap<>();
-        for (AlterConfigs.Op op : r.ops()) {
-            if (op.op() == AlterConfigs.OpType.SET) {
-                Optional<String> err = topic ? ConfigValidator.validateTopicConfig(op.name(), op.value())
-                    : ConfigValidator.validateBrokerConfig(op.name(), op.value());
-                if (err.isPresent()) {
-                    return error(r, ErrorCodes.INVALID_CONFIG, err.get());
-                }
-                next.put(op.name(), op.value());
-            } else {
-                if (!incremental) {
-                    return error(r, ErrorCodes.INVALID_REQUEST, "DELETE is only valid in an incremental alter");
-                }
-                boolean known = topic ? ConfigValidator.isTopicConfig(op.name()) : ConfigValidator.isBrokerConfig(op.name());
-                if (!known) {
-                    return error(r, ErrorCodes.INVALID_CONFIG, "Unknown " + (topic ? "topic" : "broker")
-                        + " config name: " + op.name());
-                }
-                next.remove(op.name());
-            }
+        AlterConfigs.ResourceError failed = applyOps(r, next, incremental);
+        if (failed != null) {
+            return failed;
         }
         if (!validateOnly && !next.equals(current)) {
             boolean uncleanChanged = !Objects.equals(current.get(LeaderElection.UNCLEAN_CONFIG),
@@ -82,6 +70,57 @@ final class ConfigCommands {
             ctx.delta.configsChanged();
         }
         return error(r, ErrorCodes.NONE, null);
+    }
+
+    /** Group configs: the group need not exist, as in Kafka (they apply when it is created). */
+    private static AlterConfigs.ResourceError alterGroup(ApplyContext ctx, AlterConfigs.ResourceChange r,
+                                                         boolean incremental, boolean validateOnly) {
+        if (r.resourceName().isEmpty()) {
+            return error(r, ErrorCodes.INVALID_REQUEST, "Group name must not be empty");
+        }
+        Map<String, String> current = ctx.image.groupConfigs().getOrDefault(r.resourceName(), Map.of());
+        Map<String, String> next = incremental ? new HashMap<>(current) : new HashMap<>();
+        AlterConfigs.ResourceError failed = applyOps(r, next, incremental);
+        if (failed != null) {
+            return failed;
+        }
+        if (!validateOnly && !next.equals(current)) {
+            ctx.image.putGroupConfigs(r.resourceName(), next);
+            ctx.delta.configsChanged();
+        }
+        return error(r, ErrorCodes.NONE, null);
+    }
+
+    /** Applies the resource's ops to {@code configs}; the error that stops them, or null. */
+    private static AlterConfigs.ResourceError applyOps(AlterConfigs.ResourceChange r, Map<String, String> configs,
+                                                       boolean incremental) {
+        for (AlterConfigs.Op op : r.ops()) {
+            if (op.op() == AlterConfigs.OpType.SET) {
+                Optional<String> err = switch (r.resourceType()) {
+                    case TOPIC -> ConfigValidator.validateTopicConfig(op.name(), op.value());
+                    case BROKER -> ConfigValidator.validateBrokerConfig(op.name(), op.value());
+                    case GROUP -> ConfigValidator.validateGroupConfig(op.name(), op.value());
+                };
+                if (err.isPresent()) {
+                    return error(r, ErrorCodes.INVALID_CONFIG, err.get());
+                }
+                configs.put(op.name(), op.value());
+            } else if (!incremental) {
+                return error(r, ErrorCodes.INVALID_REQUEST, "DELETE is only valid in an incremental alter");
+            } else {
+                boolean known = switch (r.resourceType()) {
+                    case TOPIC -> ConfigValidator.isTopicConfig(op.name());
+                    case BROKER -> ConfigValidator.isBrokerConfig(op.name());
+                    case GROUP -> ConfigValidator.isGroupConfig(op.name());
+                };
+                if (!known) {
+                    return error(r, ErrorCodes.INVALID_CONFIG, "Unknown " + r.resourceType().name().toLowerCase(Locale.ROOT)
+                        + " config name: " + op.name());
+                }
+                configs.remove(op.name());
+            }
+        }
+        return null;
     }
 
     private static boolean isBrokerId(String s) {

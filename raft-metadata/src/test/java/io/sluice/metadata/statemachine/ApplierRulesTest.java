@@ -502,6 +502,33 @@ class ApplierRulesTest {
     }
 
     @Test
+    void groupConfigsAreValidatedAndStoredForGroupsThatNeedNotExist() {
+        AlterConfigs.Result r = h.apply(new AlterConfigs(List.of(
+            groupChange("g", new AlterConfigs.Op("consumer.session.timeout.ms", AlterConfigs.OpType.SET, "50000"),
+                new AlterConfigs.Op("share.auto.offset.reset", AlterConfigs.OpType.SET, "by_duration:PT1H")),
+            groupChange("g", new AlterConfigs.Op("share.record.lock.duration.ms", AlterConfigs.OpType.SET, "999")),
+            groupChange("g", new AlterConfigs.Op("share.auto.offset.reset", AlterConfigs.OpType.SET, "by_duration:1h")),
+            groupChange("g", new AlterConfigs.Op("session.timeout.ms", AlterConfigs.OpType.SET, "50000")),
+            groupChange("", new AlterConfigs.Op("consumer.session.timeout.ms", AlterConfigs.OpType.SET, "50000"))),
+            true, false));
+        assertThat(r.resources()).extracting(AlterConfigs.ResourceError::errorCode).containsExactly(
+            ErrorCodes.NONE, ErrorCodes.INVALID_CONFIG, ErrorCodes.INVALID_CONFIG, ErrorCodes.INVALID_CONFIG,
+            ErrorCodes.INVALID_REQUEST);
+        assertThat(r.resources().get(3).errorMessage()).isEqualTo("Unknown group config name: session.timeout.ms");
+        assertThat(h.image.groupConfigs()).isEqualTo(Map.of("g", Map.of("consumer.session.timeout.ms", "50000",
+            "share.auto.offset.reset", "by_duration:PT1H")));
+
+        h.apply(new AlterConfigs(List.of(groupChange("g",
+            new AlterConfigs.Op("consumer.session.timeout.ms", AlterConfigs.OpType.DELETE, null),
+            new AlterConfigs.Op("share.auto.offset.reset", AlterConfigs.OpType.DELETE, null))), true, false));
+        assertThat(h.image.groupConfigs()).isEmpty();
+    }
+
+    private static AlterConfigs.ResourceChange groupChange(String group, AlterConfigs.Op... ops) {
+        return new AlterConfigs.ResourceChange(AlterConfigs.ResourceType.GROUP, group, List.of(ops));
+    }
+
+    @Test
     void partitionsGrowAndTopicsDelete() {
         h.apply(new CreateTopics(List.of(CreateTopics.NewTopic.of("g", 2, 2)), false));
         UUID id = h.image.topic("g").topicId();

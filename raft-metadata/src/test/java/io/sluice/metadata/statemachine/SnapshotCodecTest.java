@@ -3,6 +3,7 @@ package io.sluice.metadata.statemachine;
 import io.sluice.metadata.codec.MalformedRecordException;
 import io.sluice.metadata.codec.SnapshotCodec;
 import io.sluice.metadata.command.AlterClientQuotas;
+import io.sluice.metadata.command.AlterConfigs;
 import io.sluice.metadata.command.CreateTopics;
 import io.sluice.metadata.image.ClientQuotaEntity;
 import io.sluice.metadata.image.ImageBuilder;
@@ -35,39 +36,46 @@ class SnapshotCodecTest {
                 new ClientQuotaEntity.Component("client-id", null)),
                 List.of(new AlterClientQuotas.Op("request_percentage", 12.5),
                     new AlterClientQuotas.Op("consumer_byte_rate", 4096.0)))), false));
+        h.apply(new AlterConfigs(List.of(new AlterConfigs.ResourceChange(AlterConfigs.ResourceType.GROUP, "g1",
+            List.of(new AlterConfigs.Op("consumer.session.timeout.ms", AlterConfigs.OpType.SET, "50000")))), true, false));
         return h.image;
     }
 
     /**
-     * A version 1 snapshot: version 2 is version 1 plus a trailing client quota list, so a version 1
-     * record is the version 2 record of a quota-free image without that list's (zero) count.
+     * An older snapshot: each version adds one trailing list to the one before (2: client quotas,
+     * 3: group configs), so a version-v record is the current record of an image without those
+     * lists' content, less their (zero) counts.
      */
-    private static byte[] asVersion1(MetadataImage quotaFree) {
-        byte[] v2 = SnapshotCodec.encode(quotaFree);
-        byte[] v1 = Arrays.copyOf(v2, v2.length - Integer.BYTES);
-        ByteBuffer b = ByteBuffer.wrap(v1);
-        b.put(SnapshotCodec.VERSION_OFFSET, (byte) 1);
-        int length = v1.length - SnapshotCodec.HEADER_LENGTH;
+    private static byte[] asVersion(int version, MetadataImage withoutNewerParts) {
+        byte[] current = SnapshotCodec.encode(withoutNewerParts);
+        byte[] old = Arrays.copyOf(current, current.length - (SnapshotCodec.VERSION - version) * Integer.BYTES);
+        ByteBuffer b = ByteBuffer.wrap(old);
+        b.put(SnapshotCodec.VERSION_OFFSET, (byte) version);
+        int length = old.length - SnapshotCodec.HEADER_LENGTH;
         b.putInt(SnapshotCodec.LENGTH_OFFSET, length);
         CRC32C crc = new CRC32C();
-        crc.update(v1, SnapshotCodec.VERSION_OFFSET, SnapshotCodec.CRC_OFFSET - SnapshotCodec.VERSION_OFFSET);
-        crc.update(v1, SnapshotCodec.HEADER_LENGTH, length);
+        crc.update(old, SnapshotCodec.VERSION_OFFSET, SnapshotCodec.CRC_OFFSET - SnapshotCodec.VERSION_OFFSET);
+        crc.update(old, SnapshotCodec.HEADER_LENGTH, length);
         b.putInt(SnapshotCodec.CRC_OFFSET, (int) crc.getValue());
-        return v1;
+        return old;
     }
 
     @Test
-    void aVersion1SnapshotStillDecodesWithNoClientQuotas() {
-        MetadataImage withQuotas = sample();
-        ImageBuilder b = new ImageBuilder(withQuotas);
-        withQuotas.clientQuotas().keySet().forEach(e -> b.putClientQuotas(e, Map.of()));
-        MetadataImage quotaFree = b.build();
-        assertThat(withQuotas.clientQuotas()).hasSize(2);
+    void olderSnapshotVersionsStillDecodeWithoutWhatTheyLacked() {
+        MetadataImage full = sample();
+        assertThat(full.clientQuotas()).hasSize(2);
+        assertThat(full.groupConfigs()).containsOnlyKeys("g1");
+        ImageBuilder b = new ImageBuilder(full);
+        full.groupConfigs().keySet().forEach(g -> b.putGroupConfigs(g, Map.of()));
+        MetadataImage noGroupConfigs = b.build();
+        full.clientQuotas().keySet().forEach(e -> b.putClientQuotas(e, Map.of()));
+        MetadataImage noQuotas = b.build();
 
-        MetadataImage back = SnapshotCodec.decode(asVersion1(quotaFree));
-        assertThat(back).isEqualTo(quotaFree);
-        assertThat(back.clientQuotas()).isEmpty();
-        assertThat(back.topic("t").configs()).containsEntry("retention.ms", "1000");
+        assertThat(SnapshotCodec.decode(asVersion(2, noGroupConfigs))).isEqualTo(noGroupConfigs);
+        MetadataImage v1 = SnapshotCodec.decode(asVersion(1, noQuotas));
+        assertThat(v1).isEqualTo(noQuotas);
+        assertThat(v1.clientQuotas()).isEmpty();
+        assertThat(v1.topic("t").configs()).containsEntry("retention.ms", "1000");
     }
 
     @Test
@@ -86,6 +94,7 @@ class SnapshotCodecTest {
         assertThat(back).isEqualTo(image);
         assertThat(back.topic("t").topicId()).isEqualTo(image.topic("t").topicId());
         assertThat(back.clientQuotas()).isEqualTo(image.clientQuotas()).hasSize(2);
+        assertThat(back.groupConfigs()).isEqualTo(Map.of("g1", Map.of("consumer.session.timeout.ms", "50000")));
         assertThat(SnapshotCodec.encode(back)).isEqualTo(bytes);
     }
 

@@ -7,6 +7,7 @@ import io.sluice.server.group.handler.FindCoordinatorHandler;
 import io.sluice.server.group.handler.MembershipHandlers;
 import io.sluice.server.group.handler.OffsetHandlers;
 import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareGroupHandlers;
 import io.sluice.server.group.share.ShareOffsetsHandlers;
@@ -38,6 +39,7 @@ public final class GroupApis implements AutoCloseable {
     public static GroupApis start(HandlerContext ctx) {
         GroupConfig config = GroupConfig.from(ctx.config());
         ShareGroupConfig shareConfig = ShareGroupConfig.from(ctx.config());
+        GroupConfigLookup groupConfigs = groupId -> ctx.metadata().image().groupConfigs().getOrDefault(groupId, Map.of());
         GroupCoordinator coordinator = new GroupCoordinator(config, shareConfig, () -> ctx.clock().millis(),
                 new GroupCoordinator.OffsetsPartitions() {
                     @Override
@@ -52,12 +54,12 @@ public final class GroupApis implements AutoCloseable {
                         PartitionImage image = ctx.metadata().image().partition(GroupConfig.OFFSETS_TOPIC, p);
                         return image != null && image.leader() == ctx.nodeId();
                     }
-                }, new MetadataClusterTopics(() -> ctx.metadata().image()));
+                }, new MetadataClusterTopics(() -> ctx.metadata().image()), groupConfigs);
         Map<Short, ApiHandler> h = new HashMap<>();
         MembershipHandlers membership = new MembershipHandlers(coordinator);
         OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);
         AdminHandlers admin = new AdminHandlers(coordinator);
-        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig);
+        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig, groupConfigs);
         ShareOffsetsHandlers shareOffsets = new ShareOffsetsHandlers(ctx, coordinator, sharePartitions.manager,
                 shareConfig.enabled());
         h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config));

@@ -1,6 +1,7 @@
 package io.sluice.server.group;
 
 import io.sluice.server.group.consumer.ClusterTopics;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.share.ShareGroupConfig;
 import java.util.ArrayList;
@@ -61,6 +62,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final LongSupplier clockMs;
     private final OffsetsPartitions partitions;
     private final ClusterTopics topics;
+    private final GroupConfigLookup groupConfigs;
     private final Map<Integer, Loaded> shards = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>(EVENTS_MAX);
     private final Thread thread;
@@ -69,14 +71,15 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public GroupCoordinator(GroupConfig config, LongSupplier clockMs, OffsetsPartitions partitions,
                             ClusterTopics topics) {
-        this(config, ShareGroupConfig.defaults(), clockMs, partitions, topics);
+        this(config, ShareGroupConfig.defaults(), clockMs, partitions, topics, GroupConfigLookup.NONE);
     }
 
     public GroupCoordinator(GroupConfig config, ShareGroupConfig shareConfig, LongSupplier clockMs,
-                            OffsetsPartitions partitions, ClusterTopics topics) {
+                            OffsetsPartitions partitions, ClusterTopics topics, GroupConfigLookup groupConfigs) {
         this.config = config;
         this.shareConfig = shareConfig;
         this.topics = topics;
+        this.groupConfigs = groupConfigs;
         this.clockMs = clockMs;
         this.partitions = partitions;
         this.thread = new Thread(this::run, "sluice-group-coordinator");
@@ -229,7 +232,8 @@ public final class GroupCoordinator implements AutoCloseable {
             cur.shard().unload();
             shards.remove(p);
         }
-        GroupShard s = new GroupShard(p, config, shareConfig, led.log(), clockMs, this::runOnCoordinatorThread, topics);
+        GroupShard s = new GroupShard(p, config, shareConfig, led.log(), clockMs, this::runOnCoordinatorThread, topics,
+                groupConfigs);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

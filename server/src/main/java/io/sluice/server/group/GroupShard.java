@@ -17,6 +17,7 @@ import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.group.share.ShareGroupConfig;
 import io.sluice.server.group.share.ShareGroupRecords;
 import io.sluice.server.group.share.ShareGroups;
@@ -63,11 +64,12 @@ public final class GroupShard {
 
     public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
                       ClusterTopics topics) {
-        this(partition, config, ShareGroupConfig.defaults(), log, clockMs, coordinatorThread, topics);
+        this(partition, config, ShareGroupConfig.defaults(), log, clockMs, coordinatorThread, topics,
+                GroupConfigLookup.NONE);
     }
 
     public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, GroupLog log, LongSupplier clockMs,
-                      Executor coordinatorThread, ClusterTopics topics) {
+                      Executor coordinatorThread, ClusterTopics topics, GroupConfigLookup groupConfigs) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -77,11 +79,11 @@ public final class GroupShard {
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
-        this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
+        this.consumer = new ConsumerGroupManager(config.consumer(), groupConfigs, topics, timer, groups,
                 new ConsumerGroupStore(this::write));
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
                 writer::writeInOrder, clockMs);
-        this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);
+        this.shareGroups = new ShareGroups(shareConfig, groupConfigs, timer, topics, this::write);
     }
 
     /** The share groups (KIP-932) whose coordinator is this shard. */

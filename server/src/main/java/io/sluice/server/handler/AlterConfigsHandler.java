@@ -21,10 +21,11 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 
 /**
  * AlterConfigs (v0-2, replaces a resource's configs) and IncrementalAlterConfigs (v0-1, KIP-339:
- * SET/DELETE per name; APPEND/SUBTRACT answer INVALID_REQUEST) for TOPIC and BROKER resources,
+ * SET/DELETE per name; APPEND/SUBTRACT answer INVALID_REQUEST) for TOPIC, BROKER and GROUP resources,
  * validated and applied by the metadata quorum; logs pick up new topic configs and dynamic broker
  * log configs when the change is applied here. A broker config Sluice would not apply is refused
- * with INVALID_REQUEST before anything is stored ({@link DynamicBrokerConfigs}). Thread-safe.
+ * with INVALID_REQUEST before anything is stored ({@link DynamicBrokerConfigs}), and so is a group
+ * config Sluice would not apply ({@link GroupConfigSupport}). Thread-safe.
  */
 final class AlterConfigsHandler implements ApiHandler {
 
@@ -62,7 +63,7 @@ final class AlterConfigsHandler implements ApiHandler {
                 }
             }
             if (problem == null && refused == null) {
-                refused = compactionLagConflict(type, r.resourceName(), ops, true);
+                refused = crossCheck(type, r.resourceName(), ops, true);
             }
             if (problem != null || refused != null) {
                 resp.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
@@ -101,7 +102,7 @@ final class AlterConfigsHandler implements ApiHandler {
                 refused = refused != null ? refused : refusal;
                 ops.add(new AlterConfigs.Op(c.name(), AlterConfigs.OpType.SET, c.value()));
             }
-            refused = refused != null ? refused : compactionLagConflict(type, r.resourceName(), ops, false);
+            refused = refused != null ? refused : crossCheck(type, r.resourceName(), ops, false);
             if (refused != null) {
                 resp.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
                         .setResourceType(r.resourceType()).setResourceName(r.resourceName())
@@ -121,19 +122,22 @@ final class AlterConfigsHandler implements ApiHandler {
     }
 
     /**
-     * Kafka validates a topic's whole config after an alter: {@code min.compaction.lag.ms} above
-     * {@code max.compaction.lag.ms} is INVALID_CONFIG. The configs after {@code ops}: the topic's
-     * current ones changed by them (incremental), or just them (the legacy alter replaces all).
+     * Kafka validates a resource's whole config after an alter: for a topic, {@code min.compaction.lag.ms}
+     * above {@code max.compaction.lag.ms}; for a group, GroupConfig.validate against this broker's
+     * group settings. Both are INVALID_CONFIG. The configs after {@code ops}: the current ones changed
+     * by them (incremental), or just them (the legacy alter replaces all).
      */
-    private DynamicBrokerConfigs.Refusal compactionLagConflict(AlterConfigs.ResourceType type, String topic,
-                                                               List<AlterConfigs.Op> ops, boolean incremental) {
-        if (type != AlterConfigs.ResourceType.TOPIC) {
+    private DynamicBrokerConfigs.Refusal crossCheck(AlterConfigs.ResourceType type, String resourceName,
+                                                    List<AlterConfigs.Op> ops, boolean incremental) {
+        if (type == AlterConfigs.ResourceType.BROKER) {
             return null;
         }
         Map<String, String> after = new HashMap<>();
-        TopicImage current = incremental ? ctx.metadata().image().topic(topic) : null;
-        if (current != null) {
-            after.putAll(current.configs());
+        if (incremental && type == AlterConfigs.ResourceType.TOPIC) {
+            TopicImage current = ctx.metadata().image().topic(resourceName);
+            after.putAll(current == null ? Map.of() : current.configs());
+        } else if (incremental) {
+            after.putAll(ctx.metadata().image().groupConfigs().getOrDefault(resourceName, Map.of()));
         }
         for (AlterConfigs.Op op : ops) {
             if (op.op() == AlterConfigs.OpType.DELETE) {
@@ -142,7 +146,8 @@ final class AlterConfigsHandler implements ApiHandler {
                 after.put(op.name(), op.value());
             }
         }
-        String conflict = TopicConfigSupport.conflict(after);
+        String conflict = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.conflict(after)
+                : GroupConfigSupport.violation(after, ctx.config());
         return conflict == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, conflict);
     }
 
@@ -152,8 +157,9 @@ final class AlterConfigsHandler implements ApiHandler {
         if (type == AlterConfigs.ResourceType.BROKER) {
             return DynamicBrokerConfigs.checkSet(resourceName, name, value);
         }
-        String topicRefusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value) : null;
-        return topicRefusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, topicRefusal);
+        String refusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value)
+                : type == AlterConfigs.ResourceType.GROUP ? GroupConfigSupport.refusal(name) : null;
+        return refusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, refusal);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

@@ -17,7 +17,7 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 
 /**
- * DescribeConfigs (v1-4) for TOPIC and BROKER resources, with Kafka's config sources, synonyms
+ * DescribeConfigs (v1-4) for TOPIC, BROKER and GROUP resources, with Kafka's config sources, synonyms
  * when asked for (every source of a value, the one in force first) and (v3+) types. The values are
  * those in force: dynamic broker configs are only stored when Sluice applies them. Other resource
  * types answer INVALID_REQUEST. Thread-safe.
@@ -59,6 +59,13 @@ final class DescribeConfigsHandler implements ApiHandler {
                     entries = ctx.topicConfigs().describeBroker(own, dynamicDefaults);
                 } else {
                     result.setErrorCode(Errors.INVALID_REQUEST).setErrorMessage("Unexpected broker id " + r.resourceName());
+                }
+            } else if (r.resourceType() == GroupConfigSupport.GROUP) {
+                if (r.resourceName().isEmpty()) {
+                    result.setErrorCode(Errors.INVALID_REQUEST).setErrorMessage("Group name must not be empty");
+                } else {
+                    entries = GroupConfigSupport.describe(image.groupConfigs().getOrDefault(r.resourceName(), Map.of()),
+                            ctx.config());
                 }
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST).setErrorMessage("Unsupported resource type " + r.resourceType());

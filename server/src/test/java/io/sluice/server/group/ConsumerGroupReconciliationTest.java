@@ -115,6 +115,19 @@ class ConsumerGroupReconciliationTest {
     }
 
     @Test
+    void aGroupsOwnSessionTimeoutAndHeartbeatIntervalOverrideTheBrokers() {
+        h.topics.create("t", 1);
+        h.groupConfigs.put("g", Map.of("consumer.session.timeout.ms", "4000", "consumer.heartbeat.interval.ms", "500"));
+        ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));
+        assertThat(a.heartbeatIntervalMs()).isEqualTo(500);
+        h.step(3900);
+        assertThat(h.shard.consumer().group("g").member("a")).isNotNull();
+        h.step(200);
+        assertThat(h.shard.consumer().group("g").member("a")).isNull();
+        assertThat(beat(join("h", "b", "t")).heartbeatIntervalMs()).isEqualTo(1000);
+    }
+
+    @Test
     void aMemberMissingItsSessionIsFencedAndItsPartitionsMove() {
         h.topics.create("t", 2);
         ConsumerGroupHeartbeatResponseData a = beat(join("g", "a", "t"));

@@ -1,6 +1,9 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.share.ShareGroupConfig;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
@@ -25,12 +28,19 @@ final class GroupHarness {
     final MemoryGroupLog log = new MemoryGroupLog();
     final TestTopics topics = new TestTopics();
     final GroupConfig config;
+    /** Per-group configs, as kafka-configs --entity-type groups would set them. */
+    final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
         this.config = config;
-        this.shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        this.shard = newShard();
         shard.load();
+    }
+
+    private GroupShard newShard() {
+        return new GroupShard(0, config, ShareGroupConfig.defaults(), log, clock, Runnable::run, topics,
+                g -> groupConfigs.getOrDefault(g, Map.of()));
     }
 
     GroupHarness() {
@@ -48,7 +58,7 @@ final class GroupHarness {
     /** A new shard over the same log (coordinator failover / broker restart). */
     void reload() {
         shard.unload();
-        shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        shard = newShard();
         shard.load();
     }
 

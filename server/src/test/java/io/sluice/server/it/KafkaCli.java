@@ -11,10 +11,10 @@ import org.apache.kafka.common.utils.internals.Exit;
  * run in this JVM, as {@code bin/kafka-topics.sh} would run them: their {@code main} with Kafka's
  * exit procedure caught, stdout and stderr captured. Not thread-safe (it swaps System.out/err).
  */
-final class KafkaCli {
+public final class KafkaCli {
 
     /** What a tool printed and the exit code it asked for (0 when it returned normally). */
-    record Result(int exitCode, String output) { }
+    public record Result(int exitCode, String output) { }
 
     private static final class ExitCalled extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -30,7 +30,7 @@ final class KafkaCli {
         return run("org.apache.kafka.tools.TopicCommand", bootstrap, args);
     }
 
-    static Result configs(String bootstrap, String... args) throws Exception {
+    public static Result configs(String bootstrap, String... args) throws Exception {
         return run("org.apache.kafka.tools.ConfigCommand", bootstrap, args);
     }
 

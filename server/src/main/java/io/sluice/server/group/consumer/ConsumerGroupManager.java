@@ -4,6 +4,7 @@ import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -28,19 +29,23 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerGroupManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupManager.class);
+    private static final String CONSUMER_SESSION_TIMEOUT_MS = "consumer.session.timeout.ms";
+    private static final String CONSUMER_HEARTBEAT_INTERVAL_MS = "consumer.heartbeat.interval.ms";
 
     private final ConsumerGroupConfig config;
+    private final GroupConfigLookup groupConfigs;
     private final ClusterTopics topics;
     private final MemberDeadlines deadlines;
     private final ClassicGroups classicGroups;
     private final ConsumerGroupStore store;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
 
-    public ConsumerGroupManager(ConsumerGroupConfig config, ClusterTopics topics, CoordinatorTimer timer,
-                                ClassicGroups classicGroups, ConsumerGroupStore store) {
+    public ConsumerGroupManager(ConsumerGroupConfig config, GroupConfigLookup groupConfigs, ClusterTopics topics,
+                                CoordinatorTimer timer, ClassicGroups classicGroups, ConsumerGroupStore store) {
         this.config = config;
+        this.groupConfigs = groupConfigs;
         this.topics = topics;
-        this.deadlines = new MemberDeadlines(timer, config.sessionTimeoutMs(), this::sessionExpired,
+        this.deadlines = new MemberDeadlines(timer, this::sessionTimeoutMs, this::sessionExpired,
                 this::revocationExpired);
         this.classicGroups = classicGroups;
         this.store = store;
@@ -149,7 +154,8 @@ public final class ConsumerGroupManager {
         deadlines.session(groupId, reconciled.memberId());
         ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
-                .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+                .setHeartbeatIntervalMs(groupConfigs.intOr(groupId, CONSUMER_HEARTBEAT_INTERVAL_MS,
+                        config.heartbeatIntervalMs()));
         boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
                 && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
         if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
@@ -333,12 +339,17 @@ public final class ConsumerGroupManager {
 
     // ---- deadlines ------------------------------------------------------------------------------
 
+    /** The group's consumer.session.timeout.ms, else group.consumer.session.timeout.ms. */
+    private int sessionTimeoutMs(String groupId) {
+        return groupConfigs.intOr(groupId, CONSUMER_SESSION_TIMEOUT_MS, config.sessionTimeoutMs());
+    }
+
     private void sessionExpired(String groupId, String memberId) {
         ConsumerGroup g = groups.get(groupId);
         ConsumerMember m = g == null ? null : g.member(memberId);
         if (m != null) {
             LOG.info("[GroupId {}] Member {} failed its session of {} ms: fenced.", groupId, memberId,
-                    config.sessionTimeoutMs());
+                    sessionTimeoutMs(groupId));
             fenceOrLog(g, m);
         }
     }
@@ -358,7 +369,7 @@ public final class ConsumerGroupManager {
         if (e != Errors.NONE) {
             // The member stays (the log still has it); its removal is tried again a session later.
             LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
-                    m.memberId(), e, config.sessionTimeoutMs());
+                    m.memberId(), e, sessionTimeoutMs(g.groupId()));
             deadlines.session(g.groupId(), m.memberId());
         }
     }

@@ -2,10 +2,11 @@ package io.sluice.server.group.consumer;
 
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The two deadlines of a KIP-848 member on the shard's timer: its session (a heartbeat within
- * {@code group.consumer.session.timeout.ms}, restarted by each one) and, while it is asked to
+ * the group's session timeout, restarted by each one) and, while it is asked to
  * revoke partitions, its rebalance timeout. What happens when one passes is the manager's (the
  * callbacks run on the coordinator thread). Owned by the coordinator thread; not thread-safe.
  */
@@ -18,11 +19,11 @@ final class MemberDeadlines {
     }
 
     private final CoordinatorTimer timer;
-    private final int sessionTimeoutMs;
+    private final ToIntFunction<String> sessionTimeoutMs;
     private final BiConsumer<String, String> sessionExpired;
     private final RevocationExpired revocationExpired;
 
-    MemberDeadlines(CoordinatorTimer timer, int sessionTimeoutMs, BiConsumer<String, String> sessionExpired,
+    MemberDeadlines(CoordinatorTimer timer, ToIntFunction<String> sessionTimeoutMs, BiConsumer<String, String> sessionExpired,
                     RevocationExpired revocationExpired) {
         this.timer = timer;
         this.sessionTimeoutMs = sessionTimeoutMs;
@@ -40,7 +41,7 @@ final class MemberDeadlines {
 
     /** (Re)starts the member's session. */
     void session(String groupId, String memberId) {
-        timer.schedule(sessionKey(groupId, memberId), sessionTimeoutMs, () -> sessionExpired.accept(groupId, memberId));
+        timer.schedule(sessionKey(groupId, memberId), sessionTimeoutMs.applyAsInt(groupId), () -> sessionExpired.accept(groupId, memberId));
     }
 
     /**

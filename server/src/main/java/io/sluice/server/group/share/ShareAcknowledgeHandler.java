@@ -61,7 +61,7 @@ public final class ShareAcknowledgeHandler implements ApiHandler {
                 sessions.close(req.groupId(), req.memberId());
             }
             ShareAcknowledgeResponseData resp = new ShareAcknowledgeResponseData().setErrorCode(Errors.NONE.code())
-                    .setAcquisitionLockTimeoutMs(acks.manager().config().recordLockDurationMs());
+                    .setAcquisitionLockTimeoutMs(acks.manager().recordLockDurationMs(req.groupId()));
             Map<Uuid, ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse> topics = new LinkedHashMap<>();
             for (Map.Entry<TopicIdPartition, Errors> e : errors.entrySet()) {
                 topics.computeIfAbsent(e.getKey().topicId(), id -> {

@@ -63,7 +63,8 @@ final class ShareAcks {
         }
         Partition p = held.partition();
         ShareStateRecords.Key key = new ShareStateRecords.Key(groupId, topicId, partition);
-        SharePartitionManager.Lookup sl = manager.get(key, p, p.leaderEpoch(), p.highWatermark());
+        SharePartitionManager.Lookup sl = manager.get(key, p, p.leaderEpoch(),
+                strategy -> ShareAutoOffsetReset.startOffset(strategy, p, ctx.clock().millis()));
         if (sl.error() != Errors.NONE) {
             return new Resolved(tp, p, null, key, sl.error(), sl.message());
         }

@@ -96,11 +96,11 @@ public final class ShareFetchHandler implements ApiHandler {
                 sessions.close(req.groupId(), req.memberId());
             }
             if (!fetch) {
-                return CompletableFuture.completedFuture(respond(new Read(), ackErrors, epoch));
+                return CompletableFuture.completedFuture(respond(req.groupId(), new Read(), ackErrors, epoch));
             }
             Read first = read(req, session.partitions());
             if (first.acquired > 0 || first.errors || req.maxWaitMs() <= 0 || first.waitOn.isEmpty()) {
-                return CompletableFuture.completedFuture(respond(first, ackErrors, epoch));
+                return CompletableFuture.completedFuture(respond(req.groupId(), first, ackErrors, epoch));
             }
             first.release();
             CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
@@ -111,7 +111,7 @@ public final class ShareFetchHandler implements ApiHandler {
             new DelayedFetch(first.waitOn, Partition::committedBytes, baseline, Math.max(1, req.minBytes()),
                     client.eventLoop(), () -> {
                         try {
-                            result.complete(respond(read(req, session.partitions()), ackErrors, epoch));
+                            result.complete(respond(req.groupId(), read(req, session.partitions()), ackErrors, epoch));
                         } catch (RuntimeException e) {
                             result.completeExceptionally(e);
                         }
@@ -221,9 +221,9 @@ public final class ShareFetchHandler implements ApiHandler {
         return n;
     }
 
-    private KafkaResponse respond(Read read, Map<TopicIdPartition, Errors> ackErrors, int epoch) {
+    private KafkaResponse respond(String groupId, Read read, Map<TopicIdPartition, Errors> ackErrors, int epoch) {
         ShareFetchResponseData resp = new ShareFetchResponseData().setErrorCode(Errors.NONE.code())
-                .setAcquisitionLockTimeoutMs(acks.manager().config().recordLockDurationMs());
+                .setAcquisitionLockTimeoutMs(acks.manager().recordLockDurationMs(groupId));
         Map<Uuid, ShareFetchResponseData.ShareFetchableTopicResponse> topics = new LinkedHashMap<>();
         for (Map.Entry<TopicIdPartition, Errors> e : ackErrors.entrySet()) {
             PartitionData pd = read.partitions.computeIfAbsent(e.getKey(),

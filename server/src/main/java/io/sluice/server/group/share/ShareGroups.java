@@ -3,6 +3,7 @@ package io.sluice.server.group.share;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,15 +42,17 @@ public final class ShareGroups {
     static final String ASSIGNOR = "simple";
 
     private final ShareGroupConfig config;
+    private final GroupConfigLookup groupConfigs;
     private final CoordinatorTimer timer;
     private final ClusterTopics topics;
     /** Appends records to the shard's partition and waits for the ISR; a Kafka error code. */
     private final Function<List<GroupRecords.Record>, Short> writer;
     private final Map<String, ShareGroup> groups = new LinkedHashMap<>();
 
-    public ShareGroups(ShareGroupConfig config, CoordinatorTimer timer, ClusterTopics topics,
+    public ShareGroups(ShareGroupConfig config, GroupConfigLookup groupConfigs, CoordinatorTimer timer, ClusterTopics topics,
                        Function<List<GroupRecords.Record>, Short> writer) {
         this.config = config;
+        this.groupConfigs = groupConfigs;
         this.timer = timer;
         this.topics = topics;
         this.writer = writer;
@@ -79,7 +82,8 @@ public final class ShareGroups {
     public ShareGroupHeartbeatResponseData heartbeat(ShareGroupHeartbeatRequestData req, String clientId,
                                                      String clientHost, boolean classicGroupExists) {
         ShareGroupHeartbeatResponseData resp = new ShareGroupHeartbeatResponseData()
-                .setHeartbeatIntervalMs(config.heartbeatIntervalMs()).setMemberId(req.memberId());
+                .setHeartbeatIntervalMs(groupConfigs.intOr(req.groupId(), "share.heartbeat.interval.ms", config.heartbeatIntervalMs()))
+                .setMemberId(req.memberId());
         String invalid = invalidRequest(req);
         if (invalid != null) {
             return resp.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(invalid).setMemberEpoch(0);
@@ -222,7 +226,8 @@ public final class ShareGroups {
     }
 
     private void scheduleSession(ShareGroup g, ShareMember m) {
-        timer.schedule(sessionKey(g.groupId, m.memberId), config.sessionTimeoutMs(), () -> {
+        int sessionTimeoutMs = groupConfigs.intOr(g.groupId, "share.session.timeout.ms", config.sessionTimeoutMs());
+        timer.schedule(sessionKey(g.groupId, m.memberId), sessionTimeoutMs, () -> {
             ShareGroup cur = groups.get(g.groupId);
             if (cur != null && cur.members.get(m.memberId) == m) {
                 remove(cur, m, "session expired");

@@ -6,6 +6,7 @@ import io.sluice.metadata.image.PartitionImage;
 import io.sluice.replication.Partition;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.log.PartitionGroupLog;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import java.util.List;
@@ -29,10 +30,10 @@ public final class SharePartitionApis {
     public final ApiHandler shareAcknowledge;
     public final SharePartitionManager manager;
 
-    public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config) {
+    public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs) {
         ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
                 config.stateRewriteBytes());
-        manager = new SharePartitionManager(config, store, () -> ctx.clock().millis());
+        manager = new SharePartitionManager(config, groupConfigs, store, () -> ctx.clock().millis());
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
                 () -> ctx.clock().millis(), (key, partitions) -> acks.releaseAll(key.groupId(), key.memberId(), partitions));

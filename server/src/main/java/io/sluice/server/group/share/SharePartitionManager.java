@@ -1,5 +1,6 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,9 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The share-partitions of the topic partitions this broker leads (one per share group and
  * partition), created on a group's first ShareFetch of the partition from its persisted state, or
- * at the partition's high watermark when it has none (Kafka's default
- * {@code share.auto.offset.reset=latest}; that first start offset is persisted at once, so a
- * restart does not skip what was produced meanwhile). A share-partition is re-read from its state
+ * where the group's {@code share.auto.offset.reset} puts it when it has none (the high watermark
+ * by default; that first start offset is persisted at once, so a restart does not skip what was
+ * produced meanwhile). Lock duration and delivery count limit are the group's own when it set them
+ * ({@code kafka-configs --entity-type groups}), read when the share-partition starts. A share-partition is re-read from its state
  * when the partition's leadership changed (a new {@code incarnation}). Thread-safe.
  */
 public final class SharePartitionManager {
@@ -24,16 +26,30 @@ public final class SharePartitionManager {
     /** A share-partition, or why there is none. */
     public record Lookup(SharePartition partition, Errors error, String message) { }
 
+    /** Where a new share-partition starts, for a {@code share.auto.offset.reset} strategy. */
+    @FunctionalInterface
+    public interface StartOffsets {
+        long forStrategy(String strategy);
+
+        /** The same offset for every strategy. */
+        static StartOffsets at(long offset) {
+            return strategy -> offset;
+        }
+    }
+
     private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch, long createdMs) { }
 
     private final ShareGroupConfig config;
+    private final GroupConfigLookup groupConfigs;
     private final ShareStateStore store;
     private final LongSupplier clockMs;
     private final Map<ShareStateRecords.Key, Entry> partitions = new ConcurrentHashMap<>();
     private final Map<ShareStateRecords.Key, Integer> snapshotEpochs = new ConcurrentHashMap<>();
 
-    public SharePartitionManager(ShareGroupConfig config, ShareStateStore store, LongSupplier clockMs) {
+    public SharePartitionManager(ShareGroupConfig config, GroupConfigLookup groupConfigs, ShareStateStore store,
+                                 LongSupplier clockMs) {
         this.config = config;
+        this.groupConfigs = groupConfigs;
         this.store = store;
         this.clockMs = clockMs;
     }
@@ -42,11 +58,16 @@ public final class SharePartitionManager {
         return config;
     }
 
+    /** The group's share.record.lock.duration.ms, else the broker's group.share.record.lock.duration.ms. */
+    public int recordLockDurationMs(String groupId) {
+        return groupConfigs.intOr(groupId, "share.record.lock.duration.ms", config.recordLockDurationMs());
+    }
+
     /**
      * The share-partition of {@code key}, initialized if needed. {@code incarnation} identifies the
-     * current leadership of the topic partition; {@code highWatermark} is where a new one starts.
+     * current leadership of the topic partition; {@code start} says where a new one starts.
      */
-    public Lookup get(ShareStateRecords.Key key, Object incarnation, int leaderEpoch, long highWatermark) {
+    public Lookup get(ShareStateRecords.Key key, Object incarnation, int leaderEpoch, StartOffsets start) {
         Entry e = partitions.get(key);
         if (e != null && e.incarnation() == incarnation) {
             return new Lookup(e.partition(), Errors.NONE, null);
@@ -73,18 +94,18 @@ public final class SharePartitionManager {
             int stateEpoch = 0;
             if (read.snapshot() != null) {
                 ShareStateRecords.Snapshot s = read.snapshot();
-                sp = new SharePartition(clockMs, config.recordLockDurationMs(), config.deliveryCountLimit(),
-                        config.partitionMaxRecordLocks(), s.startOffset(), s.batches());
+                sp = newSharePartition(key.groupId(), s.startOffset(), s.batches());
                 snapshotEpochs.put(key, s.snapshotEpoch() + 1);
                 created = s.createTimestampMs();
                 stateEpoch = s.stateEpoch();
                 LOG.info("Share-partition {} loaded: start offset {}, {} in flight", key, s.startOffset(),
                         sp.inFlightCount());
             } else {
-                sp = new SharePartition(clockMs, config.recordLockDurationMs(), config.deliveryCountLimit(),
-                        config.partitionMaxRecordLocks(), highWatermark, List.of());
-                LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset=latest)", key,
-                        highWatermark);
+                String strategy = groupConfigs.stringOr(key.groupId(), ShareAutoOffsetReset.CONFIG, ShareAutoOffsetReset.LATEST);
+                long startOffset = start.forStrategy(strategy);
+                sp = newSharePartition(key.groupId(), startOffset, List.of());
+                LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset={})", key, startOffset,
+                        strategy);
             }
             e = new Entry(sp, incarnation, leaderEpoch, stateEpoch, created);
             partitions.put(key, e);
@@ -93,6 +114,12 @@ public final class SharePartitionManager {
             }
             return new Lookup(sp, Errors.NONE, null);
         }
+    }
+
+    private SharePartition newSharePartition(String groupId, long startOffset, List<SharePartition.StateBatch> batches) {
+        return new SharePartition(clockMs, recordLockDurationMs(groupId),
+                groupConfigs.intOr(groupId, "share.delivery.count.limit", config.deliveryCountLimit()),
+                config.partitionMaxRecordLocks(), startOffset, batches);
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.it.ShareMemberThread.Delivery;
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.KafkaCli;
 import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -236,6 +237,35 @@ class ShareGroupProcessTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("%s: %s", List.of(args), out).isZero();
         return out;
+    }
+
+    @Test
+    void groupConfigsSetWithKafkaConfigsApplyAndTheOnesSluiceCannotApplyAreRefused() throws Exception {
+        String b = broker.bootstrap();
+        createTopic(b, "share-configs", 1);
+        produce(b, "share-configs", 1, 0, 5); // before the group exists: read only with earliest
+        KafkaCli.Result set = KafkaCli.configs(b, "--alter", "--entity-type", "groups", "--entity-name", "g-configs",
+                "--add-config", "share.auto.offset.reset=earliest,share.record.lock.duration.ms=15000");
+        assertThat(set.exitCode()).as(set.output()).isZero();
+        String described = KafkaCli.configs(b, "--describe", "--entity-type", "groups", "--entity-name", "g-configs").output();
+        assertThat(described).contains("share.auto.offset.reset=earliest").contains("share.record.lock.duration.ms=15000");
+
+        KafkaCli.Result streams = KafkaCli.configs(b, "--alter", "--entity-type", "groups", "--entity-name", "g-configs",
+                "--add-config", "streams.num.standby.replicas=1");
+        assertThat(streams.exitCode()).isNotZero();
+        assertThat(streams.output()).contains("streams.num.standby.replicas");
+        KafkaCli.Result tooShort = KafkaCli.configs(b, "--alter", "--entity-type", "groups", "--entity-name", "g-configs",
+                "--add-config", "consumer.session.timeout.ms=1000");
+        assertThat(tooShort.exitCode()).isNotZero();
+        assertThat(tooShort.output()).contains("group.consumer.min.session.timeout.ms");
+
+        ConcurrentLinkedQueue<Delivery> got = new ConcurrentLinkedQueue<>();
+        List<ShareMemberThread> members = members(1, b, "g-configs", "share-configs", got, r -> AcknowledgeType.ACCEPT);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> values(got).containsAll(Set.of("v0", "v1", "v2", "v3", "v4")));
+        } finally {
+            closeAll(members);
+        }
     }
 
     @Test

@@ -7,8 +7,11 @@ import io.sluice.server.group.GroupShard;
 import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.TestTopics;
 import io.sluice.server.group.runtime.CoordinatorTimer;
+import io.sluice.server.group.runtime.GroupConfigLookup;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
@@ -22,13 +25,14 @@ class ShareGroupsTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final TestTopics topics = new TestTopics();
     private final MemoryGroupLog log = new MemoryGroupLog();
+    private final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
     private GroupShard shard = newShard();
     private CoordinatorTimer timer = shard.timer();
     private ShareGroups groups = shard.shareGroups();
 
     private GroupShard newShard() {
         return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), log, clock::get, Runnable::run,
-                topics);
+                topics, g -> groupConfigs.getOrDefault(g, Map.of()));
     }
 
     private ShareGroupHeartbeatResponseData beat(String member, int epoch, List<String> subscription) {
@@ -87,6 +91,18 @@ class ShareGroupsTest {
     }
 
     @Test
+    void aGroupsOwnSessionTimeoutAndHeartbeatIntervalOverrideTheBrokers() {
+        topics.create("t", 1);
+        groupConfigs.put("g", Map.of("share.session.timeout.ms", "10000", "share.heartbeat.interval.ms", "2000"));
+        ShareGroupHeartbeatResponseData a = beat("a", 0, List.of("t"));
+        assertThat(a.heartbeatIntervalMs()).isEqualTo(2000);
+        clock.addAndGet(10_001);
+        timer.poll();
+        assertThat(groups.describe("g").members()).isEmpty();
+        assertThat(beat("a", a.memberEpoch(), null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
     void badHeartbeatsGetKafkasErrors() {
         topics.create("t", 1);
         assertThat(beat("", 0, List.of("t")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
@@ -99,7 +115,7 @@ class ShareGroupsTest {
                 .setMemberEpoch(0).setSubscribedTopicNames(List.of("t")), "c", "/h", true).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         ShareGroups small = new ShareGroups(new ShareGroupConfig(true, 45_000, 5000, 1, 30_000, 5, 2000, 2000, 50,
-                (short) 1, 1 << 20), timer, new TestTopics(), records -> (short) 0);
+                (short) 1, 1 << 20), GroupConfigLookup.NONE, timer, new TestTopics(), records -> (short) 0);
         ShareGroupHeartbeatRequestData join = new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberEpoch(0)
                 .setSubscribedTopicNames(List.of("t"));
         assertThat(small.heartbeat(join.duplicate().setMemberId("a"), "c", "/h", false).errorCode()).isZero();

@@ -3,6 +3,7 @@ package io.sluice.server.group.share;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.MemoryGroupLog;
+import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
@@ -39,21 +40,21 @@ class ShareStateStoreTest {
     }
 
     private SharePartitionManager manager(long rewriteBytes) {
-        return new SharePartitionManager(ShareGroupConfig.defaults(), new ShareStateStore(partitions(), 1, rewriteBytes),
+        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE, new ShareStateStore(partitions(), 1, rewriteBytes),
                 clock::get);
     }
 
     @Test
     void acknowledgedRecordsSurviveARestartAndANewShareStartsAtTheHighWatermark() {
         SharePartitionManager m = manager(1 << 20);
-        SharePartition sp = m.get(key, new Object(), 0, 10).partition();
+        SharePartition sp = m.get(key, new Object(), 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(sp.startOffset()).isEqualTo(10);
         sp.acquire("a", new long[] {10, 11, 12}, 10, 13);
         sp.acknowledge("a", 10, 10, List.of(SharePartition.ACCEPT));
         sp.acknowledge("a", 12, 12, List.of(SharePartition.ACCEPT));
         assertThat(m.persist(key, sp).join()).isEqualTo(Errors.NONE.code());
         // A new broker process: the same log, new store and manager, the partition at a later HW.
-        SharePartition back = manager(1 << 20).get(key, new Object(), 1, 50).partition();
+        SharePartition back = manager(1 << 20).get(key, new Object(), 1, SharePartitionManager.StartOffsets.at(50)).partition();
         assertThat(back.startOffset()).isEqualTo(11);
         assertThat(back.state(11)).isEqualTo(SharePartition.RecordState.AVAILABLE);
         assertThat(back.state(12)).isEqualTo(SharePartition.RecordState.ACKNOWLEDGED);
@@ -63,9 +64,9 @@ class ShareStateStoreTest {
     @Test
     void resetAndDeleteReplaceTheState() {
         SharePartitionManager m = manager(1 << 20);
-        SharePartition sp = m.get(key, incarnation, 0, 10).partition();
+        SharePartition sp = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(m.reset(key, 3, 0).join()).isEqualTo(Errors.NONE.code());
-        SharePartition reset = m.get(key, incarnation, 0, 10).partition();
+        SharePartition reset = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(reset).isNotSameAs(sp);
         assertThat(reset.startOffset()).isEqualTo(3);
         assertThat(m.store().read(key).snapshot().stateEpoch()).isEqualTo(1);
@@ -78,7 +79,7 @@ class ShareStateStoreTest {
     @Test
     void theStateLogIsRewrittenAndItsPrefixDropped() {
         SharePartitionManager m = manager(4096);
-        SharePartition sp = m.get(key, incarnation, 0, 0).partition();
+        SharePartition sp = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).partition();
         for (int i = 0; i < 400; i++) {
             sp.acquire("a", new long[] {i}, 1, i + 1);
             sp.acknowledge("a", i, i, List.of(SharePartition.ACCEPT));
@@ -92,9 +93,9 @@ class ShareStateStoreTest {
     @Test
     void aStatePartitionNotLedHereIsAnError() {
         topicExists = false;
-        assertThat(manager(4096).get(key, incarnation, 0, 0).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(manager(4096).get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
         topicExists = true;
         ledElsewhere = true;
-        assertThat(manager(4096).get(key, incarnation, 0, 0).error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(manager(4096).get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
     }
 }
