@@ -6,6 +6,8 @@ import io.sluice.bench.broker.launch.BrokerTarget;
 import io.sluice.bench.broker.launch.PageCache;
 import io.sluice.bench.broker.launch.RunningBroker;
 import io.sluice.bench.broker.workload.ConsumeLoad;
+import io.sluice.bench.broker.workload.RebalanceLoad;
+import io.sluice.bench.broker.workload.ShareConsumeLoad;
 import io.sluice.bench.broker.workload.EndToEndLoad;
 import io.sluice.bench.broker.workload.LoadContext;
 import io.sluice.bench.broker.workload.LoadResult;
@@ -46,6 +48,8 @@ final class Harness {
     private static final long START_ESTIMATE_NS = 30_000_000_000L;
     private static final long SETUP_ESTIMATE_NS = 3_000_000_000L;
     private static final double CONSUME_MIB_PER_SEC_ESTIMATE = 100;
+    /** Forming a group of ten, then three joins and leaves at a heartbeat interval or two each. */
+    private static final long REBALANCE_ESTIMATE_NS = 60_000_000_000L;
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<BrokerTarget> targets;
@@ -184,6 +188,8 @@ final class Harness {
                 case PRODUCE -> ProduceLoad.run(ctx, workload, topic);
                 case CONSUME -> ConsumeLoad.run(ctx, workload, topic);
                 case END_TO_END -> EndToEndLoad.run(ctx, workload, topic);
+                case REBALANCE -> RebalanceLoad.run(ctx, workload, topic);
+                case SHARE_CONSUME -> ShareConsumeLoad.run(ctx, workload, topic);
             };
         } catch (RuntimeException e) {
             return LoadResult.failed(workload, ctx.broker(), ctx.rep(), e.toString());
@@ -214,7 +220,8 @@ final class Harness {
         for (Workload workload : plan) {
             perRep += SETUP_ESTIMATE_NS + switch (workload.kind()) {
                 case PRODUCE, END_TO_END -> settings.warmup().toNanos() + settings.duration().toNanos();
-                case CONSUME -> (long) (2e9 * settings.consumeBytes() / 1048576.0 / CONSUME_MIB_PER_SEC_ESTIMATE);
+                case CONSUME, SHARE_CONSUME -> (long) (2e9 * settings.consumeBytes() / 1048576.0 / CONSUME_MIB_PER_SEC_ESTIMATE);
+                case REBALANCE -> REBALANCE_ESTIMATE_NS;
             };
         }
         return perRep * brokers * repetitions;

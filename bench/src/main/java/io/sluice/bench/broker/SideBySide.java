@@ -115,6 +115,11 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--rates", split = ",", description = "End-to-end rates in records/s (default 5000,20000)")
     List<Integer> rates = List.of(5_000, 20_000);
 
+    @Option(names = "--groups", description = "Run the group workloads instead: the time for a group of 10 to be stable "
+            + "again after one member joins (group.protocol consumer and classic), and share-group consume with 1, 3 "
+            + "and 10 consumers on one partition (Sluice gets sluice.share.version=1 unless --sluice-prop sets it)")
+    boolean groups;
+
     @Option(names = "--workloads", description = "Only workloads whose id matches this regex, e.g. 'produce|e2e'")
     String workloadFilter;
 
@@ -148,6 +153,8 @@ public final class SideBySide implements Callable<Integer> {
 
     /** Partitions of a cluster's topics unless --partitions says: the single-node quick mode's middle count. */
     private static final int CLUSTER_PARTITIONS = 8;
+    /** Partitions of the rebalance workloads' topic: 3 per member of a group of 10, 2 or 3 with the joiner. */
+    private static final int GROUP_PARTITIONS = 30;
 
     private final PrintStream out;
 
@@ -192,6 +199,9 @@ public final class SideBySide implements Callable<Integer> {
         List<Workload> plan = plan();
         if (plan.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --workloads " + workloadFilter);
+        }
+        if (groups) {
+            sluiceProps.putIfAbsent("sluice.share.version", "1");
         }
         List<BrokerTarget> targets = targets(root);
         Map<String, String> shown = new LinkedHashMap<>();
@@ -284,6 +294,10 @@ public final class SideBySide implements Callable<Integer> {
     }
 
     private List<Workload> plan() {
+        if (groups) {
+            List<Workload> plan = WorkloadPlan.groups(partitions != null ? partitions : List.of(GROUP_PARTITIONS));
+            return workloadFilter == null ? plan : WorkloadPlan.filter(plan, workloadFilter);
+        }
         List<Integer> counts = partitions != null ? partitions : List.of(1, 8, 64);
         List<Workload> plan = switch (mode) {
             case SMOKE -> WorkloadPlan.smoke(counts, rates);

@@ -56,7 +56,7 @@ public final class Charts {
         System.setProperty("java.awt.headless", "true");
         List<String> brokers = MarkdownReport.brokers(run).stream().filter(b -> !run.unavailable().containsKey(b)).toList();
         List<Workload> throughputWorkloads = run.workloads().stream()
-                .filter(w -> w.kind() != Workload.Kind.END_TO_END).toList();
+                .filter(w -> !w.ratedByLatency()).toList();
         JFreeChart throughput = bars("Throughput (median MiB/s, higher is better)", "MiB/s", throughputWorkloads,
                 brokers, summaries, Metric.MIB_PER_SEC);
         save(List.of(throughput), 1, 1100, 120 + 34 * throughputWorkloads.size() * Math.max(1, brokers.size()),

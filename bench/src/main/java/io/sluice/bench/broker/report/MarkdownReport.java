@@ -53,8 +53,9 @@ public final class MarkdownReport {
             Summary sb = hasB ? summaries.get(workload.id(), b) : null;
             md.append("| ").append(workload.label()).append(" |");
             for (Metric metric : Metric.values()) {
-                // An end-to-end workload runs at a fixed rate: its throughput is the rate, not a result.
-                boolean judged = !(workload.kind() == Workload.Kind.END_TO_END && metric.higherIsBetter);
+                // An end-to-end workload runs at a fixed rate: its throughput is the rate, not a result;
+                // a rebalance workload's result is its latency (the time to be stable again).
+                boolean judged = !(workload.ratedByLatency() && metric.higherIsBetter);
                 md.append(' ').append(cell(metric, sa, sb, judged)).append(" |");
             }
             md.append('\n');

@@ -75,7 +75,7 @@ public final class ConsumeLoad {
     }
 
     /** @return null when all {@code count} records were acknowledged, else what went wrong */
-    private static String prewrite(LoadContext ctx, Workload workload, String topic, long count) {
+    static String prewrite(LoadContext ctx, Workload workload, String topic, long count) {
         byte[] value = ProduceLoad.payload();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();

@@ -74,6 +74,17 @@ public final class WorkloadPlan {
         return plan;
     }
 
+    /**
+     * The group workloads ({@code --groups}): one member joining a group of ten, with the consumer
+     * protocol (KIP-848) and the classic one, and share-group consume with 1, 3 and 10 consumers
+     * on one partition.
+     */
+    public static List<Workload> groups(List<Integer> partitionCounts) {
+        int partitions = partitionCounts.get(partitionCounts.size() - 1);
+        return List.of(Workload.rebalance("consumer", 10, partitions), Workload.rebalance("classic", 10, partitions),
+                Workload.shareConsume(1), Workload.shareConsume(3), Workload.shareConsume(10));
+    }
+
     /** Keeps the workloads whose id matches {@code regex} somewhere (e.g. {@code produce|e2e}). */
     public static List<Workload> filter(List<Workload> plan, String regex) {
         Pattern pattern = Pattern.compile(regex);
