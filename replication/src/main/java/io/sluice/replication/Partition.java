@@ -13,7 +13,6 @@ import io.sluice.storage.log.AppendResult;
 import io.sluice.storage.log.EpochEndOffset;
 import io.sluice.storage.log.LogReadResult;
 import io.sluice.storage.log.PartitionLog;
-import io.sluice.storage.log.TimestampOffset;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Set;
@@ -126,11 +125,8 @@ public final class Partition implements FollowerReplica {
      */
     void loadProducerState(long nowMs, long producerIdExpirationMs) {
         synchronized (this) {
-            long from = log.logStartOffset();
-            TimestampOffset t = log.offsetForTimestamp(Math.max(0, nowMs - producerIdExpirationMs));
-            if (t.errorCode() == ErrorCode.NONE) {
-                from = t.offset() < 0 ? log.logEndOffset() : Math.max(from, t.offset());
-            }
+            // By batch, not by record: a cleaned producer's last batch is an empty header, and must be seen.
+            long from = log.firstBatchOffsetAtOrAfter(Math.max(0, nowMs - producerIdExpirationMs));
             log.scanBatchHeaders(from, stored -> {
                 producers.update(stored);
                 return true;

@@ -211,6 +211,26 @@ final class LogReader {
         }
     }
 
+    /** See {@link PartitionLog#firstBatchOffsetAtOrAfter}; the log start offset if the log is offline. */
+    static long firstBatchOffsetAtOrAfter(MappedPartitionLog log, long timestamp) {
+        long lso = log.logStartOffset();
+        long leo = log.logEndOffset();
+        return log.orOffline(() -> {
+            RecordBatchHeader header = new RecordBatchHeader();
+            for (LogSegment segment : log.segments().from(lso)) {
+                MappedRegion region = segment.acquire();
+                try {
+                    if (segment.firstBatchAtOrAfter(timestamp, lso, region, header) >= 0) {
+                        return Math.min(leo, Math.max(lso, header.baseOffset()));
+                    }
+                } finally {
+                    region.release();
+                }
+            }
+            return leo;
+        }, () -> lso);
+    }
+
     static void scanBatchHeaders(MappedPartitionLog log, long fromOffset, BatchHeaderVisitor visitor) {
         long leo = log.logEndOffset();
         long from = Math.max(fromOffset, log.logStartOffset());

@@ -283,6 +283,11 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
     }
 
     @Override
+    public long firstBatchOffsetAtOrAfter(long timestamp) {
+        return LogReader.firstBatchOffsetAtOrAfter(this, timestamp);
+    }
+
+    @Override
     public void scanBatchHeaders(long fromOffset, BatchHeaderVisitor visitor) {
         LogReader.scanBatchHeaders(this, fromOffset, visitor);
     }

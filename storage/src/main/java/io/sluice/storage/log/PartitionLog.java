@@ -94,6 +94,14 @@ public interface PartitionLog extends AutoCloseable {
     TimestampOffset offsetForTimestamp(long timestamp);
 
     /**
+     * The base offset of the first batch (at or after the log start) whose max timestamp is at least
+     * {@code timestamp}, empty batches included, or the log end offset if none: where a scan of batch
+     * headers written since a time starts. Unlike {@link #offsetForTimestamp} it does not skip a batch
+     * without records, such as the empty header a cleaning keeps of a producer's last batch.
+     */
+    long firstBatchOffsetAtOrAfter(long timestamp);
+
+    /**
      * Visits stored batch headers from the batch holding {@code fromOffset} (or the log start) to the
      * log end, e.g. to rebuild idempotent-producer state. Stops when the visitor returns false.
      */
