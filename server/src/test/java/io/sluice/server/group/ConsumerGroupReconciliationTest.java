@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
 import io.sluice.server.group.consumer.ConsumerGroupDescriptions;
+import io.sluice.server.group.consumer.ConsumerGroupManager;
 import io.sluice.server.group.consumer.ConsumerMember;
 import io.sluice.server.group.consumer.ConsumerOffsetRules;
 import io.sluice.server.group.consumer.MemberState;
@@ -78,6 +79,8 @@ class ConsumerGroupReconciliationTest {
         ConsumerGroupHeartbeatResponseData b = beat(join("g", "b", "t"));
         assertThat(b.memberEpoch()).isEqualTo(2);
         assertThat(partitions(b)).as("b waits: a still owns its target").isEmpty();
+        assertThat(b.heartbeatIntervalMs()).as("b is asked back sooner while it waits")
+                .isEqualTo(ConsumerGroupManager.UNRELEASED_PARTITIONS_HEARTBEAT_INTERVAL_MS);
 
         ConsumerGroupHeartbeatResponseData a2 = beat(beat("g", "a", 1, a.assignment()));
         assertThat(a2.memberEpoch()).as("a stays at its epoch while revoking").isEqualTo(1);
@@ -91,6 +94,8 @@ class ConsumerGroupReconciliationTest {
         assertThat(a3.memberEpoch()).isEqualTo(2);
         ConsumerGroupHeartbeatResponseData b3 = beat(beat("g", "b", 2, b.assignment()));
         assertThat(partitions(b3)).hasSize(2).doesNotContainAnyElementsOf(partitions(a2));
+        assertThat(b3.heartbeatIntervalMs()).isEqualTo(1000);
+        assertThat(a3.heartbeatIntervalMs()).isEqualTo(1000);
         assertThat(h.shard.consumer().group("g").state().kafkaName()).isEqualTo("Stable");
     }
 
