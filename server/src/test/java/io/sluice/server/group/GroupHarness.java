@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.log.GroupLog;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
@@ -15,21 +16,33 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
 
-/** One coordinator shard over an in-memory log with a stepped clock: drives the group protocol by hand. */
+/**
+ * One coordinator shard over a log (in memory unless given) with a stepped clock: drives the group
+ * protocol by hand.
+ */
 final class GroupHarness {
 
     static final int SESSION_MS = 10_000;
     static final int REBALANCE_MS = 30_000;
 
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock;
     final MemoryGroupLog log = new MemoryGroupLog();
     final TestTopics topics = new TestTopics();
     final GroupConfig config;
+    /** The log the shards read and write: {@link #log}, or the one given. */
+    final GroupLog shardLog;
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
+        this(config, new ManualClock(), null);
+    }
+
+    /** Over {@code shardLog} instead of the in-memory {@link #log} (null: that one), on {@code clock}. */
+    GroupHarness(GroupConfig config, ManualClock clock, GroupLog shardLog) {
         this.config = config;
-        this.shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        this.clock = clock;
+        this.shardLog = shardLog != null ? shardLog : log;
+        this.shard = new GroupShard(0, config, this.shardLog, clock, Runnable::run, topics);
         shard.load();
     }
 
@@ -48,7 +61,7 @@ final class GroupHarness {
     /** A new shard over the same log (coordinator failover / broker restart). */
     void reload() {
         shard.unload();
-        shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        shard = new GroupShard(0, config, shardLog, clock, Runnable::run, topics);
         shard.load();
     }
 
