@@ -124,6 +124,7 @@ public final class ServerConfigDef {
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_TOPIC_COMPRESSION_CODEC = "offsets.topic.compression.codec";
     public static final String SHARE_VERSION = "sluice.share.version";
     public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
     public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
@@ -135,6 +136,7 @@ public final class ServerConfigDef {
     public static final String SHARE_STATE_TOPIC_NUM_PARTITIONS = "share.coordinator.state.topic.num.partitions";
     public static final String SHARE_STATE_TOPIC_REPLICATION_FACTOR = "share.coordinator.state.topic.replication.factor";
     public static final String SHARE_STATE_TOPIC_SEGMENT_BYTES = "share.coordinator.state.topic.segment.bytes";
+    public static final String SHARE_STATE_TOPIC_COMPRESSION_CODEC = "share.coordinator.state.topic.compression.codec";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
@@ -341,6 +343,9 @@ public final class ServerConfigDef {
                 "Committed offsets of an empty group are kept this long.");
         define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG, 600_000L, Validator.atLeast(1), "Offset expiry check interval.");
         define(OFFSETS_TOPIC_SEGMENT_BYTES, INT, 104_857_600, Validator.atLeast(1024 * 1024), "Segment size of __consumer_offsets.");
+        define(OFFSETS_TOPIC_COMPRESSION_CODEC, INT, 0, Validator.between(0, 4),
+                "Codec of the group coordinator's batches in __consumer_offsets (Kafka's CompressionType ids: 0 none, "
+                        + "1 gzip, 2 snappy, 3 lz4, 4 zstd).");
         // Share groups (KIP-932). Kafka turns them on with the share.version feature (level 1); Sluice
         // has no UpdateFeatures, so the level is this setting, reported as share.version's finalized level.
         define(SHARE_VERSION, INT, 0, Validator.between(0, 1),
@@ -364,6 +369,8 @@ public final class ServerConfigDef {
                         + "live brokers on a single node when left unset.");
         define(SHARE_STATE_TOPIC_SEGMENT_BYTES, INT, 104_857_600, Validator.atLeast(1024 * 1024),
                 "Segment size of __share_group_state.");
+        define(SHARE_STATE_TOPIC_COMPRESSION_CODEC, INT, 0, Validator.between(0, 4),
+                "Codec of the share state batches in __share_group_state (ids as offsets.topic.compression.codec).");
         define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
                 "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);

@@ -19,20 +19,23 @@ import io.sluice.server.group.consumer.ConsumerGroupConfig;
  * @param offsetsTopicNumPartitions  offsets.topic.num.partitions (50)
  * @param offsetsTopicReplicationFactor offsets.topic.replication.factor (3; capped at the live brokers)
  * @param offsetsTopicSegmentBytes   offsets.topic.segment.bytes (104857600)
+ * @param offsetsTopicCompressionCodec offsets.topic.compression.codec (0: none), a Kafka CompressionType id
  * @param consumer                   the KIP-848 consumer group settings (group.consumer.*)
  */
 public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                           int groupMaxSize, int newMemberJoinTimeoutMs, int offsetMetadataMaxBytes,
                           long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs,
                           int offsetsTopicNumPartitions, short offsetsTopicReplicationFactor,
-                          int offsetsTopicSegmentBytes, ConsumerGroupConfig consumer) {
+                          int offsetsTopicSegmentBytes, int offsetsTopicCompressionCodec,
+                          ConsumerGroupConfig consumer) {
 
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
 
     /** Kafka's defaults. */
     public static GroupConfig defaults() {
         return new GroupConfig(6000, 1_800_000, 3000, Integer.MAX_VALUE, 300_000, 4096,
-                10080L * 60_000L, 600_000L, 50, (short) 3, 104_857_600, ConsumerGroupConfig.defaults());
+                10080L * 60_000L, 600_000L, 50, (short) 3, 104_857_600, 0,
+                ConsumerGroupConfig.defaults());
     }
 
     /** The settings from server.properties. */
@@ -46,31 +49,35 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
                 c.getLong(ServerConfigDef.OFFSETS_RETENTION_CHECK_INTERVAL_MS),
                 c.getInt(ServerConfigDef.OFFSETS_TOPIC_NUM_PARTITIONS),
                 (short) c.getInt(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR),
-                c.getInt(ServerConfigDef.OFFSETS_TOPIC_SEGMENT_BYTES), ConsumerGroupConfig.from(c));
+                c.getInt(ServerConfigDef.OFFSETS_TOPIC_SEGMENT_BYTES),
+                c.getInt(ServerConfigDef.OFFSETS_TOPIC_COMPRESSION_CODEC), ConsumerGroupConfig.from(c));
     }
 
     public GroupConfig withInitialRebalanceDelayMs(int ms) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, ms, groupMaxSize, newMemberJoinTimeoutMs,
                 offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, offsetsTopicNumPartitions,
-                offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, consumer);
+                offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withGroupMaxSize(int n) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, n,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, consumer);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withOffsetsRetentionMs(long ms) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, groupMaxSize,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, ms, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, consumer);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withConsumer(ConsumerGroupConfig c) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, groupMaxSize,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, c);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, c);
     }
 
     /** Kafka's Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions. */

@@ -10,6 +10,7 @@ import io.sluice.storage.cleaner.LogCleanerManager;
 import io.sluice.storage.log.AppendResult;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogLoader;
+import io.sluice.storage.log.LogReadResult;
 import io.sluice.storage.log.MappedPartitionLog;
 import io.sluice.storage.segment.MappingCache;
 import io.sluice.storage.segment.SegmentEnvironment;
@@ -23,9 +24,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * A coordinator partition on a real compacted log on disk, cleaned by storage's real
@@ -38,14 +44,17 @@ public final class CleanedGroupLog implements GroupLog, AutoCloseable {
     private final MappedPartitionLog log;
     private final LogCleanerManager cleaner;
     private final LongSupplier clockMs;
+    private final Compression compression;
 
     /**
      * @param segmentBytes      small, so the records fill many segments
      * @param deleteRetentionMs the topic's {@code delete.retention.ms}: how long tombstones survive cleanings
+     * @param codec             the coordinator's compression codec (a Kafka CompressionType id)
      */
-    public CleanedGroupLog(Path dir, String topic, int segmentBytes, long deleteRetentionMs, LongSupplier clockMs)
-            throws IOException {
+    public CleanedGroupLog(Path dir, String topic, int segmentBytes, long deleteRetentionMs, int codec,
+                           LongSupplier clockMs) throws IOException {
         this.clockMs = clockMs;
+        this.compression = PartitionGroupLog.compression(codec);
         Clock clock = new Clock() {
             @Override
             public ZoneId getZone() {
@@ -76,7 +85,7 @@ public final class CleanedGroupLog implements GroupLog, AutoCloseable {
 
     @Override
     public CompletableFuture<Short> append(List<GroupRecords.Record> records) {
-        AppendResult r = log.append(PartitionGroupLog.batch(records, clockMs.getAsLong()), 0);
+        AppendResult r = log.append(PartitionGroupLog.batch(records, clockMs.getAsLong(), compression), 0);
         return CompletableFuture.completedFuture(r.errorCode());
     }
 
@@ -100,6 +109,29 @@ public final class CleanedGroupLog implements GroupLog, AutoCloseable {
         List<GroupRecords.Record> out = new ArrayList<>();
         replay(out::add);
         return out;
+    }
+
+    /**
+     * The compression codec ids of the stored batches that hold records (the cleaner writes a batch
+     * it emptied but keeps, e.g. its group's last, as an uncompressed header).
+     */
+    public Set<Integer> codecs() {
+        Set<Integer> codecs = new TreeSet<>();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            try (LogReadResult read = log.read(offset, Integer.MAX_VALUE, true)) {
+                if (read.sizeInBytes() == 0) {
+                    break;
+                }
+                for (RecordBatch b : MemoryRecords.readableRecords(read.records().duplicate()).batches()) {
+                    if (b.countOrNull() == null || b.countOrNull() > 0) {
+                        codecs.add((int) b.compressionType().id);
+                    }
+                }
+                offset = read.nextOffset();
+            }
+        }
+        return codecs;
     }
 
     public long sizeInBytes() {

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.consumer.ConsumerGroup;
+import io.sluice.server.group.consumer.ConsumerGroupRecords;
 import io.sluice.server.group.consumer.ConsumerMember;
+import io.sluice.server.group.log.ConsumerGroupRecordDescriptor;
 import io.sluice.server.group.log.GroupRecords;
 import io.sluice.server.group.offsets.OffsetManager;
+import io.sluice.server.group.share.ShareGroupRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +31,16 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A partition of {@code __consumer_offsets} with many writes of the same keys, cleaned by storage's
  * real log cleaner: a shard loaded from the cleaned log has the same groups, generations, members,
  * assignments and offsets as one loaded before cleaning, and deleted groups and offsets stay
  * deleted, both while their tombstones are kept ({@code delete.retention.ms}) and after the cleaner
- * removed them.
+ * removed them. With each codec the coordinator may write ({@code offsets.topic.compression.codec}),
+ * which the cleaned batches keep.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CoordinatorLogCompactionTest {
@@ -47,11 +53,13 @@ class CoordinatorLogCompactionTest {
 
     private GroupHarness h;
 
-    @Test
-    void aCleanedOffsetsLogLoadsTheSameStateAndDeletedGroupsStayDeleted() throws Exception {
+    /** Each codec of {@code offsets.topic.compression.codec}: none, gzip, snappy, lz4, zstd. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void aCleanedOffsetsLogLoadsTheSameStateAndDeletedGroupsStayDeleted(int codec) throws Exception {
         ManualClock clock = new ManualClock();
         try (CleanedGroupLog log = new CleanedGroupLog(dir, GroupConfig.OFFSETS_TOPIC, 16 * 1024, DELETE_RETENTION_MS,
-                clock)) {
+                codec, clock)) {
             h = new GroupHarness(GroupConfig.defaults(), clock, log);
             h.topics.create("t", 6);
             writeManyVersionsOfTheSameKeys();
@@ -62,7 +70,9 @@ class CoordinatorLogCompactionTest {
             List<GroupRecords.Record> written = log.records();
             long bytesWritten = log.sizeInBytes();
 
+            assertThat(log.codecs()).containsExactly(codec);
             assertThat(log.rollAndClean()).as("cleanings").isPositive();
+            assertThat(log.codecs()).as("cleaned batches keep their codec").containsExactly(codec);
             List<GroupRecords.Record> cleaned = log.records();
             assertThat(cleaned.size()).as("records left of %d", written.size()).isLessThan(written.size() / 10);
             assertThat(log.offsetSpan()).as("offset gaps where records were removed").isGreaterThan(cleaned.size());
@@ -87,6 +97,26 @@ class CoordinatorLogCompactionTest {
             assertThat(state()).isEqualTo(later);
             assertDeletedStayDeleted();
         }
+    }
+
+    /**
+     * What a cleaning can leave of a deleted group before its own tombstones: member tombstones. They
+     * change and create nothing (without this, an empty consumer or share group would appear).
+     */
+    @Test
+    void tombstonesOfGroupsNotLoadedCreateNoGroup() {
+        h = new GroupHarness();
+        for (short type : new short[] {ConsumerGroupRecordDescriptor.MEMBER_METADATA,
+                ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_MEMBER, ConsumerGroupRecordDescriptor.CURRENT_MEMBER_ASSIGNMENT}) {
+            h.log.records.add(ConsumerGroupRecords.memberTombstone(type, "cg", "m"));
+        }
+        for (short type : new short[] {ShareGroupRecords.MEMBER_METADATA, ShareGroupRecords.CURRENT_MEMBER_ASSIGNMENT}) {
+            h.log.records.add(new GroupRecords.Record(ShareGroupRecords.key(type, "sg", "m"), null));
+        }
+        h.reload();
+        assertThat(h.shard.list(Set.of(), Set.of())).isEmpty();
+        assertThat(h.shard.consumer().isConsumerGroup("cg")).isFalse();
+        assertThat(h.shard.shareGroups().contains("sg")).isFalse();
     }
 
     /** Classic, commit-only and KIP-848 groups, each written many times; some groups and offsets deleted. */

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -18,9 +19,10 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * {@link GroupLog} over a partition of {@code __consumer_offsets} (or {@code __share_group_state})
- * led by this broker: batches are built with kafka-clients' {@link MemoryRecordsBuilder}
- * (uncompressed v2, as Kafka's default {@code offsets.topic.compression.codec}) and appended through
- * the partition's leader append, like a producer's. Owned by one coordinator shard; not
+ * led by this broker: batches are built with kafka-clients' {@link MemoryRecordsBuilder} (v2,
+ * compressed with {@code offsets.topic.compression.codec} or
+ * {@code share.coordinator.state.topic.compression.codec}, none by default, as Kafka's coordinators
+ * do) and appended through the partition's leader append, like a producer's. Owned by one coordinator shard; not
  * thread-safe (the coordinator thread is its only caller).
  */
 public final class PartitionGroupLog implements GroupLog {
@@ -33,10 +35,18 @@ public final class PartitionGroupLog implements GroupLog {
 
     private final Partition partition;
     private final LongSupplier clockMs;
+    private final Compression compression;
 
-    public PartitionGroupLog(Partition partition, LongSupplier clockMs) {
+    /** @param compressionCodec a Kafka CompressionType id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd) */
+    public PartitionGroupLog(Partition partition, LongSupplier clockMs, int compressionCodec) {
         this.partition = partition;
         this.clockMs = clockMs;
+        this.compression = compression(compressionCodec);
+    }
+
+    /** The codec of a Kafka CompressionType id, at its default level. */
+    public static Compression compression(int codecId) {
+        return Compression.of(CompressionType.forId(codecId)).build();
     }
 
     public Partition partition() {
@@ -49,17 +59,17 @@ public final class PartitionGroupLog implements GroupLog {
             return CompletableFuture.completedFuture(ErrorCode.NONE);
         }
         // acks=all: a commit is acknowledged once the ISR has it, so it survives the coordinator's failover.
-        return partition.append(batch(records, clockMs.getAsLong()), (short) -1, COMMIT_TIMEOUT_MS)
+        return partition.append(batch(records, clockMs.getAsLong(), compression), (short) -1, COMMIT_TIMEOUT_MS)
                 .toCompletableFuture().thenApply(r -> r.errorCode());
     }
 
-    /** The records as one uncompressed v2 batch stamped {@code nowMs}, as the coordinator appends them. */
-    public static ByteBuffer batch(List<GroupRecords.Record> records, long nowMs) {
+    /** The records as one v2 batch stamped {@code nowMs}, as the coordinator appends them. */
+    public static ByteBuffer batch(List<GroupRecords.Record> records, long nowMs, Compression compression) {
         int estimate = 128;
         for (GroupRecords.Record r : records) {
             estimate += 32 + r.key().length + (r.value() == null ? 0 : r.value().length);
         }
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), Compression.NONE,
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), compression,
                 TimestampType.CREATE_TIME, 0L);
         for (GroupRecords.Record r : records) {
             builder.append(nowMs, r.key(), r.value());

@@ -53,7 +53,8 @@ public final class SharePartitionApis {
         @Override
         public Led lookup(int p) {
             Partition partition = ctx.replicas().leader(ShareGroupConfig.STATE_TOPIC, p, -1).partition();
-            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis(),
+                    config.stateTopicCompressionCodec()), partition);
         }
 
         @Override
