@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code __consumer_offsets} is kept small by the log cleaner alone: a group commits the same
  * offsets hundreds of times with large metadata, filling many 1 MiB segments of its offsets
- * partition; the cleaner compacts them (its metrics say so, the partition shrinks, its log start
- * stays at 0: nothing was cut off), and after a broker restart the coordinator loads the cleaned
+ * partition, created with Kafka's settings; the cleaner compacts them (its metrics say so, the
+ * partition shrinks, its log start stays at 0: nothing was cut off), and after a broker restart the coordinator loads the cleaned
  * partition and the consumer resumes exactly at its last commit.
  */
 @Tag("slow")
@@ -97,6 +99,13 @@ class OffsetsCompactionProcessTest {
             assertThat(MetricsScrape.sum(metrics, "sluice_partition_log_end_offset", partition))
                     .isGreaterThanOrEqualTo(COMMITS * PARTITIONS);
             assertThat(metrics).doesNotContain("sluice_log_cleaner_uncleanable{");
+            try (Admin admin = Clients.admin(b)) {
+                ConfigResource offsets = new ConfigResource(ConfigResource.Type.TOPIC, "__consumer_offsets");
+                Config config = admin.describeConfigs(List.of(offsets)).all().get(30, TimeUnit.SECONDS).get(offsets);
+                assertThat(config.get("cleanup.policy").value()).as("created as Kafka creates it").isEqualTo("compact");
+                assertThat(config.get("compression.type").value()).isEqualTo("producer");
+                assertThat(config.get("segment.bytes").value()).isEqualTo(Long.toString(SEGMENT_BYTES));
+            }
 
             broker.stop();
             broker.restart();
