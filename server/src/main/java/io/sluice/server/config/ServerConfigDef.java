@@ -124,7 +124,7 @@ public final class ServerConfigDef {
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
-    public static final String OFFSETS_REWRITE_BYTES = "sluice.offsets.rewrite.bytes";
+    public static final String OFFSETS_TOPIC_COMPRESSION_CODEC = "offsets.topic.compression.codec";
     public static final String SHARE_VERSION = "sluice.share.version";
     public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
     public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
@@ -133,9 +133,10 @@ public final class ServerConfigDef {
     public static final String GROUP_SHARE_DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
     public static final String GROUP_SHARE_PARTITION_MAX_RECORD_LOCKS = "group.share.partition.max.record.locks";
     public static final String GROUP_SHARE_MAX_SHARE_SESSIONS = "group.share.max.share.sessions";
-    public static final String SHARE_STATE_REWRITE_BYTES = "sluice.share.state.rewrite.bytes";
     public static final String SHARE_STATE_TOPIC_NUM_PARTITIONS = "share.coordinator.state.topic.num.partitions";
     public static final String SHARE_STATE_TOPIC_REPLICATION_FACTOR = "share.coordinator.state.topic.replication.factor";
+    public static final String SHARE_STATE_TOPIC_SEGMENT_BYTES = "share.coordinator.state.topic.segment.bytes";
+    public static final String SHARE_STATE_TOPIC_COMPRESSION_CODEC = "share.coordinator.state.topic.compression.codec";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
@@ -342,9 +343,9 @@ public final class ServerConfigDef {
                 "Committed offsets of an empty group are kept this long.");
         define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG, 600_000L, Validator.atLeast(1), "Offset expiry check interval.");
         define(OFFSETS_TOPIC_SEGMENT_BYTES, INT, 104_857_600, Validator.atLeast(1024 * 1024), "Segment size of __consumer_offsets.");
-        define(OFFSETS_REWRITE_BYTES, LONG, 64L * 1024 * 1024, Validator.atLeast(4096),
-                "Sluice: bytes appended to a partition of __consumer_offsets after which its live state is rewritten "
-                        + "and the older records dropped (stands in for compaction).");
+        define(OFFSETS_TOPIC_COMPRESSION_CODEC, INT, 0, Validator.between(0, 4),
+                "Codec of the group coordinator's batches in __consumer_offsets (Kafka's CompressionType ids: 0 none, "
+                        + "1 gzip, 2 snappy, 3 lz4, 4 zstd).");
         // Share groups (KIP-932). Kafka turns them on with the share.version feature (level 1); Sluice
         // has no UpdateFeatures, so the level is this setting, reported as share.version's finalized level.
         define(SHARE_VERSION, INT, 0, Validator.between(0, 1),
@@ -362,13 +363,14 @@ public final class ServerConfigDef {
         define(GROUP_SHARE_PARTITION_MAX_RECORD_LOCKS, INT, 2000, Validator.between(100, 10_000),
                 "Most in-flight (acquired or awaiting redelivery) records of one share-partition.");
         define(GROUP_SHARE_MAX_SHARE_SESSIONS, INT, 2000, Validator.atLeast(1), "Most share sessions per broker.");
-        define(SHARE_STATE_REWRITE_BYTES, LONG, 64L * 1024 * 1024, Validator.atLeast(4096),
-                "Sluice: bytes appended to a partition of __share_group_state after which its latest states are "
-                        + "rewritten and the older records dropped (stands in for compaction).");
         define(SHARE_STATE_TOPIC_NUM_PARTITIONS, INT, 50, Validator.atLeast(1), "Partitions of __share_group_state.");
         define(SHARE_STATE_TOPIC_REPLICATION_FACTOR, INT, 3, Validator.atLeast(1),
                 "Replication factor of __share_group_state; as offsets.topic.replication.factor, capped at the "
                         + "live brokers on a single node when left unset.");
+        define(SHARE_STATE_TOPIC_SEGMENT_BYTES, INT, 104_857_600, Validator.atLeast(1024 * 1024),
+                "Segment size of __share_group_state.");
+        define(SHARE_STATE_TOPIC_COMPRESSION_CODEC, INT, 0, Validator.between(0, 4),
+                "Codec of the share state batches in __share_group_state (ids as offsets.topic.compression.codec).");
         define(PRODUCER_ID_EXPIRATION_MS, INT, 86_400_000, Validator.atLeast(1),
                 "Producer state older than this is not rebuilt from the log at start.");
         define(NUM_RECOVERY_THREADS_PER_DATA_DIR, INT, 2, Validator.atLeast(1), "Recovery threads" + ignoredYet);

@@ -46,7 +46,8 @@ public final class GroupApis implements AutoCloseable {
                     public Led lookup(int p) {
                         Partition partition = ctx.replicas().leader(GroupConfig.OFFSETS_TOPIC, p, -1).partition();
                         return partition == null ? null
-                                : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+                                : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis(),
+                                        config.offsetsTopicCompressionCodec()), partition);
                     }
 
                     @Override

@@ -19,16 +19,14 @@ import io.sluice.server.group.consumer.ConsumerGroupConfig;
  * @param offsetsTopicNumPartitions  offsets.topic.num.partitions (50)
  * @param offsetsTopicReplicationFactor offsets.topic.replication.factor (3; capped at the live brokers)
  * @param offsetsTopicSegmentBytes   offsets.topic.segment.bytes (104857600)
- * @param offsetsRewriteBytes        sluice.offsets.rewrite.bytes: once a partition of
- *                                   __consumer_offsets holds this many bytes more than its last
- *                                   rewrite left, the live state is rewritten and the prefix dropped
+ * @param offsetsTopicCompressionCodec offsets.topic.compression.codec (0: none), a Kafka CompressionType id
  * @param consumer                   the KIP-848 consumer group settings (group.consumer.*)
  */
 public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                           int groupMaxSize, int newMemberJoinTimeoutMs, int offsetMetadataMaxBytes,
                           long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs,
                           int offsetsTopicNumPartitions, short offsetsTopicReplicationFactor,
-                          int offsetsTopicSegmentBytes, long offsetsRewriteBytes,
+                          int offsetsTopicSegmentBytes, int offsetsTopicCompressionCodec,
                           ConsumerGroupConfig consumer) {
 
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
@@ -36,7 +34,7 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
     /** Kafka's defaults. */
     public static GroupConfig defaults() {
         return new GroupConfig(6000, 1_800_000, 3000, Integer.MAX_VALUE, 300_000, 4096,
-                10080L * 60_000L, 600_000L, 50, (short) 3, 104_857_600, 64L * 1024 * 1024,
+                10080L * 60_000L, 600_000L, 50, (short) 3, 104_857_600, 0,
                 ConsumerGroupConfig.defaults());
     }
 
@@ -52,37 +50,34 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
                 c.getInt(ServerConfigDef.OFFSETS_TOPIC_NUM_PARTITIONS),
                 (short) c.getInt(ServerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR),
                 c.getInt(ServerConfigDef.OFFSETS_TOPIC_SEGMENT_BYTES),
-                c.getLong(ServerConfigDef.OFFSETS_REWRITE_BYTES), ConsumerGroupConfig.from(c));
+                c.getInt(ServerConfigDef.OFFSETS_TOPIC_COMPRESSION_CODEC), ConsumerGroupConfig.from(c));
     }
 
     public GroupConfig withInitialRebalanceDelayMs(int ms) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, ms, groupMaxSize, newMemberJoinTimeoutMs,
                 offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, offsetsTopicNumPartitions,
-                offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsRewriteBytes, consumer);
+                offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withGroupMaxSize(int n) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, n,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsRewriteBytes, consumer);
-    }
-
-    public GroupConfig withOffsetsRewriteBytes(long bytes) {
-        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, groupMaxSize,
-                newMemberJoinTimeoutMs, offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, bytes, consumer);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withOffsetsRetentionMs(long ms) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, groupMaxSize,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, ms, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsRewriteBytes, consumer);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, consumer);
     }
 
     public GroupConfig withConsumer(ConsumerGroupConfig c) {
         return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, groupMaxSize,
                 newMemberJoinTimeoutMs, offsetMetadataMaxBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetsRewriteBytes, c);
+                offsetsTopicNumPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes,
+                offsetsTopicCompressionCodec, c);
     }
 
     /** Kafka's Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions. */

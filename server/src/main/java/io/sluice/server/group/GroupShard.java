@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the coordinator keeps for one partition of {@code __consumer_offsets} led here:
  * its classic and KIP-848 consumer groups, their committed offsets and timers, loaded from the partition's log when
- * leadership arrives. Writes go through its {@link ShardWriter}, which also runs the bounded
- * rewrite of the partition. Not thread-safe: owned by the coordinator thread.
+ * leadership arrives. Writes go through its {@link ShardWriter}; the partition is kept small by
+ * the log cleaner (it is compacted), so every state change is a keyed record and every removal a
+ * tombstone, and {@link #load} gives the same state from a cleaned log. Not thread-safe: owned by
+ * the coordinator thread.
  */
 public final class GroupShard {
 
@@ -73,7 +75,7 @@ public final class GroupShard {
         this.partition = partition;
         this.config = config;
         this.log = log;
-        this.writer = new ShardWriter(partition, config.offsetsRewriteBytes(), log, coordinatorThread, this::liveState);
+        this.writer = new ShardWriter(partition, log, coordinatorThread);
         this.clockMs = clockMs;
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
@@ -120,7 +122,16 @@ public final class GroupShard {
         return timer;
     }
 
-    /** Replays the partition's log: groups and offsets as they were last written. */
+    /**
+     * Replays the partition's log: groups and offsets as they were last written. The log may have
+     * been cleaned: only the latest record of each key is left, at its own offset (offset gaps),
+     * and a tombstone older than {@code delete.retention.ms} may be gone too, with every earlier
+     * record of its key. So each record stands for its key alone, and a tombstone of something not
+     * loaded changes and creates nothing. The cleaner needs no bound of its own for this, as in
+     * Kafka: it never cleans the active segment nor past the high watermark, and the shard reads the
+     * log only here; a load racing a cleaning stays correct while it takes less than
+     * {@code delete.retention.ms} (the bound every reader of a compacted topic has).
+     */
     public void load() {
         long start = clockMs.getAsLong();
         int[] n = new int[2];
@@ -175,20 +186,6 @@ public final class GroupShard {
     /** Appends records and waits until the ISR has them (see {@link ShardWriter#write}); a Kafka error code. */
     public short write(List<GroupRecords.Record> records) {
         return writer.write(records);
-    }
-
-    /** The live state, as the bounded rewrite appends it again: groups of both kinds and every offset. */
-    private List<GroupRecords.Record> liveState() {
-        List<GroupRecords.Record> live = new ArrayList<>();
-        for (ClassicGroup g : groups.all()) {
-            if (g.protocolType() != null || !g.isEmptyOfMembers()) {
-                live.add(ClassicGroups.groupRecord(g));
-            }
-        }
-        consumer.groups().forEach(g -> live.addAll(ConsumerGroupStore.snapshot(g)));
-        offsets.snapshot(live);
-        shareGroups.snapshot(live);
-        return live;
     }
 
     // ---- Describe, list, delete ---------------------------------------------------------------

@@ -3,7 +3,9 @@ package io.sluice.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.server.group.GroupConfig;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
+import io.sluice.server.group.share.ShareGroupConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -315,5 +317,22 @@ class ServerConfigTest {
         p.put("group.coordinator.rebalance.protocols", "classic");
         assertThat(ConsumerGroupConfig.from(ServerConfig.parse(p)).enabled()).isFalse();
         assertThat(ConsumerGroupConfig.from(ServerConfig.parse(minimal())).enabled()).isTrue();
+    }
+
+    @Test
+    void theInternalTopicsCodecsAreKafkaCompressionTypeIds() {
+        for (String name : new String[] {"offsets.topic.compression.codec", "share.coordinator.state.topic.compression.codec"}) {
+            Map<String, String> m = minimal();
+            m.put(name, "5");
+            assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class).hasMessageContaining(name);
+            m.put(name, "4");
+            assertThat(ServerConfig.parse(m).getInt(name)).isEqualTo(4);
+        }
+        Map<String, String> m = minimal();
+        m.put("offsets.topic.compression.codec", "3");
+        m.put("share.coordinator.state.topic.compression.codec", "2");
+        assertThat(GroupConfig.from(ServerConfig.parse(m)).offsetsTopicCompressionCodec()).isEqualTo(3);
+        assertThat(ShareGroupConfig.from(ServerConfig.parse(m)).stateTopicCompressionCodec()).isEqualTo(2);
+        assertThat(GroupConfig.from(ServerConfig.parse(minimal())).offsetsTopicCompressionCodec()).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.log.GroupLog;
 import io.sluice.server.group.share.ShareGroupConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -18,28 +19,40 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
 
-/** One coordinator shard over an in-memory log with a stepped clock: drives the group protocol by hand. */
+/**
+ * One coordinator shard over a log (in memory unless given) with a stepped clock: drives the group
+ * protocol by hand.
+ */
 final class GroupHarness {
 
     static final int SESSION_MS = 10_000;
     static final int REBALANCE_MS = 30_000;
 
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock;
     final MemoryGroupLog log = new MemoryGroupLog();
     final TestTopics topics = new TestTopics();
     final GroupConfig config;
     /** Per-group configs, as kafka-configs --entity-type groups would set them. */
     final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
+    /** The log the shards read and write: {@link #log}, or the one given. */
+    final GroupLog shardLog;
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
+        this(config, new ManualClock(), null);
+    }
+
+    /** Over {@code shardLog} instead of the in-memory {@link #log} (null: that one), on {@code clock}. */
+    GroupHarness(GroupConfig config, ManualClock clock, GroupLog shardLog) {
         this.config = config;
+        this.clock = clock;
+        this.shardLog = shardLog != null ? shardLog : log;
         this.shard = newShard();
         shard.load();
     }
 
     private GroupShard newShard() {
-        return new GroupShard(0, config, ShareGroupConfig.defaults(), log, clock, Runnable::run, topics,
+        return new GroupShard(0, config, ShareGroupConfig.defaults(), shardLog, clock, Runnable::run, topics,
                 g -> groupConfigs.getOrDefault(g, Map.of()));
     }
 

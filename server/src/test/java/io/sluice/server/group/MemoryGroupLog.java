@@ -15,7 +15,6 @@ import org.apache.kafka.common.protocol.Errors;
 public final class MemoryGroupLog implements GroupLog {
 
     public final List<GroupRecords.Record> records = new ArrayList<>();
-    public long logStartOffset;
     public short failWith = Errors.NONE.code();
     int appends;
     boolean hold;
@@ -38,31 +37,6 @@ public final class MemoryGroupLog implements GroupLog {
 
     @Override
     public void replay(Consumer<GroupRecords.Record> visitor) {
-        for (int i = (int) logStartOffset; i < records.size(); i++) {
-            visitor.accept(records.get(i));
-        }
-    }
-
-    @Override
-    public long logEndOffset() {
-        return records.size();
-    }
-
-    @Override
-    public long sizeInBytes() {
-        long n = 0;
-        for (int i = (int) logStartOffset; i < records.size(); i++) {
-            n += records.get(i).key().length + (records.get(i).value() == null ? 0 : records.get(i).value().length);
-        }
-        return n;
-    }
-
-    @Override
-    public void deleteBefore(long offset) {
-        logStartOffset = Math.max(logStartOffset, offset);
-    }
-
-    long liveRecords() {
-        return records.size() - logStartOffset;
+        records.forEach(visitor);
     }
 }

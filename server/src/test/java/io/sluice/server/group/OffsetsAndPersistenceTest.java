@@ -196,22 +196,6 @@ class OffsetsAndPersistenceTest {
     }
 
     @Test
-    void theBoundedRewriteKeepsTheLogSmallAndLosesNothing() {
-        h = new GroupHarness(GroupConfig.defaults().withOffsetsRewriteBytes(4096));
-        for (int i = 0; i < 2000; i++) {
-            commit(commit("s" + (i % 5), -1, "", null, i % 6, (long) i, "meta"));
-        }
-        // 30 live offsets; without the rewrite the log would hold 2000 records
-        assertThat(h.log.liveRecords()).isLessThan(200);
-        assertThat(h.log.logStartOffset).isPositive();
-        h.reload();
-        for (int i = 1970; i < 2000; i++) {
-            assertThat(committed("s" + (i % 5), i % 6)).isEqualTo(i);
-        }
-        assertThat(h.shard.offsets().size()).isEqualTo(30);
-    }
-
-    @Test
     void deleteGroupsRefusesAGroupWithMembersAndDeletesAnEmptyOneDurably() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
         commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));

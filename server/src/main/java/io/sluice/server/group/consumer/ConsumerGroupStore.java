@@ -115,21 +115,16 @@ public final class ConsumerGroupStore {
                 ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, groupId));
     }
 
-    /** Every record of a group as it is now (the bounded rewrite of the shard's log). */
-    public static List<GroupRecords.Record> snapshot(ConsumerGroup g) {
-        List<GroupRecords.Record> out = new ArrayList<>();
-        String id = g.groupId();
-        g.members().forEach(m -> out.add(ConsumerGroupRecords.memberMetadata(id, m)));
-        out.add(ConsumerGroupRecords.groupEpoch(id, g.groupEpoch()));
-        g.target().forEach((m, t) -> out.add(ConsumerGroupRecords.targetMember(id, m, t)));
-        out.add(ConsumerGroupRecords.targetEpoch(id, g.assignmentEpoch()));
-        g.members().forEach(m -> out.add(ConsumerGroupRecords.currentAssignment(id, m)));
-        return out;
-    }
-
-    /** Applies one stored record while the shard loads. */
+    /**
+     * Applies one stored record while the shard loads. The log may be compacted, so a tombstone of a
+     * group not loaded (its group tombstone came first, or the cleaner removed the group's records)
+     * changes nothing and creates nothing, as in Kafka.
+     */
     public static void replay(ConsumerGroupManager manager, byte[] key, byte[] value) {
         ConsumerGroupRecords.Key k = ConsumerGroupRecords.readKey(key);
+        if (value == null && !manager.isConsumerGroup(k.groupId())) {
+            return;
+        }
         if (value == null && k.type() == ConsumerGroupRecordDescriptor.GROUP_METADATA) {
             manager.forget(k.groupId());
             return;

@@ -123,10 +123,10 @@ public final class FindCoordinatorHandler implements ApiHandler {
             return;
         }
         int rf = offsetsTopicReplicationFactor(image.unfencedBrokers());
-        // No time or size retention: the records are the groups' state. The coordinator's bounded
-        // rewrite moves the log start, and whole segments below it are deleted by retention.
-        Map<String, String> configs = Map.of("cleanup.policy", "compact", "retention.ms", "-1",
-                "retention.bytes", "-1", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes()));
+        // Kafka's settings (GroupCoordinatorService.groupMetadataTopicConfigs): compacted by the log
+        // cleaner like any compacted topic, which keeps it small; no retention applies to it.
+        Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes()));
         CreateTopics.NewTopic t = new CreateTopics.NewTopic(GroupConfig.OFFSETS_TOPIC,
                 config.offsetsTopicNumPartitions(), (short) rf, List.of(), configs);
         ctx.metadata().submit(new CreateTopics(List.of(t), false)).whenComplete((r, err) -> {

@@ -5,10 +5,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One partition of {@code __consumer_offsets} as the group coordinator sees it: append a set of
- * records atomically (one batch), read everything back from the log start, and drop a prefix once
- * a full snapshot of the state has been written after it (the bounded rewrite that stands in for
- * compaction). Owned by one coordinator shard; called from the coordinator thread only.
+ * One partition of {@code __consumer_offsets} (or {@code __share_group_state}) as a coordinator
+ * sees it: append a set of records atomically (one batch), and read everything back from the log
+ * start. The log cleaner compacts the partition underneath: a read may meet offset gaps and finds
+ * only the latest record of each key (and tombstones younger than {@code delete.retention.ms}).
+ * Owned by one coordinator shard; called from the coordinator thread only.
  */
 public interface GroupLog {
 
@@ -24,13 +25,4 @@ public interface GroupLog {
 
     /** Feeds every stored record, from the log start to the log end, in offset order. */
     void replay(Consumer<GroupRecords.Record> visitor);
-
-    /** Offset the next appended record gets. */
-    long logEndOffset();
-
-    /** Bytes stored in the partition (all segments). */
-    long sizeInBytes();
-
-    /** Makes {@code offset} the new log start: everything below it is no longer read. */
-    void deleteBefore(long offset);
 }

@@ -3,6 +3,7 @@ package io.sluice.server.group.log;
 import io.sluice.replication.Partition;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.log.LogReadResult;
+import io.sluice.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,15 +11,18 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * {@link GroupLog} over a partition of {@code __consumer_offsets} led by this broker: batches are
- * built with kafka-clients' {@link MemoryRecordsBuilder} (uncompressed v2) and appended through
- * the partition's leader append, like a producer's. Owned by one coordinator shard; not
+ * {@link GroupLog} over a partition of {@code __consumer_offsets} (or {@code __share_group_state})
+ * led by this broker: batches are built with kafka-clients' {@link MemoryRecordsBuilder} (v2,
+ * compressed with {@code offsets.topic.compression.codec} or
+ * {@code share.coordinator.state.topic.compression.codec}, none by default, as Kafka's coordinators
+ * do) and appended through the partition's leader append, like a producer's. Owned by one coordinator shard; not
  * thread-safe (the coordinator thread is its only caller).
  */
 public final class PartitionGroupLog implements GroupLog {
@@ -31,10 +35,18 @@ public final class PartitionGroupLog implements GroupLog {
 
     private final Partition partition;
     private final LongSupplier clockMs;
+    private final Compression compression;
 
-    public PartitionGroupLog(Partition partition, LongSupplier clockMs) {
+    /** @param compressionCodec a Kafka CompressionType id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd) */
+    public PartitionGroupLog(Partition partition, LongSupplier clockMs, int compressionCodec) {
         this.partition = partition;
         this.clockMs = clockMs;
+        this.compression = compression(compressionCodec);
+    }
+
+    /** The codec of a Kafka CompressionType id, at its default level. */
+    public static Compression compression(int codecId) {
+        return Compression.of(CompressionType.forId(codecId)).build();
     }
 
     public Partition partition() {
@@ -46,29 +58,40 @@ public final class PartitionGroupLog implements GroupLog {
         if (records.isEmpty()) {
             return CompletableFuture.completedFuture(ErrorCode.NONE);
         }
+        // acks=all: a commit is acknowledged once the ISR has it, so it survives the coordinator's failover.
+        return partition.append(batch(records, clockMs.getAsLong(), compression), (short) -1, COMMIT_TIMEOUT_MS)
+                .toCompletableFuture().thenApply(r -> r.errorCode());
+    }
+
+    /** The records as one v2 batch stamped {@code nowMs}, as the coordinator appends them. */
+    public static ByteBuffer batch(List<GroupRecords.Record> records, long nowMs, Compression compression) {
         int estimate = 128;
         for (GroupRecords.Record r : records) {
             estimate += 32 + r.key().length + (r.value() == null ? 0 : r.value().length);
         }
-        long now = clockMs.getAsLong();
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), Compression.NONE,
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), compression,
                 TimestampType.CREATE_TIME, 0L);
         for (GroupRecords.Record r : records) {
-            builder.append(now, r.key(), r.value());
+            builder.append(nowMs, r.key(), r.value());
         }
-        ByteBuffer batch = builder.build().buffer();
-        // acks=all: a commit is acknowledged once the ISR has it, so it survives the coordinator's failover.
-        return partition.append(batch, (short) -1, COMMIT_TIMEOUT_MS).toCompletableFuture()
-                .thenApply(r -> r.errorCode());
+        return builder.build().buffer();
     }
 
     @Override
     public void replay(Consumer<GroupRecords.Record> visitor) {
-        long offset = partition.log().logStartOffset();
-        while (offset < partition.log().logEndOffset()) {
-            try (LogReadResult read = partition.log().read(offset, LOAD_READ_BYTES, true)) {
+        replay(partition.log(), visitor);
+    }
+
+    /**
+     * Feeds every keyed record of {@code log} from its start to its end, in offset order. A compacted
+     * log has offset gaps (a read from an offset the cleaner removed starts at the next batch kept).
+     */
+    public static void replay(PartitionLog log, Consumer<GroupRecords.Record> visitor) {
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            try (LogReadResult read = log.read(offset, LOAD_READ_BYTES, true)) {
                 if (read.errorCode() != ErrorCode.NONE) {
-                    throw new IllegalStateException("reading " + partition.id() + " at " + offset
+                    throw new IllegalStateException("reading " + log.topicPartition() + " at " + offset
                             + " failed with error " + read.errorCode());
                 }
                 if (read.sizeInBytes() == 0) {
@@ -87,20 +110,5 @@ public final class PartitionGroupLog implements GroupLog {
                 offset = Math.max(offset + 1, read.nextOffset());
             }
         }
-    }
-
-    @Override
-    public long logEndOffset() {
-        return partition.log().logEndOffset();
-    }
-
-    @Override
-    public long sizeInBytes() {
-        return partition.log().sizeInBytes();
-    }
-
-    @Override
-    public void deleteBefore(long offset) {
-        partition.log().deleteRecords(offset);
     }
 }

@@ -378,15 +378,6 @@ public final class OffsetManager {
                 new Committed(value.offset(), value.leaderEpoch(), value.metadata(), value.commitTimestampMs()));
     }
 
-    /** Every live offset as records (the bounded rewrite writes them after the log end). */
-    public void snapshot(List<GroupRecords.Record> out) {
-        for (Map.Entry<String, Map<TopicPartition, Committed>> e : offsets.entrySet()) {
-            for (Map.Entry<TopicPartition, Committed> c : e.getValue().entrySet()) {
-                out.add(offsetRecord(e.getKey(), c.getKey(), c.getValue()));
-            }
-        }
-    }
-
     public Iterator<String> groupIds() {
         return offsets.keySet().iterator();
     }

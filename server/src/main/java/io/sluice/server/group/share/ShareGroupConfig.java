@@ -18,18 +18,19 @@ import io.sluice.server.config.ServerConfigDef;
  * @param maxShareSessions          group.share.max.share.sessions (2000)
  * @param stateTopicNumPartitions   share.coordinator.state.topic.num.partitions (50)
  * @param stateTopicReplicationFactor share.coordinator.state.topic.replication.factor (3)
- * @param stateRewriteBytes         sluice.share.state.rewrite.bytes (64 MiB), see {@link ShareStateStore}
+ * @param stateTopicSegmentBytes    share.coordinator.state.topic.segment.bytes (104857600)
+ * @param stateTopicCompressionCodec share.coordinator.state.topic.compression.codec (0: none), a Kafka CompressionType id
  */
 public record ShareGroupConfig(boolean enabled, int sessionTimeoutMs, int heartbeatIntervalMs, int groupMaxSize,
                                int recordLockDurationMs, int deliveryCountLimit, int partitionMaxRecordLocks,
                                int maxShareSessions, int stateTopicNumPartitions, short stateTopicReplicationFactor,
-                               long stateRewriteBytes) {
+                               int stateTopicSegmentBytes, int stateTopicCompressionCodec) {
 
     public static final String STATE_TOPIC = "__share_group_state";
 
     /** Kafka's defaults, enabled (unit tests). */
     public static ShareGroupConfig defaults() {
-        return new ShareGroupConfig(true, 45_000, 5000, 200, 30_000, 5, 2000, 2000, 50, (short) 3, 64L * 1024 * 1024);
+        return new ShareGroupConfig(true, 45_000, 5000, 200, 30_000, 5, 2000, 2000, 50, (short) 3, 104_857_600, 0);
     }
 
     /** The settings from server.properties; a heartbeat interval not below the session timeout fails the start. */
@@ -44,7 +45,8 @@ public record ShareGroupConfig(boolean enabled, int sessionTimeoutMs, int heartb
                 c.getInt(ServerConfigDef.GROUP_SHARE_MAX_SHARE_SESSIONS),
                 c.getInt(ServerConfigDef.SHARE_STATE_TOPIC_NUM_PARTITIONS),
                 (short) c.getInt(ServerConfigDef.SHARE_STATE_TOPIC_REPLICATION_FACTOR),
-                c.getLong(ServerConfigDef.SHARE_STATE_REWRITE_BYTES));
+                c.getInt(ServerConfigDef.SHARE_STATE_TOPIC_SEGMENT_BYTES),
+                c.getInt(ServerConfigDef.SHARE_STATE_TOPIC_COMPRESSION_CODEC));
         if (s.heartbeatIntervalMs >= s.sessionTimeoutMs) {
             // Kafka's GroupCoordinatorConfig requires the same.
             throw new ConfigException(ServerConfigDef.GROUP_SHARE_HEARTBEAT_INTERVAL_MS + " must be less than "

@@ -318,7 +318,7 @@ public final class ShareGroups {
         return Errors.NONE;
     }
 
-    // ---- Load and rewrite ----------------------------------------------------------------------
+    // ---- Load ----------------------------------------------------------------------------------
 
     /** Applies one share group record of {@code __consumer_offsets} while the shard loads. */
     public void replay(byte[] key, byte[] value) {
@@ -333,13 +333,16 @@ public final class ShareGroups {
             }
             return;
         }
-        ShareGroup g = groups.computeIfAbsent(k.groupId(), ShareGroup::new);
         if (value == null) {
-            if (k.type() == ShareGroupRecords.MEMBER_METADATA) {
+            // A member's tombstone of a group not loaded (compaction may have removed the group's
+            // records, or its tombstone came first) creates nothing.
+            ShareGroup g = groups.get(k.groupId());
+            if (g != null && k.type() == ShareGroupRecords.MEMBER_METADATA) {
                 g.members.remove(k.memberId());
             }
             return;
         }
+        ShareGroup g = groups.computeIfAbsent(k.groupId(), ShareGroup::new);
         ShareMember m = g.members.computeIfAbsent(k.memberId(), ShareMember::new);
         if (k.type() == ShareGroupRecords.MEMBER_METADATA) {
             ShareGroupRecords.MemberValue v = ShareGroupRecords.readMember(ByteBuffer.wrap(value));
@@ -359,18 +362,6 @@ public final class ShareGroups {
         for (ShareGroup g : groups.values()) {
             for (ShareMember m : g.members.values()) {
                 scheduleSession(g, m);
-            }
-        }
-    }
-
-    /** The records of the live share groups (the shard's bounded rewrite). */
-    public void snapshot(List<GroupRecords.Record> out) {
-        for (ShareGroup g : groups.values()) {
-            out.add(ShareGroupRecords.groupMetadata(g.groupId, g.groupEpoch));
-            for (ShareMember m : g.members.values()) {
-                out.add(memberRecord(g, m));
-                out.add(ShareGroupRecords.assignment(g.groupId, m.memberId,
-                        new ShareGroupRecords.AssignmentValue(m.memberEpoch, m.memberEpoch, m.assignment)));
             }
         }
     }

@@ -31,8 +31,7 @@ public final class SharePartitionApis {
     public final SharePartitionManager manager;
 
     public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs) {
-        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
-                config.stateRewriteBytes());
+        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions());
         manager = new SharePartitionManager(config, groupConfigs, store, () -> ctx.clock().millis());
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
@@ -55,7 +54,8 @@ public final class SharePartitionApis {
         @Override
         public Led lookup(int p) {
             Partition partition = ctx.replicas().leader(ShareGroupConfig.STATE_TOPIC, p, -1).partition();
-            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis()), partition);
+            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis(),
+                    config.stateTopicCompressionCodec()), partition);
         }
 
         @Override
@@ -78,9 +78,12 @@ public final class SharePartitionApis {
             boolean demanded = ctx.config().isSet(ServerConfigDef.SHARE_STATE_TOPIC_REPLICATION_FACTOR) || !singleNode;
             int rf = demanded ? config.stateTopicReplicationFactor()
                     : Math.max(1, Math.min(config.stateTopicReplicationFactor(), image.unfencedBrokers().size()));
-            // Kafka's share coordinator settings for the topic; no time or size retention: the records are state.
-            Map<String, String> configs = Map.of("cleanup.policy", "compact", "retention.ms", "-1",
-                    "retention.bytes", "-1", "segment.bytes", "104857600");
+            // Kafka's share coordinator settings for the topic, but compacted: Kafka creates it with
+            // cleanup.policy=delete and prunes it itself (deleteRecords below the oldest latest snapshot of
+            // its share-partitions, as they write ShareUpdate records between snapshots). Sluice writes
+            // only whole snapshots and tombstones, so the log cleaner keeps it small, as __consumer_offsets.
+            Map<String, String> configs = Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                    "segment.bytes", Integer.toString(config.stateTopicSegmentBytes()));
             CreateTopics.NewTopic t = new CreateTopics.NewTopic(ShareGroupConfig.STATE_TOPIC,
                     config.stateTopicNumPartitions(), (short) rf, List.of(), configs);
             ctx.metadata().submit(new CreateTopics(List.of(t), false)).whenComplete((r, err) -> {

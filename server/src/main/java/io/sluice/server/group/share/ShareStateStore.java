@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  * (Kafka's share coordinator does the same through Read/WriteShareGroupState). A share-partition's
  * state lives in partition {@code abs(hash("group:topicId:partition")) % share.coordinator.state.topic.num.partitions}
  * (Kafka's rule); that partition must be led here. Each state partition is read once per
- * leadership (the last snapshot of each key wins) and then kept in memory beside the writes.
- * Thread-safe: synchronized, and an append is issued under the lock so log order is call order.
+ * leadership (the last snapshot of each key wins) and then kept in memory beside the writes. Each
+ * snapshot is a share-partition's whole state and a deleted state gets a tombstone, so the topic
+ * is kept small by the log cleaner ({@code cleanup.policy=compact}) and a cleaned partition reads
+ * back the same states. Thread-safe: synchronized, and an append is issued under the lock so log
+ * order is call order.
  */
 public final class ShareStateStore {
 
@@ -40,51 +43,17 @@ public final class ShareStateStore {
     /** A read: the error, or the last snapshot (null when the share-partition has none). */
     public record Read(Errors error, String message, ShareStateRecords.Snapshot snapshot) { }
 
-    /** A state partition read here: its latest snapshots, and the bytes appended since its last rewrite. */
-    private static final class Loaded {
-        final Object incarnation;
-        final GroupLog log;
-        final Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest;
-        long bytesSinceRewrite;
-        long liveBytesAtRewrite;
-
-        Loaded(Object incarnation, GroupLog log, Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest) {
-            this.incarnation = incarnation;
-            this.log = log;
-            this.latest = latest;
-        }
-
-        Object incarnation() {
-            return incarnation;
-        }
-
-        GroupLog log() {
-            return log;
-        }
-
-        Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest() {
-            return latest;
-        }
-    }
+    /** A state partition read here: its log and its latest snapshots. */
+    private record Loaded(Object incarnation, GroupLog log,
+                          Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest) { }
 
     private final StatePartitions partitions;
     private final int numPartitions;
     private final Map<Integer, Loaded> loaded = new HashMap<>();
 
-    private final long rewriteBytes;
-
-    /**
-     * @param rewriteBytes once a state partition holds this many bytes more than its last rewrite
-     *                     left (or more than its live state, if larger), the latest snapshots are
-     *                     appended again and everything before them dropped: each snapshot is a
-     *                     share-partition's whole state, so the log stays within about twice its live
-     *                     size until compaction exists (as {@code sluice.offsets.rewrite.bytes} for
-     *                     {@code __consumer_offsets})
-     */
-    public ShareStateStore(StatePartitions partitions, int numPartitions, long rewriteBytes) {
+    public ShareStateStore(StatePartitions partitions, int numPartitions) {
         this.partitions = partitions;
         this.numPartitions = numPartitions;
-        this.rewriteBytes = rewriteBytes;
     }
 
     /** Kafka's SharePartitionKey coordinator key, hashed as the share coordinator places it. */
@@ -116,49 +85,7 @@ public final class ShareStateStore {
             return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE.code());
         }
         l.latest().put(k, s);
-        return append(l, new GroupRecords.Record(ShareStateRecords.key(k), ShareStateRecords.value(s)));
-    }
-
-    private CompletableFuture<Short> append(Loaded l, GroupRecords.Record r) {
-        CompletableFuture<Short> f = l.log().append(List.of(r));
-        l.bytesSinceRewrite += bytes(r);
-        if (l.bytesSinceRewrite > Math.max(rewriteBytes, l.liveBytesAtRewrite)) {
-            rewrite(l);
-        }
-        return f;
-    }
-
-    /**
-     * Appends every latest snapshot after the log end, and once the appends are in (acks=all),
-     * moves the log start to where they began. A failed append drops nothing.
-     */
-    private void rewrite(Loaded l) {
-        long newStart = l.log().logEndOffset();
-        List<CompletableFuture<Short>> appends = new java.util.ArrayList<>();
-        long live = 0;
-        for (Map.Entry<ShareStateRecords.Key, ShareStateRecords.Snapshot> e : l.latest().entrySet()) {
-            GroupRecords.Record r = new GroupRecords.Record(ShareStateRecords.key(e.getKey()),
-                    ShareStateRecords.value(e.getValue()));
-            appends.add(l.log().append(List.of(r)));
-            live += bytes(r);
-        }
-        l.bytesSinceRewrite = 0;
-        l.liveBytesAtRewrite = live;
-        long liveBytes = live;
-        CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).whenComplete((x, t) -> {
-            boolean ok = t == null && appends.stream().allMatch(a -> a.join() == Errors.NONE.code());
-            if (ok) {
-                l.log().deleteBefore(newStart);
-                LOG.info("Rewrote {} share-partition states ({} bytes) of {} from offset {}", appends.size(), liveBytes,
-                        ShareGroupConfig.STATE_TOPIC, newStart);
-            } else {
-                LOG.warn("Rewriting {} failed; its log keeps its prefix", ShareGroupConfig.STATE_TOPIC);
-            }
-        });
-    }
-
-    private static long bytes(GroupRecords.Record r) {
-        return r.key().length + (r.value() == null ? 0 : r.value().length) + 16;
+        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), ShareStateRecords.value(s))));
     }
 
     /** Every share-partition state of {@code groupId} in the state partitions led here. */
@@ -185,7 +112,7 @@ public final class ShareStateStore {
             return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE.code());
         }
         l.latest().remove(k);
-        return append(l, new GroupRecords.Record(ShareStateRecords.key(k), null));
+        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), null)));
     }
 
     private Loaded load(int p) {

@@ -10,8 +10,6 @@ import io.sluice.server.group.it.GroupClients.Member;
 import io.sluice.server.it.BrokerProcess;
 import io.sluice.server.it.Tools;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +31,6 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,52 +103,6 @@ class GroupOperationsProcessTest {
                 Map<TopicPartition, OffsetAndMetadata> after = admin.listConsumerGroupOffsets("resume-g")
                         .partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
                 assertThat(after.values().stream().mapToLong(OffsetAndMetadata::offset).sum()).isEqualTo(300);
-            }
-        }
-    }
-
-    @Test
-    void theBoundedRewriteKeepsTheOffsetsPartitionSmallAcrossManyCommitsAndRestarts() throws Exception {
-        Map<String, String> settings = new HashMap<>(ConsumerGroupProcessTest.BROKER_SETTINGS);
-        settings.put("sluice.offsets.rewrite.bytes", "4096");
-        settings.put("log.retention.check.interval.ms", "500");
-        try (BrokerProcess own = BrokerProcess.start(settings)) {
-            String b = own.bootstrap();
-            createTopic(b, "rw", 1);
-            produce(b, "rw", 1, 0, 1);
-            TopicPartition tp = new TopicPartition("rw", 0);
-            int commits = 12_000; // ~1.5 MB of commit batches: more than a 1 MiB offsets segment
-            try (KafkaConsumer<String, String> c = GroupClients.consumer(b, "rw-g", manualCommit())) {
-                c.assign(List.of(tp));
-                for (int i = 1; i <= commits; i++) {
-                    c.commitSync(Map.of(tp, new OffsetAndMetadata(i, "m" + i)));
-                }
-            }
-            int p = Utils.abs("rw-g".hashCode()) % 5;
-            TopicPartition offsetsTp = new TopicPartition("__consumer_offsets", p);
-            try (Admin admin = GroupClients.admin(b)) {
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    long earliest = admin.listOffsets(Map.of(offsetsTp, OffsetSpec.earliest()))
-                            .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
-                    long latest = admin.listOffsets(Map.of(offsetsTp, OffsetSpec.latest()))
-                            .partitionResult(offsetsTp).get(60, TimeUnit.SECONDS).offset();
-                    assertThat(earliest).as("log start moved by the rewrite").isPositive();
-                    assertThat(latest - earliest).as("records still readable").isLessThan(200);
-                });
-            }
-            Path dir = own.dataDir().resolve("logs").resolve("__consumer_offsets-" + p);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                try (var files = Files.list(dir)) {
-                    assertThat(files.filter(f -> f.toString().endsWith(".log")).count())
-                            .as("segments below the log start are deleted").isLessThanOrEqualTo(2);
-                }
-            });
-            own.stop();
-            own.restart();
-            try (KafkaConsumer<String, String> c = GroupClients.consumer(b, "rw-g", manualCommit())) {
-                OffsetAndMetadata last = c.committed(Set.of(tp)).get(tp);
-                assertThat(last.offset()).isEqualTo(commits);
-                assertThat(last.metadata()).isEqualTo("m" + commits);
             }
         }
     }

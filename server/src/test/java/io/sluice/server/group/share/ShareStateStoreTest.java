@@ -10,7 +10,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
-/** Share-partition state through {@code __share_group_state}: restart, reset, delete, bounded rewrite. */
+/** Share-partition state through {@code __share_group_state}: restart, reset, delete. */
 class ShareStateStoreTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000);
@@ -39,14 +39,13 @@ class ShareStateStoreTest {
         };
     }
 
-    private SharePartitionManager manager(long rewriteBytes) {
-        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE, new ShareStateStore(partitions(), 1, rewriteBytes),
-                clock::get);
+    private SharePartitionManager manager() {
+        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE, new ShareStateStore(partitions(), 1), clock::get);
     }
 
     @Test
     void acknowledgedRecordsSurviveARestartAndANewShareStartsAtTheHighWatermark() {
-        SharePartitionManager m = manager(1 << 20);
+        SharePartitionManager m = manager();
         SharePartition sp = m.get(key, new Object(), 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(sp.startOffset()).isEqualTo(10);
         sp.acquire("a", new long[] {10, 11, 12}, 10, 13);
@@ -54,7 +53,7 @@ class ShareStateStoreTest {
         sp.acknowledge("a", 12, 12, List.of(SharePartition.ACCEPT));
         assertThat(m.persist(key, sp).join()).isEqualTo(Errors.NONE.code());
         // A new broker process: the same log, new store and manager, the partition at a later HW.
-        SharePartition back = manager(1 << 20).get(key, new Object(), 1, SharePartitionManager.StartOffsets.at(50)).partition();
+        SharePartition back = manager().get(key, new Object(), 1, SharePartitionManager.StartOffsets.at(50)).partition();
         assertThat(back.startOffset()).isEqualTo(11);
         assertThat(back.state(11)).isEqualTo(SharePartition.RecordState.AVAILABLE);
         assertThat(back.state(12)).isEqualTo(SharePartition.RecordState.ACKNOWLEDGED);
@@ -63,7 +62,7 @@ class ShareStateStoreTest {
 
     @Test
     void resetAndDeleteReplaceTheState() {
-        SharePartitionManager m = manager(1 << 20);
+        SharePartitionManager m = manager();
         SharePartition sp = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(m.reset(key, 3, 0).join()).isEqualTo(Errors.NONE.code());
         SharePartition reset = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
@@ -73,29 +72,15 @@ class ShareStateStoreTest {
         assertThat(m.persist(key, sp).join()).as("the old share-partition may not write")
                 .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
         assertThat(m.delete(key).join()).isEqualTo(Errors.NONE.code());
-        assertThat(new ShareStateStore(partitions(), 1, 1 << 20).read(key).snapshot()).isNull();
-    }
-
-    @Test
-    void theStateLogIsRewrittenAndItsPrefixDropped() {
-        SharePartitionManager m = manager(4096);
-        SharePartition sp = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).partition();
-        for (int i = 0; i < 400; i++) {
-            sp.acquire("a", new long[] {i}, 1, i + 1);
-            sp.acknowledge("a", i, i, List.of(SharePartition.ACCEPT));
-            m.persist(key, sp).join();
-        }
-        assertThat(log.logStartOffset).isPositive();
-        assertThat(log.records.size() - log.logStartOffset).isLessThan(200);
-        assertThat(new ShareStateStore(partitions(), 1, 4096).read(key).snapshot().startOffset()).isEqualTo(400);
+        assertThat(new ShareStateStore(partitions(), 1).read(key).snapshot()).isNull();
     }
 
     @Test
     void aStatePartitionNotLedHereIsAnError() {
         topicExists = false;
-        assertThat(manager(4096).get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(manager().get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
         topicExists = true;
         ledElsewhere = true;
-        assertThat(manager(4096).get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(manager().get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
     }
 }
