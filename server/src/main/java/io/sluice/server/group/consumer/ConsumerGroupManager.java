@@ -2,6 +2,7 @@ package io.sluice.server.group.consumer;
 
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
+import io.sluice.server.group.classic.ClassicMembership;
 import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -34,20 +36,34 @@ public final class ConsumerGroupManager {
     private final MemberDeadlines deadlines;
     private final ClassicGroups classicGroups;
     private final ConsumerGroupStore store;
+    private final GroupMigration migration;
+    private final ClassicProtocolMembers classicMembers;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
 
+    /**
+     * @param classicMaxSize group.max.size: a downgrade to a classic group larger than this is not done
+     */
     public ConsumerGroupManager(ConsumerGroupConfig config, ClusterTopics topics, CoordinatorTimer timer,
-                                ClassicGroups classicGroups, ConsumerGroupStore store) {
+                                ClassicGroups classicGroups, ClassicMembership classicMembership, int classicMaxSize,
+                                ConsumerGroupStore store, LongSupplier clockMs) {
         this.config = config;
         this.topics = topics;
         this.deadlines = new MemberDeadlines(timer, config.sessionTimeoutMs(), this::sessionExpired,
                 this::revocationExpired);
         this.classicGroups = classicGroups;
         this.store = store;
+        this.migration = new GroupMigration(config, classicMaxSize, topics, classicGroups, classicMembership, store,
+                clockMs);
+        this.classicMembers = new ClassicProtocolMembers(this, config, topics, store, deadlines);
     }
 
-    /** A refused heartbeat: Kafka's error and message, thrown inside this class only. */
-    private static final class Refused extends RuntimeException {
+    /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic-protocol members of this shard's consumer groups. */
+    public ClassicProtocolMembers classicMembers() {
+        return classicMembers;
+    }
+
+    /** A refused request: Kafka's error and message, thrown inside this package only. */
+    static final class Refused extends RuntimeException {
         final Errors error;
 
         Refused(Errors error, String message) {
@@ -102,7 +118,9 @@ public final class ConsumerGroupManager {
                                                     String clientHost) {
         String groupId = r.groupId();
         boolean joining = r.memberEpoch() == 0;
-        ConsumerGroup group = groupFor(groupId, joining);
+        ClassicGroup upgrading = joining && groups.get(groupId) == null ? liveClassic(groupId) : null;
+        // An upgraded group is registered only once its records are stored (a refusal leaves the classic group as it was).
+        ConsumerGroup group = upgrading != null ? migration.upgrade(upgrading) : groupFor(groupId, joining);
         String memberId = r.memberId().isEmpty() ? Uuid.randomUuid().toString() : r.memberId();
         if (group.size() >= config.maxSize() && group.member(memberId) == null
                 && (r.instanceId() == null || group.staticMember(r.instanceId()) == null)) {
@@ -112,15 +130,39 @@ public final class ConsumerGroupManager {
         Map<Uuid, Set<Integer>> owned = TopicPartitions.fromRequest(r.topicPartitions());
         ConsumerMember member = r.instanceId() == null ? dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
                 : staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
-        boolean isNew = group.member(member.memberId()) == null;
         ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
                 r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
         if (member.state() == MemberState.UNKNOWN && (owned == null || !owned.isEmpty())) {
             throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member is in a unknown state. "
                     + "The member must abandon all its partitions and rejoin.");
         }
-        boolean bump = isNew || !updated.sameSubscription(member);
-        ConsumerGroupStore.Change change = store.begin(group);
+        ConsumerGroupStore.Change change = upgrading != null
+                ? store.beginConversion(group, GroupMigration.upgradePrefix(upgrading)) : store.begin(group);
+        ConsumerMember reconciled = apply(group, change, member, updated, owned);
+        if (upgrading != null) {
+            groups.put(groupId, group);
+            migration.upgraded(upgrading);
+            group.members().forEach(m -> deadlines.session(groupId, m));
+        }
+        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
+                .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
+        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
+            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
+        }
+        return resp;
+    }
+
+    /**
+     * Steps (1)-(3) of a heartbeat or of a classic member's JoinGroup on a member already resolved,
+     * then the write of {@code change}: the member as reconciled, with its deadlines started.
+     */
+    ConsumerMember apply(ConsumerGroup group, ConsumerGroupStore.Change change, ConsumerMember member,
+                         ConsumerMember updated, Map<Uuid, Set<Integer>> owned) {
+        String groupId = group.groupId();
+        boolean bump = group.member(member.memberId()) == null || !updated.sameSubscription(member);
         group.put(updated);
         long topicsVersion = topics.version();
         if (bump || group.topicsVersion() != topicsVersion) {
@@ -146,16 +188,14 @@ public final class ConsumerGroupManager {
             throw new Refused(written, "Writing the group to the log failed.");
         }
         deadlines.revocation(groupId, updated, reconciled);
-        deadlines.session(groupId, reconciled.memberId());
-        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
-                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
-                .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
-        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
-                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
-        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
-            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
-        }
-        return resp;
+        deadlines.session(groupId, reconciled);
+        return reconciled;
+    }
+
+    /** The classic group of this id when it has members (a ConsumerGroupHeartbeat upgrades it), else null. */
+    private ClassicGroup liveClassic(String groupId) {
+        ClassicGroup classic = classicGroups.get(groupId);
+        return classic != null && (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) ? classic : null;
     }
 
     private ConsumerGroup groupFor(String groupId, boolean create) {
@@ -168,10 +208,6 @@ public final class ConsumerGroupManager {
         }
         ClassicGroup classic = classicGroups.get(groupId);
         if (classic != null) {
-            if (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) {
-                // Kafka upgrades a live classic group online; Sluice does not yet (docs/groups.md).
-                throw new Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
-            }
             if (classic.protocolType() != null && store.dropClassic(groupId) != Errors.NONE) {
                 throw new Refused(Errors.COORDINATOR_NOT_AVAILABLE, "Writing the group to the log failed.");
             }
@@ -304,15 +340,31 @@ public final class ConsumerGroupManager {
         return new ConsumerGroupHeartbeatResponseData().setMemberId(r.memberId()).setMemberEpoch(r.memberEpoch());
     }
 
-    /** Removes a member: its partitions become free and the group epoch moves (the others rebalance). */
+    /**
+     * Removes a member: its partitions become free and the group epoch moves (the others rebalance).
+     * When it was the last consumer-protocol member and classic members remain, the group becomes a
+     * classic group instead (KIP-848 downgrade).
+     */
     private Errors fence(ConsumerGroup group, ConsumerMember m) {
+        if (migration.shouldDowngrade(group, m)) {
+            Errors e = migration.downgrade(group, m);
+            if (e == Errors.NONE) {
+                forget(group.groupId());
+            }
+            return e;
+        }
+        return remove(group, List.of(m));
+    }
+
+    /** Removes members without a downgrade (a classic LeaveGroup, as Kafka): one epoch bump. */
+    Errors remove(ConsumerGroup group, List<ConsumerMember> leaving) {
         ConsumerGroupStore.Change change = store.begin(group);
-        group.remove(m.memberId());
+        leaving.forEach(m -> group.remove(m.memberId()));
         group.subscribedTopics(Subscriptions.resolve(group, topics), topics.version());
         group.groupEpoch(group.groupEpoch() + 1);
         Errors e = store.commit(change);
         if (e == Errors.NONE) {
-            deadlines.cancel(group.groupId(), m.memberId());
+            leaving.forEach(m -> deadlines.cancel(group.groupId(), m.memberId()));
         }
         return e;
     }
@@ -324,7 +376,7 @@ public final class ConsumerGroupManager {
         }
     }
 
-    private void computeTarget(ConsumerGroup group) {
+    void computeTarget(ConsumerGroup group) {
         PartitionAssignor assignor = PartitionAssignor.named(group.assignor(config.defaultAssignor()));
         Subscriptions.computeTarget(group, assignor);
         LOG.info("[GroupId {}] Computed target assignment of epoch {} with the {} assignor for {} members.",
@@ -359,7 +411,7 @@ public final class ConsumerGroupManager {
             // The member stays (the log still has it); its removal is tried again a session later.
             LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
                     m.memberId(), e, config.sessionTimeoutMs());
-            deadlines.session(g.groupId(), m.memberId());
+            deadlines.session(g.groupId(), m);
         }
     }
 
@@ -370,9 +422,26 @@ public final class ConsumerGroupManager {
         }
         for (ConsumerGroup g : groups.values()) {
             for (ConsumerMember m : g.members()) {
-                deadlines.session(g.groupId(), m.memberId());
+                deadlines.session(g.groupId(), m);
             }
         }
+    }
+
+    /**
+     * A classic JoinGroup to an empty consumer group: the group is deleted (its tombstones written, its
+     * offsets kept) so the join creates a classic group, as Kafka does; NONE or the write's error.
+     */
+    public Errors dropEmptyForClassicJoin(String groupId) {
+        ConsumerGroup g = groups.get(groupId);
+        if (g == null || g.size() > 0) {
+            throw new IllegalStateException("group " + groupId + " is not an empty consumer group");
+        }
+        Errors e = store.write(ConsumerGroupStore.groupTombstones(groupId));
+        if (e == Errors.NONE) {
+            forget(groupId);
+            LOG.info("[GroupId {}] Deleted the empty consumer group: a classic member joins.", groupId);
+        }
+        return e;
     }
 
     /** Whether a member of the group subscribes to the topic (by name or regex). */
