@@ -235,9 +235,7 @@ class GroupMigrationTest {
         assertThat(required.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
         JoinGroupResponseData j = rejoin(h, required.memberId());
         assertThat(j.errorCode()).isZero();
-        assertThat(sync(h, j).assignment()).as("nothing is free until c1 revokes")
-                .isEqualTo(sync(h, j).assignment());
-        assertThat(partitionsOf(sync(h, j))).isEmpty();
+        assertThat(partitionsOf(sync(h, j))).as("nothing is free until c1 revokes").isEmpty();
         assertThat(classicHeartbeat(h, j.memberId(), j.generationId())).isZero();
 
         ConsumerGroupHeartbeatResponseData revoke = consumerHeartbeat(h, "c1", first.memberEpoch(), partitionsOf(first));
@@ -322,6 +320,21 @@ class GroupMigrationTest {
         assertThat(full.shard.groups().get("g").is(GroupState.STABLE)).isTrue();
         assertThat(full.shard.consumer().group("g")).isNull();
         assertThat(full.log.records).hasSize(records);
+    }
+
+    @Test
+    void classicJoinOfAnEmptyConsumerGroupDeletesItFirst() {
+        GroupHarness h = harness();
+        consumerJoin(h, "c1");
+        h.shard.consumer().heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("c1")
+                .setMemberEpoch(ConsumerMember.LEAVE_EPOCH), (short) 1, "client", "/127.0.0.1");
+        assertThat(classicMembers(h).serves("g")).as("empty: not served as a consumer group").isFalse();
+        assertThat(h.shard.consumer().dropEmptyForClassicJoin("g")).isEqualTo(Errors.NONE);
+        assertThat(h.shard.consumer().group("g")).isNull();
+        assertThat(h.log.records.get(h.log.records.size() - 1).value()).isNull();
+        assertThat(h.join("g", "", null).getNow(null).errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
+        h.reload();
+        assertThat(h.shard.consumer().group("g")).isNull();
     }
 
     @Test

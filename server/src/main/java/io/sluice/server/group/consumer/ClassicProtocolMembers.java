@@ -1,5 +1,6 @@
 package io.sluice.server.group.consumer;
 
+import io.sluice.server.group.consumer.ConsumerGroupManager.Refused;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,13 +68,13 @@ public final class ClassicProtocolMembers {
         String memberId = unknown ? Uuid.randomUuid().toString() : req.memberId();
         try {
             if (group.size() >= config.maxSize() && (unknown || group.member(memberId) == null)) {
-                throw new ConsumerGroupManager.Refused(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached "
+                throw new Refused(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached "
                         + "its maximum capacity of " + config.maxSize() + " members.");
             }
             LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
             req.protocols().forEach(p -> protocols.putIfAbsent(p.name(), p.metadata()));
             if (!supports(group, req.protocolType(), protocols.keySet())) {
-                throw new ConsumerGroupManager.Refused(Errors.INCONSISTENT_GROUP_PROTOCOL,
+                throw new Refused(Errors.INCONSISTENT_GROUP_PROTOCOL,
                         "Member " + memberId + "'s protocols are not supported.");
             }
             if (unknown && req.groupInstanceId() == null && requireKnownMemberId) {
@@ -95,7 +96,7 @@ public final class ClassicProtocolMembers {
             return new JoinGroupResponseData().setMemberId(reconciled.memberId())
                     .setGenerationId(reconciled.memberEpoch()).setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
                     .setProtocolName(reconciled.classic().first().name()).setLeader("");
-        } catch (ConsumerGroupManager.Refused e) {
+        } catch (Refused e) {
             return new JoinGroupResponseData().setMemberId(unknown ? "" : memberId).setErrorCode(e.error.code())
                     .setGenerationId(-1).setLeader("").setProtocolName(null);
         }
@@ -110,17 +111,17 @@ public final class ClassicProtocolMembers {
             return ConsumerMember.joining(memberId);
         }
         if (!existing.usesClassicProtocol()) {
-            throw new ConsumerGroupManager.Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + existing.memberId()
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + existing.memberId()
                     + " does not use the classic protocol.");
         }
         if (existing.memberId().equals(memberId)) {
             return existing;
         }
         if (!unknown) {
-            throw new ConsumerGroupManager.Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId
+            throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId
                     + " with instance id " + instanceId + " was fenced by member " + existing.memberId() + ".");
         }
-        ConsumerMember replacement = existing.withMemberId(memberId);
+        ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
         group.replaceStatic(existing, replacement);
         deadlines.cancel(group.groupId(), existing.memberId());
         LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
@@ -136,19 +137,19 @@ public final class ClassicProtocolMembers {
             checkGeneration(m, req.generationId());
             if ((req.protocolType() != null && !ConsumerProtocol.PROTOCOL_TYPE.equals(req.protocolType()))
                     || (req.protocolName() != null && !req.protocolName().equals(m.classic().first().name()))) {
-                throw new ConsumerGroupManager.Refused(Errors.INCONSISTENT_GROUP_PROTOCOL, "The protocol type or name "
+                throw new Refused(Errors.INCONSISTENT_GROUP_PROTOCOL, "The protocol type or name "
                         + "of member " + m.memberId() + " does not match the group's.");
             }
             if (group.groupEpoch() > m.memberEpoch() && m.state() != MemberState.UNREVOKED_PARTITIONS) {
                 deadlines.joinIfAbsent(group.groupId(), m);
-                throw new ConsumerGroupManager.Refused(Errors.REBALANCE_IN_PROGRESS, "A new rebalance is triggered in "
+                throw new Refused(Errors.REBALANCE_IN_PROGRESS, "A new rebalance is triggered in "
                         + "group " + group.groupId() + " and member " + m.memberId() + " should rejoin to catch up.");
             }
             deadlines.session(group.groupId(), m);
             return new SyncGroupResponseData().setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
                     .setProtocolName(m.classic().first().name())
                     .setAssignment(ClassicAssignments.toAssignment(m.assigned(), topics, m.classic().first().metadata()));
-        } catch (ConsumerGroupManager.Refused e) {
+        } catch (Refused e) {
             return new SyncGroupResponseData().setErrorCode(e.error.code()).setAssignment(new byte[0]);
         }
     }
@@ -166,7 +167,7 @@ public final class ClassicProtocolMembers {
                 return new HeartbeatResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code());
             }
             return new HeartbeatResponseData();
-        } catch (ConsumerGroupManager.Refused e) {
+        } catch (Refused e) {
             return new HeartbeatResponseData().setErrorCode(e.error.code());
         }
     }
@@ -185,14 +186,14 @@ public final class ClassicProtocolMembers {
                 ConsumerMember m = byInstanceOnly ? staticMember(group, id.groupInstanceId())
                         : classicMember(group, id.memberId(), id.groupInstanceId());
                 if (!m.usesClassicProtocol()) {
-                    throw new ConsumerGroupManager.Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + m.memberId()
+                    throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + m.memberId()
                             + " does not use the classic protocol.");
                 }
                 r.setMemberId(m.memberId());
                 removed.add(m);
                 LOG.info("[GroupId {}] Member {} has left the consumer group through an explicit LeaveGroup request; "
                         + "client reason: {}", groupId, m.memberId(), id.reason() == null ? "not provided" : id.reason());
-            } catch (ConsumerGroupManager.Refused e) {
+            } catch (Refused e) {
                 r.setErrorCode(e.error.code());
             }
             responses.add(r);
@@ -209,7 +210,7 @@ public final class ClassicProtocolMembers {
     private static ConsumerMember staticMember(ConsumerGroup group, String instanceId) {
         ConsumerMember m = group.staticMember(instanceId);
         if (m == null) {
-            throw new ConsumerGroupManager.Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId
                     + " is unknown.");
         }
         return m;
@@ -221,18 +222,18 @@ public final class ClassicProtocolMembers {
         if (instanceId == null) {
             m = group.member(memberId);
             if (m == null) {
-                throw new ConsumerGroupManager.Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId
+                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId
                         + " is not a member of group " + group.groupId() + ".");
             }
         } else {
             m = staticMember(group, instanceId);
             if (!m.memberId().equals(memberId)) {
-                throw new ConsumerGroupManager.Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId
+                throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId
                         + " with instance id " + instanceId + " was fenced by member " + m.memberId() + ".");
             }
         }
         if (!m.usesClassicProtocol()) {
-            throw new ConsumerGroupManager.Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + m.memberId()
+            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + m.memberId()
                     + " does not use the classic protocol.");
         }
         return m;
@@ -240,7 +241,7 @@ public final class ClassicProtocolMembers {
 
     private static void checkGeneration(ConsumerMember m, int generationId) {
         if (m.memberEpoch() != generationId) {
-            throw new ConsumerGroupManager.Refused(Errors.ILLEGAL_GENERATION, "The request generation id "
+            throw new Refused(Errors.ILLEGAL_GENERATION, "The request generation id "
                     + generationId + " is not equal to the member epoch " + m.memberEpoch() + " of member "
                     + m.memberId() + ".");
         }
@@ -280,7 +281,7 @@ public final class ClassicProtocolMembers {
         try {
             return ClassicAssignments.subscription(protocols.values().iterator().next());
         } catch (RuntimeException e) {
-            throw new ConsumerGroupManager.Refused(Errors.INCONSISTENT_GROUP_PROTOCOL, "Member " + memberId
+            throw new Refused(Errors.INCONSISTENT_GROUP_PROTOCOL, "Member " + memberId
                     + "'s embedded consumer protocol is malformed.");
         }
     }

@@ -14,7 +14,8 @@ import java.util.List;
  * @param maxSize             group.consumer.max.size (Integer.MAX_VALUE)
  * @param assignors           group.consumer.assignors ("uniform", "range"): the first is the default
  * @param enabled             whether group.coordinator.rebalance.protocols names consumer (the default)
- * @param migrationPolicy     group.consumer.migration.policy (bidirectional): live groups converted between protocols
+ * @param migrationPolicy     group.consumer.migration.policy (bidirectional): live groups converted between
+ *                            the protocols (KIP-848)
  */
 public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors,
                                   boolean enabled, MigrationPolicy migrationPolicy) {

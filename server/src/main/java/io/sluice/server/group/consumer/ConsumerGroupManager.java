@@ -38,6 +38,7 @@ public final class ConsumerGroupManager {
     private final ConsumerGroupStore store;
     private final GroupMigration migration;
     private final ClassicProtocolMembers classicMembers;
+    private final HeartbeatMembers heartbeatMembers;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
 
     /**
@@ -55,6 +56,7 @@ public final class ConsumerGroupManager {
         this.migration = new GroupMigration(config, classicMaxSize, topics, classicGroups, classicMembership, store,
                 clockMs);
         this.classicMembers = new ClassicProtocolMembers(this, config, topics, store, deadlines);
+        this.heartbeatMembers = new HeartbeatMembers(store, deadlines);
     }
 
     /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic-protocol members of this shard's consumer groups. */
@@ -128,10 +130,11 @@ public final class ConsumerGroupManager {
                     + config.maxSize() + " members.");
         }
         Map<Uuid, Set<Integer>> owned = TopicPartitions.fromRequest(r.topicPartitions());
-        ConsumerMember member = r.instanceId() == null ? dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
-                : staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
+        ConsumerMember member = r.instanceId() == null
+                ? heartbeatMembers.dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
+                : heartbeatMembers.staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
         ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
-                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
+                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost).withClassic(null);
         if (member.state() == MemberState.UNKNOWN && (owned == null || !owned.isEmpty())) {
             throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member is in a unknown state. "
                     + "The member must abandon all its partitions and rejoin.");
@@ -216,83 +219,6 @@ public final class ConsumerGroupManager {
         group = new ConsumerGroup(groupId);
         groups.put(groupId, group);
         return group;
-    }
-
-    private ConsumerMember dynamicMember(ConsumerGroup group, String memberId, int epoch,
-                                         Map<Uuid, Set<Integer>> owned, boolean joining) {
-        ConsumerMember m = group.member(memberId);
-        if (m == null) {
-            if (!joining) {
-                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
-                        + group.groupId() + ".");
-            }
-            LOG.info("[GroupId {}] Member {} joins the consumer group using the consumer protocol.", group.groupId(), memberId);
-            return ConsumerMember.joining(memberId);
-        }
-        checkEpoch(m, epoch, owned);
-        return m;
-    }
-
-    private ConsumerMember staticMember(ConsumerGroup group, String memberId, String instanceId, int epoch,
-                                        Map<Uuid, Set<Integer>> owned, boolean joining) {
-        ConsumerMember existing = group.staticMember(instanceId);
-        if (joining) {
-            if (existing == null) {
-                ConsumerMember m = group.member(memberId);
-                return m != null ? m : ConsumerMember.joining(memberId);
-            }
-            if (existing.memberId().equals(memberId)) {
-                checkEpoch(existing, epoch, owned);
-                return existing;
-            }
-            if (existing.memberEpoch() != ConsumerMember.LEAVE_STATIC_EPOCH) {
-                throw new Refused(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId + " with instance id "
-                        + instanceId + " cannot join the group because the instance id is owned by "
-                        + existing.memberId() + " member.");
-            }
-            // The instance comes back within its session: it takes over its assignment as it was.
-            ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
-            ConsumerGroupStore.Change change = store.begin(group);
-            group.replaceStatic(existing, replacement);
-            Errors written = store.commit(change);
-            if (written != Errors.NONE) {
-                throw new Refused(written, "Writing the group to the log failed.");
-            }
-            deadlines.cancel(group.groupId(), existing.memberId());
-            LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
-                    instanceId, memberId, existing.memberId());
-            return replacement;
-        }
-        if (existing == null) {
-            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
-        }
-        if (!existing.memberId().equals(memberId)) {
-            throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId + " with instance id "
-                    + instanceId + " was fenced by member " + existing.memberId() + ".");
-        }
-        checkEpoch(existing, epoch, owned);
-        return existing;
-    }
-
-    /**
-     * Kafka's rule: the current epoch, or the previous one while the member owns no more than it is
-     * given; 0 is a fenced member rejoining under its own id (KAFKA-19233).
-     */
-    private static void checkEpoch(ConsumerMember m, int received, Map<Uuid, Set<Integer>> owned) {
-        if (received == 0) {
-            return;
-        }
-        if (received > m.memberEpoch()) {
-            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member epoch ("
-                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
-                    + "). The member must abandon all its partitions and rejoin.");
-        }
-        if (received < m.memberEpoch()
-                && (received != m.previousMemberEpoch() || !TopicPartitions.isSubset(owned, m.assigned()))) {
-            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a smaller member epoch ("
-                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
-                    + "). The member must abandon all its partitions and rejoin.");
-        }
     }
 
     private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData r) {

@@ -5,6 +5,7 @@ import io.sluice.server.group.classic.ClassicGroupManager;
 import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.ClassicMember;
 import io.sluice.server.group.classic.ClassicMembership;
+import io.sluice.server.group.consumer.ConsumerGroupManager.Refused;
 import io.sluice.server.group.log.GroupRecords;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,7 +94,7 @@ final class GroupMigration {
         } catch (RuntimeException e) {
             LOG.warn("[GroupId {}] Cannot upgrade the classic group: its embedded consumer protocol is malformed: {}",
                     id, e.toString());
-            throw new ConsumerGroupManager.Refused(Errors.GROUP_ID_NOT_FOUND, "Cannot upgrade the classic group " + id
+            throw new Refused(Errors.GROUP_ID_NOT_FOUND, "Cannot upgrade the classic group " + id
                     + " to consumer group because the embedded consumer protocol is malformed.");
         }
         g.target(classic.generationId(), target);
@@ -202,9 +203,9 @@ final class GroupMigration {
                 .orElseThrow(() -> new IllegalStateException("no protocol common to the classic members " + members));
     }
 
-    private static ConsumerGroupManager.Refused refused(String groupId, String why) {
+    private static Refused refused(String groupId, String why) {
         LOG.info("[GroupId {}] Cannot upgrade the classic group to a consumer group: {}.", groupId, why);
-        return new ConsumerGroupManager.Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId
+        return new Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId
                 + " is not a consumer group (" + why + ").");
     }
 }

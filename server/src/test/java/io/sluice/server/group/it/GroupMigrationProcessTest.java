@@ -160,6 +160,8 @@ class GroupMigrationProcessTest {
                         committedNext.put(tp, o.offset());
                     }
                 });
+            } catch (WakeupException e) {
+                throw e; // closing
             } catch (KafkaException e) {
                 // A commit refused during a rebalance (at-least-once: the next owner reads these again).
                 System.out.println("commit by " + protocol + " member refused: " + e);
@@ -270,16 +272,20 @@ class GroupMigrationProcessTest {
         }
     }
 
-    /** Every partition owned by exactly one member, as the members see it. */
+    /**
+     * Every partition owned by exactly one member and two each, as the members see it: the new
+     * member got its share, so the members it was taken from revoked first.
+     */
     private static void awaitAllAssigned(List<Member> members) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             Set<TopicPartition> all = new HashSet<>();
-            int n = 0;
             for (Member m : members) {
+                if (m.assignment.size() != PARTITIONS / members.size()) {
+                    return false;
+                }
                 all.addAll(m.assignment);
-                n += m.assignment.size();
             }
-            return all.size() == PARTITIONS && n == PARTITIONS;
+            return all.size() == PARTITIONS;
         });
     }
 
