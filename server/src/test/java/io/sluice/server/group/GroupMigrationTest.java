@@ -323,6 +323,34 @@ class GroupMigrationTest {
     }
 
     @Test
+    void classicMembersKeepTheirOwnSessionAndMustRejoinWithinTheirRebalanceTimeout() {
+        GroupHarness h = harness();
+        List<String> classic = stableClassicGroup(h);
+        int generation = h.shard.groups().get("g").generationId();
+        ConsumerGroupHeartbeatResponseData joined = consumerJoin(h, "new");
+        String stubborn = classic.get(0);
+        String silent = classic.get(1);
+        // The stubborn member heartbeats but never rejoins; the silent one stops heartbeating.
+        assertThat(classicHeartbeat(h, stubborn, generation)).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code());
+        h.step(GroupHarness.SESSION_MS / 2);
+        assertThat(classicHeartbeat(h, stubborn, generation)).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code());
+        consumerHeartbeat(h, "new", joined.memberEpoch(), Set.of());
+        h.step(GroupHarness.SESSION_MS / 2 + 100);
+        assertThat(h.shard.consumer().group("g").member(silent)).as("its own 10 s session, not the group's 45 s")
+                .isNull();
+        for (int waitedMs = GroupHarness.SESSION_MS; waitedMs < GroupHarness.REBALANCE_MS; waitedMs += 4000) {
+            assertThat(classicHeartbeat(h, stubborn, generation)).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code());
+            consumerHeartbeat(h, "new", h.shard.consumer().group("g").member("new").memberEpoch(), Set.of());
+            h.step(4000);
+        }
+        assertThat(classicHeartbeat(h, stubborn, generation)).as("fenced after its rebalance timeout")
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        ConsumerMember alone = h.shard.consumer().group("g").member("new");
+        ConsumerGroupHeartbeatResponseData all = consumerHeartbeat(h, "new", alone.memberEpoch(), Set.of());
+        assertThat(partitionsOf(all)).hasSize(PARTITIONS);
+    }
+
+    @Test
     void classicJoinOfAnEmptyConsumerGroupDeletesItFirst() {
         GroupHarness h = harness();
         consumerJoin(h, "c1");
