@@ -351,6 +351,31 @@ class GroupMigrationTest {
     }
 
     @Test
+    void classicStaticMemberReplacingTheLastConsumerMemberDowngradesWithoutRebalance() {
+        GroupHarness h = harness();
+        stableClassicGroup(h);
+        ConsumerGroupHeartbeatResponseData s1 = h.shard.consumer().heartbeat(new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g").setMemberId("s1").setInstanceId("i1").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(GroupHarness.REBALANCE_MS).setSubscribedTopicNames(List.of("t"))
+                .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1");
+        assertThat(s1.errorCode()).isZero();
+        int epoch = h.shard.consumer().group("g").groupEpoch();
+
+        JoinGroupResponseData j = classicMembers(h).join(GroupHarness.joinRequest("g", "", "i1", "range"), "client",
+                "/127.0.0.1", true);
+
+        assertThat(j.errorCode()).isZero();
+        assertThat(h.shard.consumer().group("g")).isNull();
+        ClassicGroup g = h.shard.groups().get("g");
+        assertThat(g.is(GroupState.STABLE)).as("no rebalance: the new incarnation takes the old one's place").isTrue();
+        assertThat(g.generationId()).isEqualTo(epoch);
+        assertThat(g.size()).isEqualTo(3);
+        assertThat(g.staticMemberId("i1")).isEqualTo(j.memberId()).isNotEqualTo("s1");
+        h.reload();
+        assertThat(h.shard.groups().get("g").size()).isEqualTo(3);
+    }
+
+    @Test
     void classicJoinOfAnEmptyConsumerGroupDeletesItFirst() {
         GroupHarness h = harness();
         consumerJoin(h, "c1");

@@ -85,6 +85,8 @@ public final class ClassicProtocolMembers {
             }
             ConsumerPartitionAssignor.Subscription sub = subscription(protocols, memberId);
             ConsumerGroupStore.Change change = store.begin(group);
+            ConsumerMember existingStatic = group.staticMember(req.groupInstanceId());
+            boolean replacesConsumerMember = existingStatic != null && !existingStatic.usesClassicProtocol();
             ConsumerMember member = member(group, memberId, req.groupInstanceId(), unknown);
             ConsumerMember updated = member.updated(req.groupInstanceId(), sub.rackId().orElse(null),
                     req.rebalanceTimeoutMs() > 0 ? req.rebalanceTimeoutMs() : req.sessionTimeoutMs(), null,
@@ -93,6 +95,12 @@ public final class ClassicProtocolMembers {
             ConsumerMember reconciled = manager.apply(group, change, member, updated,
                     ClassicAssignments.byId(sub.ownedPartitions(), topics));
             deadlines.cancelJoin(group.groupId(), reconciled.memberId());
+            if (replacesConsumerMember) {
+                Errors downgraded = manager.maybeDowngradeAfterReplacement(group);
+                if (downgraded != Errors.NONE) {
+                    throw new Refused(downgraded, "Writing the downgrade to the log failed.");
+                }
+            }
             return new JoinGroupResponseData().setMemberId(reconciled.memberId())
                     .setGenerationId(reconciled.memberEpoch()).setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
                     .setProtocolName(reconciled.classic().first().name()).setLeader("");
@@ -110,7 +118,8 @@ public final class ClassicProtocolMembers {
                     memberId);
             return ConsumerMember.joining(memberId);
         }
-        if (!existing.usesClassicProtocol()) {
+        if (!existing.usesClassicProtocol() && (instanceId == null || !unknown)) {
+            // Only a static member's new incarnation may take over a consumer-protocol member (Kafka's rule).
             throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + existing.memberId()
                     + " does not use the classic protocol.");
         }

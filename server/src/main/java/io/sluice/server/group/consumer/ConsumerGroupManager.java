@@ -282,6 +282,18 @@ public final class ConsumerGroupManager {
         return remove(group, List.of(m));
     }
 
+    /** After a classic static member replaced the last consumer-protocol one: downgrade if allowed; NONE or the write's error. */
+    Errors maybeDowngradeAfterReplacement(ConsumerGroup group) {
+        if (!migration.shouldDowngradeAfterReplacement(group)) {
+            return Errors.NONE;
+        }
+        Errors e = migration.downgradeAfterReplacement(group);
+        if (e == Errors.NONE) {
+            forget(group.groupId());
+        }
+        return e;
+    }
+
     /** Removes members without a downgrade (a classic LeaveGroup, as Kafka): one epoch bump. */
     Errors remove(ConsumerGroup group, List<ConsumerMember> leaving) {
         ConsumerGroupStore.Change change = store.begin(group);

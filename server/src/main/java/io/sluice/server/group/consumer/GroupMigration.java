@@ -147,9 +147,31 @@ final class GroupMigration {
      * group when this answers NONE.
      */
     Errors downgrade(ConsumerGroup g, ConsumerMember leaving) {
+        return convert(g, leaving.memberId(), true);
+    }
+
+    /**
+     * Kafka's other downgrade: a classic static member took over the instance id of the last
+     * consumer-protocol member (its JoinGroup already stored); the group becomes classic with no
+     * rebalance, the new incarnation holding what the old one was targeted at.
+     */
+    boolean shouldDowngradeAfterReplacement(ConsumerGroup g) {
+        for (ConsumerMember m : g.members()) {
+            if (!m.usesClassicProtocol()) {
+                return false;
+            }
+        }
+        return g.size() > 0 && config.migrationPolicy().downgradeEnabled() && g.size() <= classicMaxSize;
+    }
+
+    Errors downgradeAfterReplacement(ConsumerGroup g) {
+        return convert(g, null, false);
+    }
+
+    private Errors convert(ConsumerGroup g, String leavingMemberId, boolean rebalance) {
         List<ConsumerMember> remaining = new ArrayList<>();
         g.members().forEach(m -> {
-            if (!m.memberId().equals(leaving.memberId())) {
+            if (!m.memberId().equals(leavingMemberId)) {
                 remaining.add(m);
             }
         });
@@ -173,9 +195,11 @@ final class GroupMigration {
         ClassicGroup classic = classicGroups.load(g.groupId(), value);
         classicMembership.scheduleSessions(classic);
         LOG.info("[GroupId {}] Downgraded the consumer group to a classic group at generation {} with {} members: "
-                + "member {} was the last one using the consumer protocol.", g.groupId(), g.groupEpoch(),
-                remaining.size(), leaving.memberId());
-        classicMembership.prepareRebalance(classic, "Downgrade group " + g.groupId() + " from consumer to classic.");
+                + "the last member using the consumer protocol {}.", g.groupId(), g.groupEpoch(), remaining.size(),
+                leavingMemberId != null ? "(" + leavingMemberId + ") left" : "was replaced by a classic static member");
+        if (rebalance) {
+            classicMembership.prepareRebalance(classic, "Downgrade group " + g.groupId() + " from consumer to classic.");
+        }
         return Errors.NONE;
     }
 
