@@ -11,6 +11,7 @@ import static io.sluice.server.config.ConfigKey.Type.STRING;
 import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.server.config.ConfigKey.Type;
 import io.sluice.server.config.ConfigKey.Validator;
+import io.sluice.server.group.consumer.MigrationPolicy;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -325,13 +326,11 @@ public final class ServerConfigDef {
                         ? "must name at least one assignor" : Validator.listOf("uniform", "range").check(v),
                 "Server-side assignors of consumer groups, the first the default: uniform and range "
                         + "(Sluice loads no plugin classes).");
-        // Kafka's default is bidirectional: live groups converted between the protocols. Not built yet,
-        // so only disabled, which is what Sluice does (an empty classic group still becomes a consumer group).
-        define(GROUP_CONSUMER_MIGRATION_POLICY, STRING, "disabled", v -> "disabled".equals(v) ? null
-                : "Sluice does not convert live groups between the classic and consumer protocols yet "
-                        + "(KIP-848 online upgrade/downgrade); only disabled is supported",
-                "Conversion of live groups between the classic and consumer protocols: disabled only "
-                        + "(Kafka's default bidirectional is not built yet).");
+        define(GROUP_CONSUMER_MIGRATION_POLICY, STRING, "bidirectional",
+                v -> MigrationPolicy.parse((String) v) != null ? null
+                        : "must be one of disabled, upgrade, downgrade, bidirectional",
+                "Conversion of live groups between the classic and consumer protocols (KIP-848 online "
+                        + "upgrade and downgrade): disabled, upgrade, downgrade or bidirectional.");
         define(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, LIST, "classic,consumer,streams", v -> {
                     String bad = Validator.listOf("classic", "consumer", "streams").check(v);
                     return bad != null ? bad : ((List<?>) v).contains("classic") ? null : "must contain classic";

@@ -81,8 +81,8 @@ public final class GroupShard {
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
         this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
-        this.consumer = new ConsumerGroupManager(config.consumer(), groupConfigs, topics, timer, groups,
-                new ConsumerGroupStore(this::write));
+        this.consumer = new ConsumerGroupManager(config.consumer(), groupConfigs, topics, timer, groups, membership,
+                config.groupMaxSize(), new ConsumerGroupStore(this::write), clockMs);
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
                 writer::writeInOrder, clockMs);
         this.shareGroups = new ShareGroups(shareConfig, groupConfigs, timer, topics, this::write);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.server.group.GroupConfig;
 import io.sluice.server.group.consumer.ConsumerGroupConfig;
+import io.sluice.server.group.consumer.MigrationPolicy;
 import io.sluice.server.group.share.ShareGroupConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -307,10 +308,13 @@ class ServerConfigTest {
                 .isEqualTo("range");
 
         Map<String, String> p = minimal();
-        p.put("group.consumer.migration.policy", "bidirectional");
+        assertThat(ConsumerGroupConfig.from(ServerConfig.parse(p)).migrationPolicy())
+                .isEqualTo(MigrationPolicy.BIDIRECTIONAL);
+        p.put("group.consumer.migration.policy", "sideways");
         assertThatThrownBy(() -> ServerConfig.parse(p)).hasMessageContaining("group.consumer.migration.policy")
-                .hasMessageContaining("only disabled");
-        p.put("group.consumer.migration.policy", "disabled");
+                .hasMessageContaining("bidirectional");
+        p.put("group.consumer.migration.policy", "Upgrade");
+        assertThat(ConsumerGroupConfig.from(ServerConfig.parse(p)).migrationPolicy()).isEqualTo(MigrationPolicy.UPGRADE);
         p.put("group.coordinator.rebalance.protocols", "consumer");
         assertThatThrownBy(() -> ServerConfig.parse(p)).hasMessageContaining("group.coordinator.rebalance.protocols")
                 .hasMessageContaining("classic");

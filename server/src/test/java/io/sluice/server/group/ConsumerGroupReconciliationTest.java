@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.protocol.Errors;
@@ -217,7 +218,10 @@ class ConsumerGroupReconciliationTest {
         assertThat(beat(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a")
                 .setMemberEpoch(-2)).errorCode()).as("-2 needs an instance id").isEqualTo(Errors.INVALID_REQUEST.code());
 
-        h.joinNew("classic-g"); // a classic group with a member joining is not empty
+        // A live classic group whose members are not consumers cannot be upgraded (KIP-848 migration).
+        JoinGroupRequestData connect = GroupHarness.joinRequest("classic-g", "", null, "range").setProtocolType("connect");
+        String memberId = h.join(connect).getNow(null).memberId();
+        h.join(connect.setMemberId(memberId));
         assertThat(beat(join("classic-g", "x", "t")).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         assertThat(ConsumerGroupDescriptions.describe(h.shard.consumer(), "classic-g", (short) 1).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());

@@ -2,6 +2,7 @@ package io.sluice.server.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.server.group.consumer.ClassicMemberMetadata;
 import io.sluice.server.group.consumer.ConsumerGroupRecords;
 import io.sluice.server.group.consumer.ConsumerMember;
 import io.sluice.server.group.consumer.MemberState;
@@ -47,7 +48,8 @@ class ConsumerGroupRecordsKafkaLayoutTest {
     @Test
     void memberRecordsMatchKafkaAndReadBack() {
         ConsumerMember m = new ConsumerMember("m1", "i1", null, "client", "/10.0.0.1", 30_000, "range", List.of("a", "b"),
-                "rx-.*", 5, 4, MemberState.UNREVOKED_PARTITIONS, Map.of(TOPIC, Set.of(0, 2)), Map.of(TOPIC, Set.of(1)));
+                "rx-.*", 5, 4, MemberState.UNREVOKED_PARTITIONS, Map.of(TOPIC, Set.of(0, 2)), Map.of(TOPIC, Set.of(1)),
+                null);
         GroupRecords.Record meta = ConsumerGroupRecords.memberMetadata("g", m);
         assertThat(meta.key()).isEqualTo(MessageUtil.toCoordinatorTypePrefixedBytes(
                 new ConsumerGroupMemberMetadataKey().setGroupId("g").setMemberId("m1")));
@@ -80,5 +82,30 @@ class ConsumerGroupRecordsKafkaLayoutTest {
         assertThat(back.assigned()).isEqualTo(Map.of(TOPIC, Set.of(0, 2)));
         assertThat(ConsumerGroupRecords.readMemberMetadata(meta.value(), ConsumerMember.joining("m1")).subscribedTopicRegex())
                 .isEqualTo("rx-.*");
+    }
+
+    @Test
+    void classicProtocolMemberMetadataIsKafkasTaggedFieldAndReadsBack() {
+        byte[] subscription = {0, 1, 2, 3};
+        ClassicMemberMetadata classic = new ClassicMemberMetadata(10_000, List.of(
+                new ClassicMemberMetadata.Protocol("range", subscription),
+                new ClassicMemberMetadata.Protocol("cooperative-sticky", new byte[] {9})));
+        ConsumerMember m = ConsumerMember.joining("m1").updated(null, "rack", 30_000, null, List.of("a"), null, "client",
+                "/10.0.0.1").withClassic(classic);
+        GroupRecords.Record meta = ConsumerGroupRecords.memberMetadata("g", m);
+        ConsumerGroupMemberMetadataValue kafka = new ConsumerGroupMemberMetadataValue().setInstanceId(null)
+                .setRackId("rack").setClientId("client").setClientHost("/10.0.0.1").setSubscribedTopicNames(List.of("a"))
+                .setSubscribedTopicRegex(null).setRebalanceTimeoutMs(30_000).setServerAssignor(null)
+                .setClassicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
+                        .setSessionTimeoutMs(10_000).setSupportedProtocols(List.of(
+                                new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName("range")
+                                        .setMetadata(subscription),
+                                new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName("cooperative-sticky")
+                                        .setMetadata(new byte[] {9}))));
+        assertThat(meta.value()).isEqualTo(MessageUtil.toVersionPrefixedBytes((short) 0, kafka));
+        ConsumerMember back = ConsumerGroupRecords.readMemberMetadata(meta.value(), ConsumerMember.joining("m1"));
+        assertThat(back.classic()).isEqualTo(classic);
+        assertThat(ConsumerGroupRecords.readMemberMetadata(ConsumerGroupRecords.memberMetadata("g",
+                m.withClassic(null)).value(), ConsumerMember.joining("m1")).usesClassicProtocol()).isFalse();
     }
 }

@@ -279,7 +279,8 @@ public final class ClassicMembership {
         }
     }
 
-    void prepareRebalance(ClassicGroup group, String reason) {
+    /** Starts a rebalance (also of a group just downgraded from a consumer group, as Kafka). */
+    public void prepareRebalance(ClassicGroup group, String reason) {
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             // The assignment being synced is void: parked followers retry (Kafka's resetAndPropagateAssignmentWithError).
             for (ClassicMember m : group.members()) {

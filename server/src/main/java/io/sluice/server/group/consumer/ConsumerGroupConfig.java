@@ -14,9 +14,11 @@ import java.util.List;
  * @param maxSize             group.consumer.max.size (Integer.MAX_VALUE)
  * @param assignors           group.consumer.assignors ("uniform", "range"): the first is the default
  * @param enabled             whether group.coordinator.rebalance.protocols names consumer (the default)
+ * @param migrationPolicy     group.consumer.migration.policy (bidirectional): live groups converted between
+ *                            the protocols (KIP-848)
  */
 public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors,
-                                  boolean enabled) {
+                                  boolean enabled, MigrationPolicy migrationPolicy) {
 
     public ConsumerGroupConfig {
         if (heartbeatIntervalMs >= sessionTimeoutMs) {
@@ -30,7 +32,8 @@ public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs,
     }
 
     public static ConsumerGroupConfig defaults() {
-        return new ConsumerGroupConfig(45_000, 5000, Integer.MAX_VALUE, List.of("uniform", "range"), true);
+        return new ConsumerGroupConfig(45_000, 5000, Integer.MAX_VALUE, List.of("uniform", "range"), true,
+                MigrationPolicy.BIDIRECTIONAL);
     }
 
     /** The settings from server.properties (their bounds were checked when it was parsed). */
@@ -38,15 +41,20 @@ public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs,
         return new ConsumerGroupConfig(c.getInt(ServerConfigDef.GROUP_CONSUMER_SESSION_TIMEOUT_MS),
                 c.getInt(ServerConfigDef.GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), c.getInt(ServerConfigDef.GROUP_CONSUMER_MAX_SIZE),
                 c.list(ServerConfigDef.GROUP_CONSUMER_ASSIGNORS),
-                c.list(ServerConfigDef.GROUP_COORDINATOR_REBALANCE_PROTOCOLS).contains("consumer"));
+                c.list(ServerConfigDef.GROUP_COORDINATOR_REBALANCE_PROTOCOLS).contains("consumer"),
+                MigrationPolicy.parse(c.getString(ServerConfigDef.GROUP_CONSUMER_MIGRATION_POLICY)));
     }
 
     public ConsumerGroupConfig withTimeouts(int sessionMs, int heartbeatMs) {
-        return new ConsumerGroupConfig(sessionMs, heartbeatMs, maxSize, assignors, enabled);
+        return new ConsumerGroupConfig(sessionMs, heartbeatMs, maxSize, assignors, enabled, migrationPolicy);
     }
 
     public ConsumerGroupConfig withMaxSize(int n) {
-        return new ConsumerGroupConfig(sessionTimeoutMs, heartbeatIntervalMs, n, assignors, enabled);
+        return new ConsumerGroupConfig(sessionTimeoutMs, heartbeatIntervalMs, n, assignors, enabled, migrationPolicy);
+    }
+
+    public ConsumerGroupConfig withMigrationPolicy(MigrationPolicy p) {
+        return new ConsumerGroupConfig(sessionTimeoutMs, heartbeatIntervalMs, maxSize, assignors, enabled, p);
     }
 
     public String defaultAssignor() {

@@ -23,6 +23,8 @@ public final class ConsumerGroupDescriptions {
 
     /** ConsumerGroupDescribe's member type of a consumer-protocol member (v1+). */
     private static final byte MEMBER_TYPE_CONSUMER = 1;
+    /** Kafka's MemberType of a member speaking the classic protocol in a consumer group (KIP-848 migration). */
+    private static final byte MEMBER_TYPE_CLASSIC = 0;
 
     private ConsumerGroupDescriptions() { }
 
@@ -46,7 +48,7 @@ public final class ConsumerGroupDescriptions {
                     .setAssignment(assignment(manager.topics(), m.assigned()))
                     .setTargetAssignment(assignment(manager.topics(), g.targetOf(m.memberId())));
             if (version >= 1) {
-                dm.setMemberType(MEMBER_TYPE_CONSUMER);
+                dm.setMemberType(m.usesClassicProtocol() ? MEMBER_TYPE_CLASSIC : MEMBER_TYPE_CONSUMER);
             }
             d.members().add(dm);
         }

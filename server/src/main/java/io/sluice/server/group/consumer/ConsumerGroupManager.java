@@ -2,6 +2,7 @@ package io.sluice.server.group.consumer;
 
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
+import io.sluice.server.group.classic.ClassicMembership;
 import io.sluice.server.group.classic.GroupState;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import io.sluice.server.group.runtime.GroupConfigLookup;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -40,10 +42,17 @@ public final class ConsumerGroupManager {
     private final MemberDeadlines deadlines;
     private final ClassicGroups classicGroups;
     private final ConsumerGroupStore store;
+    private final GroupMigration migration;
+    private final ClassicProtocolMembers classicMembers;
+    private final HeartbeatMembers heartbeatMembers;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
 
+    /**
+     * @param classicMaxSize group.max.size: a downgrade to a classic group larger than this is not done
+     */
     public ConsumerGroupManager(ConsumerGroupConfig config, GroupConfigLookup groupConfigs, ClusterTopics topics,
-                                CoordinatorTimer timer, ClassicGroups classicGroups, ConsumerGroupStore store) {
+                                CoordinatorTimer timer, ClassicGroups classicGroups, ClassicMembership classicMembership, int classicMaxSize,
+                                ConsumerGroupStore store, LongSupplier clockMs) {
         this.config = config;
         this.groupConfigs = groupConfigs;
         this.topics = topics;
@@ -51,10 +60,19 @@ public final class ConsumerGroupManager {
                 this::revocationExpired);
         this.classicGroups = classicGroups;
         this.store = store;
+        this.migration = new GroupMigration(config, classicMaxSize, topics, classicGroups, classicMembership, store,
+                clockMs);
+        this.classicMembers = new ClassicProtocolMembers(this, config, topics, store, deadlines);
+        this.heartbeatMembers = new HeartbeatMembers(store, deadlines);
     }
 
-    /** A refused heartbeat: Kafka's error and message, thrown inside this class only. */
-    private static final class Refused extends RuntimeException {
+    /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic-protocol members of this shard's consumer groups. */
+    public ClassicProtocolMembers classicMembers() {
+        return classicMembers;
+    }
+
+    /** A refused request: Kafka's error and message, thrown inside this package only. */
+    static final class Refused extends RuntimeException {
         final Errors error;
 
         Refused(Errors error, String message) {
@@ -109,7 +127,9 @@ public final class ConsumerGroupManager {
                                                     String clientHost) {
         String groupId = r.groupId();
         boolean joining = r.memberEpoch() == 0;
-        ConsumerGroup group = groupFor(groupId, joining);
+        ClassicGroup upgrading = joining && groups.get(groupId) == null ? liveClassic(groupId) : null;
+        // An upgraded group is registered only once its records are stored (a refusal leaves the classic group as it was).
+        ConsumerGroup group = upgrading != null ? migration.upgrade(upgrading) : groupFor(groupId, joining);
         String memberId = r.memberId().isEmpty() ? Uuid.randomUuid().toString() : r.memberId();
         if (group.size() >= config.maxSize() && group.member(memberId) == null
                 && (r.instanceId() == null || group.staticMember(r.instanceId()) == null)) {
@@ -117,17 +137,42 @@ public final class ConsumerGroupManager {
                     + config.maxSize() + " members.");
         }
         Map<Uuid, Set<Integer>> owned = TopicPartitions.fromRequest(r.topicPartitions());
-        ConsumerMember member = r.instanceId() == null ? dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
-                : staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
-        boolean isNew = group.member(member.memberId()) == null;
+        ConsumerMember member = r.instanceId() == null
+                ? heartbeatMembers.dynamicMember(group, memberId, r.memberEpoch(), owned, joining)
+                : heartbeatMembers.staticMember(group, memberId, r.instanceId(), r.memberEpoch(), owned, joining);
         ConsumerMember updated = member.updated(r.instanceId(), r.rackId(), r.rebalanceTimeoutMs(), r.serverAssignor(),
-                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost);
+                r.subscribedTopicNames(), r.subscribedTopicRegex(), clientId, clientHost).withClassic(null);
         if (member.state() == MemberState.UNKNOWN && (owned == null || !owned.isEmpty())) {
             throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member is in a unknown state. "
                     + "The member must abandon all its partitions and rejoin.");
         }
-        boolean bump = isNew || !updated.sameSubscription(member);
-        ConsumerGroupStore.Change change = store.begin(group);
+        ConsumerGroupStore.Change change = upgrading != null
+                ? store.beginConversion(group, GroupMigration.upgradePrefix(upgrading)) : store.begin(group);
+        ConsumerMember reconciled = apply(group, change, member, updated, owned);
+        if (upgrading != null) {
+            groups.put(groupId, group);
+            migration.upgraded(upgrading);
+            group.members().forEach(m -> deadlines.session(groupId, m));
+        }
+        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
+                .setHeartbeatIntervalMs(heartbeatIntervalMs(groupId, reconciled));
+        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
+                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
+        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
+            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
+        }
+        return resp;
+    }
+
+    /**
+     * Steps (1)-(3) of a heartbeat or of a classic member's JoinGroup on a member already resolved,
+     * then the write of {@code change}: the member as reconciled, with its deadlines started.
+     */
+    ConsumerMember apply(ConsumerGroup group, ConsumerGroupStore.Change change, ConsumerMember member,
+                         ConsumerMember updated, Map<Uuid, Set<Integer>> owned) {
+        String groupId = group.groupId();
+        boolean bump = group.member(member.memberId()) == null || !updated.sameSubscription(member);
         group.put(updated);
         long topicsVersion = topics.version();
         if (bump || group.topicsVersion() != topicsVersion) {
@@ -153,16 +198,14 @@ public final class ConsumerGroupManager {
             throw new Refused(written, "Writing the group to the log failed.");
         }
         deadlines.revocation(groupId, updated, reconciled);
-        deadlines.session(groupId, reconciled.memberId());
-        ConsumerGroupHeartbeatResponseData resp = new ConsumerGroupHeartbeatResponseData()
-                .setMemberId(reconciled.memberId()).setMemberEpoch(reconciled.memberEpoch())
-.setHeartbeatIntervalMs(heartbeatIntervalMs(groupId, reconciled));
-        boolean fullRequest = joining || (r.rebalanceTimeoutMs() != -1 && owned != null
-                && (r.subscribedTopicNames() != null || r.subscribedTopicRegex() != null));
-        if (fullRequest || !reconciled.assigned().equals(member.assigned())) {
-            resp.setAssignment(TopicPartitions.toResponse(reconciled.assigned()));
-        }
-        return resp;
+        deadlines.session(groupId, reconciled);
+        return reconciled;
+    }
+
+    /** The classic group of this id when it has members (a ConsumerGroupHeartbeat upgrades it), else null. */
+    private ClassicGroup liveClassic(String groupId) {
+        ClassicGroup classic = classicGroups.get(groupId);
+        return classic != null && (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) ? classic : null;
     }
 
     private ConsumerGroup groupFor(String groupId, boolean create) {
@@ -175,10 +218,6 @@ public final class ConsumerGroupManager {
         }
         ClassicGroup classic = classicGroups.get(groupId);
         if (classic != null) {
-            if (!classic.is(GroupState.EMPTY) || !classic.isEmptyOfMembers()) {
-                // Kafka upgrades a live classic group online; Sluice does not yet (docs/groups.md).
-                throw new Refused(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
-            }
             if (classic.protocolType() != null && store.dropClassic(groupId) != Errors.NONE) {
                 throw new Refused(Errors.COORDINATOR_NOT_AVAILABLE, "Writing the group to the log failed.");
             }
@@ -187,83 +226,6 @@ public final class ConsumerGroupManager {
         group = new ConsumerGroup(groupId);
         groups.put(groupId, group);
         return group;
-    }
-
-    private ConsumerMember dynamicMember(ConsumerGroup group, String memberId, int epoch,
-                                         Map<Uuid, Set<Integer>> owned, boolean joining) {
-        ConsumerMember m = group.member(memberId);
-        if (m == null) {
-            if (!joining) {
-                throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
-                        + group.groupId() + ".");
-            }
-            LOG.info("[GroupId {}] Member {} joins the consumer group using the consumer protocol.", group.groupId(), memberId);
-            return ConsumerMember.joining(memberId);
-        }
-        checkEpoch(m, epoch, owned);
-        return m;
-    }
-
-    private ConsumerMember staticMember(ConsumerGroup group, String memberId, String instanceId, int epoch,
-                                        Map<Uuid, Set<Integer>> owned, boolean joining) {
-        ConsumerMember existing = group.staticMember(instanceId);
-        if (joining) {
-            if (existing == null) {
-                ConsumerMember m = group.member(memberId);
-                return m != null ? m : ConsumerMember.joining(memberId);
-            }
-            if (existing.memberId().equals(memberId)) {
-                checkEpoch(existing, epoch, owned);
-                return existing;
-            }
-            if (existing.memberEpoch() != ConsumerMember.LEAVE_STATIC_EPOCH) {
-                throw new Refused(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId + " with instance id "
-                        + instanceId + " cannot join the group because the instance id is owned by "
-                        + existing.memberId() + " member.");
-            }
-            // The instance comes back within its session: it takes over its assignment as it was.
-            ConsumerMember replacement = existing.withMemberId(memberId).withEpochs(0, 0);
-            ConsumerGroupStore.Change change = store.begin(group);
-            group.replaceStatic(existing, replacement);
-            Errors written = store.commit(change);
-            if (written != Errors.NONE) {
-                throw new Refused(written, "Writing the group to the log failed.");
-            }
-            deadlines.cancel(group.groupId(), existing.memberId());
-            LOG.info("[GroupId {}] Static member with instance id {} re-joins as {} (was {}).", group.groupId(),
-                    instanceId, memberId, existing.memberId());
-            return replacement;
-        }
-        if (existing == null) {
-            throw new Refused(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
-        }
-        if (!existing.memberId().equals(memberId)) {
-            throw new Refused(Errors.FENCED_INSTANCE_ID, "Static member " + memberId + " with instance id "
-                    + instanceId + " was fenced by member " + existing.memberId() + ".");
-        }
-        checkEpoch(existing, epoch, owned);
-        return existing;
-    }
-
-    /**
-     * Kafka's rule: the current epoch, or the previous one while the member owns no more than it is
-     * given; 0 is a fenced member rejoining under its own id (KAFKA-19233).
-     */
-    private static void checkEpoch(ConsumerMember m, int received, Map<Uuid, Set<Integer>> owned) {
-        if (received == 0) {
-            return;
-        }
-        if (received > m.memberEpoch()) {
-            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member epoch ("
-                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
-                    + "). The member must abandon all its partitions and rejoin.");
-        }
-        if (received < m.memberEpoch()
-                && (received != m.previousMemberEpoch() || !TopicPartitions.isSubset(owned, m.assigned()))) {
-            throw new Refused(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a smaller member epoch ("
-                    + received + ") than the one known by the group coordinator (" + m.memberEpoch()
-                    + "). The member must abandon all its partitions and rejoin.");
-        }
     }
 
     private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData r) {
@@ -311,15 +273,43 @@ public final class ConsumerGroupManager {
         return new ConsumerGroupHeartbeatResponseData().setMemberId(r.memberId()).setMemberEpoch(r.memberEpoch());
     }
 
-    /** Removes a member: its partitions become free and the group epoch moves (the others rebalance). */
+    /**
+     * Removes a member: its partitions become free and the group epoch moves (the others rebalance).
+     * When it was the last consumer-protocol member and classic members remain, the group becomes a
+     * classic group instead (KIP-848 downgrade).
+     */
     private Errors fence(ConsumerGroup group, ConsumerMember m) {
+        if (migration.shouldDowngrade(group, m)) {
+            Errors e = migration.downgrade(group, m);
+            if (e == Errors.NONE) {
+                forget(group.groupId());
+            }
+            return e;
+        }
+        return remove(group, List.of(m));
+    }
+
+    /** After a classic static member replaced the last consumer-protocol one: downgrade if allowed; NONE or the write's error. */
+    Errors maybeDowngradeAfterReplacement(ConsumerGroup group) {
+        if (!migration.shouldDowngradeAfterReplacement(group)) {
+            return Errors.NONE;
+        }
+        Errors e = migration.downgradeAfterReplacement(group);
+        if (e == Errors.NONE) {
+            forget(group.groupId());
+        }
+        return e;
+    }
+
+    /** Removes members without a downgrade (a classic LeaveGroup, as Kafka): one epoch bump. */
+    Errors remove(ConsumerGroup group, List<ConsumerMember> leaving) {
         ConsumerGroupStore.Change change = store.begin(group);
-        group.remove(m.memberId());
+        leaving.forEach(m -> group.remove(m.memberId()));
         group.subscribedTopics(Subscriptions.resolve(group, topics), topics.version());
         group.groupEpoch(group.groupEpoch() + 1);
         Errors e = store.commit(change);
         if (e == Errors.NONE) {
-            deadlines.cancel(group.groupId(), m.memberId());
+            leaving.forEach(m -> deadlines.cancel(group.groupId(), m.memberId()));
         }
         return e;
     }
@@ -331,7 +321,7 @@ public final class ConsumerGroupManager {
         }
     }
 
-    private void computeTarget(ConsumerGroup group) {
+    void computeTarget(ConsumerGroup group) {
         PartitionAssignor assignor = PartitionAssignor.named(group.assignor(config.defaultAssignor()));
         Subscriptions.computeTarget(group, assignor);
         LOG.info("[GroupId {}] Computed target assignment of epoch {} with the {} assignor for {} members.",
@@ -382,7 +372,7 @@ public final class ConsumerGroupManager {
             // The member stays (the log still has it); its removal is tried again a session later.
             LOG.warn("[GroupId {}] Writing the removal of member {} failed: {}; retried in {} ms", g.groupId(),
                     m.memberId(), e, sessionTimeoutMs(g.groupId()));
-            deadlines.session(g.groupId(), m.memberId());
+            deadlines.session(g.groupId(), m);
         }
     }
 
@@ -393,9 +383,26 @@ public final class ConsumerGroupManager {
         }
         for (ConsumerGroup g : groups.values()) {
             for (ConsumerMember m : g.members()) {
-                deadlines.session(g.groupId(), m.memberId());
+                deadlines.session(g.groupId(), m);
             }
         }
+    }
+
+    /**
+     * A classic JoinGroup to an empty consumer group: the group is deleted (its tombstones written, its
+     * offsets kept) so the join creates a classic group, as Kafka does; NONE or the write's error.
+     */
+    public Errors dropEmptyForClassicJoin(String groupId) {
+        ConsumerGroup g = groups.get(groupId);
+        if (g == null || g.size() > 0) {
+            throw new IllegalStateException("group " + groupId + " is not an empty consumer group");
+        }
+        Errors e = store.write(ConsumerGroupStore.groupTombstones(groupId));
+        if (e == Errors.NONE) {
+            forget(groupId);
+            LOG.info("[GroupId {}] Deleted the empty consumer group: a classic member joins.", groupId);
+        }
+        return e;
     }
 
     /** Whether a member of the group subscribes to the topic (by name or regex). */

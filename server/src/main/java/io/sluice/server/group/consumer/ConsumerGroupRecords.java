@@ -1,5 +1,7 @@
 package io.sluice.server.group.consumer;
 
+import static io.sluice.server.group.log.ConsumerGroupRecordDescriptor.CLASSIC_MEMBER_METADATA;
+import static io.sluice.server.group.log.ConsumerGroupRecordDescriptor.CLASSIC_PROTOCOL;
 import static io.sluice.server.group.log.ConsumerGroupRecordDescriptor.CURRENT_ASSIGNMENT_VALUE;
 import static io.sluice.server.group.log.ConsumerGroupRecordDescriptor.EPOCH_VALUE;
 import static io.sluice.server.group.log.ConsumerGroupRecordDescriptor.GROUP_KEY;
@@ -16,12 +18,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.protocol.types.Schema;
 import org.apache.kafka.common.protocol.types.Struct;
+import org.apache.kafka.common.utils.internals.ByteUtils;
 
 /**
  * Encodes and decodes the consumer group records of {@link ConsumerGroupRecordDescriptor}.
@@ -66,9 +71,56 @@ public final class ConsumerGroupRecords {
         s.set("subscribed_topic_regex", m.subscribedTopicRegex());
         s.set("rebalance_timeout_ms", m.rebalanceTimeoutMs());
         s.set("server_assignor", m.serverAssignor());
-        s.set("_tagged_fields", new TreeMap<Integer, Object>());
+        TreeMap<Integer, Object> tagged = new TreeMap<>();
+        if (m.classic() != null) {
+            tagged.put(ConsumerGroupRecordDescriptor.CLASSIC_MEMBER_METADATA_TAG, new RawTaggedField(
+                    ConsumerGroupRecordDescriptor.CLASSIC_MEMBER_METADATA_TAG, classicMetadata(m.classic())));
+        }
+        s.set("_tagged_fields", tagged);
         return new GroupRecords.Record(memberKey(ConsumerGroupRecordDescriptor.MEMBER_METADATA, groupId, m.memberId()),
                 value(MEMBER_VALUE, s));
+    }
+
+    /** A present nullable struct in a tagged field: uvarint 1, then the struct (Kafka's generated layout). */
+    private static byte[] classicMetadata(ClassicMemberMetadata c) {
+        List<Struct> protocols = new ArrayList<>();
+        for (ClassicMemberMetadata.Protocol p : c.protocols()) {
+            Struct ps = new Struct(CLASSIC_PROTOCOL);
+            ps.set("name", p.name());
+            ps.set("metadata", ByteBuffer.wrap(p.metadata()));
+            ps.set("_tagged_fields", new TreeMap<Integer, Object>());
+            protocols.add(ps);
+        }
+        Struct s = new Struct(CLASSIC_MEMBER_METADATA);
+        s.set("session_timeout_ms", c.sessionTimeoutMs());
+        s.set("supported_protocols", protocols.toArray());
+        s.set("_tagged_fields", new TreeMap<Integer, Object>());
+        ByteBuffer b = ByteBuffer.allocate(1 + CLASSIC_MEMBER_METADATA.sizeOf(s));
+        ByteUtils.writeUnsignedVarint(1, b);
+        CLASSIC_MEMBER_METADATA.write(b, s);
+        return b.array();
+    }
+
+    private static ClassicMemberMetadata readClassicMetadata(Struct member) {
+        Object raw = ((NavigableMap<?, ?>) member.get("_tagged_fields"))
+                .get(ConsumerGroupRecordDescriptor.CLASSIC_MEMBER_METADATA_TAG);
+        if (raw == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(((RawTaggedField) raw).data());
+        if (ByteUtils.readUnsignedVarint(b) <= 0) {
+            return null;
+        }
+        Struct s = CLASSIC_MEMBER_METADATA.read(b);
+        List<ClassicMemberMetadata.Protocol> protocols = new ArrayList<>();
+        for (Object o : s.getArray("supported_protocols")) {
+            Struct ps = (Struct) o;
+            ByteBuffer m = (ByteBuffer) ps.get("metadata");
+            byte[] bytes = new byte[m.remaining()];
+            m.get(bytes);
+            protocols.add(new ClassicMemberMetadata.Protocol(ps.getString("name"), bytes));
+        }
+        return new ClassicMemberMetadata(s.getInt("session_timeout_ms"), protocols);
     }
 
     public static GroupRecords.Record targetMember(String groupId, String memberId, Map<Uuid, Set<Integer>> target) {
@@ -121,7 +173,7 @@ public final class ConsumerGroupRecords {
         return new ConsumerMember(base.memberId(), s.getString("instance_id"), s.getString("rack_id"),
                 s.getString("client_id"), s.getString("client_host"), s.getInt("rebalance_timeout_ms"),
                 s.getString("server_assignor"), topics, s.getString("subscribed_topic_regex"), base.memberEpoch(),
-                base.previousMemberEpoch(), base.state(), base.assigned(), base.pendingRevocation());
+                base.previousMemberEpoch(), base.state(), base.assigned(), base.pendingRevocation(), readClassicMetadata(s));
     }
 
     public static Map<Uuid, Set<Integer>> readTargetMember(byte[] value) {

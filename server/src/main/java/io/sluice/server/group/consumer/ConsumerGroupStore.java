@@ -23,9 +23,13 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class ConsumerGroupStore {
 
-    /** What a group looked like when a change began. */
+    /**
+     * What a group looked like when a change began; {@code prefix}: records written first in the same
+     * batch (the tombstone of the classic group a conversion replaces).
+     */
     public record Change(ConsumerGroup group, int groupEpoch, int assignmentEpoch, Map<String, ConsumerMember> members,
-                         Map<String, Map<Uuid, Set<Integer>>> target, Map<String, ClusterTopics.Topic> topics) { }
+                         Map<String, Map<Uuid, Set<Integer>>> target, Map<String, ClusterTopics.Topic> topics,
+                         List<GroupRecords.Record> prefix) { }
 
     private final ClassicGroups.RecordWriter writer;
 
@@ -37,7 +41,15 @@ public final class ConsumerGroupStore {
         Map<String, ConsumerMember> members = new LinkedHashMap<>();
         g.members().forEach(m -> members.put(m.memberId(), m));
         return new Change(g, g.groupEpoch(), g.assignmentEpoch(), members, new HashMap<>(g.target()),
-                g.subscribedTopics());
+                g.subscribedTopics(), List.of());
+    }
+
+    /**
+     * A change to a group just converted from a classic one: everything it holds is written, after
+     * {@code prefix} (Kafka's upgrade batch: the classic group's tombstone, then the consumer group's records).
+     */
+    public Change beginConversion(ConsumerGroup g, List<GroupRecords.Record> prefix) {
+        return new Change(g, 0, 0, Map.of(), Map.of(), Map.of(), List.copyOf(prefix));
     }
 
     /**
@@ -56,6 +68,11 @@ public final class ConsumerGroupStore {
         return e;
     }
 
+    /** Writes records as one batch (a conversion to a classic group); NONE, or the error the client is given. */
+    public Errors write(List<GroupRecords.Record> records) {
+        return mapAppendError(writer.write(records));
+    }
+
     /** The tombstone of an empty classic group turning into a consumer group. */
     public Errors dropClassic(String groupId) {
         return mapAppendError(writer.write(List.of(ClassicGroups.groupTombstone(groupId))));
@@ -64,7 +81,7 @@ public final class ConsumerGroupStore {
     static List<GroupRecords.Record> records(Change c) {
         ConsumerGroup g = c.group();
         String id = g.groupId();
-        List<GroupRecords.Record> out = new ArrayList<>();
+        List<GroupRecords.Record> out = new ArrayList<>(c.prefix());
         for (ConsumerMember old : c.members().values()) {
             if (g.member(old.memberId()) == null) {
                 out.add(ConsumerGroupRecords.memberTombstone(ConsumerGroupRecordDescriptor.CURRENT_MEMBER_ASSIGNMENT, id,
@@ -106,13 +123,32 @@ public final class ConsumerGroupStore {
     private static boolean sameMetadata(ConsumerMember a, ConsumerMember b) {
         return Objects.equals(a.instanceId(), b.instanceId()) && Objects.equals(a.rackId(), b.rackId())
                 && a.clientId().equals(b.clientId()) && a.clientHost().equals(b.clientHost())
-                && a.rebalanceTimeoutMs() == b.rebalanceTimeoutMs() && a.sameSubscription(b);
+                && a.rebalanceTimeoutMs() == b.rebalanceTimeoutMs() && a.sameSubscription(b)
+                && Objects.equals(a.classic(), b.classic());
     }
 
     /** The tombstones that delete an empty group (its members' records went when they left). */
     public static List<GroupRecords.Record> groupTombstones(String groupId) {
         return List.of(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_METADATA, groupId),
                 ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, groupId));
+    }
+
+    /**
+     * The tombstones of every record of a group with members, in Kafka's order
+     * (ConsumerGroup.createGroupTombstoneRecords): a downgrade to a classic group writes them first.
+     */
+    public static List<GroupRecords.Record> conversionTombstones(ConsumerGroup g) {
+        String id = g.groupId();
+        List<GroupRecords.Record> out = new ArrayList<>();
+        g.members().forEach(m -> out.add(ConsumerGroupRecords.memberTombstone(
+                ConsumerGroupRecordDescriptor.CURRENT_MEMBER_ASSIGNMENT, id, m.memberId())));
+        g.members().forEach(m -> out.add(ConsumerGroupRecords.memberTombstone(
+                ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_MEMBER, id, m.memberId())));
+        out.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.TARGET_ASSIGNMENT_METADATA, id));
+        g.members().forEach(m -> out.add(ConsumerGroupRecords.memberTombstone(
+                ConsumerGroupRecordDescriptor.MEMBER_METADATA, id, m.memberId())));
+        out.add(ConsumerGroupRecords.groupTombstone(ConsumerGroupRecordDescriptor.GROUP_METADATA, id));
+        return out;
     }
 
     /**

@@ -43,6 +43,10 @@ public final class ConsumerOffsetRules implements OffsetManager.ConsumerGroupMem
         if (m == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
+        if (m.usesClassicProtocol()) {
+            // A classic-protocol member commits with its generation, which is its member epoch.
+            return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
         if (version < COMMIT_VERSION_MIN) {
             return Errors.UNSUPPORTED_VERSION;
         }

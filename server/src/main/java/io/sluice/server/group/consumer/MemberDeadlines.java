@@ -41,7 +41,18 @@ final class MemberDeadlines {
 
     /** (Re)starts the member's session. */
     void session(String groupId, String memberId) {
-        timer.schedule(sessionKey(groupId, memberId), sessionTimeoutMs.applyAsInt(groupId), () -> sessionExpired.accept(groupId, memberId));
+        session(groupId, memberId, sessionTimeoutMs.applyAsInt(groupId));
+    }
+
+    /** (Re)starts the session of a member with its own timeout (a classic-protocol member's, from its JoinGroup). */
+    void session(String groupId, String memberId, int timeoutMs) {
+        timer.schedule(sessionKey(groupId, memberId), timeoutMs, () -> sessionExpired.accept(groupId, memberId));
+    }
+
+    /** (Re)starts the session of a member: the group's timeout, or its own when it speaks the classic protocol. */
+    void session(String groupId, ConsumerMember m) {
+        session(groupId, m.memberId(), m.usesClassicProtocol() ? m.classic().sessionTimeoutMs()
+                : sessionTimeoutMs.applyAsInt(groupId));
     }
 
     /**
@@ -64,12 +75,34 @@ final class MemberDeadlines {
                 () -> revocationExpired.expired(groupId, after.memberId(), epoch));
     }
 
+    private static String joinKey(String groupId, String memberId) {
+        return "consumer-classic-join:" + groupId + ":" + memberId;
+    }
+
+    /**
+     * A classic-protocol member told to rejoin (REBALANCE_IN_PROGRESS) must do so within its rebalance
+     * timeout, else it is fenced as at a session's end (Kafka's consumer group join timeout); a
+     * deadline already running is kept.
+     */
+    void joinIfAbsent(String groupId, ConsumerMember m) {
+        String key = joinKey(groupId, m.memberId());
+        if (!timer.isScheduled(key)) {
+            String memberId = m.memberId();
+            timer.schedule(key, m.rebalanceTimeoutMs(), () -> sessionExpired.accept(groupId, memberId));
+        }
+    }
+
+    void cancelJoin(String groupId, String memberId) {
+        timer.cancel(joinKey(groupId, memberId));
+    }
+
     void cancelRevocation(String groupId, String memberId) {
         timer.cancel(revocationKey(groupId, memberId));
     }
 
     void cancel(String groupId, String memberId) {
         timer.cancel(sessionKey(groupId, memberId));
+        timer.cancel(joinKey(groupId, memberId));
         timer.cancel(revocationKey(groupId, memberId));
     }
 }

@@ -1,6 +1,8 @@
 package io.sluice.server.group.handler;
 
 import io.sluice.server.group.GroupCoordinator;
+import io.sluice.server.group.GroupShard;
+import io.sluice.server.group.consumer.ClassicProtocolMembers;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
@@ -53,17 +55,38 @@ public final class MembershipHandlers {
         }
         String clientId = request.clientId() == null ? "" : request.clientId();
         String host = clientHost(client);
-        return coordinator.onShard(req.groupId(),
-                        shard -> shard.shareGroups().contains(req.groupId()) || shard.consumer().isConsumerGroup(req.groupId())
-                                // A share or KIP-848 group's id: Kafka refuses a classic join of a share group the
-                                // same way, and lets classic members join a consumer group (KIP-848 upgrade): not yet here.
-                                ? CompletableFuture.completedFuture(new JoinGroupResponseData()
-                                        .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setMemberId(req.memberId())
-                                        .setGenerationId(-1).setLeader("").setProtocolName(""))
-                                : shard.classic().join(req, clientId, host, v >= 4, v >= 9),
-                        e -> new JoinGroupResponseData().setErrorCode(e.code()).setMemberId(req.memberId())
-                                .setGenerationId(-1).setLeader("").setProtocolName(""))
+        return coordinator.onShard(req.groupId(), shard -> join(shard, req, clientId, host, v),
+                        e -> joinError(req, e))
                 .thenApply(r -> KafkaResponse.of(forVersion(r, v)));
+    }
+
+    /**
+     * A share group's id is refused as Kafka does; a consumer group with members takes the join as a
+     * classic-protocol member (KIP-848 migration); an empty consumer group is deleted first, so the
+     * join makes a classic group (Kafka's rule).
+     */
+    private static CompletableFuture<JoinGroupResponseData> join(GroupShard shard, JoinGroupRequestData req,
+                                                                 String clientId, String host, short v) {
+        String id = req.groupId();
+        if (shard.shareGroups().contains(id)) {
+            return CompletableFuture.completedFuture(joinError(req, Errors.INCONSISTENT_GROUP_PROTOCOL));
+        }
+        ClassicProtocolMembers classicMembers = shard.consumer().classicMembers();
+        if (classicMembers.serves(id)) {
+            return CompletableFuture.completedFuture(classicMembers.join(req, clientId, host, v >= 4));
+        }
+        if (shard.consumer().isConsumerGroup(id)) {
+            Errors dropped = shard.consumer().dropEmptyForClassicJoin(id);
+            if (dropped != Errors.NONE) {
+                return CompletableFuture.completedFuture(joinError(req, dropped));
+            }
+        }
+        return shard.classic().join(req, clientId, host, v >= 4, v >= 9);
+    }
+
+    private static JoinGroupResponseData joinError(JoinGroupRequestData req, Errors e) {
+        return new JoinGroupResponseData().setErrorCode(e.code()).setMemberId(req.memberId())
+                .setGenerationId(-1).setLeader("").setProtocolName("");
     }
 
     private static JoinGroupResponseData forVersion(JoinGroupResponseData r, short v) {
@@ -88,7 +111,9 @@ public final class MembershipHandlers {
     private CompletionStage<KafkaResponse> sync(KafkaRequest request, ClientInfo client) {
         SyncGroupRequestData req = request.bodyAs(SyncGroupRequestData.class);
         short v = request.apiVersion();
-        return coordinator.onShard(req.groupId(), shard -> shard.classic().sync(req),
+        return coordinator.onShard(req.groupId(), shard -> shard.consumer().classicMembers().serves(req.groupId())
+                                ? CompletableFuture.completedFuture(shard.consumer().classicMembers().sync(req))
+                                : shard.classic().sync(req),
                         e -> new SyncGroupResponseData().setErrorCode(e.code()).setAssignment(new byte[0]))
                 .thenApply(r -> {
                     if (v < 5) {
@@ -101,7 +126,8 @@ public final class MembershipHandlers {
     private CompletionStage<KafkaResponse> heartbeat(KafkaRequest request, ClientInfo client) {
         HeartbeatRequestData req = request.bodyAs(HeartbeatRequestData.class);
         return coordinator.onShard(req.groupId(),
-                        shard -> CompletableFuture.completedFuture(shard.membership().heartbeat(req)),
+                        shard -> CompletableFuture.completedFuture(shard.consumer().classicMembers().serves(req.groupId())
+                                ? shard.consumer().classicMembers().heartbeat(req) : shard.membership().heartbeat(req)),
                         e -> new HeartbeatResponseData().setErrorCode(e.code()))
                 .thenApply(KafkaResponse::of);
     }
@@ -112,7 +138,9 @@ public final class MembershipHandlers {
         List<LeaveGroupRequestData.MemberIdentity> members = v >= 3 ? req.members()
                 : List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(req.memberId()));
         return coordinator.onShard(req.groupId(),
-                        shard -> CompletableFuture.completedFuture(shard.membership().leave(req.groupId(), members)),
+                        shard -> CompletableFuture.completedFuture(shard.consumer().classicMembers().serves(req.groupId())
+                                ? shard.consumer().classicMembers().leave(req.groupId(), members)
+                                : shard.membership().leave(req.groupId(), members)),
                         e -> new LeaveGroupResponseData().setErrorCode(e.code()))
                 .thenApply(r -> {
                     if (v >= 3) {

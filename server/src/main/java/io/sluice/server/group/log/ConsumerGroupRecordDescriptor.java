@@ -18,7 +18,10 @@ import org.apache.kafka.common.protocol.types.Type;
  * type 5  ConsumerGroupMemberMetadata    key: group, member    value: instance_id (c.n.str), rack_id (c.n.str),
  *                                          client_id (c.str), client_host (c.str), subscribed_topic_names
  *                                          (c.array c.str), subscribed_topic_regex (c.n.str),
- *                                          rebalance_timeout_ms i32, server_assignor (c.n.str)
+ *                                          rebalance_timeout_ms i32, server_assignor (c.n.str),
+ *                                          tag 0 (classic-protocol members only): classic_member_metadata =
+ *                                          uvarint 1 (present) then session_timeout_ms i32,
+ *                                          supported_protocols (c.array {name c.str, metadata c.bytes})
  * type 6  ConsumerGroupTargetAssignmentMetadata  key: group   value: assignment_epoch i32
  * type 7  ConsumerGroupTargetAssignmentMember    key: group, member
  *                                          value: topic_partitions (c.array {topic_id uuid, partitions c.array i32})
@@ -54,6 +57,16 @@ public final class ConsumerGroupRecordDescriptor {
             new Field("subscribed_topic_regex", Type.COMPACT_NULLABLE_STRING),
             new Field("rebalance_timeout_ms", Type.INT32),
             new Field("server_assignor", Type.COMPACT_NULLABLE_STRING),
+            Field.TaggedFieldsSection.of());
+    /** The tagged field of {@link #MEMBER_VALUE} holding a classic-protocol member's metadata. */
+    public static final int CLASSIC_MEMBER_METADATA_TAG = 0;
+    public static final Schema CLASSIC_PROTOCOL = new Schema(
+            new Field("name", Type.COMPACT_STRING),
+            new Field("metadata", Type.COMPACT_BYTES),
+            Field.TaggedFieldsSection.of());
+    public static final Schema CLASSIC_MEMBER_METADATA = new Schema(
+            new Field("session_timeout_ms", Type.INT32),
+            new Field("supported_protocols", new CompactArrayOf(CLASSIC_PROTOCOL)),
             Field.TaggedFieldsSection.of());
     public static final Schema TOPIC_PARTITIONS = new Schema(
             new Field("topic_id", Type.UUID),

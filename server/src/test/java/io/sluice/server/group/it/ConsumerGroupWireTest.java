@@ -161,11 +161,12 @@ class ConsumerGroupWireTest {
                     ConsumerGroupDescribeResponseData.class).groups().get(0).errorCode())
                     .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
 
-            // The classic APIs meeting a consumer group
+            // The classic APIs meeting a consumer group: a classic member of another protocol type is refused
+            // (one of type consumer would join it, KIP-848 migration)
             JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
             protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
             assertThat(call(c, ApiKeys.JOIN_GROUP, 9, new JoinGroupRequestData().setGroupId("cg").setMemberId("")
-                    .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
+                    .setProtocolType("connect").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
                     .setProtocols(protocols), JoinGroupResponseData.class).errorCode())
                     .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
             DescribeGroupsResponseData.DescribedGroup classicView = call(c, ApiKeys.DESCRIBE_GROUPS, 5,
