@@ -87,7 +87,7 @@ class CoordinatorLogCompactionTest {
             // cleaning removes the tombstones, and with them every trace of the deleted groups.
             clock.advance(DELETE_RETENTION_MS + 1000);
             for (int i = 0; i < 300; i++) {
-                commit(commitRequest("s1", -1, "", i % 6, 10_000L + i, "again-" + i));
+                commit(GroupHarness.commitRequest("s1", -1, "", null, i % 6, 10_000L + i, "again-" + i));
             }
             h.reload();
             Map<String, Object> later = state();
@@ -133,12 +133,12 @@ class CoordinatorLogCompactionTest {
                 all[3 * p + 1] = (long) (round * 10 + p);
                 all[3 * p + 2] = "live-" + round;
             }
-            commit(commitRequest("live", member.generationId(), member.memberId(), all));
+            commit(GroupHarness.commitRequest("live", member.generationId(), member.memberId(), null, all));
         }
         for (int i = 0; i < 1500; i++) {
-            commit(commitRequest("s" + (i % 5), -1, "", i % 6, (long) i, "meta-" + i));
+            commit(GroupHarness.commitRequest("s" + (i % 5), -1, "", null, i % 6, (long) i, "meta-" + i));
         }
-        commit(commitRequest("gone", -1, "", 0, 1L, "", 1, 2L, "", 2, 3L, ""));
+        commit(GroupHarness.commitRequest("gone", -1, "", null, 0, 1L, "", 1, 2L, "", 2, 3L, ""));
         assertThat(h.shard.deleteGroup("gone")).isEqualTo(Errors.NONE);
         OffsetDeleteRequestData delete = new OffsetDeleteRequestData().setGroupId("s0");
         OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
@@ -205,19 +205,6 @@ class CoordinatorLogCompactionTest {
                 .forEach(t -> t.partitions().forEach(p -> assertThat(p.errorCode()).isZero()));
     }
 
-    private static OffsetCommitRequestData commitRequest(String group, int generation, String memberId,
-                                                        Object... partitionOffsetMetadata) {
-        OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
-        for (int i = 0; i < partitionOffsetMetadata.length; i += 3) {
-            t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-                    .setPartitionIndex((Integer) partitionOffsetMetadata[i])
-                    .setCommittedOffset((Long) partitionOffsetMetadata[i + 1])
-                    .setCommittedLeaderEpoch(3)
-                    .setCommittedMetadata((String) partitionOffsetMetadata[i + 2]));
-        }
-        return new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
-                .setMemberId(memberId).setTopics(List.of(t));
-    }
 
     private ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData r) {
         return h.shard.consumer().heartbeat(r, (short) 1, "client", "/127.0.0.1");

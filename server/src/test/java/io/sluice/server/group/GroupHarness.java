@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
@@ -137,5 +138,20 @@ final class GroupHarness {
 
     static String assignmentOf(SyncGroupResponseData r) {
         return new String(r.assignment());
+    }
+
+    /** An OffsetCommit of topic "t": {@code partitionOffsetMetadata} is (partition, offset, metadata) triples. */
+    static OffsetCommitRequestData commitRequest(String group, int generation, String memberId, String instanceId,
+                                                  Object... partitionOffsetMetadata) {
+        OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
+        for (int i = 0; i < partitionOffsetMetadata.length; i += 3) {
+            t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                    .setPartitionIndex((Integer) partitionOffsetMetadata[i])
+                    .setCommittedOffset((Long) partitionOffsetMetadata[i + 1])
+                    .setCommittedLeaderEpoch(3)
+                    .setCommittedMetadata((String) partitionOffsetMetadata[i + 2]));
+        }
+        return new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
+                .setMemberId(memberId).setGroupInstanceId(instanceId).setTopics(List.of(t));
     }
 }

@@ -29,19 +29,6 @@ class OffsetsAndPersistenceTest {
 
     private GroupHarness h = new GroupHarness();
 
-    private static OffsetCommitRequestData commit(String group, int generation, String memberId, String instanceId,
-                                                  Object... partitionOffsetMetadata) {
-        OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
-        for (int i = 0; i < partitionOffsetMetadata.length; i += 3) {
-            t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-                    .setPartitionIndex((Integer) partitionOffsetMetadata[i])
-                    .setCommittedOffset((Long) partitionOffsetMetadata[i + 1])
-                    .setCommittedLeaderEpoch(3)
-                    .setCommittedMetadata((String) partitionOffsetMetadata[i + 2]));
-        }
-        return new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
-                .setMemberId(memberId).setGroupInstanceId(instanceId).setTopics(List.of(t));
-    }
 
     private OffsetCommitResponseData commit(OffsetCommitRequestData req) {
         return h.shard.offsets().commit(req, (short) 8, TOPIC_T).join();
@@ -69,11 +56,11 @@ class OffsetsAndPersistenceTest {
     @Test
     void aCommitWaitingForTheIsrIsAnsweredAndVisibleOnlyOnceCommittedAndInLogOrder() {
         h.log.hold = true;
-        CompletableFuture<OffsetCommitResponseData> first = h.shard.offsets().commit(commit("a", -1, "", null, 0, 10L, ""),
+        CompletableFuture<OffsetCommitResponseData> first = h.shard.offsets().commit(GroupHarness.commitRequest("a", -1, "", null, 0, 10L, ""),
                 (short) 8, TOPIC_T);
-        CompletableFuture<OffsetCommitResponseData> second = h.shard.offsets().commit(commit("b", -1, "", null, 0, 20L, ""),
+        CompletableFuture<OffsetCommitResponseData> second = h.shard.offsets().commit(GroupHarness.commitRequest("b", -1, "", null, 0, 20L, ""),
                 (short) 8, TOPIC_T);
-        CompletableFuture<OffsetCommitResponseData> failed = h.shard.offsets().commit(commit("c", -1, "", null, 0, 30L, ""),
+        CompletableFuture<OffsetCommitResponseData> failed = h.shard.offsets().commit(GroupHarness.commitRequest("c", -1, "", null, 0, 30L, ""),
                 (short) 8, TOPIC_T);
         assertThat(first).as("the coordinator went on without waiting for the ISR").isNotDone();
         assertThat(committed("a", 0)).as("not visible before the ISR has it").isEqualTo(-1L);
@@ -93,7 +80,7 @@ class OffsetsAndPersistenceTest {
 
     @Test
     void simpleCommitIsFetchedBackWithMetadataAndLeaderEpoch() {
-        assertThat(errors(commit(commit("s", -1, "", null, 0, 42L, "meta", 1, 7L, "")))).containsOnly(Errors.NONE.code());
+        assertThat(errors(commit(GroupHarness.commitRequest("s", -1, "", null, 0, 42L, "meta", 1, 7L, "")))).containsOnly(Errors.NONE.code());
         var g = h.shard.offsets().fetch("s", null);
         assertThat(g.topics()).hasSize(1);
         var p0 = g.topics().get(0).partitions().stream().filter(p -> p.partitionIndex() == 0).findFirst().orElseThrow();
@@ -107,32 +94,32 @@ class OffsetsAndPersistenceTest {
     @Test
     void badCommitsGetKafkasErrorsAndChangeNothing() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
-        assertThat(errors(commit(commit("g", 1, ra.memberId(), null, 0, 10L, "")))).containsOnly(Errors.NONE.code());
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 10L, "")))).containsOnly(Errors.NONE.code());
         int recordsBefore = h.log.records.size();
 
-        assertThat(errors(commit(commit("g", 5, ra.memberId(), null, 0, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 5, ra.memberId(), null, 0, 99L, ""))))
                 .containsOnly(Errors.ILLEGAL_GENERATION.code());
-        assertThat(errors(commit(commit("g", 1, "ghost", null, 0, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, "ghost", null, 0, 99L, ""))))
                 .containsOnly(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(errors(commit(commit("g", -1, "", null, 0, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", -1, "", null, 0, 99L, ""))))
                 .containsOnly(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(errors(commit(commit("g", 1, ra.memberId(), "not-an-instance", 0, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, ra.memberId(), "not-an-instance", 0, 99L, ""))))
                 .containsOnly(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(errors(commit(commit("nogroup", 3, "m", null, 0, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("nogroup", 3, "m", null, 0, 99L, ""))))
                 .containsOnly(Errors.ILLEGAL_GENERATION.code());
-        assertThat(errors(h.shard.offsets().commit(commit("nogroup", 3, "m", null, 0, 99L, ""), (short) 9, TOPIC_T).join()))
+        assertThat(errors(h.shard.offsets().commit(GroupHarness.commitRequest("nogroup", 3, "m", null, 0, 99L, ""), (short) 9, TOPIC_T).join()))
                 .containsOnly(Errors.GROUP_ID_NOT_FOUND.code());
         String big = "x".repeat(4097);
-        assertThat(errors(commit(commit("g", 1, ra.memberId(), null, 0, 99L, big))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 99L, big))))
                 .containsOnly(Errors.OFFSET_METADATA_TOO_LARGE.code());
-        assertThat(errors(commit(commit("g", 1, ra.memberId(), null, 6, 99L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 6, 99L, ""))))
                 .containsOnly(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(h.log.records).hasSize(recordsBefore);
         assertThat(committed("g", 0)).isEqualTo(10L);
         assertThat(h.shard.groups().get("nogroup")).isNull();
 
         // a mixed request: the good partition is stored, the bad ones are refused
-        var mixed = commit(commit("g", 1, ra.memberId(), null, 0, 11L, "", 1, 5L, big, 9, 1L, ""));
+        var mixed = commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 11L, "", 1, 5L, big, 9, 1L, ""));
         assertThat(errors(mixed)).containsExactly(Errors.NONE.code(), Errors.OFFSET_METADATA_TOO_LARGE.code(),
                 Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(committed("g", 0)).isEqualTo(11L);
@@ -145,17 +132,17 @@ class OffsetsAndPersistenceTest {
         h.step(3000);
         JoinGroupResponseData ra = a.getNow(null);
         assertThat(h.shard.groups().get("g").state()).isEqualTo(GroupState.COMPLETING_REBALANCE);
-        assertThat(errors(commit(commit("g", 1, ra.memberId(), null, 0, 1L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 1L, ""))))
                 .containsOnly(Errors.REBALANCE_IN_PROGRESS.code());
     }
 
     @Test
     void aFailedAppendIsAnsweredWithTheMappedErrorAndNotApplied() {
-        commit(commit("s", -1, "", null, 0, 1L, ""));
+        commit(GroupHarness.commitRequest("s", -1, "", null, 0, 1L, ""));
         h.log.failWith = Errors.NOT_LEADER_OR_FOLLOWER.code();
-        assertThat(errors(commit(commit("s", -1, "", null, 0, 2L, "")))).containsOnly(Errors.NOT_COORDINATOR.code());
+        assertThat(errors(commit(GroupHarness.commitRequest("s", -1, "", null, 0, 2L, "")))).containsOnly(Errors.NOT_COORDINATOR.code());
         h.log.failWith = Errors.MESSAGE_TOO_LARGE.code();
-        assertThat(errors(commit(commit("s", -1, "", null, 0, 2L, ""))))
+        assertThat(errors(commit(GroupHarness.commitRequest("s", -1, "", null, 0, 2L, ""))))
                 .containsOnly(Errors.INVALID_COMMIT_OFFSET_SIZE.code());
         h.log.failWith = Errors.NONE.code();
         assertThat(committed("s", 0)).isEqualTo(1L);
@@ -164,8 +151,8 @@ class OffsetsAndPersistenceTest {
     @Test
     void groupsAndOffsetsSurviveAReloadFromTheLog() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
-        commit(commit("g", 1, ra.memberId(), null, 0, 100L, "m0", 3, 300L, "m3"));
-        commit(commit("simple", -1, "", null, 2, 20L, ""));
+        commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 100L, "m0", 3, 300L, "m3"));
+        commit(GroupHarness.commitRequest("simple", -1, "", null, 2, 20L, ""));
         h.reload();
         assertThat(committed("g", 0)).isEqualTo(100L);
         assertThat(committed("g", 3)).isEqualTo(300L);
@@ -184,11 +171,11 @@ class OffsetsAndPersistenceTest {
 
     @Test
     void aRecordTheCoordinatorCannotDecodeIsSkippedOnLoad() {
-        commit(commit("s", -1, "", null, 0, 5L, ""));
+        commit(GroupHarness.commitRequest("s", -1, "", null, 0, 5L, ""));
         h.log.records.add(new GroupRecords.Record(new byte[] {0, 9, 1}, new byte[] {1}));
         h.log.records.add(new GroupRecords.Record(
                 GroupRecords.offsetCommitKey("s", "t", 1), new byte[] {0, 3, 1}));
-        commit(commit("s", -1, "", null, 2, 6L, ""));
+        commit(GroupHarness.commitRequest("s", -1, "", null, 2, 6L, ""));
         h.reload();
         assertThat(committed("s", 0)).isEqualTo(5L);
         assertThat(committed("s", 1)).isEqualTo(-1L);
@@ -198,7 +185,7 @@ class OffsetsAndPersistenceTest {
     @Test
     void deleteGroupsRefusesAGroupWithMembersAndDeletesAnEmptyOneDurably() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
-        commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));
+        commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 5L, ""));
         assertThat(h.shard.deleteGroup("g")).isEqualTo(Errors.NON_EMPTY_GROUP);
         assertThat(h.shard.deleteGroup("nope")).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         h.leave("g", ra.memberId(), null);
@@ -212,7 +199,7 @@ class OffsetsAndPersistenceTest {
     @Test
     void offsetDeleteRefusesSubscribedTopicsOfActiveGroups() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
-        commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));
+        commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 5L, ""));
         OffsetDeleteRequestData req = new OffsetDeleteRequestData().setGroupId("g");
         OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
         topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t")
@@ -234,7 +221,7 @@ class OffsetsAndPersistenceTest {
     @Test
     void offsetsOfAnEmptyGroupExpireAfterTheRetention() {
         h = new GroupHarness(GroupConfig.defaults().withOffsetsRetentionMs(3_600_000L));
-        commit(commit("s", -1, "", null, 0, 5L, ""));
+        commit(GroupHarness.commitRequest("s", -1, "", null, 0, 5L, ""));
         h.step(3_000_000L);
         h.shard.expire();
         assertThat(committed("s", 0)).isEqualTo(5L);
@@ -250,8 +237,8 @@ class OffsetsAndPersistenceTest {
     void aStableConsumerGroupKeepsOffsetsOfSubscribedTopicsAndLosesTheOthers() {
         h = new GroupHarness(GroupConfig.defaults().withOffsetsRetentionMs(3_600_000L));
         JoinGroupResponseData ra = stableSingleMemberGroup("g"); // subscribes to "t"
-        commit(commit("g", 1, ra.memberId(), null, 0, 5L, ""));
-        OffsetCommitRequestData other = commit("g", 1, ra.memberId(), null, 0, 9L, "");
+        commit(GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 5L, ""));
+        OffsetCommitRequestData other = GroupHarness.commitRequest("g", 1, ra.memberId(), null, 0, 9L, "");
         other.topics().get(0).setName("old");
         h.shard.offsets().commit(other, (short) 8, (t, p) -> true).join();
         for (long t = 0; t < 3_700_000L; t += 5000) { // past the retention, the member heartbeating all along
@@ -266,7 +253,7 @@ class OffsetsAndPersistenceTest {
     @Test
     void listAndDescribeShowStateMembersAndAssignment() {
         JoinGroupResponseData ra = stableSingleMemberGroup("g");
-        commit(commit("simple", -1, "", null, 0, 1L, ""));
+        commit(GroupHarness.commitRequest("simple", -1, "", null, 0, 1L, ""));
         assertThat(h.shard.list(Set.of(), Set.of())).extracting(g -> g.groupId()).containsExactlyInAnyOrder("g", "simple");
         assertThat(h.shard.list(Set.of("stable"), Set.of())).extracting(g -> g.groupId()).containsExactly("g");
         assertThat(h.shard.list(Set.of("empty"), Set.of())).extracting(g -> g.groupState()).containsExactly("Empty");
