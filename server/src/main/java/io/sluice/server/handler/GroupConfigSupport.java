@@ -61,8 +61,10 @@ final class GroupConfigSupport {
         if (name.startsWith("errors.deadletterqueue.")) {
             return "Cannot set " + name + ": Sluice has no dead-letter queue for share groups";
         }
-        if (name.equals("share.partition.max.record.locks") || name.endsWith(".assignment.interval.ms")
-                || name.endsWith(".assignor.offload.enable") || name.equals("share.renew.acknowledge.enable")) {
+        if (name.endsWith(".assignment.interval.ms") || name.endsWith(".assignor.offload.enable")) {
+            return "Cannot set " + name + ": Sluice computes a group's target assignment at once, on the coordinator";
+        }
+        if (name.equals("share.partition.max.record.locks") || name.equals("share.renew.acknowledge.enable")) {
             return "Cannot set " + name + " per group: Sluice applies only the broker-wide setting";
         }
         return null;
