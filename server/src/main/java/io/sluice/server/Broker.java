@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.node.MetadataNode;
 import io.sluice.server.config.DynamicBrokerConfigs;
@@ -33,6 +34,7 @@ import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaCodec;
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
@@ -136,6 +138,7 @@ public final class Broker implements AutoCloseable {
             if (delta == null || delta.configsChanged()) {
                 fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
                         Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
+                reconfigureCleaner(logConfig.cleanerConfig(), image);
             }
         });
         replicas.onMetadata(metadata.client().image(), null);
@@ -233,6 +236,22 @@ public final class Broker implements AutoCloseable {
             LOG.error("Shutting down broker {}: every log dir is offline (last: {}); restart it once the disk is fixed",
                     config.nodeId(), failedDir);
             Runtime.getRuntime().halt(1);
+        }
+    }
+
+    /**
+     * Applies the dynamic log cleaner settings in {@code image} over server.properties' (Kafka's
+     * {@code LogCleaner.reconfigure}). A value this broker's cleaner refuses (the alter was validated
+     * against another broker's) leaves the settings in force and is logged, as Kafka does.
+     */
+    private void reconfigureCleaner(CleanerConfig staticConfig, MetadataImage image) {
+        try {
+            logs.cleaner().reconfigure(DynamicBrokerConfigs.cleanerConfig(staticConfig, config.nodeId(), image));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Dynamic log cleaner config not applied, the cleaner keeps {}: {}", logs.cleaner().config(),
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -7,6 +7,8 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.storage.cleaner.CleanerConfig;
+import io.sluice.storage.cleaner.LogCleanerManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,13 +149,30 @@ final class AlterConfigsHandler implements ApiHandler {
     }
 
     /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */
-    private static DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
-                                                        String value) {
+    private DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
+                                                 String value) {
         if (type == AlterConfigs.ResourceType.BROKER) {
-            return DynamicBrokerConfigs.checkSet(resourceName, name, value);
+            DynamicBrokerConfigs.Refusal refusal = DynamicBrokerConfigs.checkSet(resourceName, name, value);
+            return refusal != null ? refusal : cleanerRefusal(resourceName, name, value);
         }
         String topicRefusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value) : null;
         return topicRefusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, topicRefusal);
+    }
+
+    /**
+     * Kafka's broker validates a reconfiguration of its own log cleaner (this broker's id or the
+     * cluster default) against the one running: INVALID_REQUEST when the thread count would drop
+     * below 1, or more than halve or double at once.
+     */
+    private DynamicBrokerConfigs.Refusal cleanerRefusal(String resourceName, String name, String value) {
+        if (!CleanerConfig.RECONFIGURABLE.contains(name)
+                || !(resourceName.isEmpty() || resourceName.equals(Integer.toString(ctx.nodeId())))) {
+            return null;
+        }
+        LogCleanerManager cleaner = ctx.replicas().logs().cleaner();
+        String problem = cleaner.reconfigurationProblem(cleaner.config().overriddenBy(Map.of(name, value)));
+        return problem == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_REQUEST,
+                "Invalid dynamic broker config " + problem);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

@@ -103,6 +103,8 @@ public final class BrokerGauges {
 
     /** The log cleaner's state per compacted log (what Kafka's LogCleaner metrics and log lines say). */
     private static void registerCleaner(PrometheusRegistry registry, LogManager logs) {
+        gauge(registry, "sluice_log_cleaner_threads", "Log cleaner threads running (log.cleaner.threads, dynamic).",
+                () -> logs.cleaner().threadCount());
         counter(registry, "sluice_log_cleaner_cleanings_total", "Cleanings of a compacted log since the broker started.",
                 cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.cleanings(), tp.topic(), label(tp.partition()))),
                 "topic", "partition");

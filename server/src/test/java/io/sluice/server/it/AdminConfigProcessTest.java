@@ -182,6 +182,30 @@ class AdminConfigProcessTest {
     }
 
     @Test
+    void dynamicLogCleanerThreadsAreAppliedWithoutARestartWithinKafkasLimits() throws Exception {
+        assertThat(MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads")).isEqualTo(1.0);
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-name", "1",
+                "--alter", "--add-config", "log.cleaner.threads=2");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads") == 2.0);
+            // Kafka's LogCleaner.validateReconfiguration: at most double the running thread count.
+            assertThat(alterClusterDefault("log.cleaner.threads", "5")).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("log.cleaner.threads").hasMessageContaining("double");
+            ConfigEntry threads = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "1")))
+                    .all().get().values().iterator().next().get("log.cleaner.threads");
+            assertThat(threads.value()).isEqualTo("2");
+            assertThat(threads.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+        } finally {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
+                    new AlterConfigOp(new ConfigEntry("log.cleaner.threads", null), AlterConfigOp.OpType.DELETE)))).all().get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads") == 1.0);
+    }
+
+    @Test
     void aBrokerConfigSluiceDoesNotApplyIsRefusedAndNotDescribed() throws Exception {
         Throwable e = alterClusterDefault("num.io.threads", "4");
         assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("num.io.threads");
