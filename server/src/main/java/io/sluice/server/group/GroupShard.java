@@ -68,6 +68,12 @@ public final class GroupShard {
 
     public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, GroupLog log, LongSupplier clockMs,
                       Executor coordinatorThread, ClusterTopics topics) {
+        this(partition, config, shareConfig, log, clockMs, coordinatorThread, topics, new GroupRebalances());
+    }
+
+    /** @param rebalances the broker's rebalance counts, shared by its shards */
+    public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, GroupLog log, LongSupplier clockMs,
+                      Executor coordinatorThread, ClusterTopics topics, GroupRebalances rebalances) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -76,9 +82,9 @@ public final class GroupShard {
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
-        this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
+        this.classic = new ClassicGroupManager(config, groups, membership, clockMs, rebalances);
         this.consumer = new ConsumerGroupManager(config.consumer(), topics, timer, groups,
-                new ConsumerGroupStore(this::write));
+                new ConsumerGroupStore(this::write), rebalances);
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
                 writer::writeInOrder, clockMs);
         this.shareGroups = new ShareGroups(shareConfig, timer, topics, this::write);

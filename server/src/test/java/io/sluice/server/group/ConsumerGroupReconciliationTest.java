@@ -78,6 +78,7 @@ class ConsumerGroupReconciliationTest {
         ConsumerGroupHeartbeatResponseData b = beat(join("g", "b", "t"));
         assertThat(b.memberEpoch()).isEqualTo(2);
         assertThat(partitions(b)).as("b waits: a still owns its target").isEmpty();
+        assertThat(h.rebalances.consumer()).as("group epoch bumps: a joined, b joined").isEqualTo(2);
 
         ConsumerGroupHeartbeatResponseData a2 = beat(beat("g", "a", 1, a.assignment()));
         assertThat(a2.memberEpoch()).as("a stays at its epoch while revoking").isEqualTo(1);

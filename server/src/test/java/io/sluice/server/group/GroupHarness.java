@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.sluice.server.group.share.ShareGroupConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
@@ -25,11 +26,12 @@ final class GroupHarness {
     final MemoryGroupLog log = new MemoryGroupLog();
     final TestTopics topics = new TestTopics();
     final GroupConfig config;
+    final GroupRebalances rebalances = new GroupRebalances();
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
         this.config = config;
-        this.shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        this.shard = new GroupShard(0, config, ShareGroupConfig.defaults(), log, clock, Runnable::run, topics, rebalances);
         shard.load();
     }
 
@@ -48,7 +50,7 @@ final class GroupHarness {
     /** A new shard over the same log (coordinator failover / broker restart). */
     void reload() {
         shard.unload();
-        shard = new GroupShard(0, config, log, clock, Runnable::run, topics);
+        shard = new GroupShard(0, config, ShareGroupConfig.defaults(), log, clock, Runnable::run, topics, rebalances);
         shard.load();
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.server.group.consumer;
 
+import io.sluice.server.group.GroupRebalances;
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.GroupState;
@@ -35,10 +36,12 @@ public final class ConsumerGroupManager {
     private final ClassicGroups classicGroups;
     private final ConsumerGroupStore store;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    private final GroupRebalances rebalances;
 
     public ConsumerGroupManager(ConsumerGroupConfig config, ClusterTopics topics, CoordinatorTimer timer,
-                                ClassicGroups classicGroups, ConsumerGroupStore store) {
+                                ClassicGroups classicGroups, ConsumerGroupStore store, GroupRebalances rebalances) {
         this.config = config;
+        this.rebalances = rebalances;
         this.topics = topics;
         this.deadlines = new MemberDeadlines(timer, config.sessionTimeoutMs(), this::sessionExpired,
                 this::revocationExpired);
@@ -133,6 +136,7 @@ public final class ConsumerGroupManager {
         if (bump) {
             group.groupEpoch(group.groupEpoch() + 1);
             LOG.info("[GroupId {}] Bumped group epoch to {}.", groupId, group.groupEpoch());
+            rebalances.consumerGroupEpochBumped();
         }
         if (group.groupEpoch() > group.assignmentEpoch()) {
             computeTarget(group);
