@@ -56,6 +56,11 @@ public final class BrokerGauges {
                         : Math.max(0, p.logEndOffset() - f.logEndOffset()), p.topic(), label(p.partition()),
                         label(f.brokerId()))),
                 "topic", "partition", "replica");
+        gauge(registry, "sluice_follower_lag_bytes",
+                "Bytes of the leader's log past a follower's log end, by the follower's last fetch (-1: no fetch yet).",
+                cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.logEndOffset() < 0 ? -1
+                        : p.log().bytesFrom(f.logEndOffset()), p.topic(), label(p.partition()), label(f.brokerId()))),
+                "topic", "partition", "replica");
         gauge(registry, "sluice_follower_lag_seconds", "Time since a follower was last caught up with the leader's log end.",
                 cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.timeSinceLastCaughtUpMs() / 1000.0, p.topic(),
                         label(p.partition()), label(f.brokerId()))),

@@ -308,6 +308,11 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
     }
 
     @Override
+    public long bytesFrom(long offset) {
+        return LogReader.bytesFrom(this, offset);
+    }
+
+    @Override
     public int segmentCount() {
         return segments.count();
     }

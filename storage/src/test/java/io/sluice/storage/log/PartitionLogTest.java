@@ -62,6 +62,29 @@ class PartitionLogTest {
     }
 
     @Test
+    void bytesFromCountsFromTheBatchHoldingTheOffsetToTheLogEndAcrossSegments() throws IOException {
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ByteBuffer b = batch(5, 100 + i, now(), 1); // 5 records a batch: offsets 5i..5i+4
+            sizes.add(b.remaining());
+            assertThat(log.append(b, 0).errorCode()).isEqualTo(ErrorCode.NONE);
+            if (i % 2 == 1) {
+                log.roll(); // three segments of two batches
+            }
+        }
+        assertThat(log.segmentCount()).isGreaterThanOrEqualTo(3);
+        long total = log.sizeInBytes();
+        assertThat(log.bytesFrom(0)).isEqualTo(total);
+        assertThat(log.bytesFrom(5)).isEqualTo(total - sizes.get(0));
+        assertThat(log.bytesFrom(7)).as("mid-batch: from that batch's start").isEqualTo(total - sizes.get(0));
+        assertThat(log.bytesFrom(10)).as("a later segment").isEqualTo(total - sizes.get(0) - sizes.get(1));
+        assertThat(log.bytesFrom(25)).isEqualTo((long) sizes.get(5));
+        assertThat(log.bytesFrom(log.logEndOffset())).isZero();
+        assertThat(log.bytesFrom(log.logEndOffset() + 10)).isZero();
+    }
+
+    @Test
     void appendAssignsOffsetsAndReadReturnsTheStoredBytes() throws IOException {
         MappedPartitionLog log = log(LogConfig.DEFAULTS);
         ByteBuffer b1 = batch(5, 100, now(), 1);
