@@ -20,6 +20,7 @@ import io.sluice.server.handler.KafkaApis;
 import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
 import io.sluice.server.metrics.BrokerGauges;
+import io.sluice.server.metrics.LogFlushMetrics;
 import io.sluice.server.metrics.MetricsServer;
 import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
@@ -112,7 +113,8 @@ public final class Broker implements AutoCloseable {
         props.put(ServerConfigDef.LOG_DIRS, String.join(",", logDirs.stream().map(Path::toString).toList()));
         LogManagerConfig logConfig = LogManagerConfig.fromBrokerProperties(props);
         LogConfig defaults = logConfig.defaultLogConfig();
-        logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults);
+        logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults,
+                new LogFlushMetrics(registry, metricsServer != null));
         logs.addLogDirFailureListener(dir -> haltWhenEveryLogDirIsOffline(dir, logDirs.size()));
 
         metadata = QuorumMember.join(config);

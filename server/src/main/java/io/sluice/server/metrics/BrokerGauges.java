@@ -95,6 +95,9 @@ public final class BrokerGauges {
                 () -> logs.mappingCache().mappedSegmentsMax());
         counter(registry, "sluice_log_mapping_evictions_total", "Cold segments unmapped to stay under the cap.",
                 () -> logs.mappingCache().evictions());
+        gauge(registry, "sluice_log_reserved_bytes", "Disk space reserved ahead of the writers in active segments "
+                + "and not written yet (allocated before mapping, so a full disk fails an append, not a mapped write).",
+                logs::reservedAheadBytes);
         registerCleaner(registry, logs);
         gauge(registry, "sluice_log_load_seconds", "Time loading and recovering every log took at start.",
                 cb -> cb.call(logs.loadTimeMs() / 1000.0));

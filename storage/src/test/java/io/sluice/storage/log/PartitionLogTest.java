@@ -6,7 +6,9 @@ import io.sluice.storage.ResourceLeakExtension;
 import io.sluice.storage.batch.RecordBatchBuilder;
 import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
+import io.sluice.storage.segment.MappingCache;
 import io.sluice.storage.segment.SegmentEnvironment;
+import io.sluice.storage.segment.SpaceReserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,24 @@ class PartitionLogTest {
 
     long now() {
         return clock.millis();
+    }
+
+    @Test
+    void aFlushTellsItsFsyncTimeAndTheActiveSegmentShowsWhatIsReservedAheadOfTheWriter() throws IOException {
+        List<Long> flushNanos = new ArrayList<>();
+        env = new SegmentEnvironment(new MappingCache(64), SpaceReserver.detect(), 4096, 64 * 1024, flushNanos::add);
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        assertThat(log.append(batch(5, 100, now(), 1), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        long written = log.sizeInBytes();
+        assertThat(log.reservedAheadBytes()).as("the first 4 KiB step, less what is written")
+                .isEqualTo(4096 - written);
+        assertThat(flushNanos).isEmpty();
+        log.flush();
+        assertThat(flushNanos).hasSize(1);
+        assertThat(flushNanos.get(0)).isPositive();
+        assertThat(log.append(batch(5, 5000, now(), 2), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        assertThat(log.reservedAheadBytes()).as("grown in doubling steps to cover 25 KB")
+                .isEqualTo(4096 + 8192 + 16384 - log.sizeInBytes());
     }
 
     @Test
