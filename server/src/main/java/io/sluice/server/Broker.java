@@ -53,6 +53,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -85,6 +87,12 @@ public final class Broker implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
+    /** Runs log cleaner reconfigurations in order, off the metadata thread. */
+    private final ExecutorService cleanerReconfiguration = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-log-cleaner-reconfiguration");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Broker(ServerConfig config) {
         this.config = config;
@@ -140,9 +148,10 @@ public final class Broker implements AutoCloseable {
             if (delta == null || delta.configsChanged()) {
                 fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
                         Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
-                reconfigureCleaner(logConfig.cleanerConfig(), image);
+                reconfigureCleaner(logConfig.cleanerConfig(), image, delta != null && !delta.imageReplaced());
             }
         });
+        reconfigureCleaner(logConfig.cleanerConfig(), metadata.client().image(), false);
         replicas.onMetadata(metadata.client().image(), null);
 
         TopicMetrics topicMetrics = new TopicMetrics(registry, metricsServer != null);
@@ -243,18 +252,29 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Applies the dynamic log cleaner settings in {@code image} over server.properties' (Kafka's
-     * {@code LogCleaner.reconfigure}). A value this broker's cleaner refuses (the alter was validated
-     * against another broker's) leaves the settings in force and is logged, as Kafka does.
+     * {@code LogCleaner.reconfigure}) on the cleaner's own reconfiguration thread: restarting the
+     * cleaner threads waits for them, and metadata listeners must not block. On a change, a value this
+     * broker's cleaner refuses (the alter was validated against another broker's) leaves the settings
+     * in force and is logged, as Kafka does; the settings of a whole image (at start, or a snapshot
+     * load) apply unchecked, as Kafka applies them before its cleaner starts.
      */
-    private void reconfigureCleaner(CleanerConfig staticConfig, MetadataImage image) {
+    private void reconfigureCleaner(CleanerConfig staticConfig, MetadataImage image, boolean change) {
+        CleanerConfig next;
         try {
-            logs.cleaner().reconfigure(DynamicBrokerConfigs.cleanerConfig(staticConfig, config.nodeId(), image));
+            next = DynamicBrokerConfigs.cleanerConfig(staticConfig, config.nodeId(), image);
         } catch (IllegalArgumentException e) {
             LOG.error("Dynamic log cleaner config not applied, the cleaner keeps {}: {}", logs.cleaner().config(),
                     e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return;
         }
+        cleanerReconfiguration.execute(() -> {
+            try {
+                logs.cleaner().reconfigure(next, change);
+            } catch (IllegalArgumentException e) {
+                LOG.error("Dynamic log cleaner config not applied, the cleaner keeps {}: {}", logs.cleaner().config(),
+                        e.getMessage());
+            }
+        });
     }
 
     /** The replica fetchers, reaching leaders on their inter-broker listener as registered in the metadata. */
@@ -296,6 +316,7 @@ public final class Broker implements AutoCloseable {
         closeQuietly("replica fetchers", fetchers);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
+        cleanerReconfiguration.shutdown(); // a reconfiguration in progress ends; the logs' close stops the cleaner
         closeQuietly("logs", logs);
         closeQuietly("metrics endpoint", metricsServer);
         closeQuietly("client quotas", quotas);

@@ -182,27 +182,56 @@ class AdminConfigProcessTest {
     }
 
     @Test
-    void dynamicLogCleanerThreadsAreAppliedWithoutARestartWithinKafkasLimits() throws Exception {
-        assertThat(MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads")).isEqualTo(1.0);
-        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-name", "1",
-                "--alter", "--add-config", "log.cleaner.threads=2");
-        assertThat(r.exitCode()).as(r.output()).isZero();
+    void dynamicLogCleanerThreadsAreAppliedWithoutARestartWithinKafkasLimitsAndKeptAcrossOne() throws Exception {
+        assertThat(cleanerThreads()).isEqualTo(1.0);
+        setCleanerThreads("2");
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads") == 2.0);
+            awaitCleanerThreads(2);
             // Kafka's LogCleaner.validateReconfiguration: at most double the running thread count.
-            assertThat(alterClusterDefault("log.cleaner.threads", "5")).isInstanceOf(InvalidRequestException.class)
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(BROKER_1, List.of(new AlterConfigOp(
+                    new ConfigEntry("log.cleaner.threads", "5"), AlterConfigOp.OpType.SET)))).all().get())
+                    .cause().isInstanceOf(InvalidRequestException.class)
                     .hasMessageContaining("log.cleaner.threads").hasMessageContaining("double");
-            ConfigEntry threads = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "1")))
-                    .all().get().values().iterator().next().get("log.cleaner.threads");
+            ConfigEntry threads = admin.describeConfigs(List.of(BROKER_1)).all().get().get(BROKER_1)
+                    .get("log.cleaner.threads");
             assertThat(threads.value()).isEqualTo("2");
             assertThat(threads.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+            setCleanerThreads("4");
+            awaitCleanerThreads(4);
+            // A restart starts with server.properties' 1 thread, then applies the stored 4 unchecked.
+            broker.restart();
+            awaitCleanerThreads(4);
+            // Deleting it would go back to 1: less than half of 4, refused as Kafka refuses it.
+            assertThatThrownBy(() -> deleteCleanerThreads()).cause().isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("less than half");
+            setCleanerThreads("2");
+            awaitCleanerThreads(2);
         } finally {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
-                    new AlterConfigOp(new ConfigEntry("log.cleaner.threads", null), AlterConfigOp.OpType.DELETE)))).all().get();
+            deleteCleanerThreads();
         }
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads") == 1.0);
+        awaitCleanerThreads(1);
+    }
+
+    private static final ConfigResource BROKER_1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
+
+    private static double cleanerThreads() throws Exception {
+        return MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads");
+    }
+
+    private static void awaitCleanerThreads(int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> cleanerThreads() == n);
+    }
+
+    private static void setCleanerThreads(String n) throws Exception {
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-name", "1",
+                "--alter", "--add-config", "log.cleaner.threads=" + n);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    private static void deleteCleanerThreads() throws Exception {
+        admin.incrementalAlterConfigs(Map.of(BROKER_1, List.of(
+                new AlterConfigOp(new ConfigEntry("log.cleaner.threads", null), AlterConfigOp.OpType.DELETE)))).all().get();
     }
 
     @Test

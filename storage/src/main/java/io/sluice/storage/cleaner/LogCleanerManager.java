@@ -166,15 +166,18 @@ public final class LogCleanerManager implements AutoCloseable {
      * {@code next.threads()} new ones with new offset maps and throttles. Blocks until the old threads
      * ended. Returns at once when nothing changed.
      *
+     * @param withinLimits whether {@link #reconfigurationProblem}'s limits apply: false for the
+     *                     dynamic settings a broker finds stored when it starts (Kafka applies those
+     *                     before its cleaner starts, unchecked; they were checked when altered)
      * @throws IllegalArgumentException with {@link #reconfigurationProblem}'s message
      */
-    public void reconfigure(CleanerConfig next) throws InterruptedException {
+    public void reconfigure(CleanerConfig next, boolean withinLimits) {
         List<Thread> running;
         synchronized (this) {
             if (closed || next.equals(config)) {
                 return;
             }
-            String problem = reconfigurationProblem(next);
+            String problem = withinLimits ? reconfigurationProblem(next) : null;
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }
@@ -182,23 +185,30 @@ public final class LogCleanerManager implements AutoCloseable {
             notifyAll();
             running = new ArrayList<>(threads);
         }
-        try {
-            for (Thread t : running) {
-                t.join();
-            }
-        } finally {
-            synchronized (this) {
-                restarting = false;
-                threads.clear();
-                config = next;
-                cleaners = cleaners(next);
+        // Not interruptible: the threads end at their next batch or wait, and leaving before they
+        // ended would start new ones beside them.
+        boolean interrupted = false;
+        for (Thread t : running) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
-        LOG.info("Log cleaner reconfigured: {}", next);
         synchronized (this) {
+            restarting = false;
+            threads.clear();
+            config = next;
+            cleaners = cleaners(next);
             if (started) {
                 start();
             }
+        }
+        LOG.info("Log cleaner reconfigured: {}", next);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -267,7 +267,7 @@ class LogCleanerManagerTest {
             LogCleanerManager cleaner = logs.cleaner();
             assertThat(cleaner.threadCount()).isEqualTo(1);
             cleaner.reconfigure(fast.overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "2",
-                    CleanerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, "100000000")));
+                    CleanerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, "100000000")), true);
             assertThat(cleaner.threadCount()).isEqualTo(2);
             assertThat(cleaner.config().ioBytesPerSecondMax()).isEqualTo(1e8);
             assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
@@ -277,7 +277,7 @@ class LogCleanerManagerTest {
             for (String threads : List.of("0", "5")) {
                 CleanerConfig refused = cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, threads));
                 assertThat(cleaner.reconfigurationProblem(refused)).as(threads).contains(CleanerConfig.LOG_CLEANER_THREADS);
-                assertThatThrownBy(() -> cleaner.reconfigure(refused)).isInstanceOf(IllegalArgumentException.class)
+                assertThatThrownBy(() -> cleaner.reconfigure(refused, true)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(CleanerConfig.LOG_CLEANER_THREADS);
             }
             assertThat(cleaner.threadCount()).isEqualTo(2);
@@ -293,8 +293,11 @@ class LogCleanerManagerTest {
             }
             assertThat(StoredLog.records(StoredLog.read(log))).hasSize(5);
 
-            cleaner.reconfigure(cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "1")));
+            cleaner.reconfigure(cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "1")), true);
             assertThat(cleaner.threadCount()).isEqualTo(1);
+            // What a broker finds stored at start applies past the limits (checked when it was altered).
+            cleaner.reconfigure(cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "4")), false);
+            assertThat(cleaner.threadCount()).isEqualTo(4);
         }
     }
 }
