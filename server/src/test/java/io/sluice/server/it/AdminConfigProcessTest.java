@@ -212,6 +212,24 @@ class AdminConfigProcessTest {
         awaitCleanerThreads(1);
     }
 
+    @Test
+    void dynamicLogCleanerTopicDefaultsAreInForceUnderTopicOverrides() throws Exception {
+        admin.createTopics(List.of(new NewTopic("cleaner-defaults", 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.9")))).all().get();
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-default",
+                "--alter", "--add-config", "log.cleaner.delete.retention.ms=1000,log.cleaner.min.cleanable.ratio=0.1");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        try {
+            ConfigEntry deleteRetention = topicConfig("cleaner-defaults", "delete.retention.ms");
+            assertThat(deleteRetention.value()).isEqualTo("1000");
+            assertThat(deleteRetention.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            assertThat(topicConfig("cleaner-defaults", "min.cleanable.dirty.ratio").value())
+                    .as("the topic's own config wins").isEqualTo("0.9");
+        } finally {
+            deleteClusterDefault("log.cleaner.delete.retention.ms", "log.cleaner.min.cleanable.ratio");
+        }
+    }
+
     private static final ConfigResource BROKER_1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
 
     private static double cleanerThreads() throws Exception {
