@@ -159,6 +159,11 @@ public final class ReplicaManager implements AutoCloseable {
         return t;
     }
 
+    /** The logs of this broker (their cleaner is reconfigured by dynamic broker configs). */
+    public LogManager logs() {
+        return logs;
+    }
+
     /** The replica of a partition held here (leader or follower), else null. */
     public Partition partition(String topic, int partition) {
         if (!TopicPartitionId.isValidTopicName(topic) || partition < 0) {

@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import io.sluice.metadata.client.BrokerLifecycle;
 import io.sluice.metadata.image.Endpoint;
+import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.metadata.node.MetadataNode;
 import io.sluice.server.config.DynamicBrokerConfigs;
@@ -19,6 +20,7 @@ import io.sluice.server.handler.KafkaApis;
 import io.sluice.server.handler.ProducerIdManager;
 import io.sluice.server.handler.TopicConfigs;
 import io.sluice.server.metrics.BrokerGauges;
+import io.sluice.server.metrics.LogFlushMetrics;
 import io.sluice.server.metrics.MetricsServer;
 import io.sluice.server.metrics.QuorumGauges;
 import io.sluice.server.metrics.RequestMetrics;
@@ -33,6 +35,7 @@ import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.selector.ReplicaSelector;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaCodec;
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.log.LogConfig;
 import io.sluice.storage.log.LogManager;
 import io.sluice.storage.log.LogManagerConfig;
@@ -50,6 +53,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -82,6 +87,12 @@ public final class Broker implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private InetSocketAddress boundAddress;
     private volatile boolean closed;
+    /** Runs log cleaner reconfigurations in order, off the metadata thread. */
+    private final ExecutorService cleanerReconfiguration = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-log-cleaner-reconfiguration");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Broker(ServerConfig config) {
         this.config = config;
@@ -110,7 +121,8 @@ public final class Broker implements AutoCloseable {
         props.put(ServerConfigDef.LOG_DIRS, String.join(",", logDirs.stream().map(Path::toString).toList()));
         LogManagerConfig logConfig = LogManagerConfig.fromBrokerProperties(props);
         LogConfig defaults = logConfig.defaultLogConfig();
-        logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults);
+        logs = LogManager.start(logConfig, Clock.systemUTC(), topic -> defaults,
+                new LogFlushMetrics(registry, metricsServer != null));
         logs.addLogDirFailureListener(dir -> haltWhenEveryLogDirIsOffline(dir, logDirs.size()));
 
         metadata = QuorumMember.join(config);
@@ -136,8 +148,10 @@ public final class Broker implements AutoCloseable {
             if (delta == null || delta.configsChanged()) {
                 fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
                         Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
+                reconfigureCleaner(logConfig.cleanerConfig(), image, delta != null && !delta.imageReplaced());
             }
         });
+        reconfigureCleaner(logConfig.cleanerConfig(), metadata.client().image(), false);
         replicas.onMetadata(metadata.client().image(), null);
 
         TopicMetrics topicMetrics = new TopicMetrics(registry, metricsServer != null);
@@ -236,6 +250,33 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the dynamic log cleaner settings in {@code image} over server.properties' (Kafka's
+     * {@code LogCleaner.reconfigure}) on the cleaner's own reconfiguration thread: restarting the
+     * cleaner threads waits for them, and metadata listeners must not block. On a change, a value this
+     * broker's cleaner refuses (the alter was validated against another broker's) leaves the settings
+     * in force and is logged, as Kafka does; the settings of a whole image (at start, or a snapshot
+     * load) apply unchecked, as Kafka applies them before its cleaner starts.
+     */
+    private void reconfigureCleaner(CleanerConfig staticConfig, MetadataImage image, boolean change) {
+        CleanerConfig next;
+        try {
+            next = DynamicBrokerConfigs.cleanerConfig(staticConfig, config.nodeId(), image);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Dynamic log cleaner config not applied, the cleaner keeps {}: {}", logs.cleaner().config(),
+                    e.getMessage());
+            return;
+        }
+        cleanerReconfiguration.execute(() -> {
+            try {
+                logs.cleaner().reconfigure(next, change);
+            } catch (IllegalArgumentException e) {
+                LOG.error("Dynamic log cleaner config not applied, the cleaner keeps {}: {}", logs.cleaner().config(),
+                        e.getMessage());
+            }
+        });
+    }
+
     /** The replica fetchers, reaching leaders on their inter-broker listener as registered in the metadata. */
     private ReplicaFetcherManager startReplicaFetchers(LongSupplier brokerEpoch) {
         String listenerName = config.interBrokerListenerName();
@@ -275,6 +316,7 @@ public final class Broker implements AutoCloseable {
         closeQuietly("replica fetchers", fetchers);
         closeQuietly("partitions", replicas);
         closeQuietly("metadata quorum", metadata);
+        cleanerReconfiguration.shutdown(); // a reconfiguration in progress ends; the logs' close stops the cleaner
         closeQuietly("logs", logs);
         closeQuietly("metrics endpoint", metricsServer);
         closeQuietly("client quotas", quotas);

@@ -75,6 +75,15 @@ public final class ConfigValidator {
         BROKER.put("num.network.threads", intRange(1, Integer.MAX_VALUE));
         BROKER.put("num.replica.fetchers", intRange(1, Integer.MAX_VALUE));
         BROKER.put("log.cleaner.threads", intRange(0, Integer.MAX_VALUE));
+        BROKER.put("log.cleaner.dedupe.buffer.size", longAtLeast(Long.MIN_VALUE));
+        BROKER.put("log.cleaner.io.buffer.size", intRange(0, Integer.MAX_VALUE));
+        BROKER.put("log.cleaner.io.buffer.load.factor", doubleRange(-Double.MAX_VALUE, Double.MAX_VALUE));
+        BROKER.put("log.cleaner.io.max.bytes.per.second", doubleRange(-Double.MAX_VALUE, Double.MAX_VALUE));
+        BROKER.put("log.cleaner.backoff.ms", longAtLeast(0));
+        BROKER.put("log.cleaner.delete.retention.ms", longAtLeast(0));
+        BROKER.put("log.cleaner.min.compaction.lag.ms", longAtLeast(0));
+        BROKER.put("log.cleaner.max.compaction.lag.ms", longAtLeast(1));
+        BROKER.put("log.cleaner.min.cleanable.ratio", doubleRange(0, 1));
         BROKER.put("max.connections", intRange(0, Integer.MAX_VALUE));
         BROKER.put("max.connections.per.ip", intRange(0, Integer.MAX_VALUE));
 

@@ -2,6 +2,7 @@ package io.sluice.server.config;
 
 import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
+import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.log.LogConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.TreeSet;
  * describing a value that is not in force is the one thing an alter must not cause (issue 11,
  * item 10). Applied: Kafka's dynamic log configs that Sluice's logs have (they override
  * server.properties and are overridden by a topic's own configs, without a restart) and
- * {@code unclean.leader.election.enable}, which the quorum reads. Used by the AlterConfigs handler
+ * {@code unclean.leader.election.enable}, which the quorum reads; {@code num.replica.fetchers} and
+ * the log cleaner's reconfigurable settings, which each broker applies to itself. Used by the AlterConfigs handler
  * (what may be stored), the ReplicaManager (what the logs get) and TopicConfigs (what is described).
  * Stateless, thread-safe.
  */
@@ -33,6 +35,13 @@ public final class DynamicBrokerConfigs {
             "log.message.timestamp.type", "message.timestamp.type",
             "log.cleanup.policy", "cleanup.policy",
             "message.max.bytes", "max.message.bytes");
+
+    /** The log cleaner's topic-default synonyms, as {@link #LOG_CONFIG_TOPIC_NAMES}. */
+    private static final Map<String, String> CLEANER_LOG_CONFIG_TOPIC_NAMES = Map.of(
+            "log.cleaner.delete.retention.ms", "delete.retention.ms",
+            "log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms",
+            "log.cleaner.max.compaction.lag.ms", "max.compaction.lag.ms",
+            "log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio");
 
     /** Applied by the metadata quorum (leader election reads the cluster default). */
     private static final Set<String> QUORUM_APPLIED = Set.of("unclean.leader.election.enable");
@@ -62,6 +71,8 @@ public final class DynamicBrokerConfigs {
     /** Every broker setting that may be set dynamically, sorted (for messages and docs). */
     public static List<String> applied() {
         Set<String> all = new TreeSet<>(LOG_CONFIG_TOPIC_NAMES.keySet());
+        all.addAll(CLEANER_LOG_CONFIG_TOPIC_NAMES.keySet());
+        all.addAll(CleanerConfig.RECONFIGURABLE);
         all.addAll(QUORUM_APPLIED);
         all.addAll(BROKER_APPLIED);
         return List.copyOf(all);
@@ -77,7 +88,15 @@ public final class DynamicBrokerConfigs {
             return new Refusal(INVALID_REQUEST, "Cannot set " + name + " for broker " + resourceName
                     + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
         }
-        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)) {
+        if (CleanerConfig.RECONFIGURABLE.contains(name)) {
+            try {
+                CleanerConfig.DEFAULTS.overriddenBy(Map.of(name, value));
+                return null;
+            } catch (IllegalArgumentException e) {
+                return new Refusal(INVALID_REQUEST, e.getMessage());
+            }
+        }
+        if (topicName(name) != null || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)) {
             return null;
         }
         SettingSupport.Kind kind = SettingSupport.classify(name);
@@ -100,11 +119,33 @@ public final class DynamicBrokerConfigs {
         return own != null ? own : dynamic.getOrDefault("", Map.of()).getOrDefault(name, staticValue);
     }
 
+    /** The topic config a broker log config is the default of, else null. */
+    private static String topicName(String brokerName) {
+        String name = LOG_CONFIG_TOPIC_NAMES.get(brokerName);
+        return name != null ? name : CLEANER_LOG_CONFIG_TOPIC_NAMES.get(brokerName);
+    }
+
+    /**
+     * The log cleaner settings in force on broker {@code nodeId}: {@code staticConfig}
+     * (server.properties) with the dynamic values of its {@link CleanerConfig#RECONFIGURABLE}
+     * settings, by {@link #effective}'s precedence.
+     */
+    public static CleanerConfig cleanerConfig(CleanerConfig staticConfig, int nodeId, MetadataImage image) {
+        Map<String, String> dynamic = new HashMap<>();
+        for (String name : CleanerConfig.RECONFIGURABLE) {
+            String value = effective(name, null, nodeId, image);
+            if (value != null) {
+                dynamic.put(name, value);
+            }
+        }
+        return staticConfig.overriddenBy(dynamic);
+    }
+
     /** The log configs among dynamic broker configs, under their topic names (to layer under topic overrides). */
     public static Map<String, String> asTopicConfigs(Map<String, String> brokerConfigs) {
         Map<String, String> out = new HashMap<>();
         brokerConfigs.forEach((name, value) -> {
-            String topicName = LOG_CONFIG_TOPIC_NAMES.get(name);
+            String topicName = topicName(name);
             if (topicName != null) {
                 out.put(topicName, value);
             }

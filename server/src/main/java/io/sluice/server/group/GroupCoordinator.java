@@ -64,6 +64,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final ClusterTopics topics;
     private final GroupConfigLookup groupConfigs;
     private final Map<Integer, Loaded> shards = new HashMap<>();
+    private final GroupRebalances rebalances = new GroupRebalances();
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>(EVENTS_MAX);
     private final Thread thread;
     private volatile boolean running = true;
@@ -84,6 +85,11 @@ public final class GroupCoordinator implements AutoCloseable {
         this.partitions = partitions;
         this.thread = new Thread(this::run, "sluice-group-coordinator");
         this.thread.setDaemon(true);
+    }
+
+    /** The rebalances of the groups coordinated here since start (for the metrics endpoint). */
+    public GroupRebalances rebalances() {
+        return rebalances;
     }
 
     public GroupConfig config() {
@@ -233,7 +239,7 @@ public final class GroupCoordinator implements AutoCloseable {
             shards.remove(p);
         }
         GroupShard s = new GroupShard(p, config, shareConfig, led.log(), clockMs, this::runOnCoordinatorThread, topics,
-                groupConfigs);
+                groupConfigs, rebalances);
         s.load();
         shards.put(p, new Loaded(s, led.incarnation()));
         return s;

@@ -1,5 +1,6 @@
 package io.sluice.server.group;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.HashMap;
@@ -38,6 +39,16 @@ public final class GroupMetrics {
                         }
                     }
                     counts.forEach((key, n) -> cb.call(n, key.type(), key.state()));
+                })
+                .register(registry);
+        GroupRebalances rebalances = coordinator.rebalances();
+        CounterWithCallback.builder().name("sluice_group_rebalances_total")
+                .help("Group rebalances coordinated here since start, by protocol: classic, a generation that became "
+                        + "Stable with its leader's assignment; consumer (KIP-848), a heartbeat that bumped the group epoch.")
+                .labelNames("protocol")
+                .callback(cb -> {
+                    cb.call(rebalances.classic(), "classic");
+                    cb.call(rebalances.consumer(), "consumer");
                 })
                 .register(registry);
         GaugeWithCallback.builder().name("sluice_group_members")

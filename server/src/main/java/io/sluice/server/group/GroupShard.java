@@ -67,11 +67,16 @@ public final class GroupShard {
     public GroupShard(int partition, GroupConfig config, GroupLog log, LongSupplier clockMs, Executor coordinatorThread,
                       ClusterTopics topics) {
         this(partition, config, ShareGroupConfig.defaults(), log, clockMs, coordinatorThread, topics,
-                GroupConfigLookup.NONE);
+                GroupConfigLookup.NONE, new GroupRebalances());
     }
 
+    /**
+     * @param groupConfigs the groups' own configs (kafka-configs --entity-type groups)
+     * @param rebalances   the broker's rebalance counts, shared by its shards
+     */
     public GroupShard(int partition, GroupConfig config, ShareGroupConfig shareConfig, GroupLog log, LongSupplier clockMs,
-                      Executor coordinatorThread, ClusterTopics topics, GroupConfigLookup groupConfigs) {
+                      Executor coordinatorThread, ClusterTopics topics, GroupConfigLookup groupConfigs,
+                      GroupRebalances rebalances) {
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -80,9 +85,9 @@ public final class GroupShard {
         this.timer = new CoordinatorTimer(clockMs);
         this.groups = new ClassicGroups(clockMs, this::write);
         this.membership = new ClassicMembership(config, groups, timer, clockMs);
-        this.classic = new ClassicGroupManager(config, groups, membership, clockMs);
+        this.classic = new ClassicGroupManager(config, groups, membership, clockMs, rebalances);
         this.consumer = new ConsumerGroupManager(config.consumer(), groupConfigs, topics, timer, groups, membership,
-                config.groupMaxSize(), new ConsumerGroupStore(this::write), clockMs);
+                config.groupMaxSize(), new ConsumerGroupStore(this::write), clockMs, rebalances);
         this.offsets = new OffsetManager(config, groups, membership, new ConsumerOffsetRules(consumer::group), this::write,
                 writer::writeInOrder, clockMs);
         this.shareGroups = new ShareGroups(shareConfig, groupConfigs, timer, topics, this::write);

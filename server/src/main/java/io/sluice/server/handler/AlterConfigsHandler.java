@@ -7,6 +7,8 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.storage.cleaner.CleanerConfig;
+import io.sluice.storage.cleaner.LogCleanerManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +55,8 @@ final class AlterConfigsHandler implements ApiHandler {
             for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
                 AlterConfigs.OpType op = AlterConfigs.OpType.fromId(c.configOperation());
                 DynamicBrokerConfigs.Refusal refusal = op == AlterConfigs.OpType.SET ? refusal(type, r.resourceName(), c.name(), c.value())
-                        : null;
+                        : op == AlterConfigs.OpType.DELETE && type == AlterConfigs.ResourceType.BROKER
+                        ? cleanerRefusal(r.resourceName(), c.name(), null) : null;
                 if (op == null) {
                     problem = "Unsupported config operation " + c.configOperation() + " for " + c.name();
                 } else if (refusal != null) {
@@ -152,14 +155,49 @@ final class AlterConfigsHandler implements ApiHandler {
     }
 
     /** Why Sluice would not honour setting {@code name = value} on this resource; null when it would. */
-    private static DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
-                                                        String value) {
+    private DynamicBrokerConfigs.Refusal refusal(AlterConfigs.ResourceType type, String resourceName, String name,
+                                                 String value) {
         if (type == AlterConfigs.ResourceType.BROKER) {
-            return DynamicBrokerConfigs.checkSet(resourceName, name, value);
+            DynamicBrokerConfigs.Refusal refusal = DynamicBrokerConfigs.checkSet(resourceName, name, value);
+            return refusal != null ? refusal : cleanerRefusal(resourceName, name, value);
         }
         String refusal = type == AlterConfigs.ResourceType.TOPIC ? TopicConfigSupport.refusal(name, value)
                 : type == AlterConfigs.ResourceType.GROUP ? GroupConfigSupport.refusal(name) : null;
         return refusal == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_CONFIG, refusal);
+    }
+
+    /**
+     * Kafka's broker validates a reconfiguration of its own log cleaner (this broker's id or the
+     * cluster default) against the one running: INVALID_REQUEST when the settings in force after
+     * setting {@code name} to {@code value} (null: deleting it, back to the cluster default or
+     * server.properties) would take the thread count below 1, or more than halve or double it at once.
+     */
+    private DynamicBrokerConfigs.Refusal cleanerRefusal(String resourceName, String name, String value) {
+        String self = Integer.toString(ctx.nodeId());
+        if (!CleanerConfig.RECONFIGURABLE.contains(name) || !(resourceName.isEmpty() || resourceName.equals(self))) {
+            return null;
+        }
+        Map<String, Map<String, String>> dynamic = ctx.metadata().image().brokerConfigs();
+        Map<String, String> defaults = new HashMap<>(dynamic.getOrDefault("", Map.of()));
+        Map<String, String> own = new HashMap<>(dynamic.getOrDefault(self, Map.of()));
+        Map<String, String> altered = resourceName.isEmpty() ? defaults : own;
+        if (value == null) {
+            altered.remove(name);
+        } else {
+            altered.put(name, value);
+        }
+        Map<String, String> inForce = new HashMap<>(defaults);
+        inForce.putAll(own);
+        LogCleanerManager cleaner = ctx.replicas().logs().cleaner();
+        String problem;
+        try {
+            CleanerConfig next = CleanerConfig.fromBrokerProperties(ctx.config().originals()).overriddenBy(inForce);
+            problem = next.equals(cleaner.config()) ? null : cleaner.reconfigurationProblem(next);
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        return problem == null ? null : new DynamicBrokerConfigs.Refusal(Errors.INVALID_REQUEST,
+                "Invalid dynamic broker config " + problem);
     }
 
     private CompletionStage<KafkaResponse> submit(AlterConfigs command,

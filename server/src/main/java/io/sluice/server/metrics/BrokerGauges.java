@@ -56,6 +56,11 @@ public final class BrokerGauges {
                         : Math.max(0, p.logEndOffset() - f.logEndOffset()), p.topic(), label(p.partition()),
                         label(f.brokerId()))),
                 "topic", "partition", "replica");
+        gauge(registry, "sluice_follower_lag_bytes",
+                "Bytes of the leader's log past a follower's log end, by the follower's last fetch (-1: no fetch yet).",
+                cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.logEndOffset() < 0 ? -1
+                        : p.log().bytesFrom(f.logEndOffset()), p.topic(), label(p.partition()), label(f.brokerId()))),
+                "topic", "partition", "replica");
         gauge(registry, "sluice_follower_lag_seconds", "Time since a follower was last caught up with the leader's log end.",
                 cb -> eachFollower(replicas, clock, (p, f) -> cb.call(f.timeSinceLastCaughtUpMs() / 1000.0, p.topic(),
                         label(p.partition()), label(f.brokerId()))),
@@ -90,6 +95,9 @@ public final class BrokerGauges {
                 () -> logs.mappingCache().mappedSegmentsMax());
         counter(registry, "sluice_log_mapping_evictions_total", "Cold segments unmapped to stay under the cap.",
                 () -> logs.mappingCache().evictions());
+        gauge(registry, "sluice_log_reserved_bytes", "Disk space reserved ahead of the writers in active segments "
+                + "and not written yet (allocated before mapping, so a full disk fails an append, not a mapped write).",
+                logs::reservedAheadBytes);
         registerCleaner(registry, logs);
         gauge(registry, "sluice_log_load_seconds", "Time loading and recovering every log took at start.",
                 cb -> cb.call(logs.loadTimeMs() / 1000.0));
@@ -103,6 +111,8 @@ public final class BrokerGauges {
 
     /** The log cleaner's state per compacted log (what Kafka's LogCleaner metrics and log lines say). */
     private static void registerCleaner(PrometheusRegistry registry, LogManager logs) {
+        gauge(registry, "sluice_log_cleaner_threads", "Log cleaner threads running (log.cleaner.threads, dynamic).",
+                () -> logs.cleaner().threadCount());
         counter(registry, "sluice_log_cleaner_cleanings_total", "Cleanings of a compacted log since the broker started.",
                 cb -> logs.cleaner().states().forEach((tp, s) -> cb.call(s.cleanings(), tp.topic(), label(tp.partition()))),
                 "topic", "partition");

@@ -2,6 +2,9 @@ package io.sluice.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.metadata.image.ImageBuilder;
+import io.sluice.metadata.image.MetadataImage;
+import io.sluice.storage.cleaner.CleanerConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,5 +38,42 @@ class DynamicBrokerConfigsTest {
         assertThat(DynamicBrokerConfigs.checkSet("1", "unclean.leader.election.enable", "true").message())
                 .contains("cluster-wide default only");
         assertThat(DynamicBrokerConfigs.checkSet("", "no.such.config", "1")).as("left to the quorum: INVALID_CONFIG").isNull();
+    }
+
+    @Test
+    void cleanerSettingsAreAppliedPerBrokerOverTheClusterDefaultAndBadValuesAreRefusedNamingThem() {
+        for (String name : CleanerConfig.RECONFIGURABLE) {
+            assertThat(DynamicBrokerConfigs.applied()).contains(name);
+        }
+        assertThat(DynamicBrokerConfigs.checkSet("1", "log.cleaner.threads", "2")).isNull();
+        assertThat(DynamicBrokerConfigs.checkSet("", "log.cleaner.io.max.bytes.per.second", "1048576")).isNull();
+        DynamicBrokerConfigs.Refusal r = DynamicBrokerConfigs.checkSet("", "log.cleaner.io.buffer.load.factor", "1.5");
+        assertThat(r.errorCode()).isEqualTo(INVALID_REQUEST);
+        assertThat(r.message()).contains("log.cleaner.io.buffer.load.factor");
+        assertThat(DynamicBrokerConfigs.checkSet("", "log.cleaner.dedupe.buffer.size", "1").message())
+                .contains("log.cleaner.dedupe.buffer.size");
+        assertThat(DynamicBrokerConfigs.checkSet("", "log.cleaner.enable", "false").message())
+                .as("not reconfigurable in Kafka either").contains("log.cleaner.enable");
+
+        MetadataImage image = new ImageBuilder(MetadataImage.empty("c"))
+                .putBrokerConfigs("", Map.of("log.cleaner.threads", "2", "log.cleaner.backoff.ms", "100"))
+                .putBrokerConfigs("1", Map.of("log.cleaner.threads", "3"))
+                .build();
+        CleanerConfig onBroker1 = DynamicBrokerConfigs.cleanerConfig(CleanerConfig.DEFAULTS, 1, image);
+        assertThat(onBroker1.threads()).isEqualTo(3);
+        assertThat(onBroker1.backoffMs()).isEqualTo(100);
+        assertThat(DynamicBrokerConfigs.cleanerConfig(CleanerConfig.DEFAULTS, 2, image).threads()).isEqualTo(2);
+        assertThat(DynamicBrokerConfigs.cleanerConfig(CleanerConfig.DEFAULTS, 2, MetadataImage.empty("c")))
+                .isEqualTo(CleanerConfig.DEFAULTS);
+    }
+
+    @Test
+    void cleanerLogConfigSynonymsBecomeTopicDefaults() {
+        assertThat(DynamicBrokerConfigs.checkSet("", "log.cleaner.min.cleanable.ratio", "0.1")).isNull();
+        assertThat(DynamicBrokerConfigs.asTopicConfigs(Map.of("log.cleaner.delete.retention.ms", "1000",
+                "log.cleaner.min.compaction.lag.ms", "2", "log.cleaner.max.compaction.lag.ms", "3",
+                "log.cleaner.min.cleanable.ratio", "0.1", "log.cleaner.threads", "2")))
+                .isEqualTo(Map.of("delete.retention.ms", "1000", "min.compaction.lag.ms", "2",
+                        "max.compaction.lag.ms", "3", "min.cleanable.dirty.ratio", "0.1"));
     }
 }

@@ -86,6 +86,22 @@ class ClassicGroupStateMachineTest {
     }
 
     @Test
+    void aRebalanceCountsOnceItsGenerationIsStable() {
+        assertThat(h.rebalances.classic()).isZero();
+        JoinGroupResponseData[] ab = stableGroupOfTwo();
+        assertThat(h.rebalances.classic()).isEqualTo(1);
+        var c = h.joinNew("g");
+        var a2f = h.join("g", ab[0].memberId(), null);
+        var b2f = h.join("g", ab[1].memberId(), null);
+        JoinGroupResponseData a2 = a2f.getNow(null), b2 = b2f.getNow(null), c2 = c.getNow(null);
+        assertThat(h.rebalances.classic()).as("generation 2 joined, not yet synced").isEqualTo(1);
+        h.sync("g", a2, assign(a2.memberId(), "A"), assign(b2.memberId(), "B"), assign(c2.memberId(), "C"));
+        assertThat(group("g").state()).isEqualTo(GroupState.STABLE);
+        assertThat(h.rebalances.classic()).isEqualTo(2);
+        assertThat(h.rebalances.consumer()).isZero();
+    }
+
+    @Test
     void aNewMemberTriggersARebalanceThatExistingMembersLearnFromTheirHeartbeat() {
         JoinGroupResponseData[] ab = stableGroupOfTwo();
         var c = h.joinNew("g");

@@ -82,6 +82,7 @@ class ConsumerGroupReconciliationTest {
         assertThat(partitions(b)).as("b waits: a still owns its target").isEmpty();
         assertThat(b.heartbeatIntervalMs()).as("b is asked back sooner while it waits")
                 .isEqualTo(ConsumerGroupManager.UNRELEASED_PARTITIONS_HEARTBEAT_INTERVAL_MS);
+        assertThat(h.rebalances.consumer()).as("group epoch bumps: a joined, b joined").isEqualTo(2);
 
         ConsumerGroupHeartbeatResponseData a2 = beat(beat("g", "a", 1, a.assignment()));
         assertThat(a2.memberEpoch()).as("a stays at its epoch while revoking").isEqualTo(1);

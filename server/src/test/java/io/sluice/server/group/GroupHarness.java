@@ -37,6 +37,7 @@ final class GroupHarness {
     final Map<String, Map<String, String>> groupConfigs = new HashMap<>();
     /** The log the shards read and write: {@link #log}, or the one given. */
     final GroupLog shardLog;
+    final GroupRebalances rebalances = new GroupRebalances();
     GroupShard shard;
 
     GroupHarness(GroupConfig config) {
@@ -54,7 +55,7 @@ final class GroupHarness {
 
     private GroupShard newShard() {
         return new GroupShard(0, config, ShareGroupConfig.defaults(), shardLog, clock, Runnable::run, topics,
-                g -> groupConfigs.getOrDefault(g, Map.of()));
+                g -> groupConfigs.getOrDefault(g, Map.of()), rebalances);
     }
 
     GroupHarness() {

@@ -182,6 +182,77 @@ class AdminConfigProcessTest {
     }
 
     @Test
+    void dynamicLogCleanerThreadsAreAppliedWithoutARestartWithinKafkasLimitsAndKeptAcrossOne() throws Exception {
+        assertThat(cleanerThreads()).isEqualTo(1.0);
+        setCleanerThreads("2");
+        try {
+            awaitCleanerThreads(2);
+            // Kafka's LogCleaner.validateReconfiguration: at most double the running thread count.
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(BROKER_1, List.of(new AlterConfigOp(
+                    new ConfigEntry("log.cleaner.threads", "5"), AlterConfigOp.OpType.SET)))).all().get())
+                    .cause().isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("log.cleaner.threads").hasMessageContaining("double");
+            ConfigEntry threads = admin.describeConfigs(List.of(BROKER_1)).all().get().get(BROKER_1)
+                    .get("log.cleaner.threads");
+            assertThat(threads.value()).isEqualTo("2");
+            assertThat(threads.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+            setCleanerThreads("4");
+            awaitCleanerThreads(4);
+            // A restart starts with server.properties' 1 thread, then applies the stored 4 unchecked.
+            broker.restart();
+            awaitCleanerThreads(4);
+            // Deleting it would go back to 1: less than half of 4, refused as Kafka refuses it.
+            assertThatThrownBy(() -> deleteCleanerThreads()).cause().isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("less than half");
+            setCleanerThreads("2");
+            awaitCleanerThreads(2);
+        } finally {
+            deleteCleanerThreads();
+        }
+        awaitCleanerThreads(1);
+    }
+
+    @Test
+    void dynamicLogCleanerTopicDefaultsAreInForceUnderTopicOverrides() throws Exception {
+        admin.createTopics(List.of(new NewTopic("cleaner-defaults", 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.9")))).all().get();
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-default",
+                "--alter", "--add-config", "log.cleaner.delete.retention.ms=1000,log.cleaner.min.cleanable.ratio=0.1");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        try {
+            ConfigEntry deleteRetention = topicConfig("cleaner-defaults", "delete.retention.ms");
+            assertThat(deleteRetention.value()).isEqualTo("1000");
+            assertThat(deleteRetention.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            assertThat(topicConfig("cleaner-defaults", "min.cleanable.dirty.ratio").value())
+                    .as("the topic's own config wins").isEqualTo("0.9");
+        } finally {
+            deleteClusterDefault("log.cleaner.delete.retention.ms", "log.cleaner.min.cleanable.ratio");
+        }
+    }
+
+    private static final ConfigResource BROKER_1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
+
+    private static double cleanerThreads() throws Exception {
+        return MetricsScrape.value(MetricsScrape.text(broker), "sluice_log_cleaner_threads");
+    }
+
+    private static void awaitCleanerThreads(int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> cleanerThreads() == n);
+    }
+
+    private static void setCleanerThreads(String n) throws Exception {
+        KafkaCli.Result r = KafkaCli.configs(broker.bootstrap(), "--entity-type", "brokers", "--entity-name", "1",
+                "--alter", "--add-config", "log.cleaner.threads=" + n);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    private static void deleteCleanerThreads() throws Exception {
+        admin.incrementalAlterConfigs(Map.of(BROKER_1, List.of(
+                new AlterConfigOp(new ConfigEntry("log.cleaner.threads", null), AlterConfigOp.OpType.DELETE)))).all().get();
+    }
+
+    @Test
     void aBrokerConfigSluiceDoesNotApplyIsRefusedAndNotDescribed() throws Exception {
         Throwable e = alterClusterDefault("num.io.threads", "4");
         assertThat(e).isInstanceOf(InvalidRequestException.class).hasMessageContaining("num.io.threads");

@@ -81,6 +81,9 @@ class MetricsClusterTest {
                 String t = text(leader);
                 assertThat(sum(t, "sluice_follower_lag_records", replica)).as(t).isGreaterThanOrEqualTo(5);
                 assertThat(sum(t, "sluice_follower_lag_seconds", replica)).isGreaterThanOrEqualTo(2);
+                // The 5 batches it missed (one record each, acks=all), each at least a 61-byte batch header.
+                assertThat(sum(t, "sluice_follower_lag_bytes", replica)).isGreaterThanOrEqualTo(5 * 61)
+                        .isLessThanOrEqualTo(sum(t, "sluice_partition_size_bytes", "topic=\"" + TOPIC + "\"") / 2 + 1);
                 assertThat(value(t, "sluice_under_min_isr_partitions")).isZero();
                 assertThat(sum(t, "sluice_partition_high_watermark", "topic=\"" + TOPIC + "\"")).isEqualTo(10);
                 // The frozen node answers nothing: the view names it as unread and shows the rest.
@@ -96,6 +99,7 @@ class MetricsClusterTest {
             return value(t, "sluice_isr_expands_total") >= 1 && value(t, "sluice_under_replicated_partitions") == 0;
         });
         assertThat(sum(text(leader), "sluice_follower_lag_records", replica)).isZero();
+        assertThat(sum(text(leader), "sluice_follower_lag_bytes", replica)).isZero();
         String followerText = text(follower);
         assertThat(value(followerText, "sluice_replica_fetch_requests_total")).isPositive();
         assertThat(value(followerText, "sluice_replica_fetch_bytes_total")).as("the 10 records it fetched").isPositive();

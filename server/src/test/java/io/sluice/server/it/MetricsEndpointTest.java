@@ -108,7 +108,10 @@ class MetricsEndpointTest {
 
     @Test
     void topicsPartitionsStorageAndQuorumAreShown() throws Exception {
-        admin.createTopics(List.of(new NewTopic("shown", 1, (short) 1))).all().get();
+        // flush.messages=1: every append is flushed, so the flush histogram counts at least one per record.
+        admin.createTopics(List.of(new NewTopic("shown", 1, (short) 1).configs(Map.of("flush.messages", "1"))))
+                .all().get();
+        double flushesBefore = value(scrape("text/plain"), "sluice_log_flush_seconds_count");
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), "all", true, "none")) {
             for (int i = 0; i < 7; i++) {
                 producer.send(new ProducerRecord<>("shown", ("v" + i).getBytes())).get();
@@ -135,6 +138,10 @@ class MetricsEndpointTest {
         assertThat(value(text, "sluice_log_mapped_segments_max")).isEqualTo(2048);
         assertThat(sum(text, "sluice_log_dir_online", "dir=")).isEqualTo(1);
         assertThat(value(text, "sluice_log_load_seconds")).isGreaterThanOrEqualTo(0);
+        assertThat(value(text, "sluice_log_flush_seconds_count") - flushesBefore).isGreaterThanOrEqualTo(7);
+        assertThat(value(text, "sluice_log_flush_seconds_sum")).isPositive();
+        assertThat(value(text, "sluice_log_reserved_bytes")).as("reserved ahead of the active segment's writer")
+                .isPositive();
         assertThat(value(text, "sluice_metadata_commit_seconds_count")).as("topic creations, registration").isPositive();
     }
 
@@ -158,8 +165,9 @@ class MetricsEndpointTest {
         }
         // Series that exist only on a leader with followers (none on one node; MetricsClusterTest reads
         // them), only once a group committed (LagVerdictTest reads them) or exists (StatusCommandTest).
-        names.removeAll(Set.of("sluice_follower_lag_records", "sluice_follower_lag_seconds", "sluice_group_lag_records",
-                "sluice_group_lag_seconds", "sluice_group_lag_status", "sluice_groups", "sluice_group_members"));
+        names.removeAll(Set.of("sluice_follower_lag_records", "sluice_follower_lag_bytes", "sluice_follower_lag_seconds",
+                "sluice_group_lag_records", "sluice_group_lag_seconds", "sluice_group_lag_status", "sluice_groups",
+                "sluice_group_members"));
         assertThat(names).isNotEmpty().allSatisfy(name -> assertThat(exported).as("exported: " + name)
                 .containsPattern("(?m)^(# TYPE )?" + name + "[ {]"));
     }

@@ -1,6 +1,8 @@
 package io.sluice.storage.cleaner;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The broker-wide log cleaner settings, Kafka's names and defaults.
@@ -29,6 +31,11 @@ public record CleanerConfig(boolean enable, int threads, long dedupeBufferBytes,
     public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
     public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
     public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+
+    /** The settings Kafka's {@code LogCleaner} reconfigures without a restart (all but {@code log.cleaner.enable}). */
+    public static final Set<String> RECONFIGURABLE = Set.of(LOG_CLEANER_THREADS, LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+            LOG_CLEANER_IO_BUFFER_SIZE, LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
+            LOG_CLEANER_BACKOFF_MS);
 
     /** Kafka's defaults. */
     public static final CleanerConfig DEFAULTS = new CleanerConfig(true, 1, 128L * 1024 * 1024, 512 * 1024, 0.9,
@@ -68,6 +75,29 @@ public record CleanerConfig(boolean enable, int threads, long dedupeBufferBytes,
                 number(props, LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, d.ioBufferLoadFactor),
                 number(props, LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, d.ioBytesPerSecondMax),
                 (long) number(props, LOG_CLEANER_BACKOFF_MS, d.backoffMs));
+    }
+
+    /**
+     * This config with the {@link #RECONFIGURABLE} settings among {@code dynamic} (server.properties
+     * names) in place of its own; other names are ignored.
+     *
+     * @throws IllegalArgumentException naming the setting whose value is bad
+     */
+    public CleanerConfig overriddenBy(Map<String, String> dynamic) {
+        Map<String, String> props = new HashMap<>();
+        props.put(LOG_CLEANER_ENABLE, Boolean.toString(enable));
+        props.put(LOG_CLEANER_THREADS, Integer.toString(threads));
+        props.put(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Long.toString(dedupeBufferBytes));
+        props.put(LOG_CLEANER_IO_BUFFER_SIZE, Integer.toString(ioBufferBytes));
+        props.put(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Double.toString(ioBufferLoadFactor));
+        props.put(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, Double.toString(ioBytesPerSecondMax));
+        props.put(LOG_CLEANER_BACKOFF_MS, Long.toString(backoffMs));
+        dynamic.forEach((name, value) -> {
+            if (RECONFIGURABLE.contains(name)) {
+                props.put(name, value);
+            }
+        });
+        return fromBrokerProperties(props);
     }
 
     /** A copy with another number of threads. */

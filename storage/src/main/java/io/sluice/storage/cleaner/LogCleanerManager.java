@@ -26,6 +26,8 @@ import java.util.function.ToLongFunction;
  * written by the owner through {@link CheckpointStore}) and sleeping {@code log.cleaner.backoff.ms}
  * when no log needs cleaning. A log whose cleaning fails for a reason other than I/O is left
  * uncleanable, with the reason, until the broker restarts; an I/O error takes its log offline.
+ * {@link #reconfigure} applies new settings without a restart as Kafka's {@code LogCleaner.reconfigure}
+ * does: the threads stop (a cleaning in progress is aborted and taken again later) and new ones start.
  *
  * <p>Owned by the LogManager. Thread-safe: the cleaning state is guarded by this object's monitor;
  * a cleaning itself runs without it.
@@ -40,14 +42,20 @@ public final class LogCleanerManager implements AutoCloseable {
         void write(Map<TopicPartitionId, Long> firstDirtyOffsets);
     }
 
-    private final CleanerConfig config;
     private final Supplier<Collection<? extends CleanableLog>> logs;
     private final CheckpointStore checkpointStore;
     private final Clock clock;
-    private final List<LogCleaner> cleaners = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final Throttler.Sleeper sleeper;
+    private final CleaningHook hook;
 
     // Guarded by this.
+    private CleanerConfig config;
+    private List<LogCleaner> cleaners;
+    private final List<Thread> threads = new ArrayList<>();
+    /** Whether {@link #start} was called: a reconfiguration starts the new threads only then. */
+    private boolean started;
+    /** True while a reconfiguration waits for the old threads to stop. */
+    private boolean restarting;
     private final Map<TopicPartitionId, Long> checkpoints;
     private final Map<TopicPartitionId, LogCleaningState> states = new HashMap<>();
     private final Set<TopicPartitionId> inProgress = new HashSet<>();
@@ -65,17 +73,25 @@ public final class LogCleanerManager implements AutoCloseable {
                              Map<TopicPartitionId, Long> checkpointed, CheckpointStore checkpointStore, Clock clock,
                              Throttler.Sleeper sleeper, CleaningHook hook) {
         this.config = config;
+        this.sleeper = sleeper != null ? sleeper : this::sleepUnlessClosed;
+        this.hook = hook;
         this.logs = logs;
         this.checkpointStore = checkpointStore;
         this.clock = clock;
         this.checkpoints = new HashMap<>(checkpointed);
         checkpointed.forEach((tp, offset) -> states.put(tp, LogCleaningState.NEVER.withCheckpoint(offset)));
         this.stableOffsetBound = tp -> Long.MAX_VALUE;
-        for (int i = 0; i < Math.max(1, config.threads()); i++) {
-            cleaners.add(new LogCleaner(new OffsetMap(config.offsetMapBytesPerThread(), config.ioBufferLoadFactor()),
-                    new Throttler(config.ioBytesPerSecondMax(), clock::millis,
-                            sleeper != null ? sleeper : this::sleepUnlessClosed), hook));
+        this.cleaners = cleaners(config);
+    }
+
+    /** One cleaner per thread (at least one, for {@link #runOnce}), each with its share of the dedupe buffer. */
+    private List<LogCleaner> cleaners(CleanerConfig c) {
+        List<LogCleaner> out = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, c.threads()); i++) {
+            out.add(new LogCleaner(new OffsetMap(c.offsetMapBytesPerThread(), c.ioBufferLoadFactor()),
+                    new Throttler(c.ioBytesPerSecondMax(), clock::millis, sleeper), hook));
         }
+        return out;
     }
 
     /** With the real sleep and no hook (the broker). */
@@ -95,7 +111,8 @@ public final class LogCleanerManager implements AutoCloseable {
 
     /** Starts the threads, if {@code log.cleaner.enable} and {@code log.cleaner.threads} allow. */
     public synchronized void start() {
-        if (!config.enable() || config.threads() == 0 || !threads.isEmpty()) {
+        started = true;
+        if (closed || !config.enable() || config.threads() == 0 || !threads.isEmpty()) {
             return;
         }
         for (int i = 0; i < config.threads(); i++) {
@@ -108,16 +125,99 @@ public final class LogCleanerManager implements AutoCloseable {
     }
 
     /** Whether the threads run (false when {@code log.cleaner.enable=false} or no threads are configured). */
-    public boolean isEnabled() {
+    public synchronized boolean isEnabled() {
         return config.enable() && config.threads() > 0;
+    }
+
+    /** The cleaner threads running now. */
+    public synchronized int threadCount() {
+        return threads.size();
+    }
+
+    /** The settings in force. */
+    public synchronized CleanerConfig config() {
+        return config;
+    }
+
+    /**
+     * Why {@code next} may not replace the settings in force, or null. Kafka's
+     * {@code LogCleaner.validateReconfiguration}: at least one thread, and the count at most halved or
+     * doubled at a time.
+     */
+    public synchronized String reconfigurationProblem(CleanerConfig next) {
+        int current = config.threads();
+        if (next.threads() < 1) {
+            return CleanerConfig.LOG_CLEANER_THREADS + ": log cleaner threads should be at least 1";
+        }
+        if (next.threads() < current / 2) {
+            return CleanerConfig.LOG_CLEANER_THREADS + ": log cleaner threads cannot be reduced to less than half "
+                    + "the current value " + current;
+        }
+        if (next.threads() > current * 2) {
+            return CleanerConfig.LOG_CLEANER_THREADS + ": log cleaner threads cannot be increased to more than "
+                    + "double the current value " + current;
+        }
+        return null;
+    }
+
+    /**
+     * Applies {@code next} without a restart (Kafka's {@code LogCleaner.reconfigure}): stops the threads,
+     * aborting the cleanings in progress (their logs stay dirty and are taken again), and starts
+     * {@code next.threads()} new ones with new offset maps and throttles. Blocks until the old threads
+     * ended. Returns at once when nothing changed.
+     *
+     * @param withinLimits whether {@link #reconfigurationProblem}'s limits apply: false for the
+     *                     dynamic settings a broker finds stored when it starts (Kafka applies those
+     *                     before its cleaner starts, unchecked; they were checked when altered)
+     * @throws IllegalArgumentException with {@link #reconfigurationProblem}'s message
+     */
+    public void reconfigure(CleanerConfig next, boolean withinLimits) {
+        List<Thread> running;
+        synchronized (this) {
+            if (closed || next.equals(config)) {
+                return;
+            }
+            String problem = withinLimits ? reconfigurationProblem(next) : null;
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            restarting = true;
+            notifyAll();
+            running = new ArrayList<>(threads);
+        }
+        // Not interruptible: the threads end at their next batch or wait, and leaving before they
+        // ended would start new ones beside them.
+        boolean interrupted = false;
+        for (Thread t : running) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        synchronized (this) {
+            restarting = false;
+            threads.clear();
+            config = next;
+            cleaners = cleaners(next);
+            if (started) {
+                start();
+            }
+        }
+        LOG.info("Log cleaner reconfigured: {}", next);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void runThread(LogCleaner cleaner) {
         try {
-            while (!isClosed()) {
+            while (!isStopping()) {
                 if (!cleanFilthiestLog(cleaner)) {
                     synchronized (this) {
-                        if (!closed) {
+                        if (!closed && !restarting) {
                             wait(Math.max(1, config.backoffMs()));
                         }
                     }
@@ -133,7 +233,11 @@ public final class LogCleanerManager implements AutoCloseable {
      * that needs it. @return whether a log was taken
      */
     public boolean runOnce() throws InterruptedException {
-        return cleanFilthiestLog(cleaners.get(0));
+        LogCleaner first;
+        synchronized (this) {
+            first = cleaners.get(0);
+        }
+        return cleanFilthiestLog(first);
     }
 
     private boolean cleanFilthiestLog(LogCleaner cleaner) throws InterruptedException {
@@ -231,20 +335,21 @@ public final class LogCleanerManager implements AutoCloseable {
         return states.getOrDefault(tp, LogCleaningState.NEVER);
     }
 
-    /** The throttle's wait: on this monitor, so {@link #close} ends it (no interrupt: it would close files). */
+    /** The throttle's wait: on this monitor, so {@link #close} and {@link #reconfigure} end it (no interrupt: it would close files). */
     private synchronized void sleepUnlessClosed(long ms) throws InterruptedException {
         long until = System.currentTimeMillis() + ms;
-        for (long left = ms; left > 0 && !closed; left = until - System.currentTimeMillis()) {
+        for (long left = ms; left > 0 && !closed && !restarting; left = until - System.currentTimeMillis()) {
             wait(left);
         }
     }
 
     private synchronized boolean isAborting(TopicPartitionId tp) {
-        return closed || aborting.contains(tp);
+        return closed || restarting || aborting.contains(tp);
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
+    /** Closed, or a reconfiguration waits for the threads to end. */
+    private synchronized boolean isStopping() {
+        return closed || restarting;
     }
 
     /** The operator's view: every compacted log considered so far and what its cleaning did. */

@@ -5,6 +5,7 @@ import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.cleaner.CleanerConfig;
 import io.sluice.storage.cleaner.CleaningHook;
 import io.sluice.storage.cleaner.LogCleanerManager;
+import io.sluice.storage.segment.FlushTimer;
 import io.sluice.storage.segment.MappingCache;
 import io.sluice.storage.segment.SegmentEnvironment;
 import io.sluice.storage.segment.SpaceReserver;
@@ -87,11 +88,22 @@ public final class LogManager implements AutoCloseable {
         return start(config, clock, topicConfigs, SpaceReserver.detect());
     }
 
+    /** As {@link #start(LogManagerConfig, Clock, Function)}, telling {@code flushTimer} each flush's fsync time. */
+    public static LogManager start(LogManagerConfig config, Clock clock, Function<String, LogConfig> topicConfigs,
+                                   FlushTimer flushTimer) {
+        return start(config, clock, topicConfigs, SpaceReserver.detect(), flushTimer);
+    }
+
     /** As {@link #start(LogManagerConfig, Clock, Function)} with a given reserver (fault-injection tests). */
     public static LogManager start(LogManagerConfig config, Clock clock, Function<String, LogConfig> topicConfigs,
                                    SpaceReserver reserver) {
+        return start(config, clock, topicConfigs, reserver, FlushTimer.NONE);
+    }
+
+    private static LogManager start(LogManagerConfig config, Clock clock, Function<String, LogConfig> topicConfigs,
+                                    SpaceReserver reserver, FlushTimer flushTimer) {
         SegmentEnvironment env = new SegmentEnvironment(new MappingCache(config.mappedSegmentsMax()), reserver,
-                config.reserveStepBytesMin(), config.reserveStepBytesMax());
+                config.reserveStepBytesMin(), config.reserveStepBytesMax(), flushTimer);
         LogManager manager = new LogManager(config, clock, env);
         manager.loadAll(topicConfigs);
         manager.startCleaner(null);
@@ -280,6 +292,18 @@ public final class LogManager implements AutoCloseable {
     /** Called (on the failing thread) with the log dir an I/O error took offline. */
     public void addLogDirFailureListener(Consumer<Path> listener) {
         failureListeners.add(listener);
+    }
+
+    /**
+     * Disk space reserved ahead of the writers in the logs' active segments and not written yet
+     * (reserved before it is mapped, so a full disk fails an append instead of a write to a mapping).
+     */
+    public long reservedAheadBytes() {
+        long bytes = 0;
+        for (MappedPartitionLog log : logs.values()) {
+            bytes += log.reservedAheadBytes();
+        }
+        return bytes;
     }
 
     /** Bound on open segment mappings, shared by all logs. */

@@ -211,6 +211,34 @@ final class LogReader {
         }
     }
 
+    static long bytesFrom(MappedPartitionLog log, long fromOffset) {
+        if (fromOffset >= log.logEndOffset()) {
+            return 0;
+        }
+        long from = Math.max(fromOffset, log.logStartOffset());
+        RecordBatchHeader header = new RecordBatchHeader();
+        return log.orOffline(() -> {
+            long bytes = 0;
+            boolean first = true;
+            for (LogSegment segment : log.segments().from(from)) {
+                int limit = segment.size();
+                if (!first) {
+                    bytes += limit;
+                    continue;
+                }
+                first = false;
+                MappedRegion region = segment.acquire();
+                try {
+                    int p = segment.positionOf(from, region.buffer(), limit, header);
+                    bytes += p < 0 ? 0 : limit - p;
+                } finally {
+                    region.release();
+                }
+            }
+            return bytes;
+        }, () -> 0L);
+    }
+
     /** See {@link PartitionLog#firstBatchOffsetAtOrAfter}; the log start offset if the log is offline. */
     static long firstBatchOffsetAtOrAfter(MappedPartitionLog log, long timestamp) {
         long lso = log.logStartOffset();

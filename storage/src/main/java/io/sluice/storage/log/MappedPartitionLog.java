@@ -312,6 +312,17 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
         return segments.sizeInBytes();
     }
 
+    /** Disk space reserved ahead of the writer in the active segment and not written yet. */
+    public long reservedAheadBytes() {
+        LogSegment active = segments.active();
+        return Math.max(0, active.reservedBytes() - active.size());
+    }
+
+    @Override
+    public long bytesFrom(long offset) {
+        return LogReader.bytesFrom(this, offset);
+    }
+
     @Override
     public int segmentCount() {
         return segments.count();
@@ -466,6 +477,7 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
         if (target == null) {
             return;
         }
+        long startNs = System.nanoTime();
         boolean forced = orOffline(() -> {
             for (int i = 0; i < toForce.size(); i++) {
                 toForce.get(i).force(sizes.get(i));
@@ -475,6 +487,7 @@ public final class MappedPartitionLog implements PartitionLog, CleanableLog {
         if (!forced) {
             return;
         }
+        env.flushTimer().flushed(System.nanoTime() - startNs);
         lock.lock();
         try {
             if (target > recoveryPoint && target <= logEndOffset) {

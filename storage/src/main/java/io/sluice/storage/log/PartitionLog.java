@@ -82,6 +82,13 @@ public interface PartitionLog extends AutoCloseable {
     /** Bytes stored in all segments. */
     long sizeInBytes();
 
+    /**
+     * Bytes from the batch holding {@code offset} to the log end: what a replica whose log ends at
+     * {@code offset} has yet to fetch (0 at or past the log end). Reads the offset index and batch
+     * headers of one segment: for scrapes and tools, not the request path.
+     */
+    long bytesFrom(long offset);
+
     int segmentCount();
 
     /**

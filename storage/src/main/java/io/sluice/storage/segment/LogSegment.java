@@ -110,6 +110,11 @@ public final class LogSegment {
         return file.isActive();
     }
 
+    /** Bytes of disk allocated for this segment; for the active one, reserved ahead of {@link #size}. */
+    public int reservedBytes() {
+        return file.reservedBytes();
+    }
+
     /** True once {@link #delete()} ran (retention, truncation): a reader racing it retries. */
     public boolean isDeleted() {
         return file.isDeleted();

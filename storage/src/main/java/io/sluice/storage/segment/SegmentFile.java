@@ -169,6 +169,11 @@ final class SegmentFile {
         }
     }
 
+    /** Bytes of disk allocated for the file (for the active one, ahead of {@link #size}). */
+    synchronized int reservedBytes() {
+        return reservedBytes;
+    }
+
     /** Makes sure the reservation covers {@code size + bytes}; grows it (and the mapping) in steps. */
     void ensureReserved(int bytes) throws IOException {
         long needed = (long) size + bytes;

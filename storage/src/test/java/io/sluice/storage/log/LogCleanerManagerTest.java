@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The cleaner manager over a LogManager's logs, with an injected clock: which log it takes and when
@@ -256,6 +257,47 @@ class LogCleanerManagerTest {
                 Thread.sleep(10);
             }
             assertThat(StoredLog.records(StoredLog.read(log))).hasSize(5);
+        }
+    }
+
+    @Test
+    void reconfigureReplacesTheThreadsWithoutARestartWithinKafkasLimits() throws Exception {
+        CleanerConfig fast = CleanerConfig.fromBrokerProperties(Map.of(CleanerConfig.LOG_CLEANER_BACKOFF_MS, "10"));
+        try (LogManager logs = LogManager.start(managerConfig(fast), clock, t -> null)) {
+            LogCleanerManager cleaner = logs.cleaner();
+            assertThat(cleaner.threadCount()).isEqualTo(1);
+            cleaner.reconfigure(fast.overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "2",
+                    CleanerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, "100000000")), true);
+            assertThat(cleaner.threadCount()).isEqualTo(2);
+            assertThat(cleaner.config().ioBytesPerSecondMax()).isEqualTo(1e8);
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
+                    .contains("sluice-log-cleaner-0", "sluice-log-cleaner-1");
+
+            // Kafka's limits: at least one thread, at most halved or doubled at once; refused, nothing changes.
+            for (String threads : List.of("0", "5")) {
+                CleanerConfig refused = cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, threads));
+                assertThat(cleaner.reconfigurationProblem(refused)).as(threads).contains(CleanerConfig.LOG_CLEANER_THREADS);
+                assertThatThrownBy(() -> cleaner.reconfigure(refused, true)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(CleanerConfig.LOG_CLEANER_THREADS);
+            }
+            assertThat(cleaner.threadCount()).isEqualTo(2);
+
+            // The new threads clean.
+            PartitionLog log = logs.getOrCreate(new TopicPartitionId("after-reconfigure", 0),
+                    compacted(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, "0"));
+            fill(log, 4, 5);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Long.valueOf(log.logEndOffset()).equals(cleaner.checkpoints().get(log.topicPartition()))) {
+                assertThat(System.nanoTime()).as("cleaned to the end within 60 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(StoredLog.records(StoredLog.read(log))).hasSize(5);
+
+            cleaner.reconfigure(cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "1")), true);
+            assertThat(cleaner.threadCount()).isEqualTo(1);
+            // What a broker finds stored at start applies past the limits (checked when it was altered).
+            cleaner.reconfigure(cleaner.config().overriddenBy(Map.of(CleanerConfig.LOG_CLEANER_THREADS, "4")), false);
+            assertThat(cleaner.threadCount()).isEqualTo(4);
         }
     }
 }

@@ -6,7 +6,9 @@ import io.sluice.storage.ResourceLeakExtension;
 import io.sluice.storage.batch.RecordBatchBuilder;
 import io.sluice.storage.batch.RecordBatchDescriptor;
 import io.sluice.storage.batch.RecordBatchHeader;
+import io.sluice.storage.segment.MappingCache;
 import io.sluice.storage.segment.SegmentEnvironment;
+import io.sluice.storage.segment.SpaceReserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,47 @@ class PartitionLogTest {
 
     long now() {
         return clock.millis();
+    }
+
+    @Test
+    void aFlushTellsItsFsyncTimeAndTheActiveSegmentShowsWhatIsReservedAheadOfTheWriter() throws IOException {
+        List<Long> flushNanos = new ArrayList<>();
+        env = new SegmentEnvironment(new MappingCache(64), SpaceReserver.detect(), 4096, 64 * 1024, flushNanos::add);
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        assertThat(log.append(batch(5, 100, now(), 1), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        long written = log.sizeInBytes();
+        assertThat(log.reservedAheadBytes()).as("the first 4 KiB step, less what is written")
+                .isEqualTo(4096 - written);
+        assertThat(flushNanos).isEmpty();
+        log.flush();
+        assertThat(flushNanos).hasSize(1);
+        assertThat(flushNanos.get(0)).isPositive();
+        assertThat(log.append(batch(5, 5000, now(), 2), 0).errorCode()).isEqualTo(ErrorCode.NONE);
+        assertThat(log.reservedAheadBytes()).as("grown in doubling steps to cover 25 KB")
+                .isEqualTo(4096 + 8192 + 16384 - log.sizeInBytes());
+    }
+
+    @Test
+    void bytesFromCountsFromTheBatchHoldingTheOffsetToTheLogEndAcrossSegments() throws IOException {
+        MappedPartitionLog log = log(LogConfig.DEFAULTS);
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ByteBuffer b = batch(5, 100 + i, now(), 1); // 5 records a batch: offsets 5i..5i+4
+            sizes.add(b.remaining());
+            assertThat(log.append(b, 0).errorCode()).isEqualTo(ErrorCode.NONE);
+            if (i % 2 == 1) {
+                log.roll(); // three segments of two batches
+            }
+        }
+        assertThat(log.segmentCount()).isGreaterThanOrEqualTo(3);
+        long total = log.sizeInBytes();
+        assertThat(log.bytesFrom(0)).isEqualTo(total);
+        assertThat(log.bytesFrom(5)).isEqualTo(total - sizes.get(0));
+        assertThat(log.bytesFrom(7)).as("mid-batch: from that batch's start").isEqualTo(total - sizes.get(0));
+        assertThat(log.bytesFrom(10)).as("a later segment").isEqualTo(total - sizes.get(0) - sizes.get(1));
+        assertThat(log.bytesFrom(25)).isEqualTo((long) sizes.get(5));
+        assertThat(log.bytesFrom(log.logEndOffset())).isZero();
+        assertThat(log.bytesFrom(log.logEndOffset() + 10)).isZero();
     }
 
     @Test

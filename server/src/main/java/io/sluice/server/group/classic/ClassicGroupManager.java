@@ -1,6 +1,7 @@
 package io.sluice.server.group.classic;
 
 import io.sluice.server.group.GroupConfig;
+import io.sluice.server.group.GroupRebalances;
 import io.sluice.server.group.runtime.CoordinatorTimer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,10 +33,12 @@ public final class ClassicGroupManager {
     private final ClassicGroups groups;
     private final ClassicMembership membership;
     private final LongSupplier clockMs;
+    private final GroupRebalances rebalances;
 
     public ClassicGroupManager(GroupConfig config, ClassicGroups groups, ClassicMembership membership,
-                               LongSupplier clockMs) {
+                               LongSupplier clockMs, GroupRebalances rebalances) {
         this.config = config;
+        this.rebalances = rebalances;
         this.groups = groups;
         this.membership = membership;
         this.clockMs = clockMs;
@@ -315,6 +318,7 @@ public final class ClassicGroupManager {
             return;
         }
         group.transitionTo(GroupState.STABLE, clockMs.getAsLong());
+        rebalances.classicCompleted();
         for (ClassicMember m : group.members()) {
             if (m.awaitingSync != null) {
                 m.awaitingSync.complete(syncResponse(group, m.assignment(), Errors.NONE));

@@ -1,5 +1,6 @@
 package io.sluice.server.group.consumer;
 
+import io.sluice.server.group.GroupRebalances;
 import io.sluice.server.group.classic.ClassicGroup;
 import io.sluice.server.group.classic.ClassicGroups;
 import io.sluice.server.group.classic.ClassicMembership;
@@ -46,15 +47,19 @@ public final class ConsumerGroupManager {
     private final ClassicProtocolMembers classicMembers;
     private final HeartbeatMembers heartbeatMembers;
     private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    private final GroupRebalances rebalances;
 
     /**
      * @param classicMaxSize group.max.size: a downgrade to a classic group larger than this is not done
+     * @param rebalances     the broker's rebalance counts (a group epoch bump is one)
      */
     public ConsumerGroupManager(ConsumerGroupConfig config, GroupConfigLookup groupConfigs, ClusterTopics topics,
-                                CoordinatorTimer timer, ClassicGroups classicGroups, ClassicMembership classicMembership, int classicMaxSize,
-                                ConsumerGroupStore store, LongSupplier clockMs) {
+                                CoordinatorTimer timer, ClassicGroups classicGroups, ClassicMembership classicMembership,
+                                int classicMaxSize, ConsumerGroupStore store, LongSupplier clockMs,
+                                GroupRebalances rebalances) {
         this.config = config;
         this.groupConfigs = groupConfigs;
+        this.rebalances = rebalances;
         this.topics = topics;
         this.deadlines = new MemberDeadlines(timer, this::sessionTimeoutMs, this::sessionExpired,
                 this::revocationExpired);
@@ -185,6 +190,7 @@ public final class ConsumerGroupManager {
         if (bump) {
             group.groupEpoch(group.groupEpoch() + 1);
             LOG.info("[GroupId {}] Bumped group epoch to {}.", groupId, group.groupEpoch());
+            rebalances.consumerGroupEpochBumped();
         }
         if (group.groupEpoch() > group.assignmentEpoch()) {
             computeTarget(group);

@@ -3,6 +3,7 @@ package io.sluice.server.group.share;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.GroupConfig;
+import io.sluice.server.group.GroupRebalances;
 import io.sluice.server.group.GroupShard;
 import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.TestTopics;
@@ -32,7 +33,7 @@ class ShareGroupsTest {
 
     private GroupShard newShard() {
         return new GroupShard(0, GroupConfig.defaults(), ShareGroupConfig.defaults(), log, clock::get, Runnable::run,
-                topics, g -> groupConfigs.getOrDefault(g, Map.of()));
+                topics, g -> groupConfigs.getOrDefault(g, Map.of()), new GroupRebalances());
     }
 
     private ShareGroupHeartbeatResponseData beat(String member, int epoch, List<String> subscription) {
