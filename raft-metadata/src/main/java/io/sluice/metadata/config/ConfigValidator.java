@@ -29,8 +29,8 @@ public final class ConfigValidator {
         TOPIC.put("file.delete.delay.ms", longAtLeast(0));
         TOPIC.put("flush.messages", longAtLeast(1));
         TOPIC.put("flush.ms", longAtLeast(0));
-        TOPIC.put("follower.replication.throttled.replicas", v -> null);
-        TOPIC.put("leader.replication.throttled.replicas", v -> null);
+        TOPIC.put(ThrottledReplicas.FOLLOWER_CONFIG, v -> ThrottledReplicas.check(ThrottledReplicas.FOLLOWER_CONFIG, v));
+        TOPIC.put(ThrottledReplicas.LEADER_CONFIG, v -> ThrottledReplicas.check(ThrottledReplicas.LEADER_CONFIG, v));
         TOPIC.put("index.interval.bytes", intRange(0, Integer.MAX_VALUE));
         TOPIC.put("local.retention.bytes", longAtLeast(-2));
         TOPIC.put("local.retention.ms", longAtLeast(-2));
@@ -70,6 +70,8 @@ public final class ConfigValidator {
         BROKER.put("num.io.threads", intRange(1, Integer.MAX_VALUE));
         BROKER.put("num.network.threads", intRange(1, Integer.MAX_VALUE));
         BROKER.put("num.replica.fetchers", intRange(1, Integer.MAX_VALUE));
+        BROKER.put("leader.replication.throttled.rate", longAtLeast(0));
+        BROKER.put("follower.replication.throttled.rate", longAtLeast(0));
         BROKER.put("log.cleaner.threads", intRange(0, Integer.MAX_VALUE));
         BROKER.put("max.connections", intRange(0, Integer.MAX_VALUE));
         BROKER.put("max.connections.per.ip", intRange(0, Integer.MAX_VALUE));

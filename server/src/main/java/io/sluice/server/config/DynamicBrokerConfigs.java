@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * describing a value that is not in force is the one thing an alter must not cause (issue 11,
  * item 10). Applied: Kafka's dynamic log configs that Sluice's logs have (they override
  * server.properties and are overridden by a topic's own configs, without a restart) and
- * {@code unclean.leader.election.enable}, which the quorum reads. Used by the AlterConfigs handler
+ * {@code unclean.leader.election.enable}, which the quorum reads; the replication throttle rates. Used by the AlterConfigs handler
  * (what may be stored), the ReplicaManager (what the logs get) and TopicConfigs (what is described).
  * Stateless, thread-safe.
  */
@@ -39,6 +39,14 @@ public final class DynamicBrokerConfigs {
 
     /** Applied by each broker to itself when its dynamic value changes (per broker, else the cluster default). */
     private static final Set<String> BROKER_APPLIED = Set.of("num.replica.fetchers");
+
+    /**
+     * Kafka's replication throttle rates (bytes/s): dynamic only, as in Kafka (no server.properties
+     * setting), so they are described with Kafka's default, unthrottled, when not set.
+     */
+    public static final Map<String, String> DYNAMIC_ONLY = Map.of(
+            "leader.replication.throttled.rate", Long.toString(Long.MAX_VALUE),
+            "follower.replication.throttled.rate", Long.toString(Long.MAX_VALUE));
 
     /** Why a dynamic broker config is refused: a Kafka error code and a message naming the setting. */
     public record Refusal(short errorCode, String message) { }
@@ -64,6 +72,7 @@ public final class DynamicBrokerConfigs {
         Set<String> all = new TreeSet<>(LOG_CONFIG_TOPIC_NAMES.keySet());
         all.addAll(QUORUM_APPLIED);
         all.addAll(BROKER_APPLIED);
+        all.addAll(DYNAMIC_ONLY.keySet());
         return List.copyOf(all);
     }
 
@@ -77,7 +86,8 @@ public final class DynamicBrokerConfigs {
             return new Refusal(INVALID_REQUEST, "Cannot set " + name + " for broker " + resourceName
                     + ": the quorum applies it as the cluster-wide default only (kafka-configs --entity-default)");
         }
-        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)) {
+        if (LOG_CONFIG_TOPIC_NAMES.containsKey(name) || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)
+                || DYNAMIC_ONLY.containsKey(name)) {
             return null;
         }
         SettingSupport.Kind kind = SettingSupport.classify(name);

@@ -10,6 +10,8 @@ import io.sluice.storage.log.EpochEndOffset;
 import io.sluice.server.protocol.FileSliceRecords;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.server.quota.ReplicationThrottles;
+import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogReadResult;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -36,7 +38,10 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * and response max bytes (the first partition with data may exceed them by one batch, as in
  * Kafka) and long-polls with {@code max.wait.ms}/{@code min.bytes} through {@link DelayedFetch}.
  * Fetch sessions (KIP-227) go through {@link FetchSessionCache}. v13+ addresses topics by id.
- * Thread-safe.
+ * A follower's fetch of a partition in {@code leader.replication.throttled.replicas} is answered
+ * without records while the leader replication quota is exceeded and the follower is not in the
+ * ISR, and the bytes sent of such partitions are recorded in that quota (Kafka's ReplicaManager and
+ * KafkaApis). Thread-safe.
  */
 public final class FetchHandler implements ApiHandler, AutoCloseable {
 
@@ -78,6 +83,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     }
 
     private final HandlerContext ctx;
+    private final ReplicationThrottles throttles;
     private final FetchSessionCache sessions;
     /** Followers and pre-v11 consumers read from the leader only. */
     private final FetchSessionCache.Resolver leaderOnly =
@@ -97,8 +103,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 return t;
             }, new ThreadPoolExecutor.CallerRunsPolicy());
 
-    public FetchHandler(HandlerContext ctx) {
+    /** @param throttles the leader side of the replication throttle applies to follower fetches */
+    public FetchHandler(HandlerContext ctx, ReplicationThrottles throttles) {
         this.ctx = ctx;
+        this.throttles = throttles;
         this.sessions = new FetchSessionCache(ctx.config().getInt(ServerConfigDef.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS));
     }
 
@@ -230,6 +238,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     ctx.replicas().onFollowerFetch(p, fetcher.replicaId(), fetcher.replicaEpoch(), t.fetchOffset(),
                             t.logStartOffset());
                 }
+                // Kafka reads first (the read records the follower's position), then leaves the records out.
+                boolean throttled = r != null && r.errorCode() == Errors.NONE && fetcher.isFollower()
+                        && throttles.shouldLeaderThrottle(p, fetcher.replicaId());
                 long hw = p.highWatermark();
                 if (diverging != null) {
                     // KIP-320: the follower's last epoch ends earlier here; it truncates before fetching on.
@@ -248,7 +259,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                             .setLogStartOffset(r.logStartOffset());
                     out.error = true;
                 } else {
-                    int size = r.sizeInBytes();
+                    int size = throttled ? 0 : r.sizeInBytes();
                     if (size > 0) {
                         pd.setRecords(MemoryRecords.readableRecords(r.records()));
                         out.leases.add(r);
@@ -323,6 +334,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     resp.responses().add(current);
                 }
                 LogReadResult r = recordsOf.get(pd);
+                if (follower && r != null && throttles.isLeaderThrottled(new TopicPartitionId(t.topic(), t.partition()))) {
+                    throttles.leader().record(r.sizeInBytes());
+                }
                 ctx.topicMetrics().fetched(t.topic(), r == null ? 0 : r.sizeInBytes(), pd.errorCode() != Errors.NONE,
                         follower);
                 if (r != null && r.sizeInBytes() >= SENDFILE_MIN_BYTES) {
