@@ -1,6 +1,8 @@
 package io.sluice.replication.quota;
 
 import io.sluice.metadata.config.ThrottledReplicas;
+import io.sluice.replication.Partition;
+import io.sluice.replication.role.LeaderRole;
 import io.sluice.storage.TopicPartitionId;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +115,29 @@ public final class ReplicationQuota {
         } catch (QuotaViolationException e) {
             return true;
         }
+    }
+
+    /**
+     * Kafka's shouldLeaderThrottle, for the leader side: a follower's fetch of {@code leader} gets no
+     * records when the partition is throttled here, the follower is not in its ISR and the quota is
+     * exceeded now; counted in {@link #throttledPartitions()} when so.
+     */
+    public boolean shouldThrottleFollowerFetch(Partition leader, int replicaId) {
+        if (!isThrottled(leader.id())) {
+            return false;
+        }
+        if (leader.role() instanceof LeaderRole role) {
+            for (int r : role.isr()) {
+                if (r == replicaId) {
+                    return false;
+                }
+            }
+        }
+        if (!isQuotaExceeded()) {
+            return false;
+        }
+        throttled();
+        return true;
     }
 
     /** Adds bytes of throttled partitions that were moved, even past the bound (Kafka's record). */

@@ -5,7 +5,6 @@ import io.sluice.metadata.image.MetadataImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.Partition;
 import io.sluice.replication.quota.ReplicationQuota;
-import io.sluice.replication.role.LeaderRole;
 import io.sluice.server.config.DynamicBrokerConfigs;
 import io.sluice.storage.TopicPartitionId;
 import java.util.HashMap;
@@ -72,21 +71,7 @@ public final class ReplicationThrottles {
      * records while the leader quota is exceeded, unless the follower is in the ISR.
      */
     public boolean shouldLeaderThrottle(Partition partition, int replicaId) {
-        if (!leader.isThrottled(partition.id())) {
-            return false;
-        }
-        if (partition.role() instanceof LeaderRole role) {
-            for (int r : role.isr()) {
-                if (r == replicaId) {
-                    return false;
-                }
-            }
-        }
-        if (!leader.isQuotaExceeded()) {
-            return false;
-        }
-        leader.throttled();
-        return true;
+        return leader.shouldThrottleFollowerFetch(partition, replicaId);
     }
 
     /** Whether bytes of this partition sent to followers count against the leader quota (Kafka records them all). */
