@@ -16,9 +16,11 @@ import io.sluice.storage.log.LogReadResult;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -141,8 +143,23 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             return respond(first, plan);
         }
         first.release();
+        List<Partition> watched = replicas;
+        long[] watchedBaseline = baseline;
+        if (!first.throttled.isEmpty()) {
+            // Kafka's DelayedFetch: bytes of partitions throttled for this follower do not count
+            // toward min bytes, so their appends do not answer it early (empty again) before max wait.
+            watched = new ArrayList<>();
+            List<Long> kept = new ArrayList<>();
+            for (int i = 0; i < replicas.size(); i++) {
+                if (!first.throttled.contains(replicas.get(i))) {
+                    watched.add(replicas.get(i));
+                    kept.add(baseline[i]);
+                }
+            }
+            watchedBaseline = kept.stream().mapToLong(Long::longValue).toArray();
+        }
         CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(replicas, progress, baseline, req.minBytes(), client.eventLoop(), () -> {
+        DelayedFetch delayed = new DelayedFetch(watched, progress, watchedBaseline, req.minBytes(), client.eventLoop(), () -> {
             try {
                 respond(read(plan, v, responseMaxBytes, fetcher), plan).whenComplete((r, e) -> {
                     if (e != null) {
@@ -260,6 +277,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     out.error = true;
                 } else {
                     int size = throttled ? 0 : r.sizeInBytes();
+                    if (throttled) {
+                        out.throttled.add(p);
+                    }
                     if (size > 0) {
                         pd.setRecords(MemoryRecords.readableRecords(r.records()));
                         out.leases.add(r);
@@ -303,6 +323,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         boolean error;
         /** A partition's answer must not wait for data: a diverging epoch or a preferred read replica (as in Kafka). */
         boolean answerNow;
+        /** Partitions answered without records by the leader replication throttle. */
+        final Set<Partition> throttled = Collections.newSetFromMap(new IdentityHashMap<>());
         short version;
         boolean follower;
 
