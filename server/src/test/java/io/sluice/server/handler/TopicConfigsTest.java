@@ -79,4 +79,15 @@ class TopicConfigsTest {
                 new TopicConfigs.Synonym("follower.replication.throttled.rate", Long.toString(Long.MAX_VALUE),
                         TopicConfigs.DEFAULT_CONFIG));
     }
+
+    @Test
+    void aTopicsThrottledReplicaListsAreDescribedEmptyByDefault() {
+        List<TopicConfigs.Entry> entries = configs().describeTopic(Map.of("leader.replication.throttled.replicas", "*"),
+                Map.of(), Map.of());
+        assertThat(entry(entries, "leader.replication.throttled.replicas").value()).isEqualTo("*");
+        assertThat(entry(entries, "leader.replication.throttled.replicas").source()).isEqualTo(TopicConfigs.TOPIC_CONFIG);
+        TopicConfigs.Entry follower = entry(entries, "follower.replication.throttled.replicas");
+        assertThat(follower.value()).isEmpty();
+        assertThat(follower.source()).isEqualTo(TopicConfigs.DEFAULT_CONFIG);
+    }
 }
