@@ -23,11 +23,13 @@ import io.sluice.server.metrics.BrokerGauges;
 import io.sluice.server.metrics.LogFlushMetrics;
 import io.sluice.server.metrics.MetricsServer;
 import io.sluice.server.metrics.QuorumGauges;
+import io.sluice.server.metrics.ReplicationThrottleGauges;
 import io.sluice.server.metrics.RequestMetrics;
 import io.sluice.server.metrics.TopicMetrics;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.server.quota.BrokerQuotas;
 import io.sluice.server.quota.QuotaDispatcher;
+import io.sluice.server.quota.ReplicationThrottles;
 import io.sluice.replication.Partition;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.fetcher.FetcherConfig;
@@ -77,6 +79,7 @@ public final class Broker implements AutoCloseable {
     private MetadataNode metadata;
     private ReplicaManager replicas;
     private ReplicaFetcherManager fetchers;
+    private ReplicationThrottles replicationThrottles;
     private volatile BrokerLifecycle lifecycle;
     private final List<NetworkServer> networks = new ArrayList<>();
     private FetchHandler fetch;
@@ -128,6 +131,9 @@ public final class Broker implements AutoCloseable {
         metadata = QuorumMember.join(config);
 
         LongSupplier brokerEpoch = () -> lifecycle == null ? -1 : lifecycle.brokerEpoch();
+        replicationThrottles = new ReplicationThrottles(config.nodeId(),
+                config.getInt(ServerConfigDef.REPLICATION_QUOTA_WINDOW_NUM),
+                config.getInt(ServerConfigDef.REPLICATION_QUOTA_WINDOW_SIZE_SECONDS), Time.SYSTEM);
         fetchers = startReplicaFetchers(brokerEpoch);
         replicas = new ReplicaManager(
                 new ReplicaManager.Settings(config.nodeId(), config.getLong(ServerConfigDef.REPLICA_LAG_TIME_MAX_MS),
@@ -144,6 +150,13 @@ public final class Broker implements AutoCloseable {
             return p == null ? -1L : p.highWatermark();
         });
         metadata.client().subscribe(replicas::onMetadata);
+        metadata.client().subscribe((image, delta) -> {
+            if (delta == null || delta.configsChanged() || !delta.createdTopics().isEmpty()
+                    || !delta.deletedTopics().isEmpty()) {
+                replicationThrottles.onMetadata(image); // without a restart, as Kafka's config handlers
+            }
+        });
+        replicationThrottles.onMetadata(metadata.client().image());
         metadata.client().subscribe((image, delta) -> {
             if (delta == null || delta.configsChanged()) {
                 fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
@@ -170,7 +183,7 @@ public final class Broker implements AutoCloseable {
         HandlerContext ctx = new HandlerContext(config, metadata.client(), replicas, config.nodeId(),
                 Clock.systemUTC(), new TopicConfigs(config), producerIds, topicMetrics, quotas);
         KafkaCodec codec = new KafkaCodec(ApiVersionsTable.sluice());
-        fetch = new FetchHandler(ctx);
+        fetch = new FetchHandler(ctx, replicationThrottles);
         groups = GroupApis.start(ctx);
         GroupMetrics.register(registry, groups.coordinator());
         Map<Short, ApiHandler> more = new HashMap<>(groups.handlers());
@@ -181,6 +194,7 @@ public final class Broker implements AutoCloseable {
         QuotaDispatcher dispatcher = new QuotaDispatcher(apis, quotas);
         RequestMetrics requestMetrics = new RequestMetrics(codec.table(), registry, metricsServer != null);
         QuorumGauges.register(registry, quorum, config.nodeId());
+        ReplicationThrottleGauges.register(registry, replicationThrottles);
         BrokerGauges.register(registry, replicas, fetchers, metadata::image, logs, this::minInsyncReplicas,
                 () -> quorum.quorumStatus().leaderId().filter(id -> id == config.nodeId()).isPresent(), Clock.systemUTC());
         NetworkServer.Limits limits = new NetworkServer.Limits(
@@ -287,7 +301,7 @@ public final class Broker implements AutoCloseable {
                 config.getLong(ServerConfigDef.REPLICA_FETCH_BACKOFF_MS), config.getInt(ServerConfigDef.REPLICA_SOCKET_TIMEOUT_MS));
         return new ReplicaFetcherManager(fc, brokerId -> metadata.image().broker(brokerId)
                 .flatMap(b -> b.endpoint(listenerName))
-                .map(e -> new InetSocketAddress(e.host(), e.port())));
+                .map(e -> new InetSocketAddress(e.host(), e.port())), replicationThrottles.follower());
     }
 
     /** A topic's min.insync.replicas: its own config, else the broker's. */

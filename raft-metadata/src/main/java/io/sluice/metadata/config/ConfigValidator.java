@@ -33,8 +33,8 @@ public final class ConfigValidator {
         TOPIC.put("file.delete.delay.ms", longAtLeast(0));
         TOPIC.put("flush.messages", longAtLeast(1));
         TOPIC.put("flush.ms", longAtLeast(0));
-        TOPIC.put("follower.replication.throttled.replicas", v -> null);
-        TOPIC.put("leader.replication.throttled.replicas", v -> null);
+        TOPIC.put(ThrottledReplicas.FOLLOWER_CONFIG, v -> ThrottledReplicas.check(ThrottledReplicas.FOLLOWER_CONFIG, v));
+        TOPIC.put(ThrottledReplicas.LEADER_CONFIG, v -> ThrottledReplicas.check(ThrottledReplicas.LEADER_CONFIG, v));
         TOPIC.put("index.interval.bytes", intRange(0, Integer.MAX_VALUE));
         TOPIC.put("local.retention.bytes", longAtLeast(-2));
         TOPIC.put("local.retention.ms", longAtLeast(-2));
@@ -74,6 +74,8 @@ public final class ConfigValidator {
         BROKER.put("num.io.threads", intRange(1, Integer.MAX_VALUE));
         BROKER.put("num.network.threads", intRange(1, Integer.MAX_VALUE));
         BROKER.put("num.replica.fetchers", intRange(1, Integer.MAX_VALUE));
+        BROKER.put("leader.replication.throttled.rate", longAtLeast(0));
+        BROKER.put("follower.replication.throttled.rate", longAtLeast(0));
         BROKER.put("log.cleaner.threads", intRange(0, Integer.MAX_VALUE));
         BROKER.put("log.cleaner.dedupe.buffer.size", longAtLeast(Long.MIN_VALUE));
         BROKER.put("log.cleaner.io.buffer.size", intRange(0, Integer.MAX_VALUE));

@@ -115,7 +115,7 @@ class QuorumClusterTest {
         // Enough entries (with big configs) to close log segments that the leader then purges behind
         // its snapshot: the victim cannot catch up from the log alone.
         Map<String, String> bulky = new HashMap<>();
-        bulky.put("leader.replication.throttled.replicas", "x".repeat(2000));
+        bulky.put("leader.replication.throttled.replicas", "0:101,".repeat(400)); // a valid replica list
         for (int i = 0; i < 60; i++) {
             CreateTopics.Result r = cluster.node(101).client().submit(new CreateTopics(List.of(
                 new CreateTopics.NewTopic("t" + i, 1, (short) 2, List.of(), bulky)), false)).get(30, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.sluice.replication.fetcher;
 
+import io.sluice.replication.quota.ReplicationQuota;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
 import java.io.IOException;
@@ -40,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * {@link #remove} takes the same lock, so once a partition is removed nothing more is appended to
  * it: the caller may then make it a leader. The network wait happens outside the lock.
  *
+ * <p>Replication throttle (Kafka's ReplicaFetcherThread): a partition in
+ * {@code follower.replication.throttled.replicas} for this broker is left out of the fetch while the
+ * follower quota is exceeded, unless this replica is in sync by its last fetch (its log end reached
+ * the leader's high watermark); the bytes fetched for throttled partitions are recorded in the quota.
+ * A partition left out drops from the fetch session and is sent in full again when it comes back.
+ *
  * <p>Errors: a partition the leader does not lead (any more) waits {@code replica.fetch.backoff.ms}
  * until the metadata moves it; a connection failure closes the connection and backs the whole
  * thread off by the same time, logged once per streak. Thread-safe.
@@ -57,6 +64,9 @@ final class ReplicaFetcher implements Runnable {
     private final Condition partitionsAdded = partitionLock.newCondition();
     private final Map<TopicPartitionId, FollowerReplica> partitions = new LinkedHashMap<>();
     private final Map<TopicPartitionId, Long> delayedUntilMs = new HashMap<>();
+    /** Partitions whose log end reached the leader's high watermark on their last fetch with data (Kafka's lag 0). */
+    private final Map<TopicPartitionId, Boolean> inSync = new HashMap<>();
+    private final ReplicationQuota quota;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile LeaderConnection connection;
@@ -64,8 +74,10 @@ final class ReplicaFetcher implements Runnable {
     private final FetchSessionHandler session;
     private boolean failing;
 
-    ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses, FetcherStats stats) {
+    ReplicaFetcher(int leaderId, int fetcherId, FetcherConfig config, LeaderAddresses addresses, FetcherStats stats,
+                   ReplicationQuota quota) {
         this.stats = stats;
+        this.quota = quota;
         this.leaderId = leaderId;
         this.config = config;
         this.addresses = addresses;
@@ -84,6 +96,7 @@ final class ReplicaFetcher implements Runnable {
         try {
             partitions.put(replica.topicPartition(), replica);
             delayedUntilMs.remove(replica.topicPartition());
+            inSync.remove(replica.topicPartition());
             partitionsAdded.signalAll();
         } finally {
             partitionLock.unlock();
@@ -96,6 +109,7 @@ final class ReplicaFetcher implements Runnable {
         try {
             partitions.remove(tp);
             delayedUntilMs.remove(tp);
+            inSync.remove(tp);
         } finally {
             partitionLock.unlock();
         }
@@ -163,16 +177,22 @@ final class ReplicaFetcher implements Runnable {
         }
     }
 
-    /** The partitions to fetch now (not backing off); waits while there are none. */
+    /**
+     * The partitions to fetch now (not backing off, not throttled); waits while there are none
+     * (Kafka's fetcher backs off {@code replica.fetch.backoff.ms} when it has nothing to fetch).
+     */
     private Map<TopicPartitionId, FollowerReplica> awaitPartitions() throws InterruptedException {
         partitionLock.lock();
         try {
             long now = System.currentTimeMillis();
             Map<TopicPartitionId, FollowerReplica> ready = new LinkedHashMap<>();
             long nextMs = Long.MAX_VALUE;
+            boolean overQuota = quota.throttlesAny() && quota.isQuotaExceeded();
             for (var e : partitions.entrySet()) {
                 long until = delayedUntilMs.getOrDefault(e.getKey(), 0L);
-                if (until <= now) {
+                if (overQuota && shouldThrottle(e.getKey())) {
+                    quota.throttled();
+                } else if (until <= now) {
                     ready.put(e.getKey(), e.getValue());
                 } else {
                     nextMs = Math.min(nextMs, until);
@@ -186,6 +206,11 @@ final class ReplicaFetcher implements Runnable {
         } finally {
             partitionLock.unlock();
         }
+    }
+
+    /** Kafka's shouldFollowerThrottle, the quota already known to be exceeded. */
+    private boolean shouldThrottle(TopicPartitionId tp) {
+        return !inSync.getOrDefault(tp, false) && quota.isThrottled(tp);
     }
 
     private void fetchOnce(Map<TopicPartitionId, FollowerReplica> batch) throws IOException {
@@ -262,6 +287,12 @@ final class ReplicaFetcher implements Runnable {
                     delay(r.topicPartition());
                 } else {
                     stats.appended(recordBytes);
+                    if (recordBytes > 0 || !inSync.containsKey(r.topicPartition())) {
+                        inSync.put(r.topicPartition(), r.logEndOffset() >= pd.highWatermark());
+                    }
+                    if (quota.isThrottled(r.topicPartition())) {
+                        quota.record(recordBytes);
+                    }
                 }
             } else if (error == ErrorCode.OFFSET_OUT_OF_RANGE) {
                 return false;

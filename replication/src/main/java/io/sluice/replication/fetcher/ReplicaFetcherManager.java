@@ -1,6 +1,7 @@
 package io.sluice.replication.fetcher;
 
 import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.quota.ReplicationQuota;
 import io.sluice.storage.TopicPartitionId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,12 +22,15 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartitionId, FetcherKey> assigned = new HashMap<>();
     private final FetcherStats stats = new FetcherStats();
+    private final ReplicationQuota quota;
     /** num.replica.fetchers now: the config's, until the dynamic setting changes it. */
     private int fetchersPerLeader;
     private boolean closed;
 
-    public ReplicaFetcherManager(FetcherConfig config, LeaderAddresses addresses) {
+    /** @param quota the follower side's replication throttle, shared by every fetcher */
+    public ReplicaFetcherManager(FetcherConfig config, LeaderAddresses addresses, ReplicationQuota quota) {
         this.config = config;
+        this.quota = quota;
         this.addresses = addresses;
         this.fetchersPerLeader = config.numReplicaFetchers();
     }
@@ -57,7 +61,7 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerFetch
         unfollow(tp);
         FetcherKey key = new FetcherKey(leaderId, Math.floorMod(tp.hashCode(), fetchersPerLeader));
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
-            ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses, stats);
+            ReplicaFetcher f = new ReplicaFetcher(k.leaderId(), k.fetcherId(), config, addresses, stats, quota);
             f.start();
             return f;
         });

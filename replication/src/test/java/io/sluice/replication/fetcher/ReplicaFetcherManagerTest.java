@@ -3,8 +3,10 @@ package io.sluice.replication.fetcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.replication.quota.ReplicationQuota;
 import io.sluice.storage.TopicPartitionId;
 import java.util.Optional;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 class ReplicaFetcherManagerTest {
 
     private final ReplicaFetcherManager manager = new ReplicaFetcherManager(
-            new FetcherConfig(1, () -> 1L, 1, 1 << 20, 10 << 20, 20, 1, 50, 1000), id -> Optional.empty());
+            new FetcherConfig(1, () -> 1L, 1, 1 << 20, 10 << 20, 20, 1, 50, 1000), id -> Optional.empty(),
+            new ReplicationQuota(ReplicationQuota.Side.FOLLOWER, 11, 1, Time.SYSTEM));
 
     @AfterEach
     void close() {

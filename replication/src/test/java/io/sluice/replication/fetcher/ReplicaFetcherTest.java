@@ -2,10 +2,14 @@ package io.sluice.replication.fetcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.metadata.config.ThrottledReplicas;
+import io.sluice.replication.quota.ReplicationQuota;
+import io.sluice.replication.quota.SteppedTime;
 import io.sluice.storage.TopicPartitionId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The replica fetcher against a scripted leader on a real socket: the fetch it sends (ReplicaState,
  * KIP-227 sessions), and what it does with each kind of answer (records, diverging epoch, offset
- * out of range, a lost session).
+ * out of range, a lost session), and the follower replication throttle.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ReplicaFetcherTest {
@@ -49,6 +53,8 @@ class ReplicaFetcherTest {
     private FakeLeader leader;
     private ReplicaFetcher fetcher;
     private final FetcherStats stats = new FetcherStats();
+    private final SteppedTime time = new SteppedTime();
+    private final ReplicationQuota quota = new ReplicationQuota(ReplicationQuota.Side.FOLLOWER, 11, 1, time);
 
     @AfterEach
     void stop() throws Exception {
@@ -64,7 +70,7 @@ class ReplicaFetcherTest {
         leader = new FakeLeader(script);
         FetcherConfig config = new FetcherConfig(NODE_ID, () -> BROKER_EPOCH, 1, 1 << 20, 10 << 20, 20, 1, 50,
                 SOCKET_TIMEOUT_MS);
-        fetcher = new ReplicaFetcher(1, 0, config, id -> Optional.of(leader.address()), stats);
+        fetcher = new ReplicaFetcher(1, 0, config, id -> Optional.of(leader.address()), stats, quota);
         for (FakeReplica r : replicas) {
             fetcher.add(r);
         }
@@ -165,6 +171,54 @@ class ReplicaFetcherTest {
         removed.countDown();
         assertThat(leader.next()).as("the fetcher went on with the other partition").isInstanceOf(FetchRequest.class);
         assertThat(ahead.truncations()).as("a removed partition is not touched").isEmpty();
+    }
+
+    @Test
+    void aLaggingThrottledPartitionIsLeftOutWhileTheFollowerQuotaIsExceeded() throws Exception {
+        quota.updateRate(10); // bytes/s: one batch of 5 records takes it over for many seconds
+        quota.setThrottled(Map.of("t", new ThrottledReplicas.Partitions(false, java.util.Set.of(0))));
+        int[] fetches = {0};
+        start(req -> {
+            FetchResponseData resp = session(Errors.NONE);
+            if (++fetches[0] == 1) { // partition 0 gets records but stays behind the leader's high watermark
+                resp.responses().add(topic(partition(0, records(0, 5), 100), partition(1, MemoryRecords.EMPTY, 0)));
+            }
+            return resp;
+        }, a, b);
+        assertThat(fetchOffsets(((FetchRequest) leader.next()).data())).containsExactly(0L, 0L);
+        FetchRequestData throttled = ((FetchRequest) leader.next()).data();
+        assertThat(throttled.forgottenTopicsData()).as("partition 0 leaves the session")
+                .anySatisfy(f -> assertThat(f.partitions()).containsExactly(0));
+        assertThat(quota.recordedBytes()).as("the throttled partition's bytes").isEqualTo(records(0, 5).sizeInBytes());
+        assertThat(quota.throttledPartitions()).isPositive();
+
+        time.step(11_000); // every sample of the quota window has passed
+        FetchRequestData resumed;
+        do {
+            resumed = ((FetchRequest) leader.next()).data();
+        } while (fetchOffsets(resumed).isEmpty());
+        assertThat(fetchOffsets(resumed)).as("partition 0 is fetched again from where it was").containsExactly(5L);
+    }
+
+    @Test
+    void aThrottledPartitionInSyncWithTheLeaderIsNeverLeftOut() throws Exception {
+        quota.updateRate(10);
+        quota.setThrottled(Map.of("t", ThrottledReplicas.Partitions.ALL));
+        int[] fetches = {0};
+        start(req -> {
+            FetchResponseData resp = session(Errors.NONE);
+            if (++fetches[0] == 1) { // partition 0 reaches the leader's high watermark
+                resp.responses().add(topic(partition(0, records(0, 5), 5)));
+            } else if (fetches[0] == 3) {
+                resp.responses().add(topic(partition(0, records(5, 5), 10)));
+            }
+            return resp;
+        }, a);
+        leader.next();
+        leader.next();
+        await(() -> a.logEndOffset() == 10);
+        assertThat(quota.isQuotaExceeded()).isTrue();
+        assertThat(quota.throttledPartitions()).isZero();
     }
 
     // ---- the script's answers ----------------------------------------------------------------

@@ -16,8 +16,9 @@ import java.util.TreeSet;
  * describing a value that is not in force is the one thing an alter must not cause (issue 11,
  * item 10). Applied: Kafka's dynamic log configs that Sluice's logs have (they override
  * server.properties and are overridden by a topic's own configs, without a restart) and
- * {@code unclean.leader.election.enable}, which the quorum reads; {@code num.replica.fetchers} and
- * the log cleaner's reconfigurable settings, which each broker applies to itself. Used by the AlterConfigs handler
+ * {@code unclean.leader.election.enable}, which the quorum reads; {@code num.replica.fetchers},
+ * the log cleaner's reconfigurable settings and the replication throttle rates, which each broker
+ * applies to itself. Used by the AlterConfigs handler
  * (what may be stored), the ReplicaManager (what the logs get) and TopicConfigs (what is described).
  * Stateless, thread-safe.
  */
@@ -49,6 +50,14 @@ public final class DynamicBrokerConfigs {
     /** Applied by each broker to itself when its dynamic value changes (per broker, else the cluster default). */
     private static final Set<String> BROKER_APPLIED = Set.of("num.replica.fetchers");
 
+    /**
+     * Kafka's replication throttle rates (bytes/s): dynamic only, as in Kafka (no server.properties
+     * setting), so they are described with Kafka's default, unthrottled, when not set.
+     */
+    public static final Map<String, String> DYNAMIC_ONLY = Map.of(
+            "leader.replication.throttled.rate", Long.toString(Long.MAX_VALUE),
+            "follower.replication.throttled.rate", Long.toString(Long.MAX_VALUE));
+
     /** Why a dynamic broker config is refused: a Kafka error code and a message naming the setting. */
     public record Refusal(short errorCode, String message) { }
 
@@ -75,6 +84,7 @@ public final class DynamicBrokerConfigs {
         all.addAll(CleanerConfig.RECONFIGURABLE);
         all.addAll(QUORUM_APPLIED);
         all.addAll(BROKER_APPLIED);
+        all.addAll(DYNAMIC_ONLY.keySet());
         return List.copyOf(all);
     }
 
@@ -96,7 +106,8 @@ public final class DynamicBrokerConfigs {
                 return new Refusal(INVALID_REQUEST, e.getMessage());
             }
         }
-        if (topicName(name) != null || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)) {
+        if (topicName(name) != null || QUORUM_APPLIED.contains(name) || BROKER_APPLIED.contains(name)
+                || DYNAMIC_ONLY.containsKey(name)) {
             return null;
         }
         SettingSupport.Kind kind = SettingSupport.classify(name);

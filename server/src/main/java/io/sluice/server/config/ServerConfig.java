@@ -75,6 +75,12 @@ public final class ServerConfig {
         }
         if (!unknown.isEmpty()) {
             unknown.sort(null);
+            for (String name : unknown) {
+                if (DynamicBrokerConfigs.DYNAMIC_ONLY.containsKey(name)) {
+                    throw new ConfigException(name + " can only be set dynamically, as in Kafka: kafka-configs --alter "
+                            + "--entity-type brokers (--entity-name <node.id> or --entity-default) --add-config " + name + "=<bytes/s>");
+                }
+            }
             throw new ConfigException("Unknown configuration " + String.join(", ", unknown)
                     + " (neither Sluice nor Kafka 4.4 knows it; see docs/configuration.md for the settings Sluice knows)");
         }

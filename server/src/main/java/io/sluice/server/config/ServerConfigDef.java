@@ -80,6 +80,8 @@ public final class ServerConfigDef {
     public static final String CLIENT_QUOTA_CALLBACK_CLASS = "client.quota.callback.class";
     public static final String CONTROLLER_QUOTA_WINDOW_NUM = "controller.quota.window.num";
     public static final String CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS = "controller.quota.window.size.seconds";
+    public static final String REPLICATION_QUOTA_WINDOW_NUM = "replication.quota.window.num";
+    public static final String REPLICATION_QUOTA_WINDOW_SIZE_SECONDS = "replication.quota.window.size.seconds";
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
@@ -254,6 +256,9 @@ public final class ServerConfigDef {
                 "Samples of the controller mutation quota (its token bucket holds bound × samples × sample span).");
         define(CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS, INT, 1, Validator.atLeast(1),
                 "Time span of each controller mutation quota sample.");
+        define(REPLICATION_QUOTA_WINDOW_NUM, INT, 11, Validator.atLeast(1), "Samples kept to measure replication throttle rates.");
+        define(REPLICATION_QUOTA_WINDOW_SIZE_SECONDS, INT, 1, Validator.atLeast(1),
+                "Time span of each replication throttle sample.");
         // A callback would change which quota applies to whom; ignoring one would enforce other quotas.
         define(CLIENT_QUOTA_CALLBACK_CLASS, STRING, null, v -> v == null ? null
                 : "Sluice applies Kafka's default quota callback only; a custom " + CLIENT_QUOTA_CALLBACK_CLASS

@@ -10,13 +10,17 @@ import io.sluice.storage.log.EpochEndOffset;
 import io.sluice.server.protocol.FileSliceRecords;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
+import io.sluice.server.quota.ReplicationThrottles;
+import io.sluice.storage.TopicPartitionId;
 import io.sluice.storage.log.LogReadResult;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +40,10 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * and response max bytes (the first partition with data may exceed them by one batch, as in
  * Kafka) and long-polls with {@code max.wait.ms}/{@code min.bytes} through {@link DelayedFetch}.
  * Fetch sessions (KIP-227) go through {@link FetchSessionCache}. v13+ addresses topics by id.
- * Thread-safe.
+ * A follower's fetch of a partition in {@code leader.replication.throttled.replicas} is answered
+ * without records while the leader replication quota is exceeded and the follower is not in the
+ * ISR, and the bytes sent of such partitions are recorded in that quota (Kafka's ReplicaManager and
+ * KafkaApis). Thread-safe.
  */
 public final class FetchHandler implements ApiHandler, AutoCloseable {
 
@@ -78,6 +85,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     }
 
     private final HandlerContext ctx;
+    private final ReplicationThrottles throttles;
     private final FetchSessionCache sessions;
     /** Followers and pre-v11 consumers read from the leader only. */
     private final FetchSessionCache.Resolver leaderOnly =
@@ -97,8 +105,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 return t;
             }, new ThreadPoolExecutor.CallerRunsPolicy());
 
-    public FetchHandler(HandlerContext ctx) {
+    /** @param throttles the leader side of the replication throttle applies to follower fetches */
+    public FetchHandler(HandlerContext ctx, ReplicationThrottles throttles) {
         this.ctx = ctx;
+        this.throttles = throttles;
         this.sessions = new FetchSessionCache(ctx.config().getInt(ServerConfigDef.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS));
     }
 
@@ -133,8 +143,23 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             return respond(first, plan);
         }
         first.release();
+        List<Partition> watched = replicas;
+        long[] watchedBaseline = baseline;
+        if (!first.throttled.isEmpty()) {
+            // Kafka's DelayedFetch: bytes of partitions throttled for this follower do not count
+            // toward min bytes, so their appends do not answer it early (empty again) before max wait.
+            watched = new ArrayList<>();
+            List<Long> kept = new ArrayList<>();
+            for (int i = 0; i < replicas.size(); i++) {
+                if (!first.throttled.contains(replicas.get(i))) {
+                    watched.add(replicas.get(i));
+                    kept.add(baseline[i]);
+                }
+            }
+            watchedBaseline = kept.stream().mapToLong(Long::longValue).toArray();
+        }
         CompletableFuture<KafkaResponse> result = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(replicas, progress, baseline, req.minBytes(), client.eventLoop(), () -> {
+        DelayedFetch delayed = new DelayedFetch(watched, progress, watchedBaseline, req.minBytes(), client.eventLoop(), () -> {
             try {
                 respond(read(plan, v, responseMaxBytes, fetcher), plan).whenComplete((r, e) -> {
                     if (e != null) {
@@ -230,6 +255,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     ctx.replicas().onFollowerFetch(p, fetcher.replicaId(), fetcher.replicaEpoch(), t.fetchOffset(),
                             t.logStartOffset());
                 }
+                // Kafka reads first (the read records the follower's position), then leaves the records out.
+                boolean throttled = r != null && r.errorCode() == Errors.NONE && fetcher.isFollower()
+                        && throttles.shouldLeaderThrottle(p, fetcher.replicaId());
                 long hw = p.highWatermark();
                 if (diverging != null) {
                     // KIP-320: the follower's last epoch ends earlier here; it truncates before fetching on.
@@ -248,7 +276,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                             .setLogStartOffset(r.logStartOffset());
                     out.error = true;
                 } else {
-                    int size = r.sizeInBytes();
+                    int size = throttled ? 0 : r.sizeInBytes();
+                    if (throttled) {
+                        out.throttled.add(p);
+                    }
                     if (size > 0) {
                         pd.setRecords(MemoryRecords.readableRecords(r.records()));
                         out.leases.add(r);
@@ -292,6 +323,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         boolean error;
         /** A partition's answer must not wait for data: a diverging epoch or a preferred read replica (as in Kafka). */
         boolean answerNow;
+        /** Partitions answered without records by the leader replication throttle. */
+        final Set<Partition> throttled = Collections.newSetFromMap(new IdentityHashMap<>());
         short version;
         boolean follower;
 
@@ -323,6 +356,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     resp.responses().add(current);
                 }
                 LogReadResult r = recordsOf.get(pd);
+                if (follower && r != null && throttles.isLeaderThrottled(new TopicPartitionId(t.topic(), t.partition()))) {
+                    throttles.leader().record(r.sizeInBytes());
+                }
                 ctx.topicMetrics().fetched(t.topic(), r == null ? 0 : r.sizeInBytes(), pd.errorCode() != Errors.NONE,
                         follower);
                 if (r != null && r.sizeInBytes() >= SENDFILE_MIN_BYTES) {

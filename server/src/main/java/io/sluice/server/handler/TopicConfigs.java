@@ -7,6 +7,7 @@ import io.sluice.server.config.ServerConfigDef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Effective topic and broker configs for DescribeConfigs and CreateTopics responses: each topic
@@ -57,7 +58,9 @@ public final class TopicConfigs {
             new Def("file.delete.delay.ms", NO_BROKER_SYNONYM, "60000", TYPE_LONG),
             new Def("flush.messages", "log.flush.interval.messages", "9223372036854775807", TYPE_LONG),
             new Def("flush.ms", "log.flush.interval.ms", "9223372036854775807", TYPE_LONG),
+            new Def("follower.replication.throttled.replicas", NO_BROKER_SYNONYM, "", TYPE_LIST),
             new Def("index.interval.bytes", "log.index.interval.bytes", "4096", TYPE_INT),
+            new Def("leader.replication.throttled.replicas", NO_BROKER_SYNONYM, "", TYPE_LIST),
             new Def("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", "9223372036854775807", TYPE_LONG),
             new Def("max.message.bytes", "message.max.bytes", "1048588", TYPE_INT),
             new Def("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", "3600000", TYPE_LONG),
@@ -143,6 +146,12 @@ public final class TopicConfigs {
                         type, readOnly, synonyms));
             }
         }
+        new TreeMap<>(DynamicBrokerConfigs.DYNAMIC_ONLY).forEach((name, kafkaDefault) -> {
+            List<Synonym> synonyms = new ArrayList<>(brokerSynonyms(List.of(name), dynamicForBroker, dynamicDefaults));
+            synonyms.add(new Synonym(name, kafkaDefault, DEFAULT_CONFIG));
+            Synonym inForce = synonyms.get(0);
+            out.add(new Entry(name, inForce.value(), inForce.source(), TYPE_LONG, false, List.copyOf(synonyms)));
+        });
         return out;
     }
 

@@ -25,6 +25,15 @@ class DynamicBrokerConfigsTest {
     }
 
     @Test
+    void theReplicationThrottleRatesAreAppliedPerBrokerAndAsTheClusterDefault() {
+        for (String name : new String[] {"leader.replication.throttled.rate", "follower.replication.throttled.rate"}) {
+            assertThat(DynamicBrokerConfigs.checkSet("", name, "204800")).isNull();
+            assertThat(DynamicBrokerConfigs.checkSet("1", name, "204800")).isNull();
+            assertThat(DynamicBrokerConfigs.applied()).contains(name);
+        }
+    }
+
+    @Test
     void whatIsNotAppliedIsRefusedNamingIt() {
         for (String name : new String[] {"num.io.threads", "log.retention.hours", "min.insync.replicas", "compression.type",
                 "share.coordinator.state.topic.replication.factor", "sasl.kerberos.min.time.before.relogin", "ssl.cipher.suites"}) {

@@ -190,6 +190,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void theReplicationThrottleRatesAreRefusedInServerPropertiesAsTheyAreDynamicOnly() {
+        Map<String, String> m = minimal();
+        m.put("follower.replication.throttled.rate", "1000");
+        assertThatThrownBy(() -> ServerConfig.parse(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("follower.replication.throttled.rate can only be set dynamically");
+    }
+
+    @Test
     void everySettingIsDocumented() throws Exception {
         Path doc = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("configuration.md");
         String text = Files.readString(doc);

@@ -61,4 +61,33 @@ class TopicConfigsTest {
                 "min.insync.replicas");
         assertThat(minIsr.value()).isEqualTo("1");
     }
+
+    @Test
+    void theReplicationThrottleRatesAreDescribedDynamicOrAsKafkasUnthrottledDefault() {
+        TopicConfigs c = configs();
+        TopicConfigs.Entry unset = entry(c.describeBroker(Map.of(), Map.of()), "leader.replication.throttled.rate");
+        assertThat(unset.value()).isEqualTo(Long.toString(Long.MAX_VALUE));
+        assertThat(unset.source()).isEqualTo(TopicConfigs.DEFAULT_CONFIG);
+        assertThat(unset.readOnly()).isFalse();
+        TopicConfigs.Entry set = entry(c.describeBroker(Map.of("follower.replication.throttled.rate", "100"),
+                Map.of("follower.replication.throttled.rate", "200")), "follower.replication.throttled.rate");
+        assertThat(set.value()).isEqualTo("100");
+        assertThat(set.source()).isEqualTo(TopicConfigs.DYNAMIC_BROKER_CONFIG);
+        assertThat(set.synonyms()).containsExactly(
+                new TopicConfigs.Synonym("follower.replication.throttled.rate", "100", TopicConfigs.DYNAMIC_BROKER_CONFIG),
+                new TopicConfigs.Synonym("follower.replication.throttled.rate", "200", TopicConfigs.DYNAMIC_DEFAULT_BROKER_CONFIG),
+                new TopicConfigs.Synonym("follower.replication.throttled.rate", Long.toString(Long.MAX_VALUE),
+                        TopicConfigs.DEFAULT_CONFIG));
+    }
+
+    @Test
+    void aTopicsThrottledReplicaListsAreDescribedEmptyByDefault() {
+        List<TopicConfigs.Entry> entries = configs().describeTopic(Map.of("leader.replication.throttled.replicas", "*"),
+                Map.of(), Map.of());
+        assertThat(entry(entries, "leader.replication.throttled.replicas").value()).isEqualTo("*");
+        assertThat(entry(entries, "leader.replication.throttled.replicas").source()).isEqualTo(TopicConfigs.TOPIC_CONFIG);
+        TopicConfigs.Entry follower = entry(entries, "follower.replication.throttled.replicas");
+        assertThat(follower.value()).isEmpty();
+        assertThat(follower.source()).isEqualTo(TopicConfigs.DEFAULT_CONFIG);
+    }
 }

@@ -20,7 +20,7 @@ final class MetricsScrape {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + broker.metricsPort() + "/metrics"))
                 .header("Accept", accept).timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.statusCode()).as("scrape answered: %s", response.body()).isEqualTo(200);
         return response;
     }
 
