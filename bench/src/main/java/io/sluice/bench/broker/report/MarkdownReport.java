@@ -42,6 +42,24 @@ public final class MarkdownReport {
         } else {
             md.append("Cells: `").append(a).append("` medians only.\n\n");
         }
+        if (!run.workloads().isEmpty()) { // a run of the cleaner step alone has no workload table
+            workloadTable(md, run, summaries, a, hasB);
+        }
+        if (run.cluster()) {
+            md.append("\nCluster rows: CPU is the sum over the nodes, peak RSS the largest node's (peak RSS per node).\n\n");
+            ClusterReport.render(md, run);
+        }
+        CleanerReport.render(md, run);
+        md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
+        setup(md, run);
+        if (!run.workloads().isEmpty()) {
+            rawRuns(md, run);
+        }
+        return md.toString();
+    }
+
+    private static void workloadTable(StringBuilder md, RunResults run, Summaries summaries, String a, boolean hasB) {
+        String b = run.candidate();
         md.append("| workload |");
         for (Metric metric : Metric.values()) {
             md.append(' ').append(metric.header).append(" |");
@@ -60,14 +78,6 @@ public final class MarkdownReport {
             md.append('\n');
         }
         crowding(md, run);
-        if (run.cluster()) {
-            md.append("\nCluster rows: CPU is the sum over the nodes, peak RSS the largest node's (peak RSS per node).\n\n");
-            ClusterReport.render(md, run);
-        }
-        md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
-        setup(md, run);
-        rawRuns(md, run);
-        return md.toString();
     }
 
     private static String cell(Metric metric, Summary sa, Summary sb, boolean judged) {
