@@ -133,7 +133,7 @@ class ReportTest {
 
         assertThat(ResultsJson.read(dir.resolve("results.json"))).isEqualTo(run);
         // Kafka: median 10 MiB/s, p99 ratio median 1.10 (2.2/2.0) ✅; Sluice (its one good run): 50 MiB/s = 5× ✅, 1.10× ✅.
-        assertThat(md).doesNotContain("| workload |").contains("## Log cleaner")
+        assertThat(md).doesNotContain("| workload |", "throughput.png").contains("## Log cleaner")
                 .contains("| kafka | 1024 | 102 | **10.0** | 102 | 2.00 | 2.20 | **1.10×** ✅ |")
                 .contains("| sluice | 1024 | 20.5 | **50.0** (5.00× ✅) | 102 | 1.00 | 1.10 | **1.10×** ✅ |")
                 .contains("| kafka | 2 | 1,048,570 (104,857) |")
