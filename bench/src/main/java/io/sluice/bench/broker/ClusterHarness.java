@@ -96,7 +96,7 @@ final class ClusterHarness {
         }
         return new RunResults(startedAt, Instant.now().toString(), mode, Harness.machine(), settingsShown,
                 targets.get(0).name(), targets.size() > 1 ? targets.get(1).name() : null, unavailable, plan, results,
-                nodes, isrRuns, failovers);
+                nodes, isrRuns, failovers, List.of());
     }
 
     private void runCluster(ClusterTarget target, int rep, Progress progress) throws InterruptedException {

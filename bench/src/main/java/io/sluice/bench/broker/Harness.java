@@ -1,5 +1,9 @@
 package io.sluice.bench.broker;
 
+import io.sluice.bench.broker.cleaner.CleanerPlan;
+import io.sluice.bench.broker.cleaner.CleanerResult;
+import io.sluice.bench.broker.cleaner.CleanerStep;
+import io.sluice.bench.broker.cleaner.LogDirView;
 import io.sluice.bench.broker.report.RunResults;
 import io.sluice.bench.broker.launch.BrokerStartException;
 import io.sluice.bench.broker.launch.BrokerTarget;
@@ -40,7 +44,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * Runs the plan: for each repetition, each available broker in turn (baseline then candidate, so
  * the order is A B A B ...) is started fresh in its own directory, runs every workload, and is
  * stopped and its data deleted before the next one starts, so they never share the machine.
- * A workload that fails is recorded with its error and the run goes on. Single-threaded (the
+ * A workload that fails is recorded with its error and the run goes on. With a {@link CleanerPlan},
+ * the log cleaner step runs after the workloads, on the same broker. Single-threaded (the
  * loads start their own client threads); one instance per run.
  */
 final class Harness {
@@ -54,6 +59,8 @@ final class Harness {
 
     private final List<BrokerTarget> targets;
     private final List<Workload> plan;
+    /** The cleaner step, or null: not run. */
+    private final CleanerPlan cleaner;
     private final LoadSettings settings;
     private final Duration brokerWarmup;
     private final int repetitions;
@@ -62,9 +69,10 @@ final class Harness {
     private final Path outDir;
     private final PrintStream out;
 
-    Harness(List<BrokerTarget> targets, List<Workload> plan, LoadSettings settings, Duration brokerWarmup,
-            int repetitions, boolean counterbalance, Path workDir, Path outDir, PrintStream out) {
+    Harness(List<BrokerTarget> targets, List<Workload> plan, CleanerPlan cleaner, LoadSettings settings,
+            Duration brokerWarmup, int repetitions, boolean counterbalance, Path workDir, Path outDir, PrintStream out) {
         this.counterbalance = counterbalance;
+        this.cleaner = cleaner;
         this.targets = List.copyOf(targets);
         this.plan = List.copyOf(plan);
         this.settings = settings;
@@ -85,7 +93,8 @@ final class Harness {
         }
         unavailable.forEach((name, why) -> out.println("NOTE: " + name + " not measured: " + why));
         List<LoadResult> results = new ArrayList<>();
-        int steps = repetitions * runnable.size() * plan.size();
+        List<CleanerResult> cleanerRuns = new ArrayList<>();
+        int steps = repetitions * runnable.size() * (plan.size() + (cleaner == null ? 0 : 1));
         try (Progress progress = new Progress(out, steps, estimateNs(runnable.size()))) {
             for (int rep = 1; rep <= repetitions; rep++) {
                 List<BrokerTarget> order = new ArrayList<>(runnable);
@@ -94,15 +103,16 @@ final class Harness {
                     Collections.reverse(order);
                 }
                 for (BrokerTarget target : order) {
-                    results.addAll(runBroker(target, rep, progress));
+                    results.addAll(runBroker(target, rep, progress, cleanerRuns));
                 }
             }
         }
         return new RunResults(startedAt, Instant.now().toString(), mode, machine(), settingsShown,
-                targets.get(0).name(), targets.size() > 1 ? targets.get(1).name() : null, unavailable, plan, results);
+                targets.get(0).name(), targets.size() > 1 ? targets.get(1).name() : null, unavailable, plan, results, cleanerRuns);
     }
 
-    private List<LoadResult> runBroker(BrokerTarget target, int rep, Progress progress) throws InterruptedException {
+    private List<LoadResult> runBroker(BrokerTarget target, int rep, Progress progress, List<CleanerResult> cleanerRuns)
+            throws InterruptedException {
         String name = target.name();
         Path dir = workDir.resolve(name + "-r" + rep);
         deleteTree(dir);
@@ -120,6 +130,10 @@ final class Harness {
                 results.add(LoadResult.failed(w, name, rep, "broker did not start: " + firstLine(e.getMessage())));
                 progress.stepDone();
             });
+            if (cleaner != null) {
+                cleanerRuns.add(CleanerResult.failed(name, rep, "broker did not start: " + firstLine(e.getMessage())));
+                progress.stepDone();
+            }
             keepLogs(dir, name, rep);
             return results;
         }
@@ -138,6 +152,9 @@ final class Harness {
                 progress.stepDone();
                 progress.note(describe(result, workload));
             }
+            if (cleaner != null) {
+                cleanerRuns.add(cleanerStep(ctx, broker, target.dataDir(dir), progress));
+            }
         } finally {
             // Bounded: a broker that stopped answering must not hold the run in Admin.close().
             admin.close(ADMIN_CLOSE_TIMEOUT);
@@ -146,6 +163,23 @@ final class Harness {
             deleteTree(dir);
         }
         return results;
+    }
+
+    private CleanerResult cleanerStep(LoadContext ctx, RunningBroker broker, Path dataDir, Progress progress)
+            throws InterruptedException {
+        progress.step(String.format(Locale.ROOT, "rep %d/%d · %s · log cleaner, %d MiB", ctx.rep(), repetitions,
+                ctx.broker(), cleaner.dataBytes() >> 20), broker.pid());
+        CleanerResult result = broker.isAlive()
+                ? CleanerStep.run(ctx, new LogDirView(dataDir), cleaner)
+                : CleanerResult.failed(ctx.broker(), ctx.rep(), "broker exited: " + firstLine(broker.logTail(5)));
+        progress.stepDone();
+        progress.note(String.format(Locale.ROOT, "  %-7s r%d %-34s %s", ctx.broker(), ctx.rep(), "log cleaner",
+                result.ok() ? String.format(Locale.ROOT, "%,d MiB dirty in %.2f s: %.1f MiB/s (%,d MiB left) · produce p99 "
+                                + "%.2f ms without, %.2f ms during (%.2f×) · others %.2f cores",
+                        result.dirtyBytes() >> 20, result.cleanSeconds(), result.cleanedMibPerSec(), result.bytesAfter() >> 20,
+                        result.without().p99Ms(), result.during().p99Ms(), result.p99Ratio(), result.otherCores())
+                        : "FAILED: " + firstLine(result.error())));
+        return result;
     }
 
     /**
@@ -223,6 +257,11 @@ final class Harness {
                 case CONSUME, SHARE_CONSUME -> (long) (2e9 * settings.consumeBytes() / 1048576.0 / CONSUME_MIB_PER_SEC_ESTIMATE);
                 case REBALANCE -> REBALANCE_ESTIMATE_NS;
             };
+        }
+        if (cleaner != null) {
+            // Written, then cleaned: about two passes over the data, plus the latency windows.
+            perRep += SETUP_ESTIMATE_NS + (long) (2e9 * cleaner.dataBytes() / 1048576.0 / CONSUME_MIB_PER_SEC_ESTIMATE)
+                    + cleaner.warmup().toNanos() + cleaner.baseline().toNanos();
         }
         return perRep * brokers * repetitions;
     }

@@ -1,5 +1,6 @@
 package io.sluice.bench.broker;
 
+import io.sluice.bench.broker.cleaner.CleanerPlan;
 import io.sluice.bench.broker.report.ResultsJson;
 import io.sluice.bench.broker.report.RunResults;
 import io.sluice.bench.broker.launch.BrokerTarget;
@@ -123,6 +124,18 @@ public final class SideBySide implements Callable<Integer> {
     @Option(names = "--workloads", description = "Only workloads whose id matches this regex, e.g. 'produce|e2e'")
     String workloadFilter;
 
+    @Option(names = "--cleaner-mib", description = "Log cleaner step (runs when --workloads matches 'cleaner'): MiB "
+            + "written to the compacted topic, each key 10 times (default 1024; smoke 16)")
+    Integer cleanerMib;
+
+    @Option(names = "--cleaner-rate", description = "Log cleaner step: records/s of the producer whose p99 is taken "
+            + "without and during the cleaning (default 5000)")
+    int cleanerRate = 5_000;
+
+    @Option(names = "--cleaner-baseline-seconds", description = "Log cleaner step: that producer's window without "
+            + "cleaning (default 10; smoke 2)")
+    Integer cleanerBaselineSeconds;
+
     @Option(names = "--counterbalance", description = "Reverse the broker order on even repetitions (A B, B A, ...) instead of A B, A B")
     boolean counterbalance;
 
@@ -155,6 +168,12 @@ public final class SideBySide implements Callable<Integer> {
     private static final int CLUSTER_PARTITIONS = 8;
     /** Partitions of the rebalance workloads' topic: 3 per member of a group of 10, 2 or 3 with the joiner. */
     private static final int GROUP_PARTITIONS = 30;
+    /** The log: 10 % of the records live. */
+    private static final int CLEANER_WRITES_PER_KEY = 10;
+    private static final long CLEANER_SEED = 16;
+    /** The e2e workloads' partition count. */
+    private static final int CLEANER_LOAD_PARTITIONS = 8;
+    private static final Duration CLEANER_TIMEOUT = Duration.ofMinutes(10);
 
     private final PrintStream out;
 
@@ -197,13 +216,14 @@ public final class SideBySide implements Callable<Integer> {
             return runClusters(root, out, work, settings, reps);
         }
         List<Workload> plan = plan();
-        if (plan.isEmpty()) {
+        CleanerPlan cleaner = cleanerPlan(settings);
+        if (plan.isEmpty() && cleaner == null) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --workloads " + workloadFilter);
         }
         if (groups) {
             sluiceProps.putIfAbsent("sluice.share.version", "1");
         }
-        List<BrokerTarget> targets = targets(root);
+        List<BrokerTarget> targets = targets(root, cleaner == null ? Map.of() : CleanerPlan.brokerSettings());
         Map<String, String> shown = new LinkedHashMap<>();
         shown.put("repetitions", Integer.toString(reps));
         shown.put("warmup", settings.warmup().toSeconds() + " s");
@@ -214,12 +234,19 @@ public final class SideBySide implements Callable<Integer> {
         shown.put("Kafka JVM flags", String.join(" ", KafkaTarget.jvmFlags()));
         sluiceProps.forEach((k, v) -> shown.put("sluice " + k, v));
         baselineSluiceProps.forEach((k, v) -> shown.put("sluice-baseline " + k, v));
-        this.out.printf("Side by side, mode %s: %d workloads × %d repetitions × %s; report in %s%n",
-                mode.name().toLowerCase(), plan.size(), reps, targets.stream().map(BrokerTarget::name).toList(), out);
+        if (cleaner != null) {
+            shown.put("log cleaner step", String.format("%d MiB of 1 KiB records (seed %d), each key %d times; produce "
+                    + "p99 at %d records/s, acks=1, %d partitions, %d s warm-up, %d s without cleaning", cleaner.dataBytes() >> 20,
+                    cleaner.seed(), cleaner.writesPerKey(), cleaner.ratePerSec(), cleaner.loadPartitions(),
+                    cleaner.warmup().toSeconds(), cleaner.baseline().toSeconds()));
+            CleanerPlan.brokerSettings().forEach((k, v) -> shown.put("both brokers " + k, v));
+        }
+        this.out.printf("Side by side, mode %s: %d workloads%s × %d repetitions × %s; report in %s%n",
+                mode.name().toLowerCase(), plan.size(), cleaner == null ? "" : " + log cleaner", reps, targets.stream().map(BrokerTarget::name).toList(), out);
         Duration brokerWarmup = Duration.ofSeconds(or(brokerWarmupSeconds, mode.brokerWarmupSeconds));
         shown.put("order", counterbalance ? "A B, B A, … (counterbalanced)" : "A B, A B, …");
         shown.put("broker warm-up", brokerWarmup.toSeconds() + " s of produce load after each start");
-        RunResults results = new Harness(targets, plan, settings, brokerWarmup, reps, counterbalance, work, out, this.out)
+        RunResults results = new Harness(targets, plan, cleaner, settings, brokerWarmup, reps, counterbalance, work, out, this.out)
                 .run(mode.name().toLowerCase(), shown);
         Harness.deleteTree(work);
         ResultsJson.writeReport(results, out);
@@ -307,13 +334,25 @@ public final class SideBySide implements Callable<Integer> {
         return workloadFilter == null ? plan : WorkloadPlan.filter(plan, workloadFilter);
     }
 
-    private List<BrokerTarget> targets(Path root) {
+    /** The cleaner step if {@code --workloads} asks for it (it writes a gigabyte per broker: never by default). */
+    private CleanerPlan cleanerPlan(LoadSettings settings) {
+        if (workloadFilter == null || !Pattern.compile(workloadFilter).matcher(CleanerPlan.ID).find()) {
+            return null;
+        }
+        boolean smoke = mode == Mode.SMOKE;
+        return new CleanerPlan((long) or(cleanerMib, smoke ? 16 : 1024) << 20, CLEANER_WRITES_PER_KEY, CLEANER_SEED,
+                cleanerRate, CLEANER_LOAD_PARTITIONS, settings.warmup(),
+                Duration.ofSeconds(or(cleanerBaselineSeconds, smoke ? 2 : 10)), CLEANER_TIMEOUT);
+    }
+
+    private List<BrokerTarget> targets(Path root, Map<String, String> brokerSettings) {
         Path classpath = kafkaClasspath != null ? kafkaClasspath : root.resolve("bench/target/kafka-broker.classpath");
         List<BrokerTarget> targets = new ArrayList<>();
         switch (baseline) {
-            case "kafka" -> targets.add(new KafkaTarget("kafka", classpath));
+            case "kafka" -> targets.add(new KafkaTarget("kafka", classpath, brokerSettings));
             case "sluice" -> {
-                Map<String, String> props = new LinkedHashMap<>(sluiceProps);
+                Map<String, String> props = new LinkedHashMap<>(brokerSettings);
+                props.putAll(sluiceProps);
                 props.putAll(baselineSluiceProps);
                 targets.add(new SluiceTarget("sluice-baseline", root, props));
             }
@@ -321,8 +360,12 @@ public final class SideBySide implements Callable<Integer> {
                     "--baseline must be kafka or sluice, not " + baseline);
         }
         switch (candidate) {
-            case "sluice" -> targets.add(new SluiceTarget(root, sluiceProps));
-            case "kafka" -> targets.add(new KafkaTarget("kafka-b", classpath));
+            case "sluice" -> {
+                Map<String, String> props = new LinkedHashMap<>(brokerSettings);
+                props.putAll(sluiceProps);
+                targets.add(new SluiceTarget(root, props));
+            }
+            case "kafka" -> targets.add(new KafkaTarget("kafka-b", classpath, brokerSettings));
             case "none" -> {
             }
             default -> throw new CommandLine.ParameterException(new CommandLine(this),

@@ -24,4 +24,9 @@ public interface BrokerTarget {
      * @throws BrokerStartException if it did not come up in time; the process is then stopped
      */
     RunningBroker start(Path dir) throws BrokerStartException, InterruptedException;
+
+    /** The broker's {@code log.dirs} under the directory {@link #start} was given (the harness reads it: the cleaner step). */
+    default Path dataDir(Path dir) {
+        return dir.resolve("data");
+    }
 }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 
@@ -30,14 +32,24 @@ public final class KafkaTarget implements BrokerTarget {
 
     private final String name;
     private final Path classpathFile;
+    private final Map<String, String> overrides;
 
     /**
      * @param name          the label in the report ("kafka"; a second Kafka for a self-check gets another)
      * @param classpathFile file holding the broker's classpath (colon separated), from the build
      */
     public KafkaTarget(String name, Path classpathFile) {
+        this(name, classpathFile, Map.of());
+    }
+
+    /**
+     * @param overrides server.properties settings over the sample config's (the harness's own
+     *                  step settings, given to both brokers alike: the cleaner step's)
+     */
+    public KafkaTarget(String name, Path classpathFile, Map<String, String> overrides) {
         this.name = name;
         this.classpathFile = classpathFile;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /** The JVM flags the broker runs with: kafka-server-start.sh's heap and kafka-run-class.sh's GC flags. */
@@ -73,7 +85,8 @@ public final class KafkaTarget implements BrokerTarget {
         try {
             Files.createDirectories(dir.resolve("logs"));
             Path config = dir.resolve("server.properties");
-            Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort));
+            Files.writeString(config, serverProperties(dataDir(dir), port, controllerPort)
+                    + ServerProperties.render(new TreeMap<>(overrides)));
             Path log4j = dir.resolve("log4j2.properties");
             Files.writeString(log4j, log4jConfig());
             String classpath = Files.readString(classpathFile).trim();

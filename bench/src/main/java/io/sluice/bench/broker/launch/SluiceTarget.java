@@ -64,7 +64,7 @@ public final class SluiceTarget implements BrokerTarget {
             Path config = dir.resolve("server.properties");
             Path sample = home.resolve("config/server.properties");
             List<String> template = Files.isReadable(sample) ? Files.readAllLines(sample) : List.of();
-            Files.writeString(config, serverProperties(template, dir.resolve("data"), port, controllerPort, overrides));
+            Files.writeString(config, serverProperties(template, dataDir(dir), port, controllerPort, overrides));
             Path out = dir.resolve("logs/stdout.log");
             Process process = new ProcessBuilder(List.of(home.resolve("bin/sluice").toString(), "start", config.toString()))
                     .directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();

@@ -35,13 +35,33 @@ public final class MarkdownReport {
                 .append(run.settings().getOrDefault("repetitions", "?")).append(" repetitions.\n\n");
         run.unavailable().forEach((name, why) -> md.append("> **").append(name).append(" was not measured:** ")
                 .append(why).append("\n\n"));
-        if (hasB) {
-            md.append("Cells: `").append(a).append(" → ").append(b).append(" (").append(b).append('/').append(a)
-                    .append(")`. Higher is better for records/s and MiB/s, lower for the rest. ")
-                    .append("✅/❌: meets / misses the issue's target (throughput ≥ 1.5×, p99.9 ≤ 0.5×, CPU/GiB ≤ 0.67×, RSS ≤ 0.5×).\n\n");
-        } else {
-            md.append("Cells: `").append(a).append("` medians only.\n\n");
+        if (!run.workloads().isEmpty()) { // a run of the cleaner step alone has no workload table
+            if (hasB) {
+                md.append("Cells: `").append(a).append(" → ").append(b).append(" (").append(b).append('/').append(a)
+                        .append(")`. Higher is better for records/s and MiB/s, lower for the rest. ")
+                        .append("✅/❌: meets / misses the issue's target (throughput ≥ 1.5×, p99.9 ≤ 0.5×, CPU/GiB ≤ 0.67×, RSS ≤ 0.5×).\n\n");
+            } else {
+                md.append("Cells: `").append(a).append("` medians only.\n\n");
+            }
+            workloadTable(md, run, summaries, a, hasB);
         }
+        if (run.cluster()) {
+            md.append("\nCluster rows: CPU is the sum over the nodes, peak RSS the largest node's (peak RSS per node).\n\n");
+            ClusterReport.render(md, run);
+        }
+        CleanerReport.render(md, run);
+        if (!run.workloads().isEmpty()) { // the charts draw the workloads
+            md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
+        }
+        setup(md, run);
+        if (!run.workloads().isEmpty()) {
+            rawRuns(md, run);
+        }
+        return md.toString();
+    }
+
+    private static void workloadTable(StringBuilder md, RunResults run, Summaries summaries, String a, boolean hasB) {
+        String b = run.candidate();
         md.append("| workload |");
         for (Metric metric : Metric.values()) {
             md.append(' ').append(metric.header).append(" |");
@@ -61,14 +81,6 @@ public final class MarkdownReport {
             md.append('\n');
         }
         crowding(md, run);
-        if (run.cluster()) {
-            md.append("\nCluster rows: CPU is the sum over the nodes, peak RSS the largest node's (peak RSS per node).\n\n");
-            ClusterReport.render(md, run);
-        }
-        md.append("\n![throughput](throughput.png)\n\n![end-to-end latency](latency.png)\n\n![broker cost](cost.png)\n\n");
-        setup(md, run);
-        rawRuns(md, run);
-        return md.toString();
     }
 
     private static String cell(Metric metric, Summary sa, Summary sb, boolean judged) {

@@ -1,5 +1,6 @@
 package io.sluice.bench.broker.report;
 
+import io.sluice.bench.broker.cleaner.CleanerResult;
 import io.sluice.bench.broker.workload.FailoverResult;
 import io.sluice.bench.broker.workload.IsrResult;
 import io.sluice.bench.broker.workload.LoadResult;
@@ -24,23 +25,34 @@ import java.util.Map;
  * @param nodes       nodes per broker cluster (1: single node; 0 in results written before clusters)
  * @param isrRuns     cluster mode: the ISR-stability runs, per broker and repetition
  * @param failovers   cluster mode: the kill -9 runs, per broker and repetition
+ * @param cleanerRuns the log cleaner step (single node, {@code --workloads cleaner}), per broker and repetition
  */
 public record RunResults(String startedAt, String finishedAt, String mode, Map<String, String> machine,
                          Map<String, String> settings, String baseline, String candidate,
                          Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results,
-                         int nodes, List<IsrResult> isrRuns, List<FailoverResult> failovers) {
+                         int nodes, List<IsrResult> isrRuns, List<FailoverResult> failovers,
+                         List<CleanerResult> cleanerRuns) {
 
     public RunResults {
         isrRuns = isrRuns == null ? List.of() : List.copyOf(isrRuns);
         failovers = failovers == null ? List.of() : List.copyOf(failovers);
+        cleanerRuns = cleanerRuns == null ? List.of() : List.copyOf(cleanerRuns);
     }
 
     /** A single-node run (no cluster figures). */
     public RunResults(String startedAt, String finishedAt, String mode, Map<String, String> machine,
                       Map<String, String> settings, String baseline, String candidate,
-                      Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results) {
+                      Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results,
+                      List<CleanerResult> cleanerRuns) {
         this(startedAt, finishedAt, mode, machine, settings, baseline, candidate, unavailable, workloads, results, 1,
-                List.of(), List.of());
+                List.of(), List.of(), cleanerRuns);
+    }
+
+    /** A single-node run without the cleaner step. */
+    public RunResults(String startedAt, String finishedAt, String mode, Map<String, String> machine,
+                      Map<String, String> settings, String baseline, String candidate,
+                      Map<String, String> unavailable, List<Workload> workloads, List<LoadResult> results) {
+        this(startedAt, finishedAt, mode, machine, settings, baseline, candidate, unavailable, workloads, results, List.of());
     }
 
     /** Whether the brokers ran as clusters of several nodes. */

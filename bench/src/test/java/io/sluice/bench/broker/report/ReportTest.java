@@ -2,6 +2,7 @@ package io.sluice.bench.broker.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.bench.broker.cleaner.CleanerResult;
 import io.sluice.bench.broker.workload.FailoverResult;
 import io.sluice.bench.broker.workload.IsrResult;
 import io.sluice.bench.broker.workload.LatencySummary;
@@ -90,7 +91,7 @@ class ReportTest {
                         List.of("12.0 s: partition 3 shrink [1, 2, 3] -> [1, 2]"), 80, 400L << 20, 0.1, null));
         RunResults run = new RunResults("s", "f", "quick", Map.of("cpus", "2"), Map.of("repetitions", "1"), "kafka", "sluice",
                 Map.of(), List.of(PRODUCE), List.of(result(PRODUCE, "kafka", 1, 100, 1), result(PRODUCE, "sluice", 1, 200, 1)),
-                3, isr, failovers);
+                3, isr, failovers, List.of());
 
         ResultsJson.writeReport(run, dir);
         String md = Files.readString(dir.resolve("report.md"));
@@ -117,6 +118,41 @@ class ReportTest {
         assertThat(run.cluster()).isFalse();
         assertThat(run.failovers()).isEmpty();
         assertThat(MarkdownReport.render(run, new Summaries(run))).doesNotContain("kill -9", "ISR stability");
+    }
+
+    @Test
+    void cleanerSectionGivesMediansRatiosAgainstTheGoalsAndEveryRepetition(@TempDir Path dir) throws Exception {
+        List<CleanerResult> cleaner = List.of(
+                cleaned("kafka", 1, 10, 2.0, 2.2), cleaned("kafka", 2, 5, 2.0, 2.6), cleaned("kafka", 3, 20, 2.0, 2.0),
+                cleaned("sluice", 1, 50, 1.0, 1.1), CleanerResult.failed("sluice", 2, "broker exited"));
+        RunResults run = new RunResults("s", "f", "quick", Map.of("cpus", "2"), Map.of("repetitions", "3"), "kafka",
+                "sluice", Map.of(), List.of(), List.of(), cleaner);
+
+        ResultsJson.writeReport(run, dir);
+        String md = Files.readString(dir.resolve("report.md"));
+
+        assertThat(ResultsJson.read(dir.resolve("results.json"))).isEqualTo(run);
+        // Kafka: median 10 MiB/s, p99 ratio median 1.10 (2.2/2.0) ✅; Sluice (its one good run): 50 MiB/s = 5× ✅, 1.10× ✅.
+        assertThat(md).doesNotContain("| workload |", "throughput.png").contains("## Log cleaner")
+                .contains("| kafka | 1024 | 102 | **10.0** | 102 | 2.00 | 2.20 | **1.10×** ✅ |")
+                .contains("| sluice | 1024 | 20.5 | **50.0** (5.00× ✅) | 102 | 1.00 | 1.10 | **1.10×** ✅ |")
+                .contains("| kafka | 2 | 1,048,570 (104,857) |")
+                .contains("| sluice | 2 | – | – | – | – | – | – | – | – | – | – | – | broker exited |");
+        // Kafka's third repetition: 2.0 → 2.0 is 1.0; its second 1.3 misses, but the median is what is judged.
+        assertThat(md).doesNotContain("**1.30×**");
+    }
+
+    private static CleanerResult cleaned(String broker, int rep, double mibPerSec, double p99WithoutMs, double p99DuringMs) {
+        long dirty = 1L << 30;
+        return new CleanerResult(broker, rep, 1_048_570, 104_857, 8, dirty, 16, 1024 / mibPerSec, mibPerSec,
+                dirty / 10, 5, 0.1, 5_000, latency(p99WithoutMs), latency(p99DuringMs), 0, null);
+    }
+
+    /** A latency summary whose p99 is {@code p99Ms} (every value equal). */
+    private static LatencySummary latency(double p99Ms) {
+        Histogram micros = LatencySummary.newHistogram();
+        micros.recordValueWithCount((long) (p99Ms * 1000), 100);
+        return LatencySummary.of(micros);
     }
 
     private static RunResults run(List<LoadResult> results) {
