@@ -128,6 +128,10 @@ public final class SideBySide implements Callable<Integer> {
             + "written to the compacted topic, each key 10 times (default 1024; smoke 16)")
     Integer cleanerMib;
 
+    @Option(names = "--cleaner-io-max-bytes-per-second", description = "Log cleaner step: log.cleaner.io.max.bytes.per.second "
+            + "on both brokers (default: Kafka's, unlimited)")
+    long cleanerIoBytesPerSecondMax;
+
     @Option(names = "--cleaner-rate", description = "Log cleaner step: records/s of the producer whose p99 is taken "
             + "without and during the cleaning (default 5000)")
     int cleanerRate = 5_000;
@@ -223,7 +227,7 @@ public final class SideBySide implements Callable<Integer> {
         if (groups) {
             sluiceProps.putIfAbsent("sluice.share.version", "1");
         }
-        List<BrokerTarget> targets = targets(root, cleaner == null ? Map.of() : CleanerPlan.brokerSettings());
+        List<BrokerTarget> targets = targets(root, cleaner == null ? Map.of() : CleanerPlan.brokerSettings(cleanerIoBytesPerSecondMax));
         Map<String, String> shown = new LinkedHashMap<>();
         shown.put("repetitions", Integer.toString(reps));
         shown.put("warmup", settings.warmup().toSeconds() + " s");
@@ -239,7 +243,7 @@ public final class SideBySide implements Callable<Integer> {
                     + "p99 at %d records/s, acks=1, %d partitions, %d s warm-up, %d s without cleaning", cleaner.dataBytes() >> 20,
                     cleaner.seed(), cleaner.writesPerKey(), cleaner.ratePerSec(), cleaner.loadPartitions(),
                     cleaner.warmup().toSeconds(), cleaner.baseline().toSeconds()));
-            CleanerPlan.brokerSettings().forEach((k, v) -> shown.put("both brokers " + k, v));
+            CleanerPlan.brokerSettings(cleanerIoBytesPerSecondMax).forEach((k, v) -> shown.put("both brokers " + k, v));
         }
         this.out.printf("Side by side, mode %s: %d workloads%s × %d repetitions × %s; report in %s%n",
                 mode.name().toLowerCase(), plan.size(), cleaner == null ? "" : " + log cleaner", reps, targets.stream().map(BrokerTarget::name).toList(), out);

@@ -66,6 +66,7 @@ class SideBySideSmokeTest {
     }
 
     @Test
+    @Tag("reference") // a cluster of each system: outside the default run (README, "Tests")
     // Expected 3-5 min (six broker starts, one kill and restart per system); bounded for a crowded machine.
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void clusterSmokeRunMeasuresBothThreeNodeClustersIncludingIsrAndFailover(@TempDir Path out) throws Exception {

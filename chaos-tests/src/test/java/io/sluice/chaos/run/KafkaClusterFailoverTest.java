@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Tag("chaos")
+@Tag("reference")
 class KafkaClusterFailoverTest {
     private static final Path WORK = Path.of(System.getProperty("chaos.workDir", "target/chaos-work"));
     /** Longer than Kafka's broker.session.timeout.ms (9 s): the controller must fence the cut-off leader. */

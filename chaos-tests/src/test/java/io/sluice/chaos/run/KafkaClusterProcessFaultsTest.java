@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("slow")
 @Tag("chaos")
+@Tag("reference")
 class KafkaClusterProcessFaultsTest {
     private static final Path WORK = Path.of(System.getProperty("chaos.workDir", "target/chaos-work"));
     private static final long SEED = 0x13F1_0C0DEL;

@@ -29,15 +29,18 @@ public record CleanerPlan(long dataBytes, int writesPerKey, long seed, int rateP
      * The cleaner settings both brokers start with (Kafka's names; Kafka's defaults except the
      * backoff). {@code log.cleaner.backoff.ms} is Kafka's 15 s wait of an idle cleaner thread
      * before it looks again: left at that, the figure would time the wait after the trigger, not
-     * the cleaning. {@code log.cleaner.io.max.bytes.per.second} is left at its default, unlimited
-     * on both.
+     * the cleaning. {@code log.cleaner.io.max.bytes.per.second}: Kafka's default (unlimited) unless
+     * {@code ioBytesPerSecondMax} is positive, the same on both.
      */
-    public static Map<String, String> brokerSettings() {
+    public static Map<String, String> brokerSettings(long ioBytesPerSecondMax) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("log.cleaner.enable", "true");
         props.put("log.cleaner.threads", "1");
         props.put("log.cleaner.dedupe.buffer.size", Long.toString(128L << 20));
         props.put("log.cleaner.backoff.ms", "100");
+        if (ioBytesPerSecondMax > 0) {
+            props.put("log.cleaner.io.max.bytes.per.second", Long.toString(ioBytesPerSecondMax));
+        }
         return props;
     }
 
