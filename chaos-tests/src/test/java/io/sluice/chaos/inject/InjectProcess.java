@@ -21,8 +21,10 @@ final class InjectProcess implements AutoCloseable {
     private final Thread reader;
 
     InjectProcess(Path repo, Path home, String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(repo.resolve("chaos-tests/bin/sluice-chaos").toString(), "inject",
-                "--home", home.toString()));
+        // SIGINT at its default, as in a terminal: a test run started in the background (nohup, `&` without
+        // job control) inherits SIGINT ignored, and a JVM that starts so never runs its hooks on Ctrl-C.
+        List<String> argv = new ArrayList<>(List.of("env", "--default-signal=INT",
+                repo.resolve("chaos-tests/bin/sluice-chaos").toString(), "inject", "--home", home.toString()));
         argv.addAll(List.of(args));
         process = new ProcessBuilder(argv).redirectErrorStream(true).start();
         reader = new Thread(this::read, "inject-output");
