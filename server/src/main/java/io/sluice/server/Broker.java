@@ -159,11 +159,12 @@ public final class Broker implements AutoCloseable {
         replicationThrottles.onMetadata(metadata.client().image());
         metadata.client().subscribe((image, delta) -> {
             if (delta == null || delta.configsChanged()) {
-                fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
-                        Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
+                resizeReplicaFetchers(image);
                 reconfigureCleaner(logConfig.cleanerConfig(), image, delta != null && !delta.imageReplaced());
             }
         });
+        // What was stored before this start applies now, as Kafka applies dynamic configs at start.
+        resizeReplicaFetchers(metadata.client().image());
         reconfigureCleaner(logConfig.cleanerConfig(), metadata.client().image(), false);
         replicas.onMetadata(metadata.client().image(), null);
 
@@ -272,6 +273,12 @@ public final class Broker implements AutoCloseable {
      * in force and is logged, as Kafka does; the settings of a whole image (at start, or a snapshot
      * load) apply unchecked, as Kafka applies them before its cleaner starts.
      */
+    /** num.replica.fetchers: this broker's dynamic value, else the cluster default, else server.properties. */
+    private void resizeReplicaFetchers(MetadataImage image) {
+        fetchers.resize(Integer.parseInt(DynamicBrokerConfigs.effective(ServerConfigDef.NUM_REPLICA_FETCHERS,
+                Integer.toString(config.getInt(ServerConfigDef.NUM_REPLICA_FETCHERS)), config.nodeId(), image)));
+    }
+
     private void reconfigureCleaner(CleanerConfig staticConfig, MetadataImage image, boolean change) {
         CleanerConfig next;
         try {

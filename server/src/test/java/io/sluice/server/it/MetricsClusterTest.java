@@ -117,9 +117,17 @@ class MetricsClusterTest {
         await().atMost(Duration.ofSeconds(90)).until(() -> admin.describeTopics(List.of("spread")).allTopicNames().get()
                 .get("spread").partitions().stream().allMatch(q -> q.isr().size() == 3));
         double before = fetchers();
+        BrokerProcess restarted = cluster.nodes().get(0);
+        double ownBefore = value(text(restarted), "sluice_replica_fetchers");
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
                 new AlterConfigOp(new ConfigEntry("num.replica.fetchers", "2"), AlterConfigOp.OpType.SET)))).all().get();
-        await().atMost(Duration.ofSeconds(90)).until(() -> fetchers() > before);
+        await().atMost(Duration.ofSeconds(90)).until(() -> fetchers() > before
+                && value(text(restarted), "sluice_replica_fetchers") > ownBefore);
+
+        // A restarted node starts with the stored value, not server.properties' (as Kafka applies dynamic configs).
+        double own = value(text(restarted), "sluice_replica_fetchers");
+        restarted.restart();
+        await().atMost(Duration.ofSeconds(90)).until(() -> value(text(restarted), "sluice_replica_fetchers") == own);
     }
 
     /** Replica fetcher threads running on every node. */
