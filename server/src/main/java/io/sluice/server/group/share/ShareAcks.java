@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicIdPartition;
@@ -119,14 +120,23 @@ final class ShareAcks {
         });
     }
 
-    /** The member's session ended: records it holds in these partitions go back (and are persisted). */
-    void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> partitions) {
+    /**
+     * The member's session ended: records it holds in these partitions go back (and are persisted),
+     * and the share-partitions no other session of the group uses are dropped once written, so the
+     * next fetch reads their state again (it may have been reset or deleted meanwhile, by the group's
+     * coordinator on another broker).
+     */
+    void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> partitions,
+                    Set<TopicIdPartition> unusedByGroup) {
         for (TopicIdPartition tp : partitions) {
             ShareStateRecords.Key key = new ShareStateRecords.Key(groupId, tp.topicId(), tp.partition());
             SharePartition sp = manager.peek(key);
             if (sp != null) {
                 sp.releaseAll(memberId);
                 manager.persist(key, sp);
+                if (unusedByGroup.contains(tp)) {
+                    manager.invalidate(key);
+                }
             }
         }
     }
