@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
@@ -115,9 +116,15 @@ public final class ShareOffsetsHandlers {
         return keys;
     }
 
-    /** The states of group {@code groupId} among {@code keys}; an unreachable coordinator fails the whole lookup. */
+    /**
+     * The states of group {@code groupId} among {@code keys}; an unreachable coordinator fails the
+     * whole lookup. None before {@code __share_group_state} exists (a lookup does not create it).
+     */
     private CompletableFuture<Map<ShareStateRecords.Key, ShareStatePersister.Summary>> states(
             String groupId, List<ShareStateRecords.Key> keys) {
+        if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
         return manager.persister().summaries(groupId, keys).thenApply(all -> {
             Map<ShareStateRecords.Key, ShareStatePersister.Summary> out = new HashMap<>();
             for (Map.Entry<ShareStateRecords.Key, ShareStatePersister.Summary> e : all.entrySet()) {
@@ -324,22 +331,30 @@ public final class ShareOffsetsHandlers {
     }
 
     /**
-     * DeleteGroups, followed for each group it deleted by the deletion of that group's share
-     * state (none for a classic group), before the answer goes out.
+     * DeleteGroups, followed for each share group it deleted by the deletion of that group's share
+     * state, before the answer goes out. Which groups are share groups is asked first: the deletion
+     * forgets it, and a classic or consumer group has no share state to delete.
      */
     public static ApiHandler withShareStateDeletion(ApiHandler deleteGroups, ShareOffsetsHandlers share) {
-        return (request, client) -> deleteGroups.handle(request, client).thenCompose(r -> {
-            List<CompletableFuture<Void>> deletions = new ArrayList<>();
-            for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
-                if (g.errorCode() == Errors.NONE.code()) {
-                    deletions.add(share.deleteGroupState(g.groupId()));
-                }
-            }
-            return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
-        });
+        return (request, client) -> {
+            List<String> groupIds = request.bodyAs(DeleteGroupsRequestData.class).groupsNames();
+            Map<String, CompletableFuture<GroupCheck>> checks = new HashMap<>();
+            groupIds.forEach(g -> checks.put(g, share.check(g)));
+            return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
+                    .thenCompose(x -> deleteGroups.handle(request, client)).thenCompose(r -> {
+                        List<CompletableFuture<Void>> deletions = new ArrayList<>();
+                        for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
+                            GroupCheck c = checks.get(g.groupId()).join();
+                            if (g.errorCode() == Errors.NONE.code() && c.error() == Errors.NONE && c.members() >= 0) {
+                                deletions.add(share.deleteGroupState(g.groupId()));
+                            }
+                        }
+                        return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
+                    });
+        };
     }
 
-    /** DeleteGroups deleted group {@code groupId}: its share-partition states go too. */
+    /** DeleteGroups deleted share group {@code groupId}: its share-partition states go too. */
     public CompletableFuture<Void> deleteGroupState(String groupId) {
         if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
             return CompletableFuture.completedFuture(null);
