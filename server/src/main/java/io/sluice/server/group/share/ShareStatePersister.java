@@ -3,11 +3,11 @@ package io.sluice.server.group.share;
 import io.sluice.server.network.InterBrokerSender;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteShareGroupStateRequestData;
@@ -19,9 +19,9 @@ import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData;
 import org.apache.kafka.common.message.WriteShareGroupStateRequestData;
-import org.apache.kafka.common.message.WriteShareGroupStateResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteShareGroupStateRequest;
 import org.apache.kafka.common.requests.DeleteShareGroupStateResponse;
 import org.apache.kafka.common.requests.InitializeShareGroupStateRequest;
@@ -95,7 +95,7 @@ public final class ShareStatePersister {
                 .setTopics(List.of(new ReadShareGroupStateRequestData.ReadStateData().setTopicId(k.topicId())
                         .setPartitions(List.of(new ReadShareGroupStateRequestData.PartitionData()
                                 .setPartition(k.partition()).setLeaderEpoch(leaderEpoch)))));
-        return send(coordinator, new ReadShareGroupStateRequest.Builder(data).build((short) 0), k,
+        return send(coordinator, new ReadShareGroupStateRequest.Builder(data).build((short) 0),
                 r -> {
                     ReadShareGroupStateResponseData.PartitionResult p =
                             ((ReadShareGroupStateResponse) r).data().results().get(0).partitions().get(0);
@@ -133,8 +133,9 @@ public final class ShareStatePersister {
         WriteShareGroupStateRequestData data = new WriteShareGroupStateRequestData().setGroupId(k.groupId())
                 .setTopics(List.of(new WriteShareGroupStateRequestData.WriteStateData().setTopicId(k.topicId())
                         .setPartitions(List.of(p))));
-        return send(coordinator, new WriteShareGroupStateRequest.Builder(data).build(WRITE_VERSION), k,
-                r -> firstCode(((WriteShareGroupStateResponse) r).data()), Errors::code);
+        return send(coordinator, new WriteShareGroupStateRequest.Builder(data).build(WRITE_VERSION),
+                r -> ((WriteShareGroupStateResponse) r).data().results().get(0).partitions().get(0).errorCode(),
+                Errors::code);
     }
 
     /** Starts the state of {@code k} afresh at {@code startOffset} under {@code stateEpoch}. */
@@ -147,7 +148,7 @@ public final class ShareStatePersister {
                 .setTopics(List.of(new InitializeShareGroupStateRequestData.InitializeStateData().setTopicId(k.topicId())
                         .setPartitions(List.of(new InitializeShareGroupStateRequestData.PartitionData()
                                 .setPartition(k.partition()).setStateEpoch(stateEpoch).setStartOffset(startOffset)))));
-        return send(coordinator, new InitializeShareGroupStateRequest.Builder(data).build((short) 0), k,
+        return send(coordinator, new InitializeShareGroupStateRequest.Builder(data).build((short) 0),
                 r -> {
                     InitializeShareGroupStateResponseData d = ((InitializeShareGroupStateResponse) r).data();
                     return d.results().get(0).partitions().get(0).errorCode();
@@ -157,7 +158,7 @@ public final class ShareStatePersister {
     /** The state summaries of the share-partitions {@code keys} of group {@code groupId}, one request per coordinator. */
     public CompletableFuture<Map<ShareStateRecords.Key, Summary>> summaries(String groupId,
                                                                           Collection<ShareStateRecords.Key> keys) {
-        Map<ShareStateRecords.Key, Summary> out = new HashMap<>();
+        Map<ShareStateRecords.Key, Summary> out = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         byCoordinator(keys).forEach((coordinator, ks) -> {
             if (coordinator == store.nodeId()) {
@@ -169,43 +170,34 @@ public final class ShareStatePersister {
                     new ReadShareGroupStateSummaryRequestData.ReadStateSummaryData().setTopicId(topicId)
                             .setPartitions(partitions.stream().map(p -> new ReadShareGroupStateSummaryRequestData
                                     .PartitionData().setPartition(p).setLeaderEpoch(-1)).toList())));
-            Map<ShareStateRecords.Key, Summary> part = new HashMap<>();
-            remote.add(sendAll(coordinator, new ReadShareGroupStateSummaryRequest.Builder(data).build(SUMMARY_VERSION),
+            remote.add(send(coordinator, new ReadShareGroupStateSummaryRequest.Builder(data).build(SUMMARY_VERSION),
                     r -> {
                         for (ReadShareGroupStateSummaryResponseData.ReadStateSummaryResult t
                                 : ((ReadShareGroupStateSummaryResponse) r).data().results()) {
                             for (ReadShareGroupStateSummaryResponseData.PartitionResult p : t.partitions()) {
-                                part.put(new ShareStateRecords.Key(groupId, t.topicId(), p.partition()),
+                                out.put(new ShareStateRecords.Key(groupId, t.topicId(), p.partition()),
                                         new Summary(Errors.forCode(p.errorCode()), p.stateEpoch(), p.leaderEpoch(),
                                                 p.startOffset(), p.deliveryCompleteCount()));
                             }
                         }
+                        return null;
                     },
-                    e -> ks.forEach(k -> part.put(k, new Summary(e, 0, -1, -1, -1)))).thenRun(() -> {
-                        synchronized (out) {
-                            out.putAll(part);
-                        }
+                    e -> {
+                        ks.forEach(k -> out.put(k, new Summary(e, 0, -1, -1, -1)));
+                        return null;
                     }));
         });
-        return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).thenApply(x -> {
-            synchronized (out) {
-                return new HashMap<>(out);
-            }
-        });
+        return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new)).thenApply(x -> Map.copyOf(out));
     }
 
     /** Deletes the states of {@code keys} of group {@code groupId}; each key's error code. */
     public CompletableFuture<Map<ShareStateRecords.Key, Short>> delete(String groupId,
                                                                       Collection<ShareStateRecords.Key> keys) {
-        Map<ShareStateRecords.Key, Short> out = new HashMap<>();
+        Map<ShareStateRecords.Key, Short> out = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         byCoordinator(keys).forEach((coordinator, ks) -> {
             if (coordinator == store.nodeId()) {
-                ks.forEach(k -> pending.add(store.delete(k).thenAccept(code -> {
-                    synchronized (out) {
-                        out.put(k, code);
-                    }
-                })));
+                ks.forEach(k -> pending.add(store.delete(k).thenAccept(code -> out.put(k, code))));
                 return;
             }
             DeleteShareGroupStateRequestData data = new DeleteShareGroupStateRequestData().setGroupId(groupId);
@@ -213,28 +205,22 @@ public final class ShareStatePersister {
                     new DeleteShareGroupStateRequestData.DeleteStateData().setTopicId(topicId)
                             .setPartitions(partitions.stream().map(p -> new DeleteShareGroupStateRequestData
                                     .PartitionData().setPartition(p)).toList())));
-            pending.add(sendAll(coordinator, new DeleteShareGroupStateRequest.Builder(data).build((short) 0),
+            pending.add(send(coordinator, new DeleteShareGroupStateRequest.Builder(data).build((short) 0),
                     r -> {
                         for (DeleteShareGroupStateResponseData.DeleteStateResult t
                                 : ((DeleteShareGroupStateResponse) r).data().results()) {
                             for (DeleteShareGroupStateResponseData.PartitionResult p : t.partitions()) {
-                                synchronized (out) {
-                                    out.put(new ShareStateRecords.Key(groupId, t.topicId(), p.partition()), p.errorCode());
-                                }
+                                out.put(new ShareStateRecords.Key(groupId, t.topicId(), p.partition()), p.errorCode());
                             }
                         }
+                        return null;
                     },
                     e -> {
-                        synchronized (out) {
-                            ks.forEach(k -> out.put(k, e.code()));
-                        }
+                        ks.forEach(k -> out.put(k, e.code()));
+                        return null;
                     }));
         });
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> {
-            synchronized (out) {
-                return new HashMap<>(out);
-            }
-        });
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(x -> Map.copyOf(out));
     }
 
     private Map<Integer, List<ShareStateRecords.Key>> byCoordinator(Collection<ShareStateRecords.Key> keys) {
@@ -251,36 +237,22 @@ public final class ShareStatePersister {
         return out;
     }
 
-    private static short firstCode(WriteShareGroupStateResponseData d) {
-        return d.results().get(0).partitions().get(0).errorCode();
-    }
 
-    /** One request about one key: its answer, or {@code onFailure} of COORDINATOR_NOT_AVAILABLE when it failed. */
-    private <T> CompletableFuture<T> send(int coordinator, AbstractRequest request, ShareStateRecords.Key k,
-                                          Function<org.apache.kafka.common.requests.AbstractResponse, T> onResponse,
-                                          Function<Errors, T> onFailure) {
+    /**
+     * Sends {@code request} to the share coordinator on broker {@code coordinator}: its answer
+     * through {@code onResponse}, or, when it could not be sent or answered, {@code onFailure} of
+     * COORDINATOR_NOT_AVAILABLE.
+     */
+    private <T> CompletableFuture<T> send(int coordinator, AbstractRequest request,
+                                          Function<AbstractResponse, T> onResponse, Function<Errors, T> onFailure) {
         return sender.send(coordinator, request).handle((r, t) -> {
             if (t != null) {
-                LOG.info("{} about share-partition {} to share coordinator {} failed: {}", request.apiKey().name, k,
-                        coordinator, t.toString());
+                LOG.info("{} to the share coordinator on broker {} failed: {}", request.apiKey().name, coordinator,
+                        t.toString());
                 return onFailure.apply(Errors.COORDINATOR_NOT_AVAILABLE);
             }
             return onResponse.apply(r);
         });
     }
 
-    /** One request about several keys: {@code onResponse}, or {@code onFailure} of COORDINATOR_NOT_AVAILABLE. */
-    private CompletableFuture<Void> sendAll(int coordinator, AbstractRequest request,
-                                            java.util.function.Consumer<org.apache.kafka.common.requests.AbstractResponse> onResponse,
-                                            java.util.function.Consumer<Errors> onFailure) {
-        return sender.send(coordinator, request).handle((r, t) -> {
-            if (t != null) {
-                LOG.info("{} to share coordinator {} failed: {}", request.apiKey().name, coordinator, t.toString());
-                onFailure.accept(Errors.COORDINATOR_NOT_AVAILABLE);
-            } else {
-                onResponse.accept(r);
-            }
-            return null;
-        });
-    }
 }
