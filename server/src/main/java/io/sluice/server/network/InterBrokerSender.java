@@ -21,8 +21,10 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * daemon thread and one {@link BrokerConnection}, so requests to a broker are sent and answered in
  * the order they were submitted: a share-partition's state writes cannot overtake each other. At
  * most {@code queuedRequestsMax} requests wait per destination; more fail at once. A request that
- * fails (no endpoint, connection refused or broken, {@code socketTimeoutMs} passed) fails its
- * future, and the next request opens a new connection. Futures complete on the destination's
+ * fails on a connection used before is sent once more on a new one (the other broker may have
+ * restarted), so requests must be safe to apply twice. One that fails otherwise (no endpoint,
+ * connection refused or broken, {@code socketTimeoutMs} passed) fails its future, and the next
+ * request opens a new connection. Futures complete on the destination's
  * thread, so callbacks must not block. Thread-safe; close once.
  */
 public final class InterBrokerSender implements AutoCloseable {
@@ -91,16 +93,31 @@ public final class InterBrokerSender implements AutoCloseable {
 
         void sendNow(AbstractRequest request, CompletableFuture<AbstractResponse> f) {
             try {
-                if (connection == null) {
-                    InetSocketAddress address = endpoints.apply(brokerId).orElseThrow(() -> new IOException(
-                            "broker " + brokerId + " has no inter-broker endpoint (not registered, or fenced)"));
-                    connection = new BrokerConnection(address, socketTimeoutMs, clientId);
+                boolean reused = connection != null;
+                try {
+                    f.complete(connection().send(request));
+                } catch (IOException stale) {
+                    if (!reused) {
+                        throw stale;
+                    }
+                    // The broker closed an idle connection, or restarted: one try on a new one. Every
+                    // request sent this way may be applied twice (state writes carry the whole state).
+                    closeConnection();
+                    f.complete(connection().send(request));
                 }
-                f.complete(connection.send(request));
             } catch (IOException | RuntimeException e) {
                 closeConnection();
                 f.completeExceptionally(e);
             }
+        }
+
+        private BrokerConnection connection() throws IOException {
+            if (connection == null) {
+                InetSocketAddress address = endpoints.apply(brokerId).orElseThrow(() -> new IOException(
+                        "broker " + brokerId + " has no inter-broker endpoint (not registered, or fenced)"));
+                connection = new BrokerConnection(address, socketTimeoutMs, clientId);
+            }
+            return connection;
         }
 
         void closeConnection() {

@@ -102,9 +102,7 @@ final class ShareAcks {
             TopicIdPartition tp = e.getKey();
             writes.add(manager.persist(r.key(), r.share()).handle((code, t) -> {
                 // Not persisted is not acknowledged: the answer says so.
-                Errors failed = t != null ? Errors.UNKNOWN_SERVER_ERROR
-                        : code == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.COORDINATOR_NOT_AVAILABLE
-                        : Errors.forCode(code);
+                Errors failed = t != null ? Errors.UNKNOWN_SERVER_ERROR : notPersisted(Errors.forCode(code));
                 if (failed != Errors.NONE) {
                     synchronized (result) {
                         result.put(tp, failed);
@@ -118,6 +116,12 @@ final class ShareAcks {
                 return new LinkedHashMap<>(result);
             }
         });
+    }
+
+    /** The acknowledgement error for a write its coordinator could not take now (it moved, is loading, or is away). */
+    private static Errors notPersisted(Errors e) {
+        return e == Errors.NOT_LEADER_OR_FOLLOWER || e == Errors.NOT_COORDINATOR || e == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                ? Errors.COORDINATOR_NOT_AVAILABLE : e;
     }
 
     /**
