@@ -34,6 +34,10 @@ public final class KafkaCli {
         return run("org.apache.kafka.tools.ConfigCommand", bootstrap, args);
     }
 
+    public static Result features(String bootstrap, String... args) throws Exception {
+        return run("org.apache.kafka.tools.FeatureCommand", bootstrap, args);
+    }
+
     private static Result run(String mainClass, String bootstrap, String... args) throws Exception {
         String[] all = new String[args.length + 2];
         all[0] = "--bootstrap-server";
