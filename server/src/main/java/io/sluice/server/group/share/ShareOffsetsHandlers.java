@@ -3,9 +3,7 @@ package io.sluice.server.group.share;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.Partition;
-import io.sluice.server.group.GroupConfig;
 import io.sluice.server.group.GroupCoordinator;
-import io.sluice.metadata.image.MetadataImage;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.Uuids;
@@ -13,11 +11,9 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -46,11 +42,11 @@ public final class ShareOffsetsHandlers {
 
     private record GroupCheck(Errors error, int members) { }
 
-    private static final Set<String> INTERNAL_TOPICS = Set.of(GroupConfig.OFFSETS_TOPIC, ShareGroupConfig.STATE_TOPIC);
 
     private final HandlerContext ctx;
     private final GroupCoordinator coordinator;
     private final SharePartitionManager manager;
+    private final GroupShareStates states;
     /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
     private final BooleanSupplier enabled;
 
@@ -59,6 +55,7 @@ public final class ShareOffsetsHandlers {
         this.ctx = ctx;
         this.coordinator = coordinator;
         this.manager = manager;
+        this.states = new GroupShareStates(ctx, manager.persister());
         this.enabled = enabled;
     }
 
@@ -95,72 +92,6 @@ public final class ShareOffsetsHandlers {
                 .setErrorCode(e.code()).setErrorMessage(message);
     }
 
-    /**
-     * The share-partitions of {@code topicNames} (every topic but the internal ones when null) in
-     * the metadata. Sluice keeps no list of the share-partitions a group initialized (Kafka's
-     * ShareGroupStatePartitionMetadata record), so a group's states are found by asking their
-     * coordinators for every candidate: one ReadShareGroupStateSummary per coordinator broker.
-     */
-    private List<ShareStateRecords.Key> candidates(String groupId, Collection<String> topicNames) {
-        List<ShareStateRecords.Key> keys = new ArrayList<>();
-        MetadataImage image = ctx.metadata().image();
-        Collection<TopicImage> topics = topicNames == null ? image.topics()
-                : topicNames.stream().map(image::topic).filter(t -> t != null).toList();
-        for (TopicImage t : topics) {
-            if (topicNames == null && INTERNAL_TOPICS.contains(t.name())) {
-                continue;
-            }
-            Uuid id = Uuids.toKafka(t.topicId());
-            for (int p = 0; p < t.partitionCount(); p++) {
-                keys.add(new ShareStateRecords.Key(groupId, id, p));
-            }
-        }
-        return keys;
-    }
-
-    /**
-     * The states of group {@code groupId} among {@code keys}; an unreachable coordinator fails the
-     * whole lookup. None before {@code __share_group_state} exists (a lookup does not create it).
-     */
-    private CompletableFuture<Map<ShareStateRecords.Key, ShareStatePersister.Summary>> states(
-            String groupId, List<ShareStateRecords.Key> keys) {
-        if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-        return manager.persister().summaries(groupId, keys).thenApply(all -> {
-            Map<ShareStateRecords.Key, ShareStatePersister.Summary> out = new HashMap<>();
-            for (Map.Entry<ShareStateRecords.Key, ShareStatePersister.Summary> e : all.entrySet()) {
-                if (e.getValue().error() != Errors.NONE) {
-                    throw new StateUnavailable(e.getValue().error());
-                }
-                if (e.getValue().exists()) {
-                    out.put(e.getKey(), e.getValue());
-                }
-            }
-            return out;
-        });
-    }
-
-    /** A share coordinator could not answer for one of a group's share-partitions. */
-    private static final class StateUnavailable extends RuntimeException {
-        final Errors error;
-
-        StateUnavailable(Errors error) {
-            super(error.message(), null, false, false);
-            this.error = error;
-        }
-    }
-
-    private static Errors unavailable(Throwable t) {
-        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return cause instanceof StateUnavailable u ? retriable(u.error) : Errors.COORDINATOR_NOT_AVAILABLE;
-    }
-
-    /** A coordinator that moved or is loading is, to an admin client, one not available yet: it retries. */
-    private static Errors retriable(Errors e) {
-        return e == Errors.NOT_COORDINATOR || e == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.COORDINATOR_NOT_AVAILABLE : e;
-    }
-
     private CompletableFuture<DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup> describeGroup(
             DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g, GroupCheck c) {
         if (c.error() != Errors.NONE) {
@@ -169,11 +100,11 @@ public final class ShareOffsetsHandlers {
         List<String> named = g.topics() == null ? null
                 : g.topics().stream().map(DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic::topicName)
                         .toList();
-        return states(g.groupId(), candidates(g.groupId(), named)).handle((states, t) -> {
+        return states.of(g.groupId(), named).handle((found, t) -> {
             if (t != null) {
-                return groupError(g.groupId(), unavailable(t), "share state not available: " + t.getMessage());
+                return groupError(g.groupId(), GroupShareStates.errorOf(t), "share state not available: " + t.getMessage());
             }
-            return describeGroup(g, c, states);
+            return describeGroup(g, c, found);
         });
     }
 
@@ -278,7 +209,7 @@ public final class ShareOffsetsHandlers {
                     }
                     ShareStateRecords.Key key = new ShareStateRecords.Key(req.groupId(), out.topicId(), rp.partitionIndex());
                     writes.add(manager.reset(key, rp.startOffset())
-                            .thenAccept(code -> op.setErrorCode(retriable(Errors.forCode(code)).code())));
+                            .thenAccept(code -> op.setErrorCode(GroupShareStates.retriable(Errors.forCode(code)).code())));
                 }
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(x -> KafkaResponse.of(resp));
@@ -296,9 +227,9 @@ public final class ShareOffsetsHandlers {
         return check(req.groupId()).thenCompose(c -> c.error() != Errors.NONE
                 ? CompletableFuture.completedFuture(KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
                         .setErrorCode(c.error().code())))
-                : states(req.groupId(), candidates(req.groupId(), named)).thenCompose(states -> deleteStates(req, c, states)))
+                : states.of(req.groupId(), named).thenCompose(found -> deleteStates(req, c, found)))
                 .exceptionally(t -> KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
-                        .setErrorCode(unavailable(t).code()).setErrorMessage("share state not available: " + t.getMessage())));
+                        .setErrorCode(GroupShareStates.errorOf(t).code()).setErrorMessage("share state not available: " + t.getMessage())));
     }
 
     private CompletableFuture<KafkaResponse> deleteStates(DeleteShareGroupOffsetsRequestData req, GroupCheck c,
@@ -324,7 +255,7 @@ public final class ShareOffsetsHandlers {
                 }
                 codes.forEach((k, code) -> {
                     if (k.topicId().equals(out.topicId()) && code != Errors.NONE.code()) {
-                        out.setErrorCode(retriable(Errors.forCode(code)).code());
+                        out.setErrorCode(GroupShareStates.retriable(Errors.forCode(code)).code());
                     }
                 });
             }
@@ -361,7 +292,7 @@ public final class ShareOffsetsHandlers {
         if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
             return CompletableFuture.completedFuture(null);
         }
-        List<ShareStateRecords.Key> keys = candidates(groupId, null);
+        List<ShareStateRecords.Key> keys = states.candidates(groupId, null);
         keys.forEach(manager::invalidate);
         return manager.persister().delete(groupId, keys).thenAccept(codes -> { });
     }
