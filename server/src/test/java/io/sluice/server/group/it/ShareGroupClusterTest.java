@@ -219,7 +219,14 @@ class ShareGroupClusterTest {
                 members.add(new ShareMemberThread(m, cluster.bootstrap(), group, TOPIC, delivered,
                         r -> AcknowledgeType.ACCEPT));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> values(acknowledged(members)).containsAll(expected));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ShareMemberThread m : members) {
+                    if (m.failure() != null) {
+                        throw new AssertionError("member failed", m.failure());
+                    }
+                }
+                return values(acknowledged(members)).containsAll(expected);
+            });
         } finally {
             for (ShareMemberThread m : members) {
                 m.close();
