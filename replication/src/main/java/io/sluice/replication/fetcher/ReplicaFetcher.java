@@ -1,5 +1,6 @@
 package io.sluice.replication.fetcher;
 
+import io.sluice.replication.net.BrokerConnection;
 import io.sluice.replication.quota.ReplicationQuota;
 import io.sluice.storage.ErrorCode;
 import io.sluice.storage.TopicPartitionId;
@@ -69,7 +70,7 @@ final class ReplicaFetcher implements Runnable {
     private final ReplicationQuota quota;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile LeaderConnection connection;
+    private volatile BrokerConnection connection;
     /** The KIP-227 fetch session with the leader: after a full fetch, only changed partitions are sent. */
     private final FetchSessionHandler session;
     private boolean failing;
@@ -351,12 +352,12 @@ final class ReplicaFetcher implements Runnable {
         delayedUntilMs.put(tp, System.currentTimeMillis() + config.replicaFetchBackoffMs());
     }
 
-    private LeaderConnection connection() throws IOException {
-        LeaderConnection c = connection;
+    private BrokerConnection connection() throws IOException {
+        BrokerConnection c = connection;
         if (c == null) {
             InetSocketAddress address = addresses.of(leaderId)
                     .orElseThrow(() -> new IOException("no address for broker " + leaderId));
-            c = new LeaderConnection(address, config.replicaSocketTimeoutMs(), "sluice-replica-" + config.nodeId());
+            c = new BrokerConnection(address, config.replicaSocketTimeoutMs(), "sluice-replica-" + config.nodeId());
             synchronized (this) {
                 if (!running) {
                     c.close();
@@ -369,7 +370,7 @@ final class ReplicaFetcher implements Runnable {
     }
 
     private synchronized void closeConnection() {
-        LeaderConnection c = connection;
+        BrokerConnection c = connection;
         connection = null;
         if (c != null) {
             c.close();

@@ -29,10 +29,12 @@ import org.apache.kafka.common.protocol.ApiKeys;
 public final class GroupApis implements AutoCloseable {
 
     private final GroupCoordinator coordinator;
+    private final SharePartitionApis sharePartitions;
     private final Map<Short, ApiHandler> handlers;
 
-    private GroupApis(GroupCoordinator coordinator, Map<Short, ApiHandler> handlers) {
+    private GroupApis(GroupCoordinator coordinator, SharePartitionApis sharePartitions, Map<Short, ApiHandler> handlers) {
         this.coordinator = coordinator;
+        this.sharePartitions = sharePartitions;
         this.handlers = handlers;
     }
 
@@ -63,7 +65,7 @@ public final class GroupApis implements AutoCloseable {
         SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig, groupConfigs);
         ShareOffsetsHandlers shareOffsets = new ShareOffsetsHandlers(ctx, coordinator, sharePartitions.manager,
                 shareConfig.enabled());
-        h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config));
+        h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config, shareConfig));
         h.put(ApiKeys.JOIN_GROUP.id, membership.joinGroup);
         h.put(ApiKeys.SYNC_GROUP.id, membership.syncGroup);
         h.put(ApiKeys.HEARTBEAT.id, membership.heartbeat);
@@ -82,11 +84,16 @@ public final class GroupApis implements AutoCloseable {
         h.put(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS.id, shareOffsets.describe);
         h.put(ApiKeys.ALTER_SHARE_GROUP_OFFSETS.id, shareOffsets.alter);
         h.put(ApiKeys.DELETE_SHARE_GROUP_OFFSETS.id, shareOffsets.delete);
+        h.put(ApiKeys.INITIALIZE_SHARE_GROUP_STATE.id, sharePartitions.coordinator.initialize);
+        h.put(ApiKeys.READ_SHARE_GROUP_STATE.id, sharePartitions.coordinator.read);
+        h.put(ApiKeys.WRITE_SHARE_GROUP_STATE.id, sharePartitions.coordinator.write);
+        h.put(ApiKeys.DELETE_SHARE_GROUP_STATE.id, sharePartitions.coordinator.delete);
+        h.put(ApiKeys.READ_SHARE_GROUP_STATE_SUMMARY.id, sharePartitions.coordinator.readSummary);
         ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(coordinator);
         h.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, consumerGroups.heartbeat);
         h.put(ApiKeys.CONSUMER_GROUP_DESCRIBE.id, consumerGroups.describe);
         coordinator.start();
-        return new GroupApis(coordinator, Collections.unmodifiableMap(h));
+        return new GroupApis(coordinator, sharePartitions, Collections.unmodifiableMap(h));
     }
 
     /** Handler per api key, for the request dispatcher. */
@@ -101,5 +108,6 @@ public final class GroupApis implements AutoCloseable {
     @Override
     public void close() {
         coordinator.close();
+        sharePartitions.close();
     }
 }

@@ -103,6 +103,11 @@ public final class ApiVersionsTable {
         put(m, (short) 77, "ShareGroupDescribe", 1, 1);
         put(m, (short) 78, "ShareFetch", 1, 2);
         put(m, (short) 79, "ShareAcknowledge", 1, 2);
+        put(m, (short) 83, "InitializeShareGroupState", 0, 0);
+        put(m, (short) 84, "ReadShareGroupState", 0, 0);
+        put(m, (short) 85, "WriteShareGroupState", 0, 1);
+        put(m, (short) 86, "DeleteShareGroupState", 0, 0);
+        put(m, (short) 87, "ReadShareGroupStateSummary", 0, 1);
         put(m, (short) 90, "DescribeShareGroupOffsets", 0, 1);
         put(m, (short) 91, "AlterShareGroupOffsets", 0, 0);
         put(m, (short) 92, "DeleteShareGroupOffsets", 0, 0);

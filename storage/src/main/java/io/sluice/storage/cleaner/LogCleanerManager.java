@@ -84,12 +84,15 @@ public final class LogCleanerManager implements AutoCloseable {
         this.cleaners = cleaners(config);
     }
 
-    /** One cleaner per thread (at least one, for {@link #runOnce}), each with its share of the dedupe buffer. */
+    /**
+     * One cleaner per thread (at least one, for {@link #runOnce}), each with its share of the dedupe
+     * buffer, and one I/O throttle for them all (the bound is on the cleaners' I/O together, as in Kafka).
+     */
     private List<LogCleaner> cleaners(CleanerConfig c) {
         List<LogCleaner> out = new ArrayList<>();
+        Throttler throttler = new Throttler(c.ioBytesPerSecondMax(), clock::millis, sleeper);
         for (int i = 0; i < Math.max(1, c.threads()); i++) {
-            out.add(new LogCleaner(new OffsetMap(c.offsetMapBytesPerThread(), c.ioBufferLoadFactor()),
-                    new Throttler(c.ioBytesPerSecondMax(), clock::millis, sleeper), hook));
+            out.add(new LogCleaner(new OffsetMap(c.offsetMapBytesPerThread(), c.ioBufferLoadFactor()), throttler, hook));
         }
         return out;
     }

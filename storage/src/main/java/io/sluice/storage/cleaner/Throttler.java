@@ -8,7 +8,9 @@ import java.util.function.LongSupplier;
  * the bytes read and written with the time taken and sleeps off any excess. Unlimited (Kafka's
  * default, Double.MAX_VALUE) never sleeps.
  *
- * <p>Not thread-safe: one per cleaner thread. Time and sleep are injected so tests step a clock.
+ * <p>One for all the cleaner threads, as Kafka's: the bound is on their I/O together. Thread-safe:
+ * a thread that must sleep does so holding the lock, so the others wait out the same excess. Time
+ * and sleep are injected so tests step a clock.
  */
 public final class Throttler {
 
@@ -26,7 +28,6 @@ public final class Throttler {
     private final Sleeper sleeper;
     private long periodStartMs;
     private double bytesInPeriod;
-    private long sleptMsTotal;
 
     Throttler(double bytesPerSecondMax, LongSupplier clockMs, Sleeper sleeper) {
         this.bytesPerSecondMax = bytesPerSecondMax;
@@ -36,7 +37,7 @@ public final class Throttler {
     }
 
     /** Counts {@code bytes} of cleaner I/O; sleeps if the rate since the period began is over the bound. */
-    void maybeThrottle(long bytes) throws InterruptedException {
+    synchronized void maybeThrottle(long bytes) throws InterruptedException {
         if (bytesPerSecondMax >= Double.MAX_VALUE) {
             return;
         }
@@ -51,15 +52,9 @@ public final class Throttler {
             long sleepMs = (long) (bytesInPeriod * 1000.0 / bytesPerSecondMax) - elapsedMs;
             if (sleepMs > 0) {
                 sleeper.sleep(sleepMs);
-                sleptMsTotal += sleepMs;
             }
         }
         periodStartMs = clockMs.getAsLong();
         bytesInPeriod = 0;
-    }
-
-    /** Milliseconds slept so far (for the operator's view and tests). */
-    long sleptMsTotal() {
-        return sleptMsTotal;
     }
 }

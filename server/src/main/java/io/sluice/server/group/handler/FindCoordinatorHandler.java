@@ -8,6 +8,8 @@ import io.sluice.metadata.image.PartitionImage;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.GroupConfig;
+import io.sluice.server.group.share.ShareGroupConfig;
+import io.sluice.server.group.share.ShareStateRecords;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.TransactionsRefusal;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * FindCoordinator v0-6 (v4+: a batch of keys). A group's coordinator is the leader of partition
  * {@code abs(hash(groupId)) % offsets.topic.num.partitions} of {@code __consumer_offsets}, which
  * is created on the first lookup (answered COORDINATOR_NOT_AVAILABLE meanwhile; the client
- * retries, as with Kafka). Transaction coordinators come with transactions: until then a lookup
+ * retries, as with Kafka); a share coordinator (key type 2) the leader of the share-partition's
+ * partition of {@code __share_group_state}. Transaction coordinators come with transactions: until then a lookup
  * is refused at once ({@link TransactionsRefusal}). Thread-safe.
  */
 public final class FindCoordinatorHandler implements ApiHandler {
@@ -37,14 +40,17 @@ public final class FindCoordinatorHandler implements ApiHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FindCoordinatorHandler.class);
     private static final byte GROUP = 0;
     private static final byte TRANSACTION = 1;
+    private static final byte SHARE = 2;
 
     private final HandlerContext ctx;
     private final GroupConfig config;
+    private final int shareStatePartitions;
     private final AtomicBoolean creating = new AtomicBoolean();
 
-    public FindCoordinatorHandler(HandlerContext ctx, GroupConfig config) {
+    public FindCoordinatorHandler(HandlerContext ctx, GroupConfig config, ShareGroupConfig shareConfig) {
         this.ctx = ctx;
         this.config = config;
+        this.shareStatePartitions = shareConfig.stateTopicNumPartitions();
     }
 
     @Override
@@ -73,6 +79,9 @@ public final class FindCoordinatorHandler implements ApiHandler {
         if (keyType == TRANSACTION) {
             return fail(c, TransactionsRefusal.ERROR, TransactionsRefusal.message(key));
         }
+        if (keyType == SHARE) {
+            return shareCoordinator(c, key, listenerName);
+        }
         if (keyType != GROUP) {
             return fail(c, Errors.INVALID_REQUEST, "unsupported coordinator key type " + keyType);
         }
@@ -85,10 +94,33 @@ public final class FindCoordinatorHandler implements ApiHandler {
             createOffsetsTopic(image);
             return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, GroupConfig.OFFSETS_TOPIC + " is being created");
         }
-        int p = config.partitionFor(key);
-        PartitionImage partition = topic.partition(p);
+        return leaderOf(c, image, GroupConfig.OFFSETS_TOPIC, config.partitionFor(key), listenerName);
+    }
+
+    /**
+     * A share coordinator (KIP-932): the key is {@code groupId:topicId:partition} and the
+     * coordinator leads that share-partition's partition of {@code __share_group_state}, created by
+     * the first share fetch (COORDINATOR_NOT_AVAILABLE until then).
+     */
+    private FindCoordinatorResponseData.Coordinator shareCoordinator(FindCoordinatorResponseData.Coordinator c,
+                                                                     String key, String listenerName) {
+        ShareStateRecords.Key k = ShareStateRecords.Key.parse(key);
+        if (k == null) {
+            return fail(c, Errors.INVALID_REQUEST, "a share coordinator key is groupId:topicId:partition, not " + key);
+        }
+        MetadataImage image = ctx.metadata().image();
+        if (image.topic(ShareGroupConfig.STATE_TOPIC) == null) {
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, ShareGroupConfig.STATE_TOPIC + " does not exist yet");
+        }
+        return leaderOf(c, image, ShareGroupConfig.STATE_TOPIC, k.statePartition(shareStatePartitions), listenerName);
+    }
+
+    private FindCoordinatorResponseData.Coordinator leaderOf(FindCoordinatorResponseData.Coordinator c,
+                                                             MetadataImage image, String topic, int p,
+                                                             String listenerName) {
+        PartitionImage partition = image.partition(topic, p);
         if (partition == null || !partition.hasLeader()) {
-            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + GroupConfig.OFFSETS_TOPIC + "-" + p);
+            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "no leader for " + topic + "-" + p);
         }
         Endpoint e = image.broker(partition.leader()).flatMap(b -> b.endpoint(listenerName)).orElse(null);
         if (e == null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicIdPartition;
@@ -101,9 +102,7 @@ final class ShareAcks {
             TopicIdPartition tp = e.getKey();
             writes.add(manager.persist(r.key(), r.share()).handle((code, t) -> {
                 // Not persisted is not acknowledged: the answer says so.
-                Errors failed = t != null ? Errors.UNKNOWN_SERVER_ERROR
-                        : code == Errors.NOT_LEADER_OR_FOLLOWER.code() ? Errors.COORDINATOR_NOT_AVAILABLE
-                        : Errors.forCode(code);
+                Errors failed = t != null ? Errors.UNKNOWN_SERVER_ERROR : notPersisted(Errors.forCode(code));
                 if (failed != Errors.NONE) {
                     synchronized (result) {
                         result.put(tp, failed);
@@ -119,14 +118,29 @@ final class ShareAcks {
         });
     }
 
-    /** The member's session ended: records it holds in these partitions go back (and are persisted). */
-    void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> partitions) {
+    /** The acknowledgement error for a write its coordinator could not take now (it moved, is loading, or is away). */
+    private static Errors notPersisted(Errors e) {
+        return e == Errors.NOT_LEADER_OR_FOLLOWER || e == Errors.NOT_COORDINATOR || e == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                ? Errors.COORDINATOR_NOT_AVAILABLE : e;
+    }
+
+    /**
+     * The member's session ended: records it holds in these partitions go back (and are persisted),
+     * and the share-partitions no other session of the group uses are dropped once written, so the
+     * next fetch reads their state again (it may have been reset or deleted meanwhile, by the group's
+     * coordinator on another broker).
+     */
+    void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> partitions,
+                    Set<TopicIdPartition> unusedByGroup) {
         for (TopicIdPartition tp : partitions) {
             ShareStateRecords.Key key = new ShareStateRecords.Key(groupId, tp.topicId(), tp.partition());
             SharePartition sp = manager.peek(key);
             if (sp != null) {
                 sp.releaseAll(memberId);
                 manager.persist(key, sp);
+                if (unusedByGroup.contains(tp)) {
+                    manager.invalidate(key);
+                }
             }
         }
     }

@@ -3,7 +3,9 @@ package io.sluice.server.group.share;
 import io.sluice.server.group.consumer.ClusterTopics;
 import io.sluice.metadata.image.TopicImage;
 import io.sluice.replication.Partition;
+import io.sluice.server.group.GroupConfig;
 import io.sluice.server.group.GroupCoordinator;
+import io.sluice.metadata.image.MetadataImage;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.handler.Uuids;
@@ -11,14 +13,18 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
@@ -29,14 +35,17 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DescribeShareGroupOffsets v0-1, AlterShareGroupOffsets v0 and DeleteShareGroupOffsets v0 (what
  * {@code kafka-share-groups --describe / --reset-offsets / --delete-offsets} send), and the share
- * state part of DeleteGroups. Group checks run on the coordinator thread; the state is read and
- * written through {@link SharePartitionManager} (its partitions of {@code __share_group_state}
- * must be led here). Altering or deleting needs an empty group: NON_EMPTY_GROUP otherwise.
+ * state part of DeleteGroups. Group checks run on the coordinator thread; the states are read and
+ * written through the {@link ShareStatePersister}, at the share coordinators that hold them (a
+ * coordinator that cannot answer fails the group with COORDINATOR_NOT_AVAILABLE, and the admin
+ * client retries). Altering or deleting needs an empty group: NON_EMPTY_GROUP otherwise.
  * Thread-safe.
  */
 public final class ShareOffsetsHandlers {
 
     private record GroupCheck(Errors error, int members) { }
+
+    private static final Set<String> INTERNAL_TOPICS = Set.of(GroupConfig.OFFSETS_TOPIC, ShareGroupConfig.STATE_TOPIC);
 
     private final HandlerContext ctx;
     private final GroupCoordinator coordinator;
@@ -67,7 +76,7 @@ public final class ShareOffsetsHandlers {
         List<CompletableFuture<DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup>> parts =
                 new ArrayList<>();
         for (DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g : req.groups()) {
-            parts.add(enabled ? check(g.groupId()).thenApply(c -> describeGroup(g, c))
+            parts.add(enabled ? check(g.groupId()).thenCompose(c -> describeGroup(g, c))
                     : CompletableFuture.completedFuture(groupError(g.groupId(), Errors.UNSUPPORTED_VERSION,
                             ShareGroupHandlers.disabledMessage())));
         }
@@ -84,12 +93,91 @@ public final class ShareOffsetsHandlers {
                 .setErrorCode(e.code()).setErrorMessage(message);
     }
 
-    private DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup describeGroup(
+    /**
+     * The share-partitions of {@code topicNames} (every topic but the internal ones when null) in
+     * the metadata. Sluice keeps no list of the share-partitions a group initialized (Kafka's
+     * ShareGroupStatePartitionMetadata record), so a group's states are found by asking their
+     * coordinators for every candidate: one ReadShareGroupStateSummary per coordinator broker.
+     */
+    private List<ShareStateRecords.Key> candidates(String groupId, Collection<String> topicNames) {
+        List<ShareStateRecords.Key> keys = new ArrayList<>();
+        MetadataImage image = ctx.metadata().image();
+        Collection<TopicImage> topics = topicNames == null ? image.topics()
+                : topicNames.stream().map(image::topic).filter(t -> t != null).toList();
+        for (TopicImage t : topics) {
+            if (topicNames == null && INTERNAL_TOPICS.contains(t.name())) {
+                continue;
+            }
+            Uuid id = Uuids.toKafka(t.topicId());
+            for (int p = 0; p < t.partitionCount(); p++) {
+                keys.add(new ShareStateRecords.Key(groupId, id, p));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The states of group {@code groupId} among {@code keys}; an unreachable coordinator fails the
+     * whole lookup. None before {@code __share_group_state} exists (a lookup does not create it).
+     */
+    private CompletableFuture<Map<ShareStateRecords.Key, ShareStatePersister.Summary>> states(
+            String groupId, List<ShareStateRecords.Key> keys) {
+        if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return manager.persister().summaries(groupId, keys).thenApply(all -> {
+            Map<ShareStateRecords.Key, ShareStatePersister.Summary> out = new HashMap<>();
+            for (Map.Entry<ShareStateRecords.Key, ShareStatePersister.Summary> e : all.entrySet()) {
+                if (e.getValue().error() != Errors.NONE) {
+                    throw new StateUnavailable(e.getValue().error());
+                }
+                if (e.getValue().exists()) {
+                    out.put(e.getKey(), e.getValue());
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A share coordinator could not answer for one of a group's share-partitions. */
+    private static final class StateUnavailable extends RuntimeException {
+        final Errors error;
+
+        StateUnavailable(Errors error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+    }
+
+    private static Errors unavailable(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof StateUnavailable u ? retriable(u.error) : Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+
+    /** A coordinator that moved or is loading is, to an admin client, one not available yet: it retries. */
+    private static Errors retriable(Errors e) {
+        return e == Errors.NOT_COORDINATOR || e == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.COORDINATOR_NOT_AVAILABLE : e;
+    }
+
+    private CompletableFuture<DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup> describeGroup(
             DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g, GroupCheck c) {
         if (c.error() != Errors.NONE) {
-            return groupError(g.groupId(), c.error(), null);
+            return CompletableFuture.completedFuture(groupError(g.groupId(), c.error(), null));
         }
-        Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> states = manager.store().groupStates(g.groupId());
+        List<String> named = g.topics() == null ? null
+                : g.topics().stream().map(DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic::topicName)
+                        .toList();
+        return states(g.groupId(), candidates(g.groupId(), named)).handle((states, t) -> {
+            if (t != null) {
+                return groupError(g.groupId(), unavailable(t), "share state not available: " + t.getMessage());
+            }
+            return describeGroup(g, c, states);
+        });
+    }
+
+    private DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup describeGroup(
+            DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g, GroupCheck c,
+            Map<ShareStateRecords.Key, ShareStatePersister.Summary> states) {
         if (c.members() < 0 && states.isEmpty()) {
             return groupError(g.groupId(), Errors.GROUP_ID_NOT_FOUND, "Group " + g.groupId() + " not found.");
         }
@@ -121,7 +209,7 @@ public final class ShareOffsetsHandlers {
                 if (t == null || t.partition(p) == null) {
                     rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else {
-                    ShareStateRecords.Snapshot s = states.get(new ShareStateRecords.Key(g.groupId(), id, p));
+                    ShareStatePersister.Summary s = states.get(new ShareStateRecords.Key(g.groupId(), id, p));
                     if (s != null) {
                         rp.setStartOffset(s.startOffset()).setLeaderEpoch(s.leaderEpoch()).setLag(lag(t.name(), p, s));
                     }
@@ -133,19 +221,17 @@ public final class ShareOffsetsHandlers {
         return out;
     }
 
-    /** Records not yet delivered to completion: high watermark - start offset - done in-flight records. */
-    private long lag(String topic, int p, ShareStateRecords.Snapshot s) {
-        Partition leader = ctx.replicas().leader(topic, p, -1).partition();
-        if (leader == null) {
+    /**
+     * Records not yet delivered to completion: high watermark - start offset - done in-flight
+     * records, from this broker's replica of the partition (its leader's high watermark, or a
+     * follower's, which trails it by at most a fetch); -1 when it has none.
+     */
+    private long lag(String topic, int p, ShareStatePersister.Summary s) {
+        Partition replica = ctx.replicas().partition(topic, p);
+        if (replica == null || s.deliveryCompleteCount() < 0) {
             return -1;
         }
-        long done = 0;
-        for (SharePartition.StateBatch b : s.batches()) {
-            if (b.state() == SharePartition.RecordState.ACKNOWLEDGED || b.state() == SharePartition.RecordState.ARCHIVED) {
-                done += b.lastOffset() - b.firstOffset() + 1;
-            }
-        }
-        return Math.max(0, leader.highWatermark() - s.startOffset() - done);
+        return Math.max(0, replica.highWatermark() - s.startOffset() - s.deliveryCompleteCount());
     }
 
     private ClusterTopics.Topic topic(Uuid id) {
@@ -189,8 +275,8 @@ public final class ShareOffsetsHandlers {
                         continue;
                     }
                     ShareStateRecords.Key key = new ShareStateRecords.Key(req.groupId(), out.topicId(), rp.partitionIndex());
-                    writes.add(manager.reset(key, rp.startOffset(), t.partition(rp.partitionIndex()).leaderEpoch())
-                            .thenAccept(code -> op.setErrorCode(code)));
+                    writes.add(manager.reset(key, rp.startOffset())
+                            .thenAccept(code -> op.setErrorCode(retriable(Errors.forCode(code)).code())));
                 }
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(x -> KafkaResponse.of(resp));
@@ -203,17 +289,26 @@ public final class ShareOffsetsHandlers {
             return CompletableFuture.completedFuture(KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(ShareGroupHandlers.disabledMessage())));
         }
-        return check(req.groupId()).thenCompose(c -> {
-            DeleteShareGroupOffsetsResponseData resp = new DeleteShareGroupOffsetsResponseData();
-            Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> states = c.error() == Errors.NONE
-                    ? manager.store().groupStates(req.groupId()) : Map.of();
-            Errors groupError = c.error() != Errors.NONE ? c.error()
-                    : c.members() < 0 && states.isEmpty() ? Errors.GROUP_ID_NOT_FOUND
-                    : c.members() > 0 ? Errors.NON_EMPTY_GROUP : Errors.NONE;
-            if (groupError != Errors.NONE) {
-                return CompletableFuture.completedFuture(KafkaResponse.of(resp.setErrorCode(groupError.code())));
-            }
-            List<CompletableFuture<Void>> writes = new ArrayList<>();
+        List<String> named = req.topics().stream()
+                .map(DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic::topicName).toList();
+        return check(req.groupId()).thenCompose(c -> c.error() != Errors.NONE
+                ? CompletableFuture.completedFuture(KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
+                        .setErrorCode(c.error().code())))
+                : states(req.groupId(), candidates(req.groupId(), named)).thenCompose(states -> deleteStates(req, c, states)))
+                .exceptionally(t -> KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
+                        .setErrorCode(unavailable(t).code()).setErrorMessage("share state not available: " + t.getMessage())));
+    }
+
+    private CompletableFuture<KafkaResponse> deleteStates(DeleteShareGroupOffsetsRequestData req, GroupCheck c,
+                                                          Map<ShareStateRecords.Key, ShareStatePersister.Summary> states) {
+        DeleteShareGroupOffsetsResponseData resp = new DeleteShareGroupOffsetsResponseData();
+        Errors groupError = c.members() < 0 && states.isEmpty() ? Errors.GROUP_ID_NOT_FOUND
+                : c.members() > 0 ? Errors.NON_EMPTY_GROUP : Errors.NONE;
+        if (groupError != Errors.NONE) {
+            return CompletableFuture.completedFuture(KafkaResponse.of(resp.setErrorCode(groupError.code())));
+        }
+        states.keySet().forEach(manager::invalidate);
+        return manager.persister().delete(req.groupId(), states.keySet()).thenApply(codes -> {
             for (DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic rt : req.topics()) {
                 TopicImage t = ctx.metadata().image().topic(rt.topicName());
                 DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic out =
@@ -225,45 +320,47 @@ public final class ShareOffsetsHandlers {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                for (ShareStateRecords.Key k : states.keySet()) {
-                    if (k.topicId().equals(out.topicId())) {
-                        writes.add(manager.delete(k).thenAccept(code -> {
-                            if (code != Errors.NONE.code()) {
-                                out.setErrorCode(code);
-                            }
-                        }));
+                codes.forEach((k, code) -> {
+                    if (k.topicId().equals(out.topicId()) && code != Errors.NONE.code()) {
+                        out.setErrorCode(retriable(Errors.forCode(code)).code());
                     }
-                }
+                });
             }
-            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(x -> KafkaResponse.of(resp));
+            return KafkaResponse.of(resp);
         });
     }
 
     /**
-     * DeleteGroups, followed for each group it deleted by the deletion of that group's share
-     * state (none for a classic group), before the answer goes out.
+     * DeleteGroups, followed for each share group it deleted by the deletion of that group's share
+     * state, before the answer goes out. Which groups are share groups is asked first: the deletion
+     * forgets it, and a classic or consumer group has no share state to delete.
      */
     public static ApiHandler withShareStateDeletion(ApiHandler deleteGroups, ShareOffsetsHandlers share) {
-        return (request, client) -> deleteGroups.handle(request, client).thenCompose(r -> {
-            List<CompletableFuture<Void>> deletions = new ArrayList<>();
-            for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
-                if (g.errorCode() == Errors.NONE.code()) {
-                    deletions.add(share.deleteGroupState(g.groupId()));
-                }
-            }
-            return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
-        });
+        return (request, client) -> {
+            List<String> groupIds = request.bodyAs(DeleteGroupsRequestData.class).groupsNames();
+            Map<String, CompletableFuture<GroupCheck>> checks = new HashMap<>();
+            groupIds.forEach(g -> checks.put(g, share.check(g)));
+            return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
+                    .thenCompose(x -> deleteGroups.handle(request, client)).thenCompose(r -> {
+                        List<CompletableFuture<Void>> deletions = new ArrayList<>();
+                        for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
+                            GroupCheck c = checks.get(g.groupId()).join();
+                            if (g.errorCode() == Errors.NONE.code() && c.error() == Errors.NONE && c.members() >= 0) {
+                                deletions.add(share.deleteGroupState(g.groupId()));
+                            }
+                        }
+                        return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
+                    });
+        };
     }
 
-    /** DeleteGroups deleted group {@code groupId}: its share-partition states go too. */
+    /** DeleteGroups deleted share group {@code groupId}: its share-partition states go too. */
     public CompletableFuture<Void> deleteGroupState(String groupId) {
         if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
             return CompletableFuture.completedFuture(null);
         }
-        List<CompletableFuture<Short>> writes = new ArrayList<>();
-        for (ShareStateRecords.Key k : manager.store().groupStates(groupId).keySet()) {
-            writes.add(manager.delete(k));
-        }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        List<ShareStateRecords.Key> keys = candidates(groupId, null);
+        keys.forEach(manager::invalidate);
+        return manager.persister().delete(groupId, keys).thenAccept(codes -> { });
     }
 }

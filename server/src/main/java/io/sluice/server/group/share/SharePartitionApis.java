@@ -9,6 +9,8 @@ import io.sluice.server.group.log.PartitionGroupLog;
 import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.network.InterBrokerSender;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,27 +19,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partition-leader side of share groups, built once by the broker: share-partitions
- * ({@link SharePartitionManager}), their state in {@code __share_group_state}
- * ({@link ShareStateStore}, the topic created on first need with Kafka's settings), the share
- * sessions, and the ShareFetch / ShareAcknowledge handlers. Thread-safe.
+ * The partition-leader and share-coordinator sides of share groups, built once by the broker:
+ * share-partitions ({@link SharePartitionManager}), the share coordinator's state in
+ * {@code __share_group_state} ({@link ShareStateStore}, the topic created on first need with
+ * Kafka's settings) and the persister that reaches it on whichever broker leads it, the share
+ * sessions, the ShareFetch / ShareAcknowledge handlers and the share coordinator's API handlers.
+ * Close once, at shutdown. Thread-safe.
  */
-public final class SharePartitionApis {
+public final class SharePartitionApis implements AutoCloseable {
+
+    /** Requests waiting for one share coordinator on another broker; more fail at once (COORDINATOR_NOT_AVAILABLE). */
+    private static final int COORDINATOR_QUEUED_REQUESTS_MAX = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(SharePartitionApis.class);
 
     public final ApiHandler shareFetch;
     public final ApiHandler shareAcknowledge;
     public final SharePartitionManager manager;
+    public final ShareCoordinatorHandlers coordinator;
+    private final InterBrokerSender sender;
 
     public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs) {
-        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions());
-        manager = new SharePartitionManager(config, groupConfigs, store, () -> ctx.clock().millis());
+        ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
+                ctx.nodeId(), () -> ctx.clock().millis());
+        String listener = ctx.config().interBrokerListenerName();
+        sender = new InterBrokerSender(brokerId -> ctx.metadata().image().broker(brokerId)
+                .flatMap(b -> b.endpoint(listener)).map(e -> new InetSocketAddress(e.host(), e.port())),
+                ctx.config().getInt(ServerConfigDef.REPLICA_SOCKET_TIMEOUT_MS), COORDINATOR_QUEUED_REQUESTS_MAX,
+                "sluice-share-persister-" + ctx.nodeId());
+        manager = new SharePartitionManager(config, groupConfigs, new ShareStatePersister(store, sender),
+                () -> ctx.clock().millis());
+        coordinator = new ShareCoordinatorHandlers(ctx, store, config.enabled());
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
-                () -> ctx.clock().millis(), (key, partitions) -> acks.releaseAll(key.groupId(), key.memberId(), partitions));
+                () -> ctx.clock().millis(),
+                (key, partitions, unused) -> acks.releaseAll(key.groupId(), key.memberId(), partitions, unused));
         shareFetch = new ShareFetchHandler(ctx, acks, sessions, config.enabled());
         shareAcknowledge = new ShareAcknowledgeHandler(acks, sessions, config.enabled());
+    }
+
+    @Override
+    public void close() {
+        sender.close();
     }
 
     /** {@code __share_group_state} through the broker's ReplicaManager; created on first use. */
@@ -59,9 +82,9 @@ public final class SharePartitionApis {
         }
 
         @Override
-        public boolean ledElsewhere(int p) {
+        public int leader(int p) {
             PartitionImage image = ctx.metadata().image().partition(ShareGroupConfig.STATE_TOPIC, p);
-            return image != null && image.hasLeader() && image.leader() != ctx.nodeId();
+            return image != null && image.hasLeader() ? image.leader() : -1;
         }
 
         @Override

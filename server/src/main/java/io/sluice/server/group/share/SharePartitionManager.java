@@ -15,9 +15,14 @@ import org.slf4j.LoggerFactory;
  * partition), created on a group's first ShareFetch of the partition from its persisted state, or
  * where the group's {@code share.auto.offset.reset} puts it when it has none (the high watermark
  * by default; that first start offset is persisted at once, so a restart does not skip what was
- * produced meanwhile). Lock duration and delivery count limit are the group's own when it set them
- * ({@code kafka-configs --entity-type groups}), read when the share-partition starts. A share-partition is re-read from its state
- * when the partition's leadership changed (a new {@code incarnation}). Thread-safe.
+ * produced meanwhile). The state is read and written through the {@link ShareStatePersister}, at
+ * whichever broker's share coordinator holds it; while a read from another broker is on its way the
+ * share-partition answers COORDINATOR_LOAD_IN_PROGRESS (the fetch returns nothing yet, as Kafka's
+ * initializing share-partition does). Lock duration and delivery count limit are the group's own
+ * when it set them ({@code kafka-configs --entity-type groups}), read when the share-partition
+ * starts. A share-partition is re-read from its state when the partition's leadership changed (a
+ * new {@code incarnation}), when its coordinator fenced a write (the state was reset or a newer
+ * leader wrote), and after the last share session using it ended. Thread-safe.
  */
 public final class SharePartitionManager {
 
@@ -37,25 +42,32 @@ public final class SharePartitionManager {
         }
     }
 
-    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch, long createdMs) { }
+    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch) { }
+
+    /** A read of a share-partition's state under way, for one leadership. */
+    private record PendingRead(Object incarnation, CompletableFuture<ShareStateStore.Read> read) { }
 
     private final ShareGroupConfig config;
     private final GroupConfigLookup groupConfigs;
-    private final ShareStateStore store;
+    private final ShareStatePersister persister;
     private final LongSupplier clockMs;
     private final Map<ShareStateRecords.Key, Entry> partitions = new ConcurrentHashMap<>();
-    private final Map<ShareStateRecords.Key, Integer> snapshotEpochs = new ConcurrentHashMap<>();
+    private final Map<ShareStateRecords.Key, PendingRead> reads = new ConcurrentHashMap<>();
 
-    public SharePartitionManager(ShareGroupConfig config, GroupConfigLookup groupConfigs, ShareStateStore store,
+    public SharePartitionManager(ShareGroupConfig config, GroupConfigLookup groupConfigs, ShareStatePersister persister,
                                  LongSupplier clockMs) {
         this.config = config;
         this.groupConfigs = groupConfigs;
-        this.store = store;
+        this.persister = persister;
         this.clockMs = clockMs;
     }
 
     public ShareGroupConfig config() {
         return config;
+    }
+
+    public ShareStatePersister persister() {
+        return persister;
     }
 
     /** The group's share.record.lock.duration.ms, else the broker's group.share.record.lock.duration.ms. */
@@ -77,43 +89,58 @@ public final class SharePartitionManager {
             if (e != null && e.incarnation() == incarnation) {
                 return new Lookup(e.partition(), Errors.NONE, null);
             }
-            ShareStateStore.Read read;
-            try {
-                read = store.read(key);
-            } catch (RuntimeException ex) {
-                // An unreadable state partition (an I/O error while loading it): this
-                // share-partition cannot start; others, in other state partitions, still can.
-                LOG.error("Reading the state of share-partition {} failed", key, ex);
-                return new Lookup(null, Errors.COORDINATOR_NOT_AVAILABLE, "reading share state failed: " + ex);
+            PendingRead pending = reads.get(key);
+            if (pending == null || pending.incarnation() != incarnation) {
+                pending = new PendingRead(incarnation, readState(key, leaderEpoch));
+                reads.put(key, pending);
             }
+            if (!pending.read().isDone()) {
+                return new Lookup(null, Errors.COORDINATOR_LOAD_IN_PROGRESS, null);
+            }
+            reads.remove(key);
+            ShareStateStore.Read read = pending.read().join();
             if (read.error() != Errors.NONE) {
-                return new Lookup(null, read.error(), read.message());
+                // NOT_COORDINATOR: the state partition moved since the metadata was read; the next fetch asks again.
+                Errors error = read.error() == Errors.NOT_COORDINATOR ? Errors.COORDINATOR_LOAD_IN_PROGRESS : read.error();
+                return new Lookup(null, error, read.message());
             }
-            SharePartition sp;
-            long created = clockMs.getAsLong();
-            int stateEpoch = 0;
-            if (read.snapshot() != null) {
-                ShareStateRecords.Snapshot s = read.snapshot();
-                sp = newSharePartition(key.groupId(), s.startOffset(), s.batches());
-                snapshotEpochs.put(key, s.snapshotEpoch() + 1);
-                created = s.createTimestampMs();
-                stateEpoch = s.stateEpoch();
-                LOG.info("Share-partition {} loaded: start offset {}, {} in flight", key, s.startOffset(),
-                        sp.inFlightCount());
-            } else {
-                String strategy = groupConfigs.stringOr(key.groupId(), ShareAutoOffsetReset.CONFIG, ShareAutoOffsetReset.LATEST);
-                long startOffset = start.forStrategy(strategy);
-                sp = newSharePartition(key.groupId(), startOffset, List.of());
-                LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset={})", key, startOffset,
-                        strategy);
-            }
-            e = new Entry(sp, incarnation, leaderEpoch, stateEpoch, created);
-            partitions.put(key, e);
-            if (read.snapshot() == null) {
-                persist(key, sp);
-            }
-            return new Lookup(sp, Errors.NONE, null);
+            return new Lookup(start(key, incarnation, leaderEpoch, read.snapshot(), start), Errors.NONE, null);
         }
+    }
+
+    private CompletableFuture<ShareStateStore.Read> readState(ShareStateRecords.Key key, int leaderEpoch) {
+        try {
+            return persister.read(key, leaderEpoch).exceptionally(t -> failedRead(key, t));
+        } catch (RuntimeException ex) {
+            return CompletableFuture.completedFuture(failedRead(key, ex));
+        }
+    }
+
+    private static ShareStateStore.Read failedRead(ShareStateRecords.Key key, Throwable t) {
+        // An unreadable state partition (an I/O error while loading it, a malformed answer): this
+        // share-partition cannot start; others, in other state partitions, still can.
+        LOG.error("Reading the state of share-partition {} failed", key, t);
+        return new ShareStateStore.Read(Errors.COORDINATOR_NOT_AVAILABLE, "reading share state failed: " + t, null);
+    }
+
+    private SharePartition start(ShareStateRecords.Key key, Object incarnation, int leaderEpoch,
+                                 ShareStateRecords.Snapshot s, StartOffsets start) {
+        SharePartition sp;
+        if (s != null) {
+            sp = newSharePartition(key.groupId(), s.startOffset(), s.batches());
+            LOG.info("Share-partition {} loaded: start offset {}, {} in flight", key, s.startOffset(), sp.inFlightCount());
+        } else {
+            String strategy = groupConfigs.stringOr(key.groupId(), ShareAutoOffsetReset.CONFIG, ShareAutoOffsetReset.LATEST);
+            long startOffset = start.forStrategy(strategy);
+            sp = newSharePartition(key.groupId(), startOffset, List.of());
+            LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset={})", key, startOffset,
+                    strategy);
+        }
+        partitions.put(key, new Entry(sp, incarnation, leaderEpoch, s == null ? 0 : s.stateEpoch()));
+        if (s == null) {
+            persist(key, sp);
+        }
+        return sp;
     }
 
     private SharePartition newSharePartition(String groupId, long startOffset, List<SharePartition.StateBatch> batches) {
@@ -124,7 +151,9 @@ public final class SharePartitionManager {
 
     /**
      * Writes the share-partition's state; the future holds a Kafka error code, FENCED_STATE_EPOCH
-     * when {@code sp} is no longer the current share-partition of {@code key}.
+     * when {@code sp} is no longer the current share-partition of {@code key}. A write its
+     * coordinator fences (the state was reset or deleted, or a newer leader wrote) drops {@code sp}:
+     * the next fetch reads the state again.
      */
     public CompletableFuture<Short> persist(ShareStateRecords.Key key, SharePartition sp) {
         Entry e = partitions.get(key);
@@ -133,19 +162,24 @@ public final class SharePartitionManager {
             // write of the old state would undo that. Kafka's share coordinator refuses it the same way.
             return CompletableFuture.completedFuture(Errors.FENCED_STATE_EPOCH.code());
         }
-        // Snapshot and append under the share-partition's lock: two writers cannot reorder their
-        // snapshots in the log, and the last one is always the newest state.
+        // Snapshot and send under the share-partition's lock: two writers cannot reorder their
+        // snapshots, and the last one the coordinator applies is always the newest state.
+        CompletableFuture<Short> written;
         synchronized (sp) {
-            int epoch = snapshotEpochs.merge(key, 1, Integer::sum) - 1;
-            ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(epoch, e.stateEpoch(), e.leaderEpoch(), sp.startOffset(),
-                    e.createdMs(), clockMs.getAsLong(), sp.stateBatches());
-            return store.write(key, s);
+            written = persister.write(key, new ShareStateStore.Write(e.stateEpoch(), e.leaderEpoch(), sp.startOffset(),
+                    sp.stateBatches()));
         }
+        return written.thenApply(code -> {
+            if (code == Errors.FENCED_STATE_EPOCH.code() || code == Errors.FENCED_LEADER_EPOCH.code()) {
+                partitions.remove(key, e);
+            }
+            return code;
+        });
     }
 
     /**
-     * Forgets the share-partition of {@code key} (its state was reset or deleted): the next fetch
-     * reads the state again, and a late write of the old one is refused.
+     * Forgets the share-partition of {@code key} (its state was reset or deleted, or no session
+     * uses it any more): the next fetch reads the state again, and a late write of the old one is refused.
      */
     public void invalidate(ShareStateRecords.Key key) {
         partitions.remove(key);
@@ -155,28 +189,16 @@ public final class SharePartitionManager {
      * Resets the share-partition of {@code key} to start at {@code startOffset} with nothing in
      * flight (AlterShareGroupOffsets), under a new state epoch; the future holds the write's error code.
      */
-    public synchronized CompletableFuture<Short> reset(ShareStateRecords.Key key, long startOffset, int leaderEpoch) {
-        ShareStateStore.Read read = store.read(key);
-        if (read.error() != Errors.NONE) {
-            return CompletableFuture.completedFuture(read.error().code());
-        }
-        ShareStateRecords.Snapshot old = read.snapshot();
-        long now = clockMs.getAsLong();
-        int epoch = snapshotEpochs.merge(key, 1, Integer::sum) - 1;
-        partitions.remove(key);
-        return store.write(key, new ShareStateRecords.Snapshot(epoch, old == null ? 0 : old.stateEpoch() + 1,
-                leaderEpoch, startOffset, old == null ? now : old.createTimestampMs(), now, List.of()));
-    }
-
-    /** Deletes the share-partition's state (DeleteShareGroupOffsets, DeleteGroups). */
-    public synchronized CompletableFuture<Short> delete(ShareStateRecords.Key key) {
-        partitions.remove(key);
-        snapshotEpochs.remove(key);
-        return store.delete(key);
-    }
-
-    public ShareStateStore store() {
-        return store;
+    public CompletableFuture<Short> reset(ShareStateRecords.Key key, long startOffset) {
+        return persister.summaries(key.groupId(), List.of(key)).thenCompose(summaries -> {
+            ShareStatePersister.Summary old = summaries.get(key);
+            if (old == null || old.error() != Errors.NONE) {
+                return CompletableFuture.completedFuture(
+                        old == null ? Errors.COORDINATOR_NOT_AVAILABLE.code() : old.error().code());
+            }
+            partitions.remove(key);
+            return persister.initialize(key, old.exists() ? old.stateEpoch() + 1 : 0, startOffset);
+        });
     }
 
     /** The share-partition of {@code key} if one is held here, without creating it (a session ending releases its records). */

@@ -2,12 +2,12 @@ package io.sluice.server.group.share;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -20,7 +20,8 @@ import org.apache.kafka.common.protocol.Errors;
  * At most {@code group.share.max.share.sessions}: when full, the least recently used session idle
  * longer than {@code group.share.session.timeout.ms} is evicted, else a new one gets
  * SHARE_SESSION_LIMIT_REACHED. A session that ends (closed, replaced or evicted) hands its
- * partitions to {@code onEnd}, which releases the records the member still holds there.
+ * partitions to {@code onEnd}, which releases the records the member still holds there, with those
+ * no other session of its group names any more (their share-partitions may be dropped).
  * Thread-safe: synchronized.
  */
 public final class ShareSessionCache {
@@ -29,7 +30,13 @@ public final class ShareSessionCache {
     public static final int INITIAL_EPOCH = 0;
     public static final int FINAL_EPOCH = -1;
 
-    record SessionKey(String groupId, String memberId) { }
+    public record SessionKey(String groupId, String memberId) { }
+
+    /** What a session that ended hands on: its partitions, and those no other session of its group names. */
+    @FunctionalInterface
+    public interface SessionEnd {
+        void ended(SessionKey key, Collection<TopicIdPartition> partitions, Set<TopicIdPartition> unusedByGroup);
+    }
 
     /** The outcome of a request's epoch: the error, and the partitions the request covers. */
     public record Context(Errors error, List<TopicIdPartition> partitions) { }
@@ -43,12 +50,12 @@ public final class ShareSessionCache {
     private final int maxSessions;
     private final long idleEvictMs;
     private final LongSupplier clockMs;
-    private final BiConsumer<SessionKey, Collection<TopicIdPartition>> onEnd;
+    private final SessionEnd onEnd;
     /** Access order: the eldest entry is the least recently used session. */
     private final LinkedHashMap<SessionKey, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
     public ShareSessionCache(int maxSessions, long idleEvictMs, LongSupplier clockMs,
-                             BiConsumer<SessionKey, Collection<TopicIdPartition>> onEnd) {
+                             SessionEnd onEnd) {
         this.maxSessions = maxSessions;
         this.idleEvictMs = idleEvictMs;
         this.clockMs = clockMs;
@@ -66,7 +73,7 @@ public final class ShareSessionCache {
         if (epoch == INITIAL_EPOCH) {
             Session old = sessions.remove(key);
             if (old != null) {
-                onEnd.accept(key, old.partitions);
+                end(key, old.partitions);
             } else if (sessions.size() >= maxSessions && !evictIdle(now)) {
                 return new Context(Errors.SHARE_SESSION_LIMIT_REACHED, List.of());
             }
@@ -118,7 +125,7 @@ public final class ShareSessionCache {
         SessionKey key = new SessionKey(groupId, memberId);
         Session s = sessions.remove(key);
         if (s != null) {
-            onEnd.accept(key, s.partitions);
+            end(key, s.partitions);
         }
     }
 
@@ -132,7 +139,18 @@ public final class ShareSessionCache {
             return false;
         }
         sessions.remove(eldest.getKey());
-        onEnd.accept(eldest.getKey(), new ArrayList<>(eldest.getValue().partitions));
+        end(eldest.getKey(), new ArrayList<>(eldest.getValue().partitions));
         return true;
+    }
+
+    /** Called with the ended session already removed. */
+    private void end(SessionKey key, Collection<TopicIdPartition> partitions) {
+        Set<TopicIdPartition> unused = new HashSet<>(partitions);
+        for (Map.Entry<SessionKey, Session> e : sessions.entrySet()) {
+            if (e.getKey().groupId().equals(key.groupId())) {
+                unused.removeAll(e.getValue().partitions);
+            }
+        }
+        onEnd.ended(key, partitions, unused);
     }
 }

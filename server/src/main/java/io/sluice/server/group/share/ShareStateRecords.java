@@ -47,8 +47,38 @@ public final class ShareStateRecords {
     static final short UPDATE_KEY_TYPE = 1;
     static final short SNAPSHOT_VALUE_VERSION = 0;
 
-    /** Which share-partition a record is about. */
-    public record Key(String groupId, Uuid topicId, int partition) { }
+    /** Which share-partition a record is about (Kafka's SharePartitionKey). */
+    public record Key(String groupId, Uuid topicId, int partition) {
+
+        /** Its partition of {@code __share_group_state}, placed as Kafka's share coordinator places it. */
+        public int statePartition(int numPartitions) {
+            int h = toString().hashCode();
+            return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % numPartitions;
+        }
+
+        /** A share coordinator key {@code groupId:topicId:partition} (FindCoordinator); null when malformed. */
+        public static Key parse(String key) {
+            int last = key == null ? -1 : key.lastIndexOf(':');
+            int topic = last <= 0 ? -1 : key.lastIndexOf(':', last - 1);
+            if (topic <= 0) {
+                return null;
+            }
+            try {
+                Uuid topicId = Uuid.fromString(key.substring(topic + 1, last));
+                int partition = Integer.parseInt(key.substring(last + 1));
+                return partition < 0 || Uuid.ZERO_UUID.equals(topicId) ? null
+                        : new Key(key.substring(0, topic), topicId, partition);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        /** {@code groupId:topicId:partition}, the form Kafka hashes and FindCoordinator carries. */
+        @Override
+        public String toString() {
+            return groupId + ":" + topicId + ":" + partition;
+        }
+    }
 
     /** One persisted snapshot of a share-partition. */
     public record Snapshot(int snapshotEpoch, int stateEpoch, int leaderEpoch, long startOffset, long createTimestampMs,

@@ -7,20 +7,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Share-partition state in {@code __share_group_state}, written and read directly by this broker
- * (Kafka's share coordinator does the same through Read/WriteShareGroupState). A share-partition's
- * state lives in partition {@code abs(hash("group:topicId:partition")) % share.coordinator.state.topic.num.partitions}
- * (Kafka's rule); that partition must be led here. Each state partition is read once per
- * leadership (the last snapshot of each key wins) and then kept in memory beside the writes. Each
- * snapshot is a share-partition's whole state and a deleted state gets a tombstone, so the topic
- * is kept small by the log cleaner ({@code cleanup.policy=compact}) and a cleaned partition reads
- * back the same states. Thread-safe: synchronized, and an append is issued under the lock so log
- * order is call order.
+ * The share coordinator's state (Kafka's ShareCoordinatorShard): the share-partition states kept
+ * in the partitions of {@code __share_group_state} this broker leads, served to share-partition
+ * leaders here directly and to others through Read/Write/Initialize/DeleteShareGroupState and
+ * ReadShareGroupStateSummary ({@link ShareCoordinatorHandlers}). A share-partition's state lives
+ * in partition {@code abs(hash("group:topicId:partition")) % share.coordinator.state.topic.num.partitions}
+ * (Kafka's rule). Each state partition is read once per leadership (the last snapshot of each key
+ * wins) and then kept in memory beside the writes. Every write appends the share-partition's whole
+ * state as a snapshot and a deleted state gets a tombstone, so the topic is kept small by the log
+ * cleaner ({@code cleanup.policy=compact}) and a cleaned partition reads back the same states.
+ * Writes are fenced as Kafka's are: a lower state epoch (the state was reset since) gets
+ * FENCED_STATE_EPOCH, a lower leader epoch (an older leader of the topic partition) FENCED_LEADER_EPOCH.
+ * Thread-safe: synchronized, and an append is issued under the lock so log order is call order.
  */
 public final class ShareStateStore {
 
@@ -34,8 +38,8 @@ public final class ShareStateStore {
         /** Creates the topic if it does not exist yet (asynchronous); true once it exists. */
         boolean ensureTopic();
 
-        /** Whether the metadata names another broker the partition's leader. */
-        boolean ledElsewhere(int partition);
+        /** The partition's leader in the metadata, -1 when it has none (or the topic does not exist yet). */
+        int leader(int partition);
 
         record Led(GroupLog log, Object incarnation) { }
     }
@@ -43,76 +47,132 @@ public final class ShareStateStore {
     /** A read: the error, or the last snapshot (null when the share-partition has none). */
     public record Read(Errors error, String message, ShareStateRecords.Snapshot snapshot) { }
 
+    /**
+     * A share-partition leader's write (WriteShareGroupState): its state epoch and leader epoch, the
+     * start offset and the runs that changed (Sluice's leaders send all of them).
+     */
+    public record Write(int stateEpoch, int leaderEpoch, long startOffset, List<SharePartition.StateBatch> batches) { }
+
     /** A state partition read here: its log and its latest snapshots. */
     private record Loaded(Object incarnation, GroupLog log,
                           Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest) { }
 
     private final StatePartitions partitions;
     private final int numPartitions;
+    private final int nodeId;
+    private final LongSupplier clockMs;
     private final Map<Integer, Loaded> loaded = new HashMap<>();
 
-    public ShareStateStore(StatePartitions partitions, int numPartitions) {
+    public ShareStateStore(StatePartitions partitions, int numPartitions, int nodeId, LongSupplier clockMs) {
         this.partitions = partitions;
         this.numPartitions = numPartitions;
+        this.nodeId = nodeId;
+        this.clockMs = clockMs;
     }
 
-    /** Kafka's SharePartitionKey coordinator key, hashed as the share coordinator places it. */
+    /** The partition of {@code __share_group_state} that holds the state of {@code k}. */
     public int partitionFor(ShareStateRecords.Key k) {
-        int h = (k.groupId() + ":" + k.topicId() + ":" + k.partition()).hashCode();
-        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % numPartitions;
+        return k.statePartition(numPartitions);
+    }
+
+    /**
+     * The broker whose share coordinator holds {@code k}: this one's id when its state partition is
+     * led here or has no leader yet (this store then answers that it is loading), else the leader's.
+     */
+    public int coordinatorOf(ShareStateRecords.Key k) {
+        if (!partitions.ensureTopic()) {
+            return nodeId;
+        }
+        int leader = partitions.leader(partitionFor(k));
+        return leader < 0 ? nodeId : leader;
+    }
+
+    public int nodeId() {
+        return nodeId;
     }
 
     /**
      * The last snapshot of {@code k}. COORDINATOR_LOAD_IN_PROGRESS while the topic is being created or
-     * its partition is becoming led here (the caller waits), COORDINATOR_NOT_AVAILABLE when another
-     * broker leads it.
+     * its partition is becoming led here (the caller retries), NOT_COORDINATOR when another broker leads it.
      */
     public synchronized Read read(ShareStateRecords.Key k) {
-        int p = partitionFor(k);
-        Loaded l = load(p);
+        Loaded l = load(partitionFor(k));
         if (l == null) {
-            return partitions.ledElsewhere(p) ? new Read(Errors.COORDINATOR_NOT_AVAILABLE, notHere(p), null)
-                    : new Read(Errors.COORDINATOR_LOAD_IN_PROGRESS, null, null);
+            return notLoaded(k);
         }
         return new Read(Errors.NONE, null, l.latest().get(k));
     }
 
-    /** Appends a snapshot (acks=all); the future holds the append's Kafka error code. */
-    public synchronized CompletableFuture<Short> write(ShareStateRecords.Key k, ShareStateRecords.Snapshot s) {
-        int p = partitionFor(k);
-        Loaded l = load(p);
+    /**
+     * Merges a leader's write into the state of {@code k} and appends the result as a snapshot
+     * (acks=all); the future holds a Kafka error code.
+     */
+    public synchronized CompletableFuture<Short> write(ShareStateRecords.Key k, Write w) {
+        Loaded l = load(partitionFor(k));
         if (l == null) {
-            return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE.code());
+            return failed(notLoaded(k).error());
         }
+        ShareStateRecords.Snapshot old = l.latest().get(k);
+        if (old != null && old.stateEpoch() > w.stateEpoch()) {
+            return failed(Errors.FENCED_STATE_EPOCH);
+        }
+        if (old != null && old.leaderEpoch() > w.leaderEpoch()) {
+            return failed(Errors.FENCED_LEADER_EPOCH);
+        }
+        List<SharePartition.StateBatch> batches = StateBatches.merge(old == null ? List.of() : old.batches(),
+                w.batches(), w.startOffset());
+        return append(l, k, old, w.stateEpoch(), w.leaderEpoch(), w.startOffset(), batches);
+    }
+
+    /**
+     * Starts the state of {@code k} afresh at {@code startOffset} with nothing in flight, under
+     * {@code stateEpoch} (InitializeShareGroupState: a new share-partition, or AlterShareGroupOffsets);
+     * FENCED_STATE_EPOCH when the state already has a higher state epoch.
+     */
+    public synchronized CompletableFuture<Short> initialize(ShareStateRecords.Key k, int stateEpoch, long startOffset) {
+        Loaded l = load(partitionFor(k));
+        if (l == null) {
+            return failed(notLoaded(k).error());
+        }
+        ShareStateRecords.Snapshot old = l.latest().get(k);
+        if (old != null && old.stateEpoch() > stateEpoch) {
+            return failed(Errors.FENCED_STATE_EPOCH);
+        }
+        return append(l, k, old, stateEpoch, old == null ? -1 : old.leaderEpoch(), startOffset, List.of());
+    }
+
+    /** Appends a tombstone for {@code k} (its state is gone), if it has a state; the future holds the error code. */
+    public synchronized CompletableFuture<Short> delete(ShareStateRecords.Key k) {
+        Loaded l = load(partitionFor(k));
+        if (l == null) {
+            return failed(notLoaded(k).error());
+        }
+        if (l.latest().remove(k) == null) {
+            return CompletableFuture.completedFuture(Errors.NONE.code());
+        }
+        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), null)));
+    }
+
+    private CompletableFuture<Short> append(Loaded l, ShareStateRecords.Key k, ShareStateRecords.Snapshot old,
+                                            int stateEpoch, int leaderEpoch, long startOffset,
+                                            List<SharePartition.StateBatch> batches) {
+        long now = clockMs.getAsLong();
+        ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(old == null ? 0 : old.snapshotEpoch() + 1,
+                stateEpoch, leaderEpoch, startOffset, old == null ? now : old.createTimestampMs(), now, batches);
         l.latest().put(k, s);
         return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), ShareStateRecords.value(s))));
     }
 
-    /** Every share-partition state of {@code groupId} in the state partitions led here. */
-    public synchronized Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> groupStates(String groupId) {
-        Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> out = new HashMap<>();
-        for (int p = 0; p < numPartitions; p++) {
-            Loaded l = load(p);
-            if (l != null) {
-                l.latest().forEach((k, v) -> {
-                    if (k.groupId().equals(groupId)) {
-                        out.put(k, v);
-                    }
-                });
-            }
-        }
-        return out;
+    private Read notLoaded(ShareStateRecords.Key k) {
+        int leader = partitions.leader(partitionFor(k));
+        return leader >= 0 && leader != nodeId
+                ? new Read(Errors.NOT_COORDINATOR, "the share state of " + k + " is in " + ShareGroupConfig.STATE_TOPIC
+                        + "-" + partitionFor(k) + ", led by broker " + leader, null)
+                : new Read(Errors.COORDINATOR_LOAD_IN_PROGRESS, null, null);
     }
 
-    /** Appends a tombstone for {@code k} (its state is gone); the future holds the append's error code. */
-    public synchronized CompletableFuture<Short> delete(ShareStateRecords.Key k) {
-        int p = partitionFor(k);
-        Loaded l = load(p);
-        if (l == null) {
-            return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE.code());
-        }
-        l.latest().remove(k);
-        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), null)));
+    private static CompletableFuture<Short> failed(Errors e) {
+        return CompletableFuture.completedFuture(e.code());
     }
 
     private Loaded load(int p) {
@@ -150,10 +210,5 @@ public final class ShareStateStore {
         Loaded l = new Loaded(led.incarnation(), led.log(), latest);
         loaded.put(p, l);
         return l;
-    }
-
-    private static String notHere(int p) {
-        return "the share state partition " + ShareGroupConfig.STATE_TOPIC + "-" + p + " is led by another broker: "
-                + "Sluice does not forward share state between brokers yet";
     }
 }

@@ -17,6 +17,16 @@ import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupStateRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupStateResponseData;
+import org.apache.kafka.common.message.InitializeShareGroupStateRequestData;
+import org.apache.kafka.common.message.InitializeShareGroupStateResponseData;
+import org.apache.kafka.common.message.ReadShareGroupStateRequestData;
+import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
+import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
+import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData;
+import org.apache.kafka.common.message.WriteShareGroupStateRequestData;
+import org.apache.kafka.common.message.WriteShareGroupStateResponseData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -40,7 +50,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Share group requests on the wire, against a broker process: the session epochs, the acquired
- * records of a fetch, and each error code the share APIs answer with.
+ * records of a fetch, the share coordinator's state APIs, and each error code the share APIs
+ * answer with.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ShareWireTest {
@@ -246,6 +257,113 @@ class ShareWireTest {
             assertThat(altered.errorCode()).isZero();
             assertThat(altered.responses().iterator().next().partitions().get(0).errorCode())
                     .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+    }
+
+    private static <T extends org.apache.kafka.common.protocol.ApiMessage> T call(RawClient c, ApiKeys api, short version,
+                                                                            org.apache.kafka.common.protocol.ApiMessage req,
+                                                                            Class<T> response) throws IOException {
+        c.send(api.id, version, ++correlation, req);
+        return c.read(api.id, version, response);
+    }
+
+    private static WriteShareGroupStateRequestData write(String group, Uuid topic, int partition, int stateEpoch,
+                                                         int leaderEpoch, long start,
+                                                         WriteShareGroupStateRequestData.StateBatch... batches) {
+        WriteShareGroupStateRequestData.PartitionData p = new WriteShareGroupStateRequestData.PartitionData()
+                .setPartition(partition).setStateEpoch(stateEpoch).setLeaderEpoch(leaderEpoch).setStartOffset(start)
+                .setStateBatches(List.of(batches));
+        return new WriteShareGroupStateRequestData().setGroupId(group).setTopics(List.of(
+                new WriteShareGroupStateRequestData.WriteStateData().setTopicId(topic).setPartitions(List.of(p))));
+    }
+
+    private static short writeError(RawClient c, WriteShareGroupStateRequestData req) throws IOException {
+        return call(c, ApiKeys.WRITE_SHARE_GROUP_STATE, (short) 1, req, WriteShareGroupStateResponseData.class)
+                .results().get(0).partitions().get(0).errorCode();
+    }
+
+    private static ReadShareGroupStateResponseData.PartitionResult read(RawClient c, String group, Uuid topic, int partition)
+            throws IOException {
+        ReadShareGroupStateRequestData req = new ReadShareGroupStateRequestData().setGroupId(group).setTopics(List.of(
+                new ReadShareGroupStateRequestData.ReadStateData().setTopicId(topic).setPartitions(List.of(
+                        new ReadShareGroupStateRequestData.PartitionData().setPartition(partition).setLeaderEpoch(3)))));
+        return call(c, ApiKeys.READ_SHARE_GROUP_STATE, (short) 0, req, ReadShareGroupStateResponseData.class)
+                .results().get(0).partitions().get(0);
+    }
+
+    private static WriteShareGroupStateRequestData.StateBatch batch(long first, long last, byte state, short count) {
+        return new WriteShareGroupStateRequestData.StateBatch().setFirstOffset(first).setLastOffset(last)
+                .setDeliveryState(state).setDeliveryCount(count);
+    }
+
+    @Test
+    void theShareCoordinatorApisKeepFenceAndDeleteStateAndRefuseBadInput() throws Exception {
+        createTopic(broker.bootstrap(), "wire-coord", 1);
+        Uuid id = topicId("wire-coord");
+        try (RawClient c = raw(broker)) {
+            // The first write may find __share_group_state still being created: loading, then written.
+            WriteShareGroupStateRequestData first = write("cg", id, 0, 1, 3, 5,
+                    batch(5, 6, (byte) 2, (short) 1), batch(7, 9, (byte) 0, (short) 2));
+            short err = writeError(c, first);
+            for (int i = 0; i < 100 && err == Errors.COORDINATOR_LOAD_IN_PROGRESS.code(); i++) {
+                Thread.sleep(100);
+                err = writeError(c, first);
+            }
+            assertThat(err).isZero();
+            ReadShareGroupStateResponseData.PartitionResult state = read(c, "cg", id, 0);
+            assertThat(state.errorCode()).isZero();
+            assertThat(state.stateEpoch()).isEqualTo(1);
+            assertThat(state.startOffset()).isEqualTo(5);
+            assertThat(state.stateBatches()).extracting(b -> b.firstOffset() + "-" + b.lastOffset() + ":"
+                    + b.deliveryState() + "x" + b.deliveryCount()).containsExactly("5-6:2x1", "7-9:0x2");
+            ReadShareGroupStateSummaryRequestData summary = new ReadShareGroupStateSummaryRequestData().setGroupId("cg")
+                    .setTopics(List.of(new ReadShareGroupStateSummaryRequestData.ReadStateSummaryData().setTopicId(id)
+                            .setPartitions(List.of(new ReadShareGroupStateSummaryRequestData.PartitionData()
+                                    .setPartition(0).setLeaderEpoch(3)))));
+            ReadShareGroupStateSummaryResponseData.PartitionResult s = call(c, ApiKeys.READ_SHARE_GROUP_STATE_SUMMARY,
+                    (short) 1, summary, ReadShareGroupStateSummaryResponseData.class).results().get(0).partitions().get(0);
+            assertThat(List.of(s.stateEpoch(), s.leaderEpoch(), (int) s.startOffset(), s.deliveryCompleteCount()))
+                    .containsExactly(1, 3, 5, 2);
+
+            // Fencing: an older state epoch (the state was reset since), an older leader epoch.
+            assertThat(writeError(c, write("cg", id, 0, 0, 3, 5))).isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+            assertThat(writeError(c, write("cg", id, 0, 1, 2, 5))).isEqualTo(Errors.FENCED_LEADER_EPOCH.code());
+
+            InitializeShareGroupStateRequestData init = new InitializeShareGroupStateRequestData().setGroupId("cg")
+                    .setTopics(List.of(new InitializeShareGroupStateRequestData.InitializeStateData().setTopicId(id)
+                            .setPartitions(List.of(new InitializeShareGroupStateRequestData.PartitionData()
+                                    .setPartition(0).setStateEpoch(2).setStartOffset(0)))));
+            assertThat(call(c, ApiKeys.INITIALIZE_SHARE_GROUP_STATE, (short) 0, init,
+                    InitializeShareGroupStateResponseData.class).results().get(0).partitions().get(0).errorCode()).isZero();
+            state = read(c, "cg", id, 0);
+            assertThat(List.of(state.stateEpoch(), (int) state.startOffset(), state.stateBatches().size()))
+                    .containsExactly(2, 0, 0);
+
+            DeleteShareGroupStateRequestData delete = new DeleteShareGroupStateRequestData().setGroupId("cg")
+                    .setTopics(List.of(new DeleteShareGroupStateRequestData.DeleteStateData().setTopicId(id)
+                            .setPartitions(List.of(new DeleteShareGroupStateRequestData.PartitionData().setPartition(0)))));
+            assertThat(call(c, ApiKeys.DELETE_SHARE_GROUP_STATE, (short) 0, delete,
+                    DeleteShareGroupStateResponseData.class).results().get(0).partitions().get(0).errorCode()).isZero();
+            assertThat(read(c, "cg", id, 0).startOffset()).as("no state").isEqualTo(-1);
+
+            // Bad input: Kafka's codes, and nothing stored changes.
+            assertThat(read(c, "cg", Uuid.randomUuid(), 0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            assertThat(read(c, "cg", id, -1).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(read(c, "", id, 0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(writeError(c, write("cg", id, 0, 3, 3, 0, batch(0, 1, (byte) 9, (short) 1))))
+                    .as("an unknown delivery state").isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(read(c, "cg", id, 0).startOffset()).isEqualTo(-1);
+            init.topics().get(0).partitions().get(0).setStartOffset(-5);
+            assertThat(call(c, ApiKeys.INITIALIZE_SHARE_GROUP_STATE, (short) 0, init,
+                    InitializeShareGroupStateResponseData.class).results().get(0).partitions().get(0).errorCode())
+                    .isEqualTo(Errors.INVALID_REQUEST.code());
+
+            // FindCoordinator for a share-partition key: this broker leads every state partition.
+            FindCoordinatorResponseData found = call(c, ApiKeys.FIND_COORDINATOR, (short) 6, new FindCoordinatorRequestData()
+                    .setKeyType((byte) 2).setCoordinatorKeys(List.of("cg:" + id + ":0", "cg")), FindCoordinatorResponseData.class);
+            assertThat(found.coordinators().get(0).errorCode()).isZero();
+            assertThat(found.coordinators().get(0).port()).isEqualTo(broker.clientPort());
+            assertThat(found.coordinators().get(1).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         }
     }
 

@@ -19,7 +19,7 @@ class ShareSessionCacheTest {
     private final TopicIdPartition tp2 = new TopicIdPartition(Uuid.randomUuid(), 1, null);
 
     private ShareSessionCache cache(int max) {
-        return new ShareSessionCache(max, 45_000, clock::get, (k, parts) -> ended.add(k.memberId() + parts.size()));
+        return new ShareSessionCache(max, 45_000, clock::get, (k, parts, unused) -> ended.add(k.memberId() + parts.size()));
     }
 
     @Test

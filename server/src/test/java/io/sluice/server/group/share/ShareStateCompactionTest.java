@@ -1,11 +1,13 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.network.InterBrokerSender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.group.CleanedGroupLog;
 import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
@@ -27,6 +29,10 @@ class ShareStateCompactionTest {
     @TempDir
     Path dir;
 
+    private static final int NODE_ID = 1;
+    /** Every state partition is led here in these tests: nothing is sent to another broker. */
+    private static final InterBrokerSender NO_OTHER_BROKERS = new InterBrokerSender(id -> Optional.empty(), 1000, 1, "test");
+
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final Object incarnation = new Object();
     private final ShareStateRecords.Key kept = new ShareStateRecords.Key("g", Uuid.randomUuid(), 0);
@@ -40,7 +46,7 @@ class ShareStateCompactionTest {
             SharePartition sp = m.get(kept, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).partition();
             acknowledge(m, sp, 0, 300);
             assertThat(m.persist(deleted, m.get(deleted, incarnation, 0, SharePartitionManager.StartOffsets.at(7)).partition()).join()).isZero();
-            assertThat(m.delete(deleted).join()).isEqualTo(Errors.NONE.code());
+            assertThat(m.persister().delete("g", List.of(deleted)).join().get(deleted)).isEqualTo(Errors.NONE.code());
             int written = log.records().size();
 
             assertThat(log.rollAndClean()).isPositive();
@@ -68,13 +74,14 @@ class ShareStateCompactionTest {
     }
 
     private void assertState(CleanedGroupLog log, long startOffset) {
-        ShareStateStore fresh = new ShareStateStore(partitions(log), 1);
+        ShareStateStore fresh = new ShareStateStore(partitions(log), 1, NODE_ID, clock::get);
         assertThat(fresh.read(kept).snapshot().startOffset()).isEqualTo(startOffset);
         assertThat(fresh.read(deleted).snapshot()).isNull();
     }
 
     private SharePartitionManager manager(CleanedGroupLog log) {
-        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE, new ShareStateStore(partitions(log), 1), clock::get);
+        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE,
+                new ShareStatePersister(new ShareStateStore(partitions(log), 1, NODE_ID, clock::get), NO_OTHER_BROKERS), clock::get);
     }
 
     private ShareStateStore.StatePartitions partitions(CleanedGroupLog log) {
@@ -90,8 +97,8 @@ class ShareStateCompactionTest {
             }
 
             @Override
-            public boolean ledElsewhere(int partition) {
-                return false;
+            public int leader(int partition) {
+                return NODE_ID;
             }
         };
     }

@@ -1,10 +1,14 @@
 package io.sluice.server.group.share;
 
+import io.sluice.server.network.InterBrokerSender;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.runtime.GroupConfigLookup;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -12,6 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /** Share-partition state through {@code __share_group_state}: restart, reset, delete. */
 class ShareStateStoreTest {
+
+    private static final int NODE_ID = 1;
+    /** Every state partition is led here in these tests: nothing is sent to another broker. */
+    private static final InterBrokerSender NO_OTHER_BROKERS = new InterBrokerSender(id -> Optional.empty(), 1000, 1, "test");
 
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final MemoryGroupLog log = new MemoryGroupLog();
@@ -33,14 +41,15 @@ class ShareStateStoreTest {
             }
 
             @Override
-            public boolean ledElsewhere(int partition) {
-                return ledElsewhere;
+            public int leader(int partition) {
+                return ledElsewhere ? NODE_ID + 1 : NODE_ID;
             }
         };
     }
 
     private SharePartitionManager manager() {
-        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE, new ShareStateStore(partitions(), 1), clock::get);
+        return new SharePartitionManager(ShareGroupConfig.defaults(), GroupConfigLookup.NONE,
+                new ShareStatePersister(new ShareStateStore(partitions(), 1, NODE_ID, clock::get), NO_OTHER_BROKERS), clock::get);
     }
 
     @Test
@@ -64,23 +73,71 @@ class ShareStateStoreTest {
     void resetAndDeleteReplaceTheState() {
         SharePartitionManager m = manager();
         SharePartition sp = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
-        assertThat(m.reset(key, 3, 0).join()).isEqualTo(Errors.NONE.code());
+        assertThat(m.reset(key, 3).join()).isEqualTo(Errors.NONE.code());
         SharePartition reset = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(reset).isNotSameAs(sp);
         assertThat(reset.startOffset()).isEqualTo(3);
-        assertThat(m.store().read(key).snapshot().stateEpoch()).isEqualTo(1);
+        assertThat(m.persister().store().read(key).snapshot().stateEpoch()).isEqualTo(1);
         assertThat(m.persist(key, sp).join()).as("the old share-partition may not write")
                 .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
-        assertThat(m.delete(key).join()).isEqualTo(Errors.NONE.code());
-        assertThat(new ShareStateStore(partitions(), 1).read(key).snapshot()).isNull();
+        assertThat(m.persister().delete("g", List.of(key)).join().get(key)).isEqualTo(Errors.NONE.code());
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key).snapshot()).isNull();
     }
 
     @Test
-    void aStatePartitionNotLedHereIsAnError() {
+    void aStatePartitionStillBeingCreatedIsLoadingAndOneLedByAnUnreachableBrokerIsNotAvailable() {
         topicExists = false;
         assertThat(manager().get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
         topicExists = true;
         ledElsewhere = true;
-        assertThat(manager().get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        SharePartitionManager m = manager();
+        // The read goes to the other broker, which has no endpoint: loading until the send fails.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(0)).error() == Errors.COORDINATOR_NOT_AVAILABLE);
+    }
+
+    @Test
+    void writesAreFencedByOlderStateAndLeaderEpochsAndMergeIntoTheStoredRuns() {
+        ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
+        SharePartition.StateBatch acked = new SharePartition.StateBatch(10, 12, SharePartition.RecordState.ACKNOWLEDGED, (short) 1);
+        SharePartition.StateBatch available = new SharePartition.StateBatch(13, 19, SharePartition.RecordState.AVAILABLE, (short) 1);
+        assertThat(store.write(key, new ShareStateStore.Write(2, 5, 10, List.of(acked, available))).join()).isZero();
+        assertThat(store.write(key, new ShareStateStore.Write(1, 5, 10, List.of())).join())
+                .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+        assertThat(store.write(key, new ShareStateStore.Write(2, 4, 10, List.of())).join())
+                .isEqualTo(Errors.FENCED_LEADER_EPOCH.code());
+        // A write of only the runs that changed (as Kafka's leaders send): 15-16 archived, the rest kept.
+        SharePartition.StateBatch archived = new SharePartition.StateBatch(15, 16, SharePartition.RecordState.ARCHIVED, (short) 3);
+        assertThat(store.write(key, new ShareStateStore.Write(2, 6, 11, List.of(archived))).join()).isZero();
+        ShareStateRecords.Snapshot s = store.read(key).snapshot();
+        assertThat(s.startOffset()).isEqualTo(11);
+        assertThat(s.snapshotEpoch()).isEqualTo(1);
+        assertThat(s.batches()).containsExactly(
+                new SharePartition.StateBatch(11, 12, SharePartition.RecordState.ACKNOWLEDGED, (short) 1),
+                new SharePartition.StateBatch(13, 14, SharePartition.RecordState.AVAILABLE, (short) 1),
+                archived,
+                new SharePartition.StateBatch(17, 19, SharePartition.RecordState.AVAILABLE, (short) 1));
+        assertThat(ShareStatePersister.Summary.of(store.read(key)).deliveryCompleteCount()).isEqualTo(4);
+    }
+
+    @Test
+    void initializeStartsAfreshUnlessTheStateIsNewerAndDeletingNoStateWritesNothing() {
+        ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
+        assertThat(store.delete(key).join()).isZero();
+        assertThat(log.records).as("no tombstone for a state that never was").isEmpty();
+        assertThat(store.write(key, new ShareStateStore.Write(3, 0, 10, List.of(
+                new SharePartition.StateBatch(10, 11, SharePartition.RecordState.AVAILABLE, (short) 2)))).join()).isZero();
+        assertThat(store.initialize(key, 2, 0).join()).isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+        assertThat(store.initialize(key, 4, 7).join()).isZero();
+        ShareStateRecords.Snapshot s = store.read(key).snapshot();
+        assertThat(s.stateEpoch()).isEqualTo(4);
+        assertThat(s.startOffset()).isEqualTo(7);
+        assertThat(s.batches()).isEmpty();
+    }
+
+    @Test
+    void aStatePartitionLedByAnotherBrokerIsNotCoordinatedHere() {
+        ledElsewhere = true;
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key).error()).isEqualTo(Errors.NOT_COORDINATOR);
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.replication.fetcher;
+package io.sluice.replication.net;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,14 +12,15 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * One blocking connection from a replica fetcher to a leader, speaking Kafka's framing with
- * kafka-clients' own request and response classes (as Kafka's BrokerBlockingSender does over its
- * NetworkClient). One request at a time; {@code socketTimeoutMs} bounds connect and each read, so a
- * leader that stops answering frees the fetcher. Not thread-safe: owned by one fetcher thread.
+ * One blocking connection from this broker to another (a replica fetcher to a leader, a
+ * share-partition leader to a share coordinator), speaking Kafka's framing with kafka-clients' own
+ * request and response classes (as Kafka's BrokerBlockingSender does over its NetworkClient). One
+ * request at a time; {@code socketTimeoutMs} bounds connect and each read, so a broker that stops
+ * answering frees the caller. Not thread-safe: owned by one thread.
  */
-final class LeaderConnection implements AutoCloseable {
+public final class BrokerConnection implements AutoCloseable {
 
-    /** A response larger than this is a broken stream, not data: the fetch asked for far less. */
+    /** A response larger than this is a broken stream, not data: no inter-broker request asks for more. */
     private static final int RESPONSE_BYTES_MAX = 256 * 1024 * 1024;
 
     private final Socket socket;
@@ -28,7 +29,7 @@ final class LeaderConnection implements AutoCloseable {
     private final String clientId;
     private int correlationId;
 
-    LeaderConnection(InetSocketAddress address, int socketTimeoutMs, String clientId) throws IOException {
+    public BrokerConnection(InetSocketAddress address, int socketTimeoutMs, String clientId) throws IOException {
         this.clientId = clientId;
         socket = new Socket();
         try {
@@ -44,7 +45,7 @@ final class LeaderConnection implements AutoCloseable {
     }
 
     /** Sends one request and waits for its response. */
-    AbstractResponse send(AbstractRequest request) throws IOException {
+    public AbstractResponse send(AbstractRequest request) throws IOException {
         ApiKeys api = request.apiKey();
         RequestHeader header = new RequestHeader(api, request.version(), clientId, ++correlationId);
         ByteBuffer body = request.serializeWithHeader(header);
