@@ -149,10 +149,7 @@ class ShareGroupClusterTest {
         assertLogsClean();
     }
 
-    /**
-     * A kill and its elections are expected here; Sluice errors (a share state request that failed
-     * between brokers is one), uncaught exceptions and buffer leaks are not.
-     */
+    /** A kill and its elections are expected here; Sluice errors, uncaught exceptions and buffer leaks are not. */
     private void assertLogsClean() {
         for (BrokerProcess n : cluster.nodes()) {
             String log = n.log();
