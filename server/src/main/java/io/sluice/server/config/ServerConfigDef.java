@@ -350,11 +350,13 @@ public final class ServerConfigDef {
         define(OFFSETS_TOPIC_COMPRESSION_CODEC, INT, 0, Validator.between(0, 4),
                 "Codec of the group coordinator's batches in __consumer_offsets (Kafka's CompressionType ids: 0 none, "
                         + "1 gzip, 2 snappy, 3 lz4, 4 zstd).");
-        // Share groups (KIP-932). Kafka turns them on with the share.version feature (level 1); Sluice
-        // has no UpdateFeatures, so the level is this setting, reported as share.version's finalized level.
+        // Share groups (KIP-932). Kafka turns them on with the share.version feature (level 1, set with
+        // UpdateFeatures and kept by the quorum); this setting is a floor under it, as Kafka's format-time
+        // --feature share.version=1 turns them on from the first start.
         define(SHARE_VERSION, INT, 0, Validator.between(0, 1),
-                "Sluice: the share.version feature level; 1 serves share groups (KIP-932), 0 answers their APIs "
-                        + "UNSUPPORTED_VERSION as Kafka does. Level 2 (dead-letter queues) is not served.");
+                "Sluice: a floor under the share.version feature level (kafka-features upgrade --feature "
+                        + "share.version=1 sets it cluster-wide); 1 serves share groups (KIP-932) from the start. "
+                        + "Level 2 (dead-letter queues) is not served.");
         define(GROUP_SHARE_SESSION_TIMEOUT_MS, INT, 45_000, Validator.atLeast(1),
                 "A share group member that sends no heartbeat for this long is removed.");
         define(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, INT, 5000, Validator.atLeast(1),

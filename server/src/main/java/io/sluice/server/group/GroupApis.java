@@ -1,6 +1,7 @@
 package io.sluice.server.group;
 
 import io.sluice.metadata.image.PartitionImage;
+import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.group.handler.AdminHandlers;
 import io.sluice.server.group.handler.ConsumerGroupHandlers;
 import io.sluice.server.group.handler.FindCoordinatorHandler;
@@ -14,10 +15,12 @@ import io.sluice.server.group.share.ShareOffsetsHandlers;
 import io.sluice.server.group.share.SharePartitionApis;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
+import io.sluice.server.protocol.FeatureLevels;
 import io.sluice.replication.Partition;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
@@ -62,9 +65,12 @@ public final class GroupApis implements AutoCloseable {
         MembershipHandlers membership = new MembershipHandlers(coordinator);
         OffsetHandlers offsets = new OffsetHandlers(ctx, coordinator);
         AdminHandlers admin = new AdminHandlers(coordinator);
-        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig, groupConfigs);
+        int shareVersionFloor = ctx.config().getInt(ServerConfigDef.SHARE_VERSION);
+        BooleanSupplier shareEnabled = () ->
+                FeatureLevels.shareVersion(shareVersionFloor, ctx.metadata().image().finalizedFeatures()) >= 1;
+        SharePartitionApis sharePartitions = new SharePartitionApis(ctx, shareConfig, groupConfigs, shareEnabled);
         ShareOffsetsHandlers shareOffsets = new ShareOffsetsHandlers(ctx, coordinator, sharePartitions.manager,
-                shareConfig.enabled());
+                shareEnabled);
         h.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(ctx, config, shareConfig));
         h.put(ApiKeys.JOIN_GROUP.id, membership.joinGroup);
         h.put(ApiKeys.SYNC_GROUP.id, membership.syncGroup);
@@ -76,7 +82,7 @@ public final class GroupApis implements AutoCloseable {
         h.put(ApiKeys.LIST_GROUPS.id, admin.listGroups);
         h.put(ApiKeys.DESCRIBE_GROUPS.id, admin.describeGroups);
         h.put(ApiKeys.DELETE_GROUPS.id, ShareOffsetsHandlers.withShareStateDeletion(admin.deleteGroups, shareOffsets));
-        ShareGroupHandlers share = new ShareGroupHandlers(coordinator, shareConfig.enabled());
+        ShareGroupHandlers share = new ShareGroupHandlers(coordinator, shareEnabled);
         h.put(ApiKeys.SHARE_GROUP_HEARTBEAT.id, share.heartbeat);
         h.put(ApiKeys.SHARE_GROUP_DESCRIBE.id, share.describe);
         h.put(ApiKeys.SHARE_FETCH.id, sharePartitions.shareFetch);

@@ -1,5 +1,6 @@
 package io.sluice.server.handler;
 
+import io.sluice.metadata.image.MetadataImage;
 import io.sluice.server.config.ServerConfigDef;
 import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.ApiVersionsTable;
@@ -89,7 +90,10 @@ public final class ApiVersionsHandler implements ApiHandler {
     }
 
     private void addFeatures(ApiVersionsResponseData data, short version) {
-        for (FeatureLevels.Feature f : FeatureLevels.all(ctx.config().getInt(ServerConfigDef.SHARE_VERSION))) {
+        MetadataImage image = ctx.metadata().image();
+        short shareVersion = FeatureLevels.shareVersion(ctx.config().getInt(ServerConfigDef.SHARE_VERSION),
+                image.finalizedFeatures());
+        for (FeatureLevels.Feature f : FeatureLevels.all(shareVersion)) {
             // KAFKA-17492: clients before ApiVersions v4 fail to read a supported minimum of 0.
             if (version >= 4 || f.minVersion() > 0) {
                 data.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey().setName(f.name())
@@ -101,6 +105,7 @@ public final class ApiVersionsHandler implements ApiHandler {
                         .setMinVersionLevel(f.finalizedLevel()).setMaxVersionLevel(f.finalizedLevel()));
             }
         }
-        data.setFinalizedFeaturesEpoch(FeatureLevels.FINALIZED_FEATURES_EPOCH);
+        // As Kafka's: the metadata offset the finalized levels were read at, so a later answer has a higher epoch.
+        data.setFinalizedFeaturesEpoch(image.offset());
     }
 }

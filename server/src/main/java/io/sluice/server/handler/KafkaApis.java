@@ -37,6 +37,7 @@ public final class KafkaApis implements RequestDispatcher {
         handlers.put(ApiVersionsTable.DELETE_TOPICS, new DeleteTopicsHandler(ctx));
         handlers.put(ApiVersionsTable.CREATE_PARTITIONS, new CreatePartitionsHandler(ctx));
         handlers.put(ApiVersionsTable.ELECT_LEADERS, new ElectLeadersHandler(ctx));
+        handlers.put(ApiVersionsTable.UPDATE_FEATURES, new UpdateFeaturesHandler(ctx));
         handlers.put(ApiVersionsTable.DESCRIBE_CONFIGS, new DescribeConfigsHandler(ctx));
         AlterConfigsHandler alter = new AlterConfigsHandler(ctx);
         handlers.put(ApiVersionsTable.ALTER_CONFIGS, alter);

@@ -47,6 +47,7 @@ public final class ApiVersionsTable {
     public static final short ALTER_CLIENT_QUOTAS = 49;
     public static final short DESCRIBE_USER_SCRAM_CREDENTIALS = 50;
     public static final short DESCRIBE_QUORUM = 55;
+    public static final short UPDATE_FEATURES = 57;
     public static final short DESCRIBE_CLUSTER = 60;
     public static final short DESCRIBE_TOPIC_PARTITIONS = 75;
 
@@ -81,6 +82,7 @@ public final class ApiVersionsTable {
         put(m, ALTER_CLIENT_QUOTAS, "AlterClientQuotas", 0, 1);
         put(m, DESCRIBE_USER_SCRAM_CREDENTIALS, "DescribeUserScramCredentials", 0, 0);
         put(m, DESCRIBE_QUORUM, "DescribeQuorum", 0, 2);
+        put(m, UPDATE_FEATURES, "UpdateFeatures", 0, 2);
         put(m, DESCRIBE_CLUSTER, "DescribeCluster", 0, 2);
         put(m, DESCRIBE_TOPIC_PARTITIONS, "DescribeTopicPartitions", 0, 0);
         // Group coordinator (io.sluice.server.group), classic protocol.

@@ -1,13 +1,14 @@
 package io.sluice.server.protocol;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Kafka features (KIP-584) Sluice reports in ApiVersions v3+ and so in {@code kafka-features
  * describe} and {@code Admin.describeFeatures()}: the same feature names a Kafka 4.4 broker lists,
- * each at the level of what Sluice really serves. None can be changed (UpdateFeatures is not
- * served), so each supported range is one level and is also the finalized level, except
- * {@code group.version}'s (below).
+ * each at the level of what Sluice really serves. Only {@code share.version} can be changed
+ * (UpdateFeatures, {@code kafka-features upgrade}); every other supported range is one level and
+ * is also the finalized level, except {@code group.version}'s (below).
  *
  * <p>Why each level:
  * <ul>
@@ -41,13 +42,25 @@ public final class FeatureLevels {
     /** One feature: its supported range, and the finalized level (0 = off). */
     public record Feature(String name, short minVersion, short maxVersion, short finalizedLevel) { }
 
-    /** Features never change while Sluice runs, so one epoch. Kafka's is a metadata offset. */
-    public static final long FINALIZED_FEATURES_EPOCH = 0;
+    public static final String SHARE_VERSION = "share.version";
 
     private FeatureLevels() { }
 
     private static Feature fixed(String name, int level) {
         return new Feature(name, (short) level, (short) level, (short) level);
+    }
+
+    /**
+     * share.version's finalized level: the quorum's ({@code finalized}, set by UpdateFeatures), at
+     * least this broker's {@code sluice.share.version} ({@code floor}).
+     */
+    public static short shareVersion(int floor, Map<String, Short> finalized) {
+        return (short) Math.max(floor, finalized.getOrDefault(SHARE_VERSION, (short) 0));
+    }
+
+    /** Whether UpdateFeatures may change {@code feature} (within its supported range). */
+    public static boolean changeable(String feature) {
+        return SHARE_VERSION.equals(feature);
     }
 
     /** All features, in a fixed order; {@code shareVersion} is share.version's finalized level (0 or 1). */
@@ -57,7 +70,7 @@ public final class FeatureLevels {
                 fixed("kraft.version", 0),
                 new Feature("group.version", (short) 0, (short) 1, (short) 1),
                 fixed("transaction.version", 0),
-                new Feature("share.version", (short) 0, (short) 1, (short) shareVersion),
+                new Feature(SHARE_VERSION, (short) 0, (short) 1, (short) shareVersion),
                 fixed("streams.version", 0),
                 fixed("eligible.leader.replicas.version", 0));
     }

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Prints the end of every running cluster node's log when a test fails, before {@code @AfterEach}
- * stops the cluster and deletes its directories: a failure on a CI machine is then readable from
- * the build output alone.
+ * or {@link ClusterFixture} stops the cluster and deletes its directories: a failure on a CI machine
+ * is then readable from the build output alone.
  */
 public final class ClusterLogsOnFailure implements AfterTestExecutionCallback {
 

@@ -17,11 +17,11 @@ import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DescribeQuorum as Kafka's Admin#describeMetadataQuorum asks it, on a 3-process cluster: every
@@ -35,18 +35,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DescribeQuorumClusterTest {
     private static final Duration AGREEMENT_TIMEOUT = Duration.ofSeconds(60);
 
-    private ClusterProcess cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     @Test
     void everyNodeNamesTheQuorumLeaderAndANewOneAfterItIsKilled() throws Exception {
-        cluster = ClusterProcess.start(3, Map.of());
+        ClusterProcess cluster = fixture.start(3, Map.of());
         int[] leader = new int[1];
         long[] epoch = new long[1];
         await().ignoreExceptions().atMost(AGREEMENT_TIMEOUT).untilAsserted(() -> {

@@ -23,10 +23,10 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * KIP-392 on a real 3-process cluster with kafka-clients 4.4: brokers in racks r1/r2/r3 with Kafka's
@@ -49,18 +49,8 @@ class FollowerFetchClusterTest {
             "broker.session.timeout.ms", "600000",
             "broker.heartbeat.interval.ms", "500");
 
-    private ClusterProcess cluster;
-    private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     private static String value(int i) {
         return "value-" + i;
@@ -87,8 +77,8 @@ class FollowerFetchClusterTest {
 
     @Test
     void aConsumerInAFollowersRackReadsFromThatFollowerWhileTheLeaderIsFrozen() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS, id -> Map.of("broker.rack", "r" + id));
-        admin = Clients.admin(cluster.bootstrap());
+        ClusterProcess cluster = fixture.start(3, SETTINGS, id -> Map.of("broker.rack", "r" + id));
+        Admin admin = fixture.admin();
         assertThat(admin.describeCluster().nodes().get()).as("DescribeCluster shows broker.rack")
                 .extracting(Node::id, Node::rack).containsExactlyInAnyOrder(tuple(1, "r1"), tuple(2, "r2"), tuple(3, "r3"));
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();

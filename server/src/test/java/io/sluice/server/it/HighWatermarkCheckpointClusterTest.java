@@ -31,11 +31,11 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The high watermark survives a clean restart ({@code replication-offset-checkpoint}) on real
@@ -56,18 +56,8 @@ class HighWatermarkCheckpointClusterTest {
             "broker.heartbeat.interval.ms", "500",
             "auto.leader.rebalance.enable", "false");
 
-    private ClusterProcess cluster;
-    private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     /**
      * Isolated mode (the quorum outlives the brokers): every broker of an RF 3 topic with
@@ -78,15 +68,14 @@ class HighWatermarkCheckpointClusterTest {
      */
     @Test
     void aRestartedLeaderExposesTheCommittedEndBeforeAnyFollowerIsBack() throws Exception {
-        cluster = ClusterProcess.startIsolated(1, 3, Map.of("min.insync.replicas", "2",
+        ClusterProcess cluster = fixture.startIsolated(1, 3, Map.of("min.insync.replicas", "2",
                 "broker.heartbeat.interval.ms", "500", "auto.leader.rebalance.enable", "false"));
-        admin = Clients.admin(cluster.bootstrap());
+        Admin admin = fixture.admin();
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
         int leader = partition0(admin, TOPIC).leader().id();
-        produceAcknowledged();
+        produceAcknowledged(cluster);
         admin.close(Duration.ofSeconds(5));
-        admin = null;
 
         for (BrokerProcess broker : cluster.nodes()) {
             if (broker.isBroker() && broker.nodeId() != leader) {
@@ -97,11 +86,11 @@ class HighWatermarkCheckpointClusterTest {
         assertThat(checkpointedHighWatermark(cluster.node(leader).dataDir())).isEqualTo(RECORDS + 1);
 
         cluster.node(leader).restart();
-        admin = Clients.admin(cluster.node(leader).bootstrap());
-        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).leader().id() == leader);
-        assertThat(partition0(admin, TOPIC).isr()).as("alone: nobody else could have fetched").extracting(Node::id)
+        Admin leaderAdmin = fixture.admin(cluster.node(leader).bootstrap());
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> partition0(leaderAdmin, TOPIC).leader().id() == leader);
+        assertThat(partition0(leaderAdmin, TOPIC).isr()).as("alone: nobody else could have fetched").extracting(Node::id)
                 .containsExactly(leader);
-        long latest = admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all().get()
+        long latest = leaderAdmin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all().get()
                 .get(new TopicPartition(TOPIC, 0)).offset();
         assertThat(latest).as("ListOffsets LATEST: the committed end").isEqualTo(RECORDS + 1);
         try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(cluster.node(leader).bootstrap())) {
@@ -119,7 +108,7 @@ class HighWatermarkCheckpointClusterTest {
     }
 
     /** RECORDS records and a sentinel, acks=all. */
-    private void produceAcknowledged() throws Exception {
+    private static void produceAcknowledged(ClusterProcess cluster) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(cluster.bootstrap(), "all", true, "none")) {
             for (int i = 0; i < RECORDS; i++) {
                 p.send(new ProducerRecord<>(TOPIC, ("value-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
@@ -140,14 +129,14 @@ class HighWatermarkCheckpointClusterTest {
      */
     @Test
     void aRestartedFollowerServesTheCommittedRecordsFromItsCheckpointBeforeItsLeaderAnswers() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS);
-        admin = Clients.admin(cluster.bootstrap());
+        ClusterProcess cluster = fixture.start(3, SETTINGS);
+        Admin admin = fixture.admin();
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
         int leader = partition0(admin, TOPIC).leader().id();
         int follower = partition0(admin, TOPIC).replicas().stream().mapToInt(Node::id).filter(id -> id != leader).min().orElseThrow();
 
-        produceAcknowledged();
+        produceAcknowledged(cluster);
 
         assertThat(cluster.node(follower).stop()).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
         assertThat(checkpointedHighWatermark(cluster.node(follower).dataDir()))

@@ -22,11 +22,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Kafka's isolated mode on real processes: a controller-only voter (node 1) and three broker-only
@@ -42,23 +42,13 @@ class IsolatedModeClusterTest {
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
     private static final int CONTROLLER = 1;
 
-    private ClusterProcess cluster;
-    private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     @Test
     void brokerOnlyNodesReplicateFailOverAndRejoinBesideAControllerOnlyVoter() throws Exception {
-        cluster = ClusterProcess.startIsolated(1, 3, SETTINGS);
-        admin = Clients.admin(cluster.bootstrap());
+        ClusterProcess cluster = fixture.startIsolated(1, 3, SETTINGS);
+        Admin admin = fixture.admin();
 
         Set<Integer> brokers = new TreeSet<>();
         admin.describeCluster().nodes().get().forEach(n -> brokers.add(n.id()));

@@ -8,7 +8,7 @@ import org.apache.kafka.common.utils.internals.Exit;
 
 /**
  * Kafka's CLI tools (kafka-tools 4.4: {@code org.apache.kafka.tools.TopicCommand}, {@code ConfigCommand},
- * {@code ShareGroupCommand}) run in this JVM, as {@code bin/kafka-topics.sh} would run them: their
+ * {@code FeatureCommand}, {@code ShareGroupCommand}) run in this JVM, as {@code bin/kafka-topics.sh} would run them: their
  * {@code main} with Kafka's exit procedure caught, stdout and stderr captured. Not thread-safe (it
  * swaps System.out/err).
  */
@@ -33,6 +33,10 @@ public final class KafkaCli {
 
     public static Result configs(String bootstrap, String... args) throws Exception {
         return run("org.apache.kafka.tools.ConfigCommand", bootstrap, args);
+    }
+
+    public static Result features(String bootstrap, String... args) throws Exception {
+        return run("org.apache.kafka.tools.FeatureCommand", bootstrap, args);
     }
 
     /** kafka-share-groups.sh. */

@@ -43,11 +43,11 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Leader changes that can lose or fork a log, on a real 3-process cluster (combined mode, 3 voters)
@@ -72,28 +72,21 @@ class LeaderElectionClusterTest {
     private static final Pattern SLUICE_ERROR = Pattern.compile(" ERROR \\[[^]]*] (i\\.s\\.|io\\.sluice\\.)");
     private static final Pattern PARTITION_LINE = Pattern.compile("Topic: (\\S+)\\s+Partition: (\\d+)\\s");
 
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
+
     private ClusterProcess cluster;
     private Admin admin;
 
     private void start() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS);
+        cluster = fixture.start(3, SETTINGS);
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         // A call that lands on a paused node fails soon and is asked again (awaitCluster), instead of
         // holding the wait for the default 30 s.
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
-        admin = Admin.create(p);
-    }
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        admin = fixture.closedAfterTest(Admin.create(p));
     }
 
     /** An admin call may land on a paused or killed node and time out: that is no answer, ask again. */

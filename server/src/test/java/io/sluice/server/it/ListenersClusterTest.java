@@ -20,11 +20,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Listeners as in Kafka on a 3-process cluster: each node serves a CLIENT and an INTERNAL listener,
@@ -36,31 +36,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterLogsOnFailure.class)
 class ListenersClusterTest {
 
-    private final Map<Integer, Integer> internalPorts = new HashMap<>();
-    private ClusterProcess cluster;
-    private Admin admin;
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    private final Map<Integer, Integer> internalPorts = new HashMap<>();
 
     @Test
     void followersReplicateOverTheInterBrokerListenerAndClientsSeeTheirOwnListener() throws Exception {
         for (int id = 1; id <= 3; id++) {
             internalPorts.put(id, ClusterProcess.listenablePort());
         }
-        cluster = ClusterProcess.start(3, Map.of("min.insync.replicas", "2",
+        ClusterProcess cluster = fixture.start(3, Map.of("min.insync.replicas", "2",
                 "listener.security.protocol.map", "CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name", "internal"), id -> Map.of("listeners",
                 "CLIENT://localhost:{clientPort},INTERNAL://localhost:" + internalPorts.get(id)
                         + ",CONTROLLER://localhost:{quorumPort}"));
-        admin = Clients.admin(cluster.bootstrap());
+        Admin admin = fixture.admin();
 
         Map<Integer, Integer> clientPorts = new TreeMap<>();
         cluster.nodes().forEach(n -> clientPorts.put(n.nodeId(), n.clientPort()));

@@ -20,11 +20,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Replication health in the metrics of a real 3-process cluster: a frozen follower falls out of the
@@ -44,23 +44,13 @@ class MetricsClusterTest {
             "broker.session.timeout.ms", "600000",
             "broker.heartbeat.interval.ms", "500");
 
-    private ClusterProcess cluster;
-    private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     @Test
     void aFrozenFollowerShowsAsAnIsrShrinkAndLagOnItsLeaderAndHealsWhenItCatchesUp() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS);
-        admin = Clients.admin(cluster.bootstrap());
+        ClusterProcess cluster = fixture.start(3, SETTINGS);
+        Admin admin = fixture.admin();
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
         await().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
         TopicPartitionInfo p = partition0(admin, TOPIC);
@@ -116,12 +106,12 @@ class MetricsClusterTest {
         admin.createTopics(List.of(new NewTopic("spread", 12, (short) 3))).all().get();
         await().atMost(Duration.ofSeconds(90)).until(() -> admin.describeTopics(List.of("spread")).allTopicNames().get()
                 .get("spread").partitions().stream().allMatch(q -> q.isr().size() == 3));
-        double before = fetchers();
+        double before = fetchers(cluster);
         BrokerProcess restarted = cluster.nodes().get(0);
         double ownBefore = value(text(restarted), "sluice_replica_fetchers");
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
                 new AlterConfigOp(new ConfigEntry("num.replica.fetchers", "2"), AlterConfigOp.OpType.SET)))).all().get();
-        await().atMost(Duration.ofSeconds(90)).until(() -> fetchers() > before
+        await().atMost(Duration.ofSeconds(90)).until(() -> fetchers(cluster) > before
                 && value(text(restarted), "sluice_replica_fetchers") > ownBefore);
 
         // A restarted node starts with the stored value, not server.properties' (as Kafka applies dynamic configs).
@@ -131,7 +121,7 @@ class MetricsClusterTest {
     }
 
     /** Replica fetcher threads running on every node. */
-    private double fetchers() throws Exception {
+    private static double fetchers(ClusterProcess cluster) throws Exception {
         double sum = 0;
         for (BrokerProcess node : cluster.nodes()) {
             sum += value(text(node), "sluice_replica_fetchers");

@@ -22,11 +22,11 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Leadership goes back to the preferred replica after a restart moved it away, on a real 3-process
@@ -42,24 +42,17 @@ class PreferredLeaderElectionClusterTest {
     private static final Map<String, String> SETTINGS = Map.of("log.segment.bytes", "16777216",
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
 
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
+
     private ClusterProcess cluster;
     private Admin admin;
 
     private void start(Map<String, String> more) throws Exception {
         Map<String, String> settings = new HashMap<>(SETTINGS);
         settings.putAll(more);
-        cluster = ClusterProcess.start(3, settings);
-        admin = Clients.admin(cluster.bootstrap());
-    }
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = fixture.start(3, settings);
+        admin = fixture.admin();
     }
 
     /** An admin call may land on the node that is restarting; that is not the answer, so ask again. */

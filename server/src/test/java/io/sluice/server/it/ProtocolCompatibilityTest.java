@@ -292,26 +292,27 @@ class ProtocolCompatibilityTest {
                     "eligible.leader.replicas.version");
             assertThat(supported.remove("metadata.version")).isEqualTo(new SupportedVersionRange((short) 7, (short) 7));
             assertThat(supported.remove("group.version")).isEqualTo(new SupportedVersionRange((short) 0, (short) 1));
-            // share groups: level 1 is served once sluice.share.version turns it on (0 here)
+            // share groups: level 1 is served once UpdateFeatures (or sluice.share.version) turns it on (0 here)
             assertThat(supported.remove("share.version")).isEqualTo(new SupportedVersionRange((short) 0, (short) 1));
             assertThat(supported.values()).allSatisfy(r -> assertThat(r).isEqualTo(new SupportedVersionRange((short) 0, (short) 0)));
             assertThat(features.finalizedFeatures()).isEqualTo(Map.of("metadata.version",
                     new FinalizedVersionRange((short) 7, (short) 7), "group.version", new FinalizedVersionRange((short) 1, (short) 1)));
-            assertThat(features.finalizedFeaturesEpoch()).isEqualTo(Optional.of(0L));
+            // As Kafka's, the epoch is the metadata offset the levels were read at.
+            assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isPositive());
         }
         Tools.Result describe = Tools.kafkaTool("org.apache.kafka.tools.FeatureCommand",
                 "--bootstrap-server", broker.bootstrap(), "describe");
         assertThat(describe.exitCode()).as(describe.output()).isZero();
         List<String> lines = describe.output().lines().filter(l -> l.startsWith("Feature: "))
-                .map(l -> l.replaceAll("\\s+", " ")).toList();
+                .map(l -> l.replaceAll("\\s+", " ").replaceAll("Epoch: \\d+", "Epoch: E")).toList();
         assertThat(lines).containsExactly(
-                "Feature: eligible.leader.replicas.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
-                "Feature: group.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 1 Epoch: 0",
-                "Feature: kraft.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
-                "Feature: metadata.version SupportedMinVersion: 3.3-IV3 SupportedMaxVersion: 3.3-IV3 FinalizedVersionLevel: 3.3-IV3 Epoch: 0",
-                "Feature: share.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 0 Epoch: 0",
-                "Feature: streams.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0",
-                "Feature: transaction.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: 0");
+                "Feature: eligible.leader.replicas.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: E",
+                "Feature: group.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 1 Epoch: E",
+                "Feature: kraft.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: E",
+                "Feature: metadata.version SupportedMinVersion: 3.3-IV3 SupportedMaxVersion: 3.3-IV3 FinalizedVersionLevel: 3.3-IV3 Epoch: E",
+                "Feature: share.version SupportedMinVersion: 0 SupportedMaxVersion: 1 FinalizedVersionLevel: 0 Epoch: E",
+                "Feature: streams.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: E",
+                "Feature: transaction.version SupportedMinVersion: 0 SupportedMaxVersion: 0 FinalizedVersionLevel: 0 Epoch: E");
     }
 
     @Test
@@ -323,7 +324,7 @@ class ProtocolCompatibilityTest {
             // KAFKA-17492: older clients cannot read a minimum of 0; Kafka 4.4 answers the same (measured)
             assertThat(resp.supportedFeatures()).singleElement()
                     .satisfies(f -> assertThat(f.name()).isEqualTo("metadata.version"));
-            assertThat(resp.finalizedFeaturesEpoch()).isZero();
+            assertThat(resp.finalizedFeaturesEpoch()).isPositive();
         }
     }
 

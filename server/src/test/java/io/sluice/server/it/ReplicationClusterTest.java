@@ -36,11 +36,11 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Replication on a real 3-process cluster (combined mode, 3 voters) with kafka-clients 4.4: acks=all
@@ -57,22 +57,15 @@ class ReplicationClusterTest {
             "replica.lag.time.max.ms", "4000",
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
 
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
+
     private ClusterProcess cluster;
     private Admin admin;
 
     private void start() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS);
-        admin = Clients.admin(cluster.bootstrap());
-    }
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = fixture.start(3, SETTINGS);
+        admin = fixture.admin();
     }
 
     /**

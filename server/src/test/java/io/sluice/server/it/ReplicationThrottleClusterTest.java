@@ -25,11 +25,11 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Kafka's leader replication throttle on a real 3-process cluster: a follower that was down comes
@@ -60,25 +60,15 @@ class ReplicationThrottleClusterTest {
             "replica.lag.time.max.ms", "3000",
             "replication.quota.window.num", Integer.toString(QUOTA_SAMPLES));
 
-    private ClusterProcess cluster;
-    private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
 
     @Test
     void aRestartedFollowerCatchesUpAtTheLeadersThrottledRateAndRejoinsTheIsrOnceItIsRemoved() throws Exception {
         long seed = System.nanoTime();
         System.out.println("ReplicationThrottleClusterTest seed " + seed);
-        cluster = ClusterProcess.start(3, SETTINGS);
-        admin = Clients.admin(cluster.bootstrap());
+        ClusterProcess cluster = fixture.start(3, SETTINGS);
+        Admin admin = fixture.admin();
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
         await().atMost(Duration.ofSeconds(60)).until(() -> partition0(admin, TOPIC).isr().size() == 3);
         TopicPartitionInfo p = partition0(admin, TOPIC);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
@@ -25,9 +26,10 @@ public final class ShareAcknowledgeHandler implements ApiHandler {
 
     private final ShareAcks acks;
     private final ShareSessionCache sessions;
-    private final boolean enabled;
+    /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
+    private final BooleanSupplier enabled;
 
-    ShareAcknowledgeHandler(ShareAcks acks, ShareSessionCache sessions, boolean enabled) {
+    ShareAcknowledgeHandler(ShareAcks acks, ShareSessionCache sessions, BooleanSupplier enabled) {
         this.acks = acks;
         this.sessions = sessions;
         this.enabled = enabled;
@@ -36,7 +38,7 @@ public final class ShareAcknowledgeHandler implements ApiHandler {
     @Override
     public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
         ShareAcknowledgeRequestData req = request.bodyAs(ShareAcknowledgeRequestData.class);
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return done(Errors.UNSUPPORTED_VERSION, ShareGroupHandlers.disabledMessage());
         }
         if (req.groupId() == null || req.groupId().isEmpty() || req.memberId() == null || req.memberId().isEmpty()) {

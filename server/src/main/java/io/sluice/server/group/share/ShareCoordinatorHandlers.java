@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteShareGroupStateRequestData;
 import org.apache.kafka.common.message.DeleteShareGroupStateResponseData;
@@ -48,9 +49,10 @@ public final class ShareCoordinatorHandlers {
 
     private final HandlerContext ctx;
     private final ShareStateStore store;
-    private final boolean enabled;
+    /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
+    private final BooleanSupplier enabled;
 
-    ShareCoordinatorHandlers(HandlerContext ctx, ShareStateStore store, boolean enabled) {
+    ShareCoordinatorHandlers(HandlerContext ctx, ShareStateStore store, BooleanSupplier enabled) {
         this.ctx = ctx;
         this.store = store;
         this.enabled = enabled;
@@ -58,7 +60,7 @@ public final class ShareCoordinatorHandlers {
 
     /** Why a partition of a request cannot be served, or NONE. */
     private Errors check(String groupId, Uuid topicId, int partition) {
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return Errors.UNSUPPORTED_VERSION;
         }
         if (groupId == null || groupId.isEmpty() || topicId == null || Uuid.ZERO_UUID.equals(topicId) || partition < 0) {

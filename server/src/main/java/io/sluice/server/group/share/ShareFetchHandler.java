@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ShareFetchRequestData;
@@ -42,9 +43,10 @@ public final class ShareFetchHandler implements ApiHandler {
     private final HandlerContext ctx;
     private final ShareAcks acks;
     private final ShareSessionCache sessions;
-    private final boolean enabled;
+    /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
+    private final BooleanSupplier enabled;
 
-    ShareFetchHandler(HandlerContext ctx, ShareAcks acks, ShareSessionCache sessions, boolean enabled) {
+    ShareFetchHandler(HandlerContext ctx, ShareAcks acks, ShareSessionCache sessions, BooleanSupplier enabled) {
         this.ctx = ctx;
         this.acks = acks;
         this.sessions = sessions;
@@ -54,7 +56,7 @@ public final class ShareFetchHandler implements ApiHandler {
     @Override
     public CompletionStage<KafkaResponse> handle(KafkaRequest request, ClientInfo client) {
         ShareFetchRequestData req = request.bodyAs(ShareFetchRequestData.class);
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return done(topLevel(Errors.UNSUPPORTED_VERSION, ShareGroupHandlers.disabledMessage()));
         }
         if (req.groupId() == null || req.groupId().isEmpty() || req.memberId() == null || req.memberId().isEmpty()

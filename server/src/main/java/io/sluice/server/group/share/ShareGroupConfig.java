@@ -8,7 +8,6 @@ import io.sluice.server.config.ServerConfigDef;
  * Share group (KIP-932) settings, with Kafka's names and defaults (GroupCoordinatorConfig,
  * ShareGroupConfig, ShareCoordinatorConfig). Immutable, thread-safe.
  *
- * @param enabled                   {@code sluice.share.version} is 1 (Kafka's share.version feature)
  * @param sessionTimeoutMs          group.share.session.timeout.ms (45000)
  * @param heartbeatIntervalMs       group.share.heartbeat.interval.ms (5000)
  * @param groupMaxSize              group.share.max.size (200)
@@ -21,22 +20,21 @@ import io.sluice.server.config.ServerConfigDef;
  * @param stateTopicSegmentBytes    share.coordinator.state.topic.segment.bytes (104857600)
  * @param stateTopicCompressionCodec share.coordinator.state.topic.compression.codec (0: none), a Kafka CompressionType id
  */
-public record ShareGroupConfig(boolean enabled, int sessionTimeoutMs, int heartbeatIntervalMs, int groupMaxSize,
+public record ShareGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, int groupMaxSize,
                                int recordLockDurationMs, int deliveryCountLimit, int partitionMaxRecordLocks,
                                int maxShareSessions, int stateTopicNumPartitions, short stateTopicReplicationFactor,
                                int stateTopicSegmentBytes, int stateTopicCompressionCodec) {
 
     public static final String STATE_TOPIC = "__share_group_state";
 
-    /** Kafka's defaults, enabled (unit tests). */
+    /** Kafka's defaults (unit tests). */
     public static ShareGroupConfig defaults() {
-        return new ShareGroupConfig(true, 45_000, 5000, 200, 30_000, 5, 2000, 2000, 50, (short) 3, 104_857_600, 0);
+        return new ShareGroupConfig(45_000, 5000, 200, 30_000, 5, 2000, 2000, 50, (short) 3, 104_857_600, 0);
     }
 
     /** The settings from server.properties; a heartbeat interval not below the session timeout fails the start. */
     public static ShareGroupConfig from(ServerConfig c) {
-        ShareGroupConfig s = new ShareGroupConfig(c.getInt(ServerConfigDef.SHARE_VERSION) >= 1,
-                c.getInt(ServerConfigDef.GROUP_SHARE_SESSION_TIMEOUT_MS),
+        ShareGroupConfig s = new ShareGroupConfig(c.getInt(ServerConfigDef.GROUP_SHARE_SESSION_TIMEOUT_MS),
                 c.getInt(ServerConfigDef.GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
                 c.getInt(ServerConfigDef.GROUP_SHARE_MAX_SIZE),
                 c.getInt(ServerConfigDef.GROUP_SHARE_RECORD_LOCK_DURATION_MS),

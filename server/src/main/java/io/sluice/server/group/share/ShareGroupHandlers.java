@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ShareGroupDescribeRequestData;
 import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
@@ -30,9 +31,10 @@ public final class ShareGroupHandlers {
             AclOperation.DELETE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS));
 
     private final GroupCoordinator coordinator;
-    private final boolean enabled;
+    /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
+    private final BooleanSupplier enabled;
 
-    public ShareGroupHandlers(GroupCoordinator coordinator, boolean enabled) {
+    public ShareGroupHandlers(GroupCoordinator coordinator, BooleanSupplier enabled) {
         this.coordinator = coordinator;
         this.enabled = enabled;
     }
@@ -42,7 +44,7 @@ public final class ShareGroupHandlers {
 
     private CompletionStage<KafkaResponse> heartbeat(KafkaRequest request, ClientInfo client) {
         ShareGroupHeartbeatRequestData req = request.bodyAs(ShareGroupHeartbeatRequestData.class);
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return CompletableFuture.completedFuture(KafkaResponse.of(new ShareGroupHeartbeatResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(disabledMessage())));
         }
@@ -59,7 +61,7 @@ public final class ShareGroupHandlers {
         ShareGroupDescribeRequestData req = request.bodyAs(ShareGroupDescribeRequestData.class);
         List<CompletableFuture<DescribedGroup>> parts = new ArrayList<>();
         for (String groupId : req.groupIds()) {
-            if (!enabled) {
+            if (!enabled.getAsBoolean()) {
                 parts.add(CompletableFuture.completedFuture(failed(groupId, Errors.UNSUPPORTED_VERSION, disabledMessage())));
                 continue;
             }
@@ -90,7 +92,7 @@ public final class ShareGroupHandlers {
     }
 
     static String disabledMessage() {
-        return "Share groups are not enabled: the share.version feature is 0 (sluice.share.version)";
+        return "Share groups are not enabled: the share.version feature is 0 (kafka-features upgrade --feature share.version=1)";
     }
 
     /** Kafka's clientHost: "/" + the peer's address, without the port. */

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
@@ -50,10 +51,11 @@ public final class ShareOffsetsHandlers {
     private final HandlerContext ctx;
     private final GroupCoordinator coordinator;
     private final SharePartitionManager manager;
-    private final boolean enabled;
+    /** share.version is at level 1, read at each request (UpdateFeatures changes it). */
+    private final BooleanSupplier enabled;
 
     public ShareOffsetsHandlers(HandlerContext ctx, GroupCoordinator coordinator, SharePartitionManager manager,
-                                boolean enabled) {
+                                BooleanSupplier enabled) {
         this.ctx = ctx;
         this.coordinator = coordinator;
         this.manager = manager;
@@ -76,7 +78,7 @@ public final class ShareOffsetsHandlers {
         List<CompletableFuture<DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup>> parts =
                 new ArrayList<>();
         for (DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g : req.groups()) {
-            parts.add(enabled ? check(g.groupId()).thenCompose(c -> describeGroup(g, c))
+            parts.add(enabled.getAsBoolean() ? check(g.groupId()).thenCompose(c -> describeGroup(g, c))
                     : CompletableFuture.completedFuture(groupError(g.groupId(), Errors.UNSUPPORTED_VERSION,
                             ShareGroupHandlers.disabledMessage())));
         }
@@ -242,7 +244,7 @@ public final class ShareOffsetsHandlers {
 
     private CompletionStage<KafkaResponse> alter(KafkaRequest request, ClientInfo client) {
         AlterShareGroupOffsetsRequestData req = request.bodyAs(AlterShareGroupOffsetsRequestData.class);
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return CompletableFuture.completedFuture(KafkaResponse.of(new AlterShareGroupOffsetsResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(ShareGroupHandlers.disabledMessage())));
         }
@@ -285,7 +287,7 @@ public final class ShareOffsetsHandlers {
 
     private CompletionStage<KafkaResponse> delete(KafkaRequest request, ClientInfo client) {
         DeleteShareGroupOffsetsRequestData req = request.bodyAs(DeleteShareGroupOffsetsRequestData.class);
-        if (!enabled) {
+        if (!enabled.getAsBoolean()) {
             return CompletableFuture.completedFuture(KafkaResponse.of(new DeleteShareGroupOffsetsResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setErrorMessage(ShareGroupHandlers.disabledMessage())));
         }

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,8 @@ public final class SharePartitionApis implements AutoCloseable {
     public final ShareCoordinatorHandlers coordinator;
     private final InterBrokerSender sender;
 
-    public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs) {
+    public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs,
+                              BooleanSupplier enabled) {
         ShareStateStore store = new ShareStateStore(new StateTopic(ctx, config), config.stateTopicNumPartitions(),
                 ctx.nodeId(), () -> ctx.clock().millis());
         String listener = ctx.config().interBrokerListenerName();
@@ -49,13 +51,13 @@ public final class SharePartitionApis implements AutoCloseable {
                 "sluice-share-persister-" + ctx.nodeId());
         manager = new SharePartitionManager(config, groupConfigs, new ShareStatePersister(store, sender),
                 () -> ctx.clock().millis());
-        coordinator = new ShareCoordinatorHandlers(ctx, store, config.enabled());
+        coordinator = new ShareCoordinatorHandlers(ctx, store, enabled);
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
                 () -> ctx.clock().millis(),
                 (key, partitions, unused) -> acks.releaseAll(key.groupId(), key.memberId(), partitions, unused));
-        shareFetch = new ShareFetchHandler(ctx, acks, sessions, config.enabled());
-        shareAcknowledge = new ShareAcknowledgeHandler(acks, sessions, config.enabled());
+        shareFetch = new ShareFetchHandler(ctx, acks, sessions, enabled);
+        shareAcknowledge = new ShareAcknowledgeHandler(acks, sessions, enabled);
     }
 
     @Override

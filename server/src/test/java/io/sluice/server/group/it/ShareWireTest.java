@@ -3,8 +3,10 @@ package io.sluice.server.group.it;
 import static io.sluice.server.group.it.GroupClients.createTopic;
 import static io.sluice.server.group.it.GroupClients.produce;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.KafkaCli;
 import io.sluice.server.network.RawClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
@@ -25,6 +31,8 @@ import org.apache.kafka.common.message.ReadShareGroupStateRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData;
+import org.apache.kafka.common.message.UpdateFeaturesRequestData;
+import org.apache.kafka.common.message.UpdateFeaturesResponseData;
 import org.apache.kafka.common.message.WriteShareGroupStateRequestData;
 import org.apache.kafka.common.message.WriteShareGroupStateResponseData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
@@ -365,6 +373,48 @@ class ShareWireTest {
             assertThat(found.coordinators().get(0).port()).isEqualTo(broker.clientPort());
             assertThat(found.coordinators().get(1).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         }
+    }
+
+    @Test
+    void kafkaFeaturesTurnsShareGroupsOnAndOffAndRefusesWhatSluiceDoesNotServe() throws Exception {
+        try (BrokerProcess off = BrokerProcess.start(Map.of("offsets.topic.replication.factor", "1"));
+             RawClient c = raw(off); Admin admin = GroupClients.admin(off.bootstrap())) {
+            assertThat(fetch(c, fetchRequest("m", 0, null, 0)).errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            KafkaCli.Result upgrade = KafkaCli.features(off.bootstrap(), "upgrade", "--feature", "share.version=1");
+            assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
+            assertThat(fetch(c, fetchRequest("m", 0, null, 0)).errorCode()).as("share groups served").isZero();
+            assertThat(admin.describeFeatures().featureMetadata().get().finalizedFeatures().get("share.version"))
+                    .isEqualTo(new FinalizedVersionRange((short) 1, (short) 1));
+
+            // A downgrade sent as an upgrade (the Java client refuses to build one: raw v1).
+            UpdateFeaturesRequestData downgradeAsUpgrade = new UpdateFeaturesRequestData();
+            downgradeAsUpgrade.featureUpdates().add(new UpdateFeaturesRequestData.FeatureUpdateKey()
+                    .setFeature("share.version").setMaxVersionLevel((short) 0).setUpgradeType((byte) 1));
+            UpdateFeaturesResponseData refused = call(c, ApiKeys.UPDATE_FEATURES, (short) 1, downgradeAsUpgrade,
+                    UpdateFeaturesResponseData.class);
+            assertThat(refused.errorCode()).isEqualTo(Errors.INVALID_UPDATE_VERSION.code());
+            assertThat(refused.errorMessage()).contains("without setting the upgrade type");
+            assertThatThrownBy(() -> update(admin, "share.version", 2, FeatureUpdate.UpgradeType.UPGRADE))
+                    .hasCauseInstanceOf(InvalidUpdateVersionException.class).hasMessageContaining("levels 0 to 1");
+            assertThatThrownBy(() -> update(admin, "metadata.version", 8, FeatureUpdate.UpgradeType.UPGRADE))
+                    .hasCauseInstanceOf(InvalidUpdateVersionException.class).hasMessageContaining("level 7 only");
+            assertThatThrownBy(() -> update(admin, "no.such.version", 1, FeatureUpdate.UpgradeType.UPGRADE))
+                    .hasCauseInstanceOf(InvalidUpdateVersionException.class).hasMessageContaining("does not support");
+            assertThat(fetch(c, fetchRequest("m", 0, null, 0)).errorCode()).as("refusals changed nothing").isZero();
+
+            update(admin, "share.version", 0, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE);
+            assertThat(fetch(c, fetchRequest("m", 0, null, 0)).errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        }
+        try (Admin admin = GroupClients.admin(broker.bootstrap())) {
+            assertThatThrownBy(() -> update(admin, "share.version", 0, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE))
+                    .as("this broker sets sluice.share.version=1").hasCauseInstanceOf(InvalidUpdateVersionException.class)
+                    .hasMessageContaining("sluice.share.version=1");
+        }
+    }
+
+    private static void update(Admin admin, String feature, int level, FeatureUpdate.UpgradeType type) throws Exception {
+        admin.updateFeatures(Map.of(feature, new FeatureUpdate((short) level, type)), new UpdateFeaturesOptions())
+                .all().get();
     }
 
     @Test

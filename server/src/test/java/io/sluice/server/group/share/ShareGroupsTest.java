@@ -115,7 +115,7 @@ class ShareGroupsTest {
         assertThat(groups.heartbeat(new ShareGroupHeartbeatRequestData().setGroupId("c").setMemberId("x")
                 .setMemberEpoch(0).setSubscribedTopicNames(List.of("t")), "c", "/h", true).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
-        ShareGroups small = new ShareGroups(new ShareGroupConfig(true, 45_000, 5000, 1, 30_000, 5, 2000, 2000, 50,
+        ShareGroups small = new ShareGroups(new ShareGroupConfig(45_000, 5000, 1, 30_000, 5, 2000, 2000, 50,
                 (short) 1, 1 << 20, 0), GroupConfigLookup.NONE, timer, new TestTopics(), records -> (short) 0);
         ShareGroupHeartbeatRequestData join = new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberEpoch(0)
                 .setSubscribedTopicNames(List.of("t"));
