@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.server.group.it.ShareMemberThread.Delivery;
 import io.sluice.server.it.BrokerProcess;
+import io.sluice.server.it.ClusterFixture;
 import io.sluice.server.it.ClusterLogsOnFailure;
 import io.sluice.server.it.ClusterProcess;
 import io.sluice.server.it.KafkaCli;
@@ -39,11 +40,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Share groups (KIP-932) on a real 3-process cluster (combined mode) with kafka-clients 4.4's
@@ -78,18 +79,11 @@ class ShareGroupClusterTest {
     private static final int NO_LEADER = -1;
     private static final Pattern SLUICE_ERROR = Pattern.compile(" ERROR \\[[^]]*] (i\\.s\\.|io\\.sluice\\.)");
 
+    @RegisterExtension
+    final ClusterFixture fixture = new ClusterFixture();
+
     private ClusterProcess cluster;
     private Admin admin;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** An admin call may land on a killed node and time out: that is no answer, ask again. */
     private static ConditionFactory awaitCluster() {
@@ -103,12 +97,13 @@ class ShareGroupClusterTest {
 
     @Test
     void shareStateLedByOtherBrokersKeepsEveryAcknowledgementThroughTheKillOfItsLeader() throws Exception {
-        cluster = ClusterProcess.start(3, SETTINGS);
+        cluster = fixture.start(3, SETTINGS);
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        // A call that lands on the killed node fails soon and is asked again (awaitCluster).
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
-        admin = Admin.create(p);
+        admin = fixture.closedAfterTest(Admin.create(p));
         admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3))).all().get(60, TimeUnit.SECONDS);
         awaitCluster().until(() -> describe(TOPIC).partitions().stream()
                 .allMatch(i -> i.leader() != null && i.isr().size() == 3));
