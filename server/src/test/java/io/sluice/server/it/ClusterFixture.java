@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * instance field, it is one per test. A failed test's node logs are still printed by
  * {@link ClusterLogsOnFailure}: it runs right after the test method, before this closes anything.
  */
-final class ClusterFixture implements AfterEachCallback {
+public final class ClusterFixture implements AfterEachCallback {
 
     /** Bounds an Admin's close: with brokers stopped or frozen it would wait for its calls in flight. */
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -25,18 +25,18 @@ final class ClusterFixture implements AfterEachCallback {
     private ClusterProcess cluster;
 
     /** {@link ClusterProcess#start(int, Map)}, closed after the test. */
-    ClusterProcess start(int size, Map<String, String> extra) throws IOException, InterruptedException {
+    public ClusterProcess start(int size, Map<String, String> extra) throws IOException, InterruptedException {
         return closedAfterTest(ClusterProcess.start(size, extra));
     }
 
     /** {@link ClusterProcess#start(int, Map, IntFunction)}, closed after the test. */
-    ClusterProcess start(int size, Map<String, String> extra, IntFunction<Map<String, String>> perNode)
+    public ClusterProcess start(int size, Map<String, String> extra, IntFunction<Map<String, String>> perNode)
             throws IOException, InterruptedException {
         return closedAfterTest(ClusterProcess.start(size, extra, perNode));
     }
 
     /** {@link ClusterProcess#startIsolated}, closed after the test. */
-    ClusterProcess startIsolated(int controllers, int brokers, Map<String, String> extra)
+    public ClusterProcess startIsolated(int controllers, int brokers, Map<String, String> extra)
             throws IOException, InterruptedException {
         return closedAfterTest(ClusterProcess.startIsolated(controllers, brokers, extra));
     }
@@ -47,17 +47,17 @@ final class ClusterFixture implements AfterEachCallback {
     }
 
     /** An Admin on all the started cluster's brokers ({@link Clients#admin}), closed after the test. */
-    Admin admin() {
+    public Admin admin() {
         return admin(cluster.bootstrap());
     }
 
     /** An Admin on {@code bootstrap} ({@link Clients#admin}), e.g. one node of the cluster, closed after the test. */
-    Admin admin(String bootstrap) {
+    public Admin admin(String bootstrap) {
         return closedAfterTest(Clients.admin(bootstrap));
     }
 
     /** {@code admin}, for one with settings of its own, closed after the test. */
-    Admin closedAfterTest(Admin admin) {
+    public Admin closedAfterTest(Admin admin) {
         admins.add(admin);
         return admin;
     }

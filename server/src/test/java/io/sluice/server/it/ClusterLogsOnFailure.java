@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * or {@link ClusterFixture} stops the cluster and deletes its directories: a failure on a CI machine
  * is then readable from the build output alone.
  */
-final class ClusterLogsOnFailure implements AfterTestExecutionCallback {
+public final class ClusterLogsOnFailure implements AfterTestExecutionCallback {
 
     private static final int TAIL_LINES = 80;
 

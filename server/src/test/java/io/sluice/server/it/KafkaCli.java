@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.internals.Exit;
 
 /**
- * Kafka's CLI tools (kafka-tools 4.4: {@code org.apache.kafka.tools.TopicCommand}, {@code ConfigCommand})
- * run in this JVM, as {@code bin/kafka-topics.sh} would run them: their {@code main} with Kafka's
- * exit procedure caught, stdout and stderr captured. Not thread-safe (it swaps System.out/err).
+ * Kafka's CLI tools (kafka-tools 4.4: {@code org.apache.kafka.tools.TopicCommand}, {@code ConfigCommand},
+ * {@code FeatureCommand}, {@code ShareGroupCommand}) run in this JVM, as {@code bin/kafka-topics.sh} would run them: their
+ * {@code main} with Kafka's exit procedure caught, stdout and stderr captured. Not thread-safe (it
+ * swaps System.out/err).
  */
 public final class KafkaCli {
 
@@ -36,6 +37,11 @@ public final class KafkaCli {
 
     public static Result features(String bootstrap, String... args) throws Exception {
         return run("org.apache.kafka.tools.FeatureCommand", bootstrap, args);
+    }
+
+    /** kafka-share-groups.sh. */
+    public static Result shareGroups(String bootstrap, String... args) throws Exception {
+        return run("org.apache.kafka.tools.consumer.group.ShareGroupCommand", bootstrap, args);
     }
 
     private static Result run(String mainClass, String bootstrap, String... args) throws Exception {
