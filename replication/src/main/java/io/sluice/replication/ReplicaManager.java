@@ -251,8 +251,9 @@ public final class ReplicaManager implements AutoCloseable {
         if (!p.recordFollowerFetch(replicaId, replicaBrokerEpoch, fetchOffset, followerLogStartOffset, clock.millis())) {
             return;
         }
-        if (p.role() instanceof LeaderRole leader) {
-            LeaderRole.IsrProposal expand = leader.expansion(p.highWatermark(), clock.millis());
+        // A fenced broker is not eligible (Kafka's isReplicaIsrEligible): the quorum would refuse it.
+        if (p.role() instanceof LeaderRole leader && metadata.image().isUnfenced(replicaId)) {
+            LeaderRole.IsrProposal expand = leader.expansion(replicaId, p.highWatermark(), clock.millis());
             if (expand != null) {
                 propose(p, leader, expand, "caught up", isrExpands);
             }

@@ -167,25 +167,22 @@ public final class LeaderRole implements ReplicaRole {
     }
 
     /**
-     * The ISR to propose when followers outside it caught up: their end is at least the high
-     * watermark and this epoch's start (so they hold everything this leader may have committed).
-     * Null when there is nothing to add or a change is in flight.
+     * The ISR to propose when {@code follower}, which just fetched, caught up outside it: its end is
+     * at least the high watermark and this epoch's start (so it holds everything this leader may
+     * have committed). As Kafka's {@code maybeExpandIsr}, only the fetching follower is considered:
+     * another one's last fetch may be from before it died. Null when there is nothing to add or a
+     * change is in flight.
      */
-    public synchronized IsrProposal expansion(long highWatermark, long nowMs) {
-        if (pendingIsr != null || nowMs < noProposalBeforeMs) {
+    public synchronized IsrProposal expansion(int follower, long highWatermark, long nowMs) {
+        if (pendingIsr != null || nowMs < noProposalBeforeMs || contains(isr, follower) || !contains(replicas, follower)) {
             return null;
         }
-        int[] next = isr;
-        for (int r : replicas) {
-            Progress p = followers.get(r);
-            if (p != null && !contains(isr, r) && p.logEndOffset >= highWatermark && p.logEndOffset >= epochStartOffset) {
-                next = Arrays.copyOf(next, next.length + 1);
-                next[next.length - 1] = r;
-            }
-        }
-        if (next == isr) {
+        Progress caughtUp = followers.get(follower);
+        if (caughtUp == null || caughtUp.logEndOffset < highWatermark || caughtUp.logEndOffset < epochStartOffset) {
             return null;
         }
+        int[] next = Arrays.copyOf(isr, isr.length + 1);
+        next[isr.length] = follower;
         long[] epochs = new long[next.length];
         for (int i = 0; i < next.length; i++) {
             Progress p = followers.get(next[i]);
