@@ -50,9 +50,12 @@ public final class GroupApis implements AutoCloseable {
                     @Override
                     public Led lookup(int p) {
                         Partition partition = ctx.replicas().leader(GroupConfig.OFFSETS_TOPIC, p, -1).partition();
-                        return partition == null ? null
-                                : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis(),
-                                        config.offsetsTopicCompressionCodec()), partition);
+                        if (partition == null) {
+                            return null;
+                        }
+                        PartitionGroupLog log = new PartitionGroupLog(partition, () -> ctx.clock().millis(),
+                                config.offsetsTopicCompressionCodec());
+                        return new Led(log, log.leadership());
                     }
 
                     @Override

@@ -40,8 +40,8 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Where the partitions of {@code __consumer_offsets} come from (the broker's partitions led here). */
     public interface OffsetsPartitions {
         /**
-         * @return the partition's log when this broker leads it, with an {@code incarnation} that
-         *         differs whenever leadership was lost and regained; null when not led here
+         * @return the partition's log when this broker leads it, with an {@code incarnation} that is
+         *         not equal to the last one whenever leadership was lost and regained; null when not led here
          */
         Led lookup(int partition);
 
@@ -231,7 +231,7 @@ public final class GroupCoordinator implements AutoCloseable {
             }
             return null;
         }
-        if (cur != null && cur.incarnation() == led.incarnation()) {
+        if (cur != null && cur.incarnation().equals(led.incarnation())) {
             return cur.shard();
         }
         if (cur != null) {

@@ -23,11 +23,15 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * most {@code queuedRequestsMax} requests wait per destination; more fail at once. A request that
  * fails on a connection used before is sent once more on a new one (the other broker may have
  * restarted), so requests must be safe to apply twice. One that fails otherwise (no endpoint,
- * connection refused or broken, {@code socketTimeoutMs} passed) fails its future, and the next
- * request opens a new connection. Futures complete on the destination's
+ * connection refused or broken, {@code socketTimeoutMs} passed) fails its future, the requests to
+ * that broker in the next {@value #RECONNECT_BACKOFF_MS} ms fail at once (they would each wait out
+ * the same timeout), and the next one after opens a new connection. Closing fails what still waits. Futures complete on the destination's
  * thread, so callbacks must not block. Thread-safe; close once.
  */
 public final class InterBrokerSender implements AutoCloseable {
+
+    /** After a failed request, how long the next ones to that broker fail at once instead of waiting on it. */
+    static final long RECONNECT_BACKOFF_MS = 1000;
 
     private final IntFunction<Optional<InetSocketAddress>> endpoints;
     private final int socketTimeoutMs;
@@ -57,7 +61,7 @@ public final class InterBrokerSender implements AutoCloseable {
         }
         Destination d = destinations.computeIfAbsent(brokerId, Destination::new);
         try {
-            d.thread.execute(() -> d.sendNow(request, f));
+            d.thread.execute(new Send(d, request, f));
         } catch (RejectedExecutionException e) {
             f.completeExceptionally(new IOException(closed ? "this broker is shutting down"
                     : queuedRequestsMax + " requests already wait for broker " + brokerId));
@@ -69,8 +73,19 @@ public final class InterBrokerSender implements AutoCloseable {
     public void close() {
         closed = true;
         for (Destination d : destinations.values()) {
-            d.thread.shutdownNow();
+            for (Runnable dropped : d.thread.shutdownNow()) {
+                ((Send) dropped).future.completeExceptionally(new IOException("this broker is shutting down"));
+            }
             d.closeConnection();
+        }
+    }
+
+    /** One request waiting for its destination's thread; its future is failed if the thread stops first. */
+    private record Send(Destination destination, AbstractRequest request, CompletableFuture<AbstractResponse> future)
+            implements Runnable {
+        @Override
+        public void run() {
+            destination.sendNow(request, future);
         }
     }
 
@@ -80,6 +95,8 @@ public final class InterBrokerSender implements AutoCloseable {
         private final ThreadPoolExecutor thread;
         /** Written by the destination's thread only; volatile so close() can close it (unblocking a read). */
         private volatile BrokerConnection connection;
+        /** Until then requests fail at once: the last one failed (destination's thread only). */
+        private long failFastUntilNs;
 
         Destination(int brokerId) {
             this.brokerId = brokerId;
@@ -92,12 +109,17 @@ public final class InterBrokerSender implements AutoCloseable {
         }
 
         void sendNow(AbstractRequest request, CompletableFuture<AbstractResponse> f) {
+            if (System.nanoTime() < failFastUntilNs) {
+                f.completeExceptionally(new IOException("broker " + brokerId + " failed a request less than "
+                        + RECONNECT_BACKOFF_MS + " ms ago"));
+                return;
+            }
             try {
                 boolean reused = connection != null;
                 try {
                     f.complete(connection().send(request));
                 } catch (IOException stale) {
-                    if (!reused) {
+                    if (!reused || closed) {
                         throw stale;
                     }
                     // The broker closed an idle connection, or restarted: one try on a new one. Every
@@ -107,6 +129,8 @@ public final class InterBrokerSender implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 closeConnection();
+                // The requests queued behind this one would each wait out the same timeout.
+                failFastUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECONNECT_BACKOFF_MS);
                 f.completeExceptionally(e);
             }
         }

@@ -112,10 +112,12 @@ class InterBrokerSenderTest {
     }
 
     @Test
-    void aBrokerWithNoEndpointFailsTheRequest() {
+    void aBrokerWithNoEndpointFailsTheRequestAndTheNextOnesFailAtOnce() {
         sender = new InterBrokerSender(id -> Optional.empty(), 5_000, 100, "test");
         assertThatThrownBy(() -> sender.send(3, metadata()).get()).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(IOException.class).hasMessageContaining("broker 3 has no inter-broker endpoint");
+        assertThatThrownBy(() -> sender.send(3, metadata()).get()).cause()
+                .hasMessageContaining("broker 3 failed a request less than");
     }
 
     @Test
@@ -131,5 +133,8 @@ class InterBrokerSenderTest {
         assertThat(refused).isCompletedExceptionally();
         assertThatThrownBy(refused::get).cause().hasMessageContaining("2 requests already wait for broker 7");
         assertThat(List.of(inFlight, queued1, queued2)).noneMatch(CompletableFuture::isDone);
+        sender.close();
+        assertThat(List.of(queued1, queued2)).as("closing fails what still waits")
+                .allMatch(CompletableFuture::isCompletedExceptionally);
     }
 }

@@ -53,6 +53,16 @@ public final class PartitionGroupLog implements GroupLog {
         return partition;
     }
 
+    /**
+     * This broker's current leadership of the partition, equal only to itself: the replica object
+     * stays the same when leadership is lost and regained, its leader epoch does not.
+     */
+    public record Leadership(Partition partition, int leaderEpoch) { }
+
+    public Leadership leadership() {
+        return new Leadership(partition, partition.leaderEpoch());
+    }
+
     @Override
     public CompletableFuture<Short> append(List<GroupRecords.Record> records) {
         if (records.isEmpty()) {

@@ -66,7 +66,8 @@ final class GroupShareStates {
         return persister.summaries(groupId, candidates(groupId, topicNames)).thenApply(all -> {
             Map<ShareStateRecords.Key, ShareStatePersister.Summary> out = new HashMap<>();
             for (Map.Entry<ShareStateRecords.Key, ShareStatePersister.Summary> e : all.entrySet()) {
-                if (e.getValue().error() != Errors.NONE) {
+                // A coordinator whose metadata has not seen a new topic yet holds no state of it.
+                if (e.getValue().error() != Errors.NONE && e.getValue().error() != Errors.UNKNOWN_TOPIC_OR_PARTITION) {
                     throw new StateUnavailable(e.getValue().error());
                 }
                 if (e.getValue().exists()) {

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
 public final class ShareCoordinatorHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShareCoordinatorHandlers.class);
+    /** The most records a share-partition holds in flight (the highest group.share.partition.max.record.locks). */
+    static final int IN_FLIGHT_SPAN_MAX = 10_000;
+    /** A summary reader (a group coordinator) is no share-partition leader: its reads fence no one. */
+    private static final int NOT_A_LEADER = -1;
 
     public final ApiHandler initialize = this::initialize;
     public final ApiHandler read = this::read;
@@ -90,7 +94,7 @@ public final class ShareCoordinatorHandlers {
                 out.partitions().add(r);
                 Errors e = check(req.groupId(), t.topicId(), p.partition());
                 ShareStateStore.Read state = e == Errors.NONE
-                        ? store.read(new ShareStateRecords.Key(req.groupId(), t.topicId(), p.partition()))
+                        ? store.read(new ShareStateRecords.Key(req.groupId(), t.topicId(), p.partition()), p.leaderEpoch())
                         : new ShareStateStore.Read(e, message(e), null);
                 r.setErrorCode(state.error().code()).setErrorMessage(state.message());
                 ShareStateRecords.Snapshot s = state.snapshot();
@@ -117,7 +121,7 @@ public final class ShareCoordinatorHandlers {
             for (ReadShareGroupStateSummaryRequestData.PartitionData p : t.partitions()) {
                 Errors e = check(req.groupId(), t.topicId(), p.partition());
                 ShareStatePersister.Summary s = ShareStatePersister.Summary.of(e == Errors.NONE
-                        ? store.read(new ShareStateRecords.Key(req.groupId(), t.topicId(), p.partition()))
+                        ? store.read(new ShareStateRecords.Key(req.groupId(), t.topicId(), p.partition()), NOT_A_LEADER)
                         : new ShareStateStore.Read(e, null, null));
                 out.partitions().add(new ReadShareGroupStateSummaryResponseData.PartitionResult()
                         .setPartition(p.partition()).setErrorCode(s.error().code()).setErrorMessage(message(s.error()))
@@ -145,12 +149,9 @@ public final class ShareCoordinatorHandlers {
                     r.setErrorCode(e.code()).setErrorMessage(message(e));
                     continue;
                 }
-                List<SharePartition.StateBatch> batches = new ArrayList<>();
+                List<SharePartition.StateBatch> batches;
                 try {
-                    for (WriteShareGroupStateRequestData.StateBatch b : p.stateBatches()) {
-                        batches.add(new SharePartition.StateBatch(b.firstOffset(), b.lastOffset(),
-                                SharePartition.RecordState.forId(b.deliveryState()), b.deliveryCount()));
-                    }
+                    batches = stateBatches(p);
                 } catch (IllegalArgumentException bad) {
                     LOG.info("WriteShareGroupState refused for {}-{} of group {}: {}", t.topicId(), p.partition(),
                             req.groupId(), bad.getMessage());
@@ -163,6 +164,27 @@ public final class ShareCoordinatorHandlers {
             }
         }
         return answerWhenDone(writes, resp);
+    }
+
+    /**
+     * A write's runs; IllegalArgumentException for an unknown delivery state, a run that is empty or
+     * starts below 0, or one that ends {@value #IN_FLIGHT_SPAN_MAX} or more past the start offset
+     * (no leader holds that many records in flight, and a share-partition is built offset by offset).
+     */
+    private static List<SharePartition.StateBatch> stateBatches(WriteShareGroupStateRequestData.PartitionData p) {
+        List<SharePartition.StateBatch> batches = new ArrayList<>();
+        for (WriteShareGroupStateRequestData.StateBatch b : p.stateBatches()) {
+            if (b.firstOffset() < 0 || b.lastOffset() < b.firstOffset()) {
+                throw new IllegalArgumentException("state batch " + b.firstOffset() + "-" + b.lastOffset());
+            }
+            if (p.startOffset() >= 0 && b.lastOffset() - p.startOffset() >= IN_FLIGHT_SPAN_MAX) {
+                throw new IllegalArgumentException("state batch " + b.firstOffset() + "-" + b.lastOffset()
+                        + " ends more than " + IN_FLIGHT_SPAN_MAX + " offsets past the start offset " + p.startOffset());
+            }
+            batches.add(new SharePartition.StateBatch(b.firstOffset(), b.lastOffset(),
+                    SharePartition.RecordState.forId(b.deliveryState()), b.deliveryCount()));
+        }
+        return batches;
     }
 
     private CompletionStage<KafkaResponse> initialize(KafkaRequest request, ClientInfo client) {

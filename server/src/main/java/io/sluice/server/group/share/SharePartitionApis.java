@@ -79,8 +79,12 @@ public final class SharePartitionApis implements AutoCloseable {
         @Override
         public Led lookup(int p) {
             Partition partition = ctx.replicas().leader(ShareGroupConfig.STATE_TOPIC, p, -1).partition();
-            return partition == null ? null : new Led(new PartitionGroupLog(partition, () -> ctx.clock().millis(),
-                    config.stateTopicCompressionCodec()), partition);
+            if (partition == null) {
+                return null;
+            }
+            PartitionGroupLog log = new PartitionGroupLog(partition, () -> ctx.clock().millis(),
+                    config.stateTopicCompressionCodec());
+            return new Led(log, log.leadership());
         }
 
         @Override

@@ -42,10 +42,21 @@ public final class SharePartitionManager {
         }
     }
 
-    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch) { }
+    private record Entry(SharePartition partition, Object incarnation, int leaderEpoch, int stateEpoch) {
+        /** The replica object stays the same when leadership is lost and regained; the epoch does not. */
+        boolean servesLeadership(Object replica, int epoch) {
+            return incarnation == replica && leaderEpoch == epoch;
+        }
+    }
 
-    /** A read of a share-partition's state under way, for one leadership. */
-    private record PendingRead(Object incarnation, CompletableFuture<ShareStateStore.Read> read) { }
+    /** A read of a share-partition's state under way, for one leadership, from one coordinator broker. */
+    private record PendingRead(Object incarnation, int leaderEpoch, int coordinator,
+                               CompletableFuture<ShareStateStore.Read> read) {
+        /** Still the read to wait for: the same leadership, and done or still asking the right coordinator. */
+        boolean answers(Object replica, int epoch, int currentCoordinator) {
+            return incarnation == replica && leaderEpoch == epoch && (read.isDone() || coordinator == currentCoordinator);
+        }
+    }
 
     private final ShareGroupConfig config;
     private final GroupConfigLookup groupConfigs;
@@ -76,22 +87,25 @@ public final class SharePartitionManager {
     }
 
     /**
-     * The share-partition of {@code key}, initialized if needed. {@code incarnation} identifies the
-     * current leadership of the topic partition; {@code start} says where a new one starts.
+     * The share-partition of {@code key}, initialized if needed. {@code incarnation} (the replica) and
+     * {@code leaderEpoch} identify the current leadership of the topic partition; {@code start} says
+     * where a new one starts.
      */
     public Lookup get(ShareStateRecords.Key key, Object incarnation, int leaderEpoch, StartOffsets start) {
         Entry e = partitions.get(key);
-        if (e != null && e.incarnation() == incarnation) {
+        if (e != null && e.servesLeadership(incarnation, leaderEpoch)) {
             return new Lookup(e.partition(), Errors.NONE, null);
         }
         synchronized (this) {
             e = partitions.get(key);
-            if (e != null && e.incarnation() == incarnation) {
+            if (e != null && e.servesLeadership(incarnation, leaderEpoch)) {
                 return new Lookup(e.partition(), Errors.NONE, null);
             }
             PendingRead pending = reads.get(key);
-            if (pending == null || pending.incarnation() != incarnation) {
-                pending = new PendingRead(incarnation, readState(key, leaderEpoch));
+            int coordinator = persister.coordinatorOf(key);
+            if (pending == null || !pending.answers(incarnation, leaderEpoch, coordinator)) {
+                // A read still waiting on a broker that no longer holds the state is asked again of the new one.
+                pending = new PendingRead(incarnation, leaderEpoch, coordinator, readState(key, leaderEpoch));
                 reads.put(key, pending);
             }
             if (!pending.read().isDone()) {
@@ -136,9 +150,18 @@ public final class SharePartitionManager {
             LOG.info("Share-partition {} initialized at offset {} (share.auto.offset.reset={})", key, startOffset,
                     strategy);
         }
-        partitions.put(key, new Entry(sp, incarnation, leaderEpoch, s == null ? 0 : s.stateEpoch()));
+        Entry e = new Entry(sp, incarnation, leaderEpoch, s == null ? 0 : s.stateEpoch());
+        partitions.put(key, e);
         if (s == null) {
-            persist(key, sp);
+            // Kafka's InitializeShareGroupState: a share-partition's state starts at state epoch 0. If
+            // another start or a reset got there first, this one is dropped and the next fetch reads that.
+            persister.initialize(key, 0, sp.startOffset()).thenAccept(code -> {
+                if (code != Errors.NONE.code()) {
+                    LOG.info("Share-partition {} not initialized ({}): read again at the next fetch", key,
+                            Errors.forCode(code));
+                    partitions.remove(key, e);
+                }
+            });
         }
         return sp;
     }
@@ -183,6 +206,7 @@ public final class SharePartitionManager {
      */
     public void invalidate(ShareStateRecords.Key key) {
         partitions.remove(key);
+        reads.remove(key);
     }
 
     /**
@@ -196,8 +220,9 @@ public final class SharePartitionManager {
                 return CompletableFuture.completedFuture(
                         old == null ? Errors.COORDINATOR_NOT_AVAILABLE.code() : old.error().code());
             }
-            partitions.remove(key);
-            return persister.initialize(key, old.exists() ? old.stateEpoch() + 1 : 0, startOffset);
+            invalidate(key);
+            // Above any epoch a share-partition started meanwhile from "no state" (0) would write with.
+            return persister.initialize(key, old.exists() ? old.stateEpoch() + 1 : 1, startOffset);
         });
     }
 

@@ -81,15 +81,16 @@ public final class ShareStatePersister {
         this.sender = sender;
     }
 
-    public ShareStateStore store() {
-        return store;
+    /** The broker whose share coordinator holds the state of {@code k} (this one's id when it is here). */
+    public int coordinatorOf(ShareStateRecords.Key k) {
+        return store.coordinatorOf(k);
     }
 
     /** The state of {@code k} for its topic partition's leader at {@code leaderEpoch}. */
     public CompletableFuture<ShareStateStore.Read> read(ShareStateRecords.Key k, int leaderEpoch) {
         int coordinator = store.coordinatorOf(k);
         if (coordinator == store.nodeId()) {
-            return CompletableFuture.completedFuture(store.read(k));
+            return CompletableFuture.completedFuture(store.read(k, leaderEpoch));
         }
         ReadShareGroupStateRequestData data = new ReadShareGroupStateRequestData().setGroupId(k.groupId())
                 .setTopics(List.of(new ReadShareGroupStateRequestData.ReadStateData().setTopicId(k.topicId())
@@ -162,7 +163,7 @@ public final class ShareStatePersister {
         List<CompletableFuture<Void>> remote = new ArrayList<>();
         byCoordinator(keys).forEach((coordinator, ks) -> {
             if (coordinator == store.nodeId()) {
-                ks.forEach(k -> out.put(k, Summary.of(store.read(k))));
+                ks.forEach(k -> out.put(k, Summary.of(store.read(k, -1))));
                 return;
             }
             ReadShareGroupStateSummaryRequestData data = new ReadShareGroupStateSummaryRequestData().setGroupId(groupId);

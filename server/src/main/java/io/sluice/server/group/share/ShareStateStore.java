@@ -32,7 +32,7 @@ public final class ShareStateStore {
 
     /** Where the partitions of {@code __share_group_state} come from. */
     public interface StatePartitions {
-        /** @return the partition's log when led here (incarnation changes with leadership), else null */
+        /** @return the partition's log when led here (its incarnation is not equal to the last after a new leadership), else null */
         Led lookup(int partition);
 
         /** Creates the topic if it does not exist yet (asynchronous); true once it exists. */
@@ -53,9 +53,18 @@ public final class ShareStateStore {
      */
     public record Write(int stateEpoch, int leaderEpoch, long startOffset, List<SharePartition.StateBatch> batches) { }
 
-    /** A state partition read here: its log and its latest snapshots. */
-    private record Loaded(Object incarnation, GroupLog log,
-                          Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest) { }
+    /**
+     * A state partition read here: its log, its latest snapshots, and the leader epochs of the
+     * share-partition leaders that read them since (kept in memory only, as Kafka's leaderEpochMap).
+     */
+    private record Loaded(Object incarnation, GroupLog log, Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest,
+                          Map<ShareStateRecords.Key, Integer> leaderEpochs) {
+
+        int newestLeaderEpoch(ShareStateRecords.Key k) {
+            ShareStateRecords.Snapshot s = latest.get(k);
+            return Math.max(leaderEpochs.getOrDefault(k, -1), s == null ? -1 : s.leaderEpoch());
+        }
+    }
 
     private final StatePartitions partitions;
     private final int numPartitions;
@@ -92,20 +101,34 @@ public final class ShareStateStore {
     }
 
     /**
-     * The last snapshot of {@code k}. COORDINATOR_LOAD_IN_PROGRESS while the topic is being created or
-     * its partition is becoming led here (the caller retries), NOT_COORDINATOR when another broker leads it.
+     * The last snapshot of {@code k}, for the leader of its topic partition at {@code leaderEpoch}
+     * (recorded: an older leader's later writes are fenced; -1 for a reader that is no leader, which
+     * is neither fenced nor recorded). COORDINATOR_LOAD_IN_PROGRESS while the topic is being created
+     * or its partition is becoming led here (the caller retries), NOT_COORDINATOR when another
+     * broker leads it, FENCED_LEADER_EPOCH for an older leader.
      */
-    public synchronized Read read(ShareStateRecords.Key k) {
+    public synchronized Read read(ShareStateRecords.Key k, int leaderEpoch) {
         Loaded l = load(partitionFor(k));
         if (l == null) {
             return notLoaded(k);
         }
-        return new Read(Errors.NONE, null, l.latest().get(k));
+        ShareStateRecords.Snapshot s = l.latest().get(k);
+        if (leaderEpoch >= 0) {
+            if (l.newestLeaderEpoch(k) > leaderEpoch) {
+                return new Read(Errors.FENCED_LEADER_EPOCH, "a newer leader of " + k + " read its state", null);
+            }
+            l.leaderEpochs().put(k, leaderEpoch);
+        }
+        return new Read(Errors.NONE, null, s);
     }
 
     /**
      * Merges a leader's write into the state of {@code k} and appends the result as a snapshot
-     * (acks=all); the future holds a Kafka error code.
+     * (acks=all); the future holds a Kafka error code. Checked as Kafka's share coordinator checks a
+     * write: an older leader epoch is FENCED_LEADER_EPOCH, an older state epoch (the state was reset
+     * since) FENCED_STATE_EPOCH, and -1 keeps the stored epoch or start offset. A key with no state
+     * is FENCED_STATE_EPOCH too: its state was deleted since the writer read it (a new share-partition
+     * is created with {@link #initialize}), and a write must not bring it back.
      */
     public synchronized CompletableFuture<Short> write(ShareStateRecords.Key k, Write w) {
         Loaded l = load(partitionFor(k));
@@ -113,15 +136,20 @@ public final class ShareStateStore {
             return failed(notLoaded(k).error());
         }
         ShareStateRecords.Snapshot old = l.latest().get(k);
-        if (old != null && old.stateEpoch() > w.stateEpoch()) {
+        if (old == null) {
             return failed(Errors.FENCED_STATE_EPOCH);
         }
-        if (old != null && old.leaderEpoch() > w.leaderEpoch()) {
+        if (w.leaderEpoch() != -1 && l.newestLeaderEpoch(k) > w.leaderEpoch()) {
             return failed(Errors.FENCED_LEADER_EPOCH);
         }
-        List<SharePartition.StateBatch> batches = StateBatches.merge(old == null ? List.of() : old.batches(),
-                w.batches(), w.startOffset());
-        return append(l, k, old, w.stateEpoch(), w.leaderEpoch(), w.startOffset(), batches);
+        if (w.stateEpoch() != -1 && old.stateEpoch() > w.stateEpoch()) {
+            return failed(Errors.FENCED_STATE_EPOCH);
+        }
+        int stateEpoch = w.stateEpoch() == -1 ? old.stateEpoch() : w.stateEpoch();
+        int leaderEpoch = w.leaderEpoch() == -1 ? old.leaderEpoch() : w.leaderEpoch();
+        long startOffset = w.startOffset() == -1 ? old.startOffset() : w.startOffset();
+        List<SharePartition.StateBatch> batches = StateBatches.merge(old.batches(), w.batches(), startOffset);
+        return append(l, k, old, stateEpoch, leaderEpoch, startOffset, batches);
     }
 
     /**
@@ -147,10 +175,11 @@ public final class ShareStateStore {
         if (l == null) {
             return failed(notLoaded(k).error());
         }
-        if (l.latest().remove(k) == null) {
+        ShareStateRecords.Snapshot old = l.latest().remove(k);
+        if (old == null) {
             return CompletableFuture.completedFuture(Errors.NONE.code());
         }
-        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), null)));
+        return appendOrUndo(l, k, null, old);
     }
 
     private CompletableFuture<Short> append(Loaded l, ShareStateRecords.Key k, ShareStateRecords.Snapshot old,
@@ -160,7 +189,31 @@ public final class ShareStateStore {
         ShareStateRecords.Snapshot s = new ShareStateRecords.Snapshot(old == null ? 0 : old.snapshotEpoch() + 1,
                 stateEpoch, leaderEpoch, startOffset, old == null ? now : old.createTimestampMs(), now, batches);
         l.latest().put(k, s);
-        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), ShareStateRecords.value(s))));
+        return appendOrUndo(l, k, s, old);
+    }
+
+    /**
+     * Appends {@code now} (null: a tombstone), already applied in memory, and puts {@code before}
+     * back if the append fails (as Kafka's coordinator runtime reverts a failed write), unless a
+     * later change replaced it meanwhile.
+     */
+    private CompletableFuture<Short> appendOrUndo(Loaded l, ShareStateRecords.Key k, ShareStateRecords.Snapshot now,
+                                                 ShareStateRecords.Snapshot before) {
+        byte[] value = now == null ? null : ShareStateRecords.value(now);
+        return l.log().append(List.of(new GroupRecords.Record(ShareStateRecords.key(k), value))).thenApply(code -> {
+            if (code != Errors.NONE.code()) {
+                synchronized (this) {
+                    if (l.latest().get(k) == now) {
+                        if (before == null) {
+                            l.latest().remove(k);
+                        } else {
+                            l.latest().put(k, before);
+                        }
+                    }
+                }
+            }
+            return code;
+        });
     }
 
     private Read notLoaded(ShareStateRecords.Key k) {
@@ -185,7 +238,7 @@ public final class ShareStateStore {
             return null;
         }
         Loaded cur = loaded.get(p);
-        if (cur != null && cur.incarnation() == led.incarnation()) {
+        if (cur != null && cur.incarnation().equals(led.incarnation())) {
             return cur;
         }
         Map<ShareStateRecords.Key, ShareStateRecords.Snapshot> latest = new HashMap<>();
@@ -207,7 +260,7 @@ public final class ShareStateStore {
         });
         LOG.info("Loaded {} share-partition states from {}-{} ({} undecodable records skipped)", latest.size(),
                 ShareGroupConfig.STATE_TOPIC, p, skipped[0]);
-        Loaded l = new Loaded(led.incarnation(), led.log(), latest);
+        Loaded l = new Loaded(led.incarnation(), led.log(), latest, new HashMap<>());
         loaded.put(p, l);
         return l;
     }

@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * Combining a share-partition's persisted runs with a write's (Kafka's PersisterStateBatchCombiner
  * semantics): a write may carry only the runs that changed, so each offset at or above the new
- * start offset takes the write's state where the write covers it and keeps the stored one
- * elsewhere; runs below the start offset are done and dropped. Adjacent runs with the same state
- * and delivery count are joined. Stateless.
+ * start offset takes the write's state where the write covers it (its last run covering it, when
+ * its runs overlap) and keeps the stored one elsewhere; runs below the start offset are done and
+ * dropped. Adjacent runs with the same state and delivery count are joined. Stateless.
  */
 final class StateBatches {
 
@@ -17,13 +17,17 @@ final class StateBatches {
 
     static List<SharePartition.StateBatch> merge(List<SharePartition.StateBatch> stored,
                                                  List<SharePartition.StateBatch> written, long startOffset) {
-        List<SharePartition.StateBatch> writtenSorted = new ArrayList<>(written);
-        writtenSorted.sort(Comparator.comparingLong(SharePartition.StateBatch::firstOffset));
-        List<SharePartition.StateBatch> out = new ArrayList<>();
-        for (SharePartition.StateBatch b : stored) {
-            out.addAll(uncovered(b, writtenSorted));
+        // Each written run over what is there so far, in request order: a later run wins where
+        // written runs overlap (Kafka accepts overlapping runs in a write).
+        List<SharePartition.StateBatch> out = new ArrayList<>(stored);
+        for (SharePartition.StateBatch w : written) {
+            List<SharePartition.StateBatch> next = new ArrayList<>();
+            for (SharePartition.StateBatch b : out) {
+                next.addAll(uncovered(b, List.of(w)));
+            }
+            next.add(w);
+            out = next;
         }
-        out.addAll(writtenSorted);
         out.sort(Comparator.comparingLong(SharePartition.StateBatch::firstOffset));
         List<SharePartition.StateBatch> joined = new ArrayList<>();
         for (SharePartition.StateBatch b : out) {

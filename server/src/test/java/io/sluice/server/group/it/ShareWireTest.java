@@ -290,6 +290,11 @@ class ShareWireTest {
                 .results().get(0).partitions().get(0).errorCode();
     }
 
+    private static short initializeError(RawClient c, InitializeShareGroupStateRequestData req) throws IOException {
+        return call(c, ApiKeys.INITIALIZE_SHARE_GROUP_STATE, (short) 0, req, InitializeShareGroupStateResponseData.class)
+                .results().get(0).partitions().get(0).errorCode();
+    }
+
     private static ReadShareGroupStateResponseData.PartitionResult read(RawClient c, String group, Uuid topic, int partition)
             throws IOException {
         ReadShareGroupStateRequestData req = new ReadShareGroupStateRequestData().setGroupId(group).setTopics(List.of(
@@ -309,15 +314,20 @@ class ShareWireTest {
         createTopic(broker.bootstrap(), "wire-coord", 1);
         Uuid id = topicId("wire-coord");
         try (RawClient c = raw(broker)) {
-            // The first write may find __share_group_state still being created: loading, then written.
-            WriteShareGroupStateRequestData first = write("cg", id, 0, 1, 3, 5,
-                    batch(5, 6, (byte) 2, (short) 1), batch(7, 9, (byte) 0, (short) 2));
-            short err = writeError(c, first);
+            // A state is initialized before it is written; the first request may find
+            // __share_group_state still being created: loading, then done.
+            InitializeShareGroupStateRequestData start = new InitializeShareGroupStateRequestData().setGroupId("cg")
+                    .setTopics(List.of(new InitializeShareGroupStateRequestData.InitializeStateData().setTopicId(id)
+                            .setPartitions(List.of(new InitializeShareGroupStateRequestData.PartitionData()
+                                    .setPartition(0).setStateEpoch(1).setStartOffset(5)))));
+            short err = initializeError(c, start);
             for (int i = 0; i < 100 && err == Errors.COORDINATOR_LOAD_IN_PROGRESS.code(); i++) {
                 Thread.sleep(100);
-                err = writeError(c, first);
+                err = initializeError(c, start);
             }
             assertThat(err).isZero();
+            assertThat(writeError(c, write("cg", id, 0, 1, 3, 5, batch(5, 6, (byte) 2, (short) 1),
+                    batch(7, 9, (byte) 0, (short) 2)))).isZero();
             ReadShareGroupStateResponseData.PartitionResult state = read(c, "cg", id, 0);
             assertThat(state.errorCode()).isZero();
             assertThat(state.stateEpoch()).isEqualTo(1);
@@ -353,6 +363,8 @@ class ShareWireTest {
             assertThat(call(c, ApiKeys.DELETE_SHARE_GROUP_STATE, (short) 0, delete,
                     DeleteShareGroupStateResponseData.class).results().get(0).partitions().get(0).errorCode()).isZero();
             assertThat(read(c, "cg", id, 0).startOffset()).as("no state").isEqualTo(-1);
+            assertThat(writeError(c, write("cg", id, 0, 2, 3, 0))).as("a deleted state is not written back")
+                    .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
 
             // Bad input: Kafka's codes, and nothing stored changes.
             assertThat(read(c, "cg", Uuid.randomUuid(), 0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -360,6 +372,10 @@ class ShareWireTest {
             assertThat(read(c, "", id, 0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
             assertThat(writeError(c, write("cg", id, 0, 3, 3, 0, batch(0, 1, (byte) 9, (short) 1))))
                     .as("an unknown delivery state").isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(writeError(c, write("cg", id, 0, 3, 3, 0, batch(5, 4, (byte) 0, (short) 1))))
+                    .as("an empty run").isEqualTo(Errors.INVALID_REQUEST.code());
+            assertThat(writeError(c, write("cg", id, 0, 3, 3, 0, batch(0, 2_000_000_000L, (byte) 0, (short) 1))))
+                    .as("more in flight than any share-partition holds").isEqualTo(Errors.INVALID_REQUEST.code());
             assertThat(read(c, "cg", id, 0).startOffset()).isEqualTo(-1);
             init.topics().get(0).partitions().get(0).setStartOffset(-5);
             assertThat(call(c, ApiKeys.INITIALIZE_SHARE_GROUP_STATE, (short) 0, init,

@@ -75,8 +75,8 @@ class ShareStateCompactionTest {
 
     private void assertState(CleanedGroupLog log, long startOffset) {
         ShareStateStore fresh = new ShareStateStore(partitions(log), 1, NODE_ID, clock::get);
-        assertThat(fresh.read(kept).snapshot().startOffset()).isEqualTo(startOffset);
-        assertThat(fresh.read(deleted).snapshot()).isNull();
+        assertThat(fresh.read(kept, -1).snapshot().startOffset()).isEqualTo(startOffset);
+        assertThat(fresh.read(deleted, -1).snapshot()).isNull();
     }
 
     private SharePartitionManager manager(CleanedGroupLog log) {

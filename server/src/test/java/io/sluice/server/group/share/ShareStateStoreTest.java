@@ -77,11 +77,15 @@ class ShareStateStoreTest {
         SharePartition reset = m.get(key, incarnation, 0, SharePartitionManager.StartOffsets.at(10)).partition();
         assertThat(reset).isNotSameAs(sp);
         assertThat(reset.startOffset()).isEqualTo(3);
-        assertThat(m.persister().store().read(key).snapshot().stateEpoch()).isEqualTo(1);
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key, -1).snapshot().stateEpoch())
+                .as("a reset with no state before starts at state epoch 1, above a new share-partition's 0").isEqualTo(1);
         assertThat(m.persist(key, sp).join()).as("the old share-partition may not write")
                 .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
         assertThat(m.persister().delete("g", List.of(key)).join().get(key)).isEqualTo(Errors.NONE.code());
-        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key).snapshot()).isNull();
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key, -1).snapshot()).isNull();
+        assertThat(m.persist(key, reset).join()).as("a deleted state is not written back")
+                .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key, -1).snapshot()).isNull();
     }
 
     @Test
@@ -101,7 +105,12 @@ class ShareStateStoreTest {
         ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
         SharePartition.StateBatch acked = new SharePartition.StateBatch(10, 12, SharePartition.RecordState.ACKNOWLEDGED, (short) 1);
         SharePartition.StateBatch available = new SharePartition.StateBatch(13, 19, SharePartition.RecordState.AVAILABLE, (short) 1);
-        assertThat(store.write(key, new ShareStateStore.Write(2, 5, 10, List.of(acked, available))).join()).isZero();
+        assertThat(store.write(key, new ShareStateStore.Write(2, 5, 10, List.of(acked))).join())
+                .as("no state to write to: initialized first").isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+        assertThat(store.initialize(key, 2, 10).join()).isZero();
+        // Overlapping runs in one write: the later one wins where they overlap.
+        SharePartition.StateBatch overlapped = new SharePartition.StateBatch(12, 13, SharePartition.RecordState.AVAILABLE, (short) 1);
+        assertThat(store.write(key, new ShareStateStore.Write(2, 5, 10, List.of(overlapped, acked, available))).join()).isZero();
         assertThat(store.write(key, new ShareStateStore.Write(1, 5, 10, List.of())).join())
                 .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
         assertThat(store.write(key, new ShareStateStore.Write(2, 4, 10, List.of())).join())
@@ -109,15 +118,20 @@ class ShareStateStoreTest {
         // A write of only the runs that changed (as Kafka's leaders send): 15-16 archived, the rest kept.
         SharePartition.StateBatch archived = new SharePartition.StateBatch(15, 16, SharePartition.RecordState.ARCHIVED, (short) 3);
         assertThat(store.write(key, new ShareStateStore.Write(2, 6, 11, List.of(archived))).join()).isZero();
-        ShareStateRecords.Snapshot s = store.read(key).snapshot();
+        assertThat(store.read(key, 5).error()).as("a leader older than the last writer").isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        ShareStateRecords.Snapshot s = store.read(key, 7).snapshot();
         assertThat(s.startOffset()).isEqualTo(11);
-        assertThat(s.snapshotEpoch()).isEqualTo(1);
+        assertThat(s.snapshotEpoch()).isEqualTo(2);
+        assertThat(store.write(key, new ShareStateStore.Write(2, 6, 11, List.of())).join())
+                .as("the leader at epoch 7 read the state: the one at 6 is fenced").isEqualTo(Errors.FENCED_LEADER_EPOCH.code());
+        assertThat(store.write(key, new ShareStateStore.Write(-1, -1, -1, List.of())).join()).isZero();
+        assertThat(store.read(key, -1).snapshot().startOffset()).as("-1 keeps the start offset").isEqualTo(11);
         assertThat(s.batches()).containsExactly(
                 new SharePartition.StateBatch(11, 12, SharePartition.RecordState.ACKNOWLEDGED, (short) 1),
                 new SharePartition.StateBatch(13, 14, SharePartition.RecordState.AVAILABLE, (short) 1),
                 archived,
                 new SharePartition.StateBatch(17, 19, SharePartition.RecordState.AVAILABLE, (short) 1));
-        assertThat(ShareStatePersister.Summary.of(store.read(key)).deliveryCompleteCount()).isEqualTo(4);
+        assertThat(ShareStatePersister.Summary.of(store.read(key, -1)).deliveryCompleteCount()).isEqualTo(4);
     }
 
     @Test
@@ -125,19 +139,43 @@ class ShareStateStoreTest {
         ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
         assertThat(store.delete(key).join()).isZero();
         assertThat(log.records).as("no tombstone for a state that never was").isEmpty();
+        assertThat(store.initialize(key, 3, 10).join()).isZero();
         assertThat(store.write(key, new ShareStateStore.Write(3, 0, 10, List.of(
                 new SharePartition.StateBatch(10, 11, SharePartition.RecordState.AVAILABLE, (short) 2)))).join()).isZero();
         assertThat(store.initialize(key, 2, 0).join()).isEqualTo(Errors.FENCED_STATE_EPOCH.code());
         assertThat(store.initialize(key, 4, 7).join()).isZero();
-        ShareStateRecords.Snapshot s = store.read(key).snapshot();
+        ShareStateRecords.Snapshot s = store.read(key, -1).snapshot();
         assertThat(s.stateEpoch()).isEqualTo(4);
         assertThat(s.startOffset()).isEqualTo(7);
         assertThat(s.batches()).isEmpty();
     }
 
     @Test
+    void aLeadershipLostAndRegainedReadsTheStateAgain() {
+        SharePartitionManager m = manager();
+        Object replica = new Object(); // the broker keeps one replica object across its leaderships
+        SharePartition first = m.get(key, replica, 1, SharePartitionManager.StartOffsets.at(10)).partition();
+        assertThat(m.get(key, replica, 1, SharePartitionManager.StartOffsets.at(10)).partition()).isSameAs(first);
+        SharePartition regained = m.get(key, replica, 3, SharePartitionManager.StartOffsets.at(10)).partition();
+        assertThat(regained).isNotNull().isNotSameAs(first);
+        assertThat(m.persist(key, first).join()).as("the old leadership's share-partition may not write")
+                .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+    }
+
+    @Test
+    void aFailedAppendLeavesTheStateAsItWas() {
+        ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
+        assertThat(store.initialize(key, 0, 10).join()).isZero();
+        log.failWith = Errors.NOT_ENOUGH_REPLICAS.code();
+        assertThat(store.initialize(key, 1, 50).join()).isEqualTo(Errors.NOT_ENOUGH_REPLICAS.code());
+        assertThat(store.delete(key).join()).isEqualTo(Errors.NOT_ENOUGH_REPLICAS.code());
+        ShareStateRecords.Snapshot s = store.read(key, -1).snapshot();
+        assertThat(List.of(s.stateEpoch(), (int) s.startOffset())).containsExactly(0, 10);
+    }
+
+    @Test
     void aStatePartitionLedByAnotherBrokerIsNotCoordinatedHere() {
         ledElsewhere = true;
-        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key).error()).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(key, -1).error()).isEqualTo(Errors.NOT_COORDINATOR);
     }
 }
