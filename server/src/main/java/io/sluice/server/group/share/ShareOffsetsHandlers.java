@@ -11,7 +11,7 @@ import io.sluice.server.network.RequestDispatcher.ClientInfo;
 import io.sluice.server.protocol.KafkaRequest;
 import io.sluice.server.protocol.KafkaResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -264,36 +264,57 @@ public final class ShareOffsetsHandlers {
     }
 
     /**
-     * DeleteGroups, followed for each share group it deleted by the deletion of that group's share
-     * state, before the answer goes out. Which groups are share groups is asked first: the deletion
-     * forgets it, and a classic or consumer group has no share state to delete.
+     * DeleteGroups, after deleting the share state of each empty share group it names (as Kafka
+     * does since KAFKA-18629): a group whose state could not be deleted is not deleted either, and
+     * is answered with why (COORDINATOR_NOT_AVAILABLE while a share coordinator is away), so a group
+     * id used again never inherits old state. Other groups go to DeleteGroups as they came.
      */
     public static ApiHandler withShareStateDeletion(ApiHandler deleteGroups, ShareOffsetsHandlers share) {
         return (request, client) -> {
-            List<String> groupIds = request.bodyAs(DeleteGroupsRequestData.class).groupsNames();
-            Map<String, CompletableFuture<GroupCheck>> checks = new HashMap<>();
-            groupIds.forEach(g -> checks.put(g, share.check(g)));
-            return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
-                    .thenCompose(x -> deleteGroups.handle(request, client)).thenCompose(r -> {
-                        List<CompletableFuture<Void>> deletions = new ArrayList<>();
-                        for (DeleteGroupsResponseData.DeletableGroupResult g : ((DeleteGroupsResponseData) r.body()).results()) {
-                            GroupCheck c = checks.get(g.groupId()).join();
-                            if (g.errorCode() == Errors.NONE.code() && c.error() == Errors.NONE && c.members() >= 0) {
-                                deletions.add(share.deleteGroupState(g.groupId()));
-                            }
-                        }
-                        return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(x -> r);
-                    });
+            Map<String, CompletableFuture<Errors>> stateDeletions = new LinkedHashMap<>();
+            for (String groupId : request.bodyAs(DeleteGroupsRequestData.class).groupsNames()) {
+                stateDeletions.put(groupId, share.deleteStateOfEmptyShareGroup(groupId));
+            }
+            return CompletableFuture.allOf(stateDeletions.values().toArray(CompletableFuture[]::new)).thenCompose(x -> {
+                List<String> deletable = new ArrayList<>();
+                List<DeleteGroupsResponseData.DeletableGroupResult> refused = new ArrayList<>();
+                stateDeletions.forEach((groupId, f) -> {
+                    Errors e = f.join();
+                    if (e == Errors.NONE) {
+                        deletable.add(groupId);
+                    } else {
+                        refused.add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(groupId)
+                                .setErrorCode(e.code()).setErrorMessage("its share state could not be deleted: " + e.message()));
+                    }
+                });
+                KafkaRequest rest = new KafkaRequest(request.apiKey(), request.apiVersion(), request.correlationId(),
+                        request.clientId(), request.responseHeaderVersion(),
+                        new DeleteGroupsRequestData().setGroupsNames(deletable));
+                return deleteGroups.handle(rest, client).thenApply(r -> {
+                    DeleteGroupsResponseData.DeletableGroupResultCollection results =
+                            ((DeleteGroupsResponseData) r.body()).results();
+                    refused.forEach(results::add);
+                    return r;
+                });
+            });
         };
     }
 
-    /** DeleteGroups deleted share group {@code groupId}: its share-partition states go too. */
-    public CompletableFuture<Void> deleteGroupState(String groupId) {
-        if (ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<ShareStateRecords.Key> keys = states.candidates(groupId, null);
-        keys.forEach(manager::invalidate);
-        return manager.persister().delete(groupId, keys).thenAccept(codes -> { });
+    /**
+     * Deletes the share state of {@code groupId} if it is a share group with no members; NONE when
+     * done or when it is no such group (DeleteGroups then answers for it), else the error.
+     */
+    private CompletableFuture<Errors> deleteStateOfEmptyShareGroup(String groupId) {
+        return check(groupId).thenCompose(c -> {
+            if (c.error() != Errors.NONE || c.members() != 0
+                    || ctx.metadata().image().topic(ShareGroupConfig.STATE_TOPIC) == null) {
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+            List<ShareStateRecords.Key> keys = states.candidates(groupId, null);
+            keys.forEach(manager::invalidate);
+            return manager.persister().delete(groupId, keys).thenApply(codes -> codes.values().stream()
+                    .map(Errors::forCode).filter(e -> e != Errors.NONE)
+                    .map(GroupShareStates::retriable).findFirst().orElse(Errors.NONE));
+        });
     }
 }
