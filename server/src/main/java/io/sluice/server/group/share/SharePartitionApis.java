@@ -10,11 +10,18 @@ import io.sluice.server.group.runtime.GroupConfigLookup;
 import io.sluice.server.handler.ApiHandler;
 import io.sluice.server.handler.HandlerContext;
 import io.sluice.server.network.InterBrokerSender;
+import io.sluice.metadata.image.MetadataListener;
+import io.sluice.server.handler.Uuids;
 import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code __share_group_state} ({@link ShareStateStore}, the topic created on first need with
  * Kafka's settings) and the persister that reaches it on whichever broker leads it, the share
  * sessions, the ShareFetch / ShareAcknowledge handlers and the share coordinator's API handlers.
- * Close once, at shutdown. Thread-safe.
+ * The states of a deleted topic's share-partitions are deleted with it. Close once, at shutdown.
+ * Thread-safe.
  */
 public final class SharePartitionApis implements AutoCloseable {
 
@@ -39,6 +47,13 @@ public final class SharePartitionApis implements AutoCloseable {
     public final SharePartitionManager manager;
     public final ShareCoordinatorHandlers coordinator;
     private final InterBrokerSender sender;
+    private final HandlerContext ctx;
+    private final MetadataListener deletedTopics;
+    private final ExecutorService stateCleanup = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-share-state-cleanup");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SharePartitionApis(HandlerContext ctx, ShareGroupConfig config, GroupConfigLookup groupConfigs,
                               BooleanSupplier enabled) {
@@ -52,6 +67,16 @@ public final class SharePartitionApis implements AutoCloseable {
         manager = new SharePartitionManager(config, groupConfigs, new ShareStatePersister(store, sender),
                 () -> ctx.clock().millis());
         coordinator = new ShareCoordinatorHandlers(ctx, store, enabled);
+        this.ctx = ctx;
+        // Listeners must not block: the deletions run on a thread of their own.
+        deletedTopics = (image, delta) -> {
+            if (!delta.deletedTopics().isEmpty()) {
+                Set<Uuid> ids = new HashSet<>();
+                delta.deletedTopics().forEach(t -> ids.add(Uuids.toKafka(t.topicId())));
+                stateCleanup.execute(() -> store.deleteTopics(ids));
+            }
+        };
+        ctx.metadata().subscribe(deletedTopics);
         ShareAcks acks = new ShareAcks(ctx, manager);
         ShareSessionCache sessions = new ShareSessionCache(config.maxShareSessions(), config.sessionTimeoutMs(),
                 () -> ctx.clock().millis(),
@@ -62,6 +87,8 @@ public final class SharePartitionApis implements AutoCloseable {
 
     @Override
     public void close() {
+        ctx.metadata().unsubscribe(deletedTopics);
+        stateCleanup.shutdownNow();
         sender.close();
     }
 
@@ -85,6 +112,11 @@ public final class SharePartitionApis implements AutoCloseable {
             PartitionGroupLog log = new PartitionGroupLog(partition, () -> ctx.clock().millis(),
                     config.stateTopicCompressionCodec());
             return new Led(log, log.leadership());
+        }
+
+        @Override
+        public boolean topicExists(Uuid topicId) {
+            return ctx.metadata().image().topic(Uuids.fromKafka(topicId)) != null;
         }
 
         @Override

@@ -6,8 +6,11 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,9 @@ public final class ShareStateStore {
 
         /** The partition's leader in the metadata, -1 when it has none (or the topic does not exist yet). */
         int leader(int partition);
+
+        /** Whether the metadata has topic {@code topicId} (its share states go when it is deleted). */
+        boolean topicExists(Uuid topicId);
 
         record Led(GroupLog log, Object incarnation) { }
     }
@@ -216,6 +222,31 @@ public final class ShareStateStore {
         });
     }
 
+    /**
+     * Deletes the states of the share-partitions of deleted topics in the state partitions led here
+     * (Kafka since KAFKA-19201): a tombstone each. A state partition loaded later drops them at load.
+     */
+    public synchronized void deleteTopics(Set<Uuid> topicIds) {
+        for (Loaded l : loaded.values()) {
+            deleteStatesOf(l, k -> topicIds.contains(k.topicId()));
+        }
+    }
+
+    private void deleteStatesOf(Loaded l, Predicate<ShareStateRecords.Key> gone) {
+        List<ShareStateRecords.Key> keys = l.latest().keySet().stream().filter(gone).toList();
+        for (ShareStateRecords.Key k : keys) {
+            ShareStateRecords.Snapshot old = l.latest().remove(k);
+            appendOrUndo(l, k, null, old).thenAccept(code -> {
+                if (code != Errors.NONE.code()) {
+                    LOG.warn("Deleting the share state of {}, whose topic was deleted, failed: {}", k, Errors.forCode(code));
+                }
+            });
+        }
+        if (!keys.isEmpty()) {
+            LOG.info("Deleted the share states of {} share-partitions of deleted topics", keys.size());
+        }
+    }
+
     private Read notLoaded(ShareStateRecords.Key k) {
         int leader = partitions.leader(partitionFor(k));
         return leader >= 0 && leader != nodeId
@@ -262,6 +293,7 @@ public final class ShareStateStore {
                 ShareGroupConfig.STATE_TOPIC, p, skipped[0]);
         Loaded l = new Loaded(led.incarnation(), led.log(), latest, new HashMap<>());
         loaded.put(p, l);
+        deleteStatesOf(l, k -> !partitions.topicExists(k.topicId()));
         return l;
     }
 }

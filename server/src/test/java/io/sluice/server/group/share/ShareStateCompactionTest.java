@@ -100,6 +100,11 @@ class ShareStateCompactionTest {
             public int leader(int partition) {
                 return NODE_ID;
             }
+
+            @Override
+            public boolean topicExists(Uuid topicId) {
+                return true;
+            }
         };
     }
 }

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.server.group.MemoryGroupLog;
 import io.sluice.server.group.runtime.GroupConfigLookup;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
@@ -26,6 +28,7 @@ class ShareStateStoreTest {
     private final Object incarnation = new Object();
     private boolean topicExists = true;
     private boolean ledElsewhere;
+    private final Set<Uuid> deletedTopics = new HashSet<>();
     private final ShareStateRecords.Key key = new ShareStateRecords.Key("g", Uuid.randomUuid(), 0);
 
     private ShareStateStore.StatePartitions partitions() {
@@ -43,6 +46,11 @@ class ShareStateStoreTest {
             @Override
             public int leader(int partition) {
                 return ledElsewhere ? NODE_ID + 1 : NODE_ID;
+            }
+
+            @Override
+            public boolean topicExists(Uuid topicId) {
+                return !deletedTopics.contains(topicId);
             }
         };
     }
@@ -160,6 +168,27 @@ class ShareStateStoreTest {
         assertThat(regained).isNotNull().isNotSameAs(first);
         assertThat(m.persist(key, first).join()).as("the old leadership's share-partition may not write")
                 .isEqualTo(Errors.FENCED_STATE_EPOCH.code());
+    }
+
+    @Test
+    void theStatesOfADeletedTopicAreDeletedNowOrWhenTheirStatePartitionIsLoaded() {
+        ShareStateStore store = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
+        ShareStateRecords.Key other = new ShareStateRecords.Key("g", Uuid.randomUuid(), 0);
+        ShareStateRecords.Key third = new ShareStateRecords.Key("g", Uuid.randomUuid(), 0);
+        for (ShareStateRecords.Key k : List.of(key, other, third)) {
+            assertThat(store.initialize(k, 0, 10).join()).isZero();
+        }
+        deletedTopics.add(key.topicId());
+        store.deleteTopics(Set.of(key.topicId()));
+        assertThat(store.read(key, -1).snapshot()).isNull();
+        assertThat(log.records.get(log.records.size() - 1).value()).as("a tombstone").isNull();
+        // Deleted while no store here had the state partition loaded: dropped at the next load.
+        deletedTopics.add(other.topicId());
+        ShareStateStore reloaded = new ShareStateStore(partitions(), 1, NODE_ID, clock::get);
+        assertThat(reloaded.read(other, -1).snapshot()).isNull();
+        assertThat(reloaded.read(third, -1).snapshot()).isNotNull();
+        assertThat(new ShareStateStore(partitions(), 1, NODE_ID, clock::get).read(other, -1).snapshot())
+                .as("the tombstone was written").isNull();
     }
 
     @Test
