@@ -69,7 +69,6 @@ class LeaderElectionClusterTest {
             "min.insync.replicas", "2", "broker.session.timeout.ms", "6000", "broker.heartbeat.interval.ms", "500");
 
     private static final String OFFSETS_TOPIC = "__consumer_offsets";
-    private static final Pattern SLUICE_ERROR = Pattern.compile(" ERROR \\[[^]]*] (i\\.s\\.|io\\.sluice\\.)");
     private static final Pattern PARTITION_LINE = Pattern.compile("Topic: (\\S+)\\s+Partition: (\\d+)\\s");
 
     @RegisterExtension
@@ -221,22 +220,7 @@ class LeaderElectionClusterTest {
             assertThat(SegmentBytes.committedPrefix(n, "fork-0", highWatermark))
                     .as("node %d's committed bytes", n.nodeId()).isEqualTo(reference);
         }
-        assertLogsClean();
-    }
-
-    /**
-     * Pauses, kills and elections are expected here; Sluice errors, uncaught exceptions and buffer
-     * leaks are not. The Ratis client's own ERROR lines are left out: it logs every request that
-     * failed while the quorum had no leader, and Sluice's submit answers those with an error code.
-     */
-    private void assertLogsClean() {
-        for (BrokerProcess n : cluster.nodes()) {
-            String log = n.log();
-            assertThat(log).as("node %d: Netty buffer leaks", n.nodeId()).doesNotContain("LEAK:");
-            assertThat(BrokerProcess.errorsAndStackTraces(log).stream()
-                    .filter(l -> l.startsWith("Exception in thread ") || SLUICE_ERROR.matcher(l).find()))
-                    .as("node %d's errors", n.nodeId()).isEmpty();
-        }
+        cluster.assertLogsClean();
     }
 
     /**
@@ -341,7 +325,7 @@ class LeaderElectionClusterTest {
         assertThat(latestOffset("stale")).isEqualTo(replicated);
         assertThat(SegmentBytes.committedPrefix(first, "stale-0", replicated))
                 .isEqualTo(SegmentBytes.committedPrefix(stale, "stale-0", replicated));
-        assertLogsClean();
+        cluster.assertLogsClean();
     }
 
     /** What the replication layer logged about cutting a partition's log on a node. */

@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -77,7 +76,6 @@ class ShareGroupClusterTest {
     private static final int MEMBERS = 3;
     private static final int GROUP_CANDIDATES = 100;
     private static final int NO_LEADER = -1;
-    private static final Pattern SLUICE_ERROR = Pattern.compile(" ERROR \\[[^]]*] (i\\.s\\.|io\\.sluice\\.)");
 
     @RegisterExtension
     final ClusterFixture fixture = new ClusterFixture();
@@ -141,18 +139,7 @@ class ShareGroupClusterTest {
         consumeExactly(group, FIRST_RECORDS, LATER_RECORDS);
 
         describeOffsetsThroughABrokerLeadingNoneOfTheGroupsState(group, topicId);
-        assertLogsClean();
-    }
-
-    /** A kill and its elections are expected here; Sluice errors, uncaught exceptions and buffer leaks are not. */
-    private void assertLogsClean() {
-        for (BrokerProcess n : cluster.nodes()) {
-            String log = n.log();
-            assertThat(log).as("node %d: Netty buffer leaks", n.nodeId()).doesNotContain("LEAK:");
-            assertThat(BrokerProcess.errorsAndStackTraces(log).stream()
-                    .filter(l -> l.startsWith("Exception in thread ") || SLUICE_ERROR.matcher(l).find()))
-                    .as("node %d's errors", n.nodeId()).isEmpty();
-        }
+        cluster.assertLogsClean();
     }
 
     /**
