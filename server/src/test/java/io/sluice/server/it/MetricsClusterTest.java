@@ -131,7 +131,8 @@ class MetricsClusterTest {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, int count) throws Exception {
         for (int i = 0; i < count; i++) {
-            producer.send(new ProducerRecord<>(TOPIC, ("v" + i).getBytes())).get();
+            // Bounded: a send that cannot complete fails here, not at the test's timeout.
+            producer.send(new ProducerRecord<>(TOPIC, ("v" + i).getBytes())).get(30, TimeUnit.SECONDS);
         }
     }
 }
