@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -105,13 +106,21 @@ class InjectClusterTest {
 
     private static void createTopic(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster().bootstrap()))) {
+            // A node an earlier test cut off or restarted may still be fenced (its broker session ran
+            // out): RF 3 needs all three unfenced, which describeCluster lists.
+            long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+            while (admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size() < 3) {
+                assertTrue(System.nanoTime() < deadline, "all three nodes unfenced within " + STEP_TIMEOUT);
+                Thread.sleep(200);
+            }
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get(30, TimeUnit.SECONDS);
         }
-        try (LeaderWatch watch = new LeaderWatch(cluster().bootstrap())) {
-            assertTrue(watch.awaitIsrMembership(new TopicPartition(topic, 0), 1, true, STEP_TIMEOUT)
-                    && watch.awaitIsrMembership(new TopicPartition(topic, 0), 2, true, STEP_TIMEOUT)
-                    && watch.awaitIsrMembership(new TopicPartition(topic, 0), 3, true, STEP_TIMEOUT),
-                    "a new RF-3 topic gets all three nodes in its ISR");
+        // Asked of every node itself: inject asks whichever node its client picks, and one whose
+        // metadata has not reached the topic yet answers that it does not host it.
+        for (LocalCluster.Node node : cluster().nodes()) {
+            assertTrue(awaitIsr(node.ports().get(0), new TopicPartition(topic, 0),
+                    isr -> isr.containsAll(List.of(1, 2, 3)), STEP_TIMEOUT),
+                    "node " + node.id() + " names all three nodes in the ISR of the new RF-3 topic " + topic);
         }
     }
 
@@ -161,14 +170,13 @@ class InjectClusterTest {
         }
     }
 
-    /** Polls the broker at {@code port} until its ISR of {@code tp} leaves out {@code node}. */
-    private static boolean awaitIsrWithout(int port, TopicPartition tp, int node, Duration timeout)
+    /** Polls the broker at {@code port} until its ISR of {@code tp} satisfies {@code wanted}; false on timeout. */
+    private static boolean awaitIsr(int port, TopicPartition tp, Predicate<List<Integer>> wanted, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                List<Integer> isr = IsrProbe.isr(port, tp.topic(), tp.partition(), 3000);
-                if (!isr.isEmpty() && !isr.contains(node)) {
+                if (wanted.test(IsrProbe.isr(port, tp.topic(), tp.partition(), 3000))) {
                     return true;
                 }
             } catch (IOException e) {
@@ -222,7 +230,7 @@ class InjectClusterTest {
             inject.awaitLine("holding until Ctrl-C", STEP_TIMEOUT);
             // Asked of the partition's leader itself: an Admin client may keep asking the cut node, which
             // answers from its stale image (that made this fail in CI).
-            assertTrue(awaitIsrWithout(leaderPort, tp, victim, ISR_CHANGE_TIMEOUT),
+            assertTrue(awaitIsr(leaderPort, tp, isr -> !isr.isEmpty() && !isr.contains(victim), ISR_CHANGE_TIMEOUT),
                     () -> "the majority drops the cut node " + victim + " from the ISR of " + tp + "\n"
                             + inject.output() + nodeLogTails(60));
             // A fresh client connection to the cut node is served: clients are not cut off.
