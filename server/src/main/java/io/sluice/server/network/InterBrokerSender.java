@@ -25,8 +25,9 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * restarted), so requests must be safe to apply twice. One that fails otherwise (no endpoint,
  * connection refused or broken, {@code socketTimeoutMs} passed) fails its future, the requests to
  * that broker in the next {@value #RECONNECT_BACKOFF_MS} ms fail at once (they would each wait out
- * the same timeout), and the next one after opens a new connection. Closing fails what still waits. Futures complete on the destination's
- * thread, so callbacks must not block. Thread-safe; close once.
+ * the same timeout), and the next one after opens a new connection. Closing fails what still
+ * waits. Futures complete on the destination's thread, so callbacks must not block. Thread-safe;
+ * close once.
  */
 public final class InterBrokerSender implements AutoCloseable {
 
