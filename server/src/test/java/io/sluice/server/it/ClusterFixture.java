@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -54,6 +56,19 @@ public final class ClusterFixture implements AfterEachCallback {
     /** An Admin on {@code bootstrap} ({@link Clients#admin}), e.g. one node of the cluster, closed after the test. */
     public Admin admin(String bootstrap) {
         return closedAfterTest(Clients.admin(bootstrap));
+    }
+
+    /**
+     * An Admin on all the started cluster's brokers whose request to a dead or paused node fails
+     * after 3 s (a whole call after 6 s), so a wait that asks again is not held for the default
+     * 30 s; closed after the test.
+     */
+    public Admin adminFailingFast() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
+        return closedAfterTest(Admin.create(p));
     }
 
     /** {@code admin}, for one with settings of its own, closed after the test. */

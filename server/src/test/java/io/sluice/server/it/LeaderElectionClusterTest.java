@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -79,13 +78,8 @@ class LeaderElectionClusterTest {
 
     private void start() throws Exception {
         cluster = fixture.start(3, SETTINGS);
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
-        // A call that lands on a paused node fails soon and is asked again (awaitCluster), instead of
-        // holding the wait for the default 30 s.
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
-        admin = fixture.closedAfterTest(Admin.create(p));
+        // A call that lands on a paused node fails soon and is asked again (awaitCluster).
+        admin = fixture.adminFailingFast();
     }
 
     /** An admin call may land on a paused or killed node and time out: that is no answer, ask again. */

@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -96,12 +95,8 @@ class ShareGroupClusterTest {
     @Test
     void shareStateLedByOtherBrokersKeepsEveryAcknowledgementThroughTheKillOfItsLeader() throws Exception {
         cluster = fixture.start(3, SETTINGS);
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         // A call that lands on the killed node fails soon and is asked again (awaitCluster).
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
-        admin = fixture.closedAfterTest(Admin.create(p));
+        admin = fixture.adminFailingFast();
         admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3))).all().get(60, TimeUnit.SECONDS);
         awaitCluster().until(() -> describe(TOPIC).partitions().stream()
                 .allMatch(i -> i.leader() != null && i.isr().size() == 3));
